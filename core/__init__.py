@@ -1,0 +1,1 @@
+"""jixiao core: app factory, models, ledger, plugin host, assessment services, API, CLI."""

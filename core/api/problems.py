@@ -1,0 +1,71 @@
+"""RFC 9457 ``application/problem+json`` responses for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from core.errors import ServiceError
+
+PROBLEM_TYPE = "https://jixiao.invalid/problems/"
+
+
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + title.lower().replace(" ", "-"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(json.dumps(body, ensure_ascii=False), status,
+                    mimetype="application/problem+json")
+
+
+def from_service(error: ServiceError) -> Response:
+    return problem(error.status, error.title, error.detail, [e.as_dict() for e in error.errors])
+
+
+LOCATIONS = ("json", "query", "path", "headers", "form", "files")
+ROWS = "rows"  # the list field of batch requests: its indexes are reported as rows
+
+
+def flatten_messages(messages: Any, field: str = "", row: int | None = None) -> list[dict]:
+    """webargs/marshmallow messages → ``[{field, reason, row?}]``.
+
+    ``{"json": {"rows": {0: {"value": ["Not a valid number."]}}}}`` becomes
+    ``[{"field": "value", "reason": "Not a valid number.", "row": 1}]`` (rows count from 1).
+    """
+    if isinstance(messages, dict):
+        out: list[dict] = []
+        for key, value in messages.items():
+            if isinstance(key, int) and field == ROWS:
+                out.extend(flatten_messages(value, "", key + 1))
+            elif isinstance(key, int):
+                out.extend(flatten_messages(value, f"{field}[{key}]", row))
+            elif not field and key in LOCATIONS:
+                out.extend(flatten_messages(value, "", row))
+            else:
+                out.extend(flatten_messages(value, f"{field}.{key}" if field else key, row))
+        return out
+    if isinstance(messages, list):
+        return [item for m in messages for item in flatten_messages(m, field, row)]
+    item = {"field": field or "body", "reason": str(messages)}
+    if row is not None:
+        item["row"] = row
+    return [item]
+
+
+def from_http(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors = flatten_messages(data["messages"]) if "messages" in data else None
+    detail = error.description or error.name
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    response = problem(error.code or 500, error.name, detail, errors)
+    for header, value in (getattr(error, "data", None) or {}).get("headers", {}).items():
+        response.headers[header] = value
+    return response

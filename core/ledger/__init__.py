@@ -1,0 +1,1 @@
+"""The hash-chained, Merkle-tree ledger (see FORMAT.md)."""

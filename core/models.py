@@ -1,0 +1,228 @@
+"""Database tables.
+
+Two kinds of table live here:
+
+* the **ledger** (``ledger_logs``, ``ledger_entries``, ``ledger_checkpoints``): the
+  record of truth, append-only (database triggers reject UPDATE and DELETE);
+* **projections** (bureaus, units, people, cycles, periods, indicators, current values,
+  plugin installations): ordinary tables that the code keeps in step with the ledger in
+  the same transaction, and that ``jixiao ledger replay --check`` rebuilds from it.
+
+Users and tokens are credentials, not assessment records: they are not projections,
+though granting a role is still written to the ledger for the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class LedgerLog(Base):
+    """One hash-chained log: a bureau's, or the platform log of bureau checkpoints.
+
+    The row is the log's head (size and last leaf hash) and the lock that serialises
+    appends to this log on PostgreSQL. The head is a cache: verification never trusts it.
+    """
+
+    __tablename__ = "ledger_logs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    frontier: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+
+
+class LedgerEntry(Base):
+    """An entry: the exact canonical body bytes and their leaf hash. Never updated."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("log_id", "prev", name="uq_ledger_entries_prev"),)
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    prev: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerCheckpoint(Base):
+    """A signed C2SP checkpoint of a log at some size. Never updated."""
+
+    __tablename__ = "ledger_checkpoints"
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class Bureau(Base):
+    """A tenant: a bureau (局) with its own log, units, users and plugins."""
+
+    __tablename__ = "bureaus"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), unique=True)
+    log: Mapped[LedgerLog] = relationship()
+
+
+class Unit(Base):
+    """A unit under assessment: a department, or an institution under a supervising one.
+
+    ``parent`` is the supervising department (D-15); ``group_code`` the assessment group
+    the unit is ranked in (D-03).
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    group_code: Mapped[str | None] = mapped_column(String(64))
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Person(Base):
+    """A member of staff. Personal identifiers are encrypted; the ledger has keyed hashes."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    pii_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pii_digest: Mapped[str] = mapped_column(Text, default="{}")
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Cycle(Base):
+    """An assessment cycle (usually a year) and its periods."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    periods: Mapped[list[Period]] = relationship(back_populates="cycle", order_by="Period.start")
+
+
+class Period(Base):
+    __tablename__ = "periods"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    cycle: Mapped[Cycle] = relationship(back_populates="periods")
+
+
+class Indicator(Base):
+    """An indicator in the bureau's library; schemes (issue 3) arrange them in trees."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    measure: Mapped[str] = mapped_column(String(32), default="")
+
+
+class IndicatorValue(Base):
+    """Projection: the current value of an indicator for a unit and period."""
+
+    __tablename__ = "indicator_values"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[Unit] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class PluginInstallation(Base):
+    """Projection: which plugins answer hook calls for a bureau."""
+
+    __tablename__ = "plugin_installations"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), default="")
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+# --------------------------------------------------------------------------- auth
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(32))
+    bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id"))
+    bureau: Mapped[Bureau | None] = relationship()
+    units: Mapped[list[Unit]] = relationship(secondary="user_units")
+
+
+class UserUnit(Base):
+    """The units a reporter may record values for."""
+
+    __tablename__ = "user_units"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()

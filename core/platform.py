@@ -1,0 +1,68 @@
+"""The running platform: database, signing keys, plugin host and personal-data vault.
+
+Built once by the app factory and kept in ``app.extensions["jixiao"]``; services that
+need it take it as an argument, so they work the same from the API, the CLI and tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import Database
+from core.ledger.signing import KeyRing, NoteSigner
+from core.ledger.store import PLATFORM_ORIGIN, Appended
+from core.models import Bureau, PluginInstallation
+from core.plugins import PluginHost
+from core.privacy import Vault
+
+
+class NotInitialised(RuntimeError):
+    """The instance has no signing key yet."""
+
+
+@dataclass
+class Platform:
+    config: dict
+    instance: Path
+    db: Database
+    plugins: PluginHost
+    keys: KeyRing = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = KeyRing(self.instance / "keys")
+
+    @cached_property
+    def vault(self) -> Vault:
+        return Vault.from_instance(self.instance)
+
+    def signers(self) -> list[NoteSigner]:
+        signers = self.keys.signers()
+        if not signers:
+            raise NotInitialised(f"no signing key in {self.keys.directory}; run `jixiao init`")
+        return signers
+
+    def installed_plugins(self, session: Session, bureau_id: int) -> list[str]:
+        return list(session.scalars(
+            select(PluginInstallation.plugin).where(PluginInstallation.bureau_id == bureau_id)
+        ))
+
+    def on_append(self, session: Session, entries: Sequence[Appended]) -> None:
+        """Ledger listener: tell the bureau's own plugins what was appended."""
+        if not entries or entries[0].origin == PLATFORM_ORIGIN:
+            return
+        bureau = session.scalar(select(Bureau).where(Bureau.log_id == entries[0].log_id))
+        if bureau is None:  # the bureau.created entry itself
+            return
+        names = self.installed_plugins(session, bureau.id)
+        self.plugins.notify_appended(bureau.code, names, list(entries))
+
+
+def current() -> Platform:
+    return current_app.extensions["jixiao"]

@@ -1,0 +1,116 @@
+"""Recording indicator values (one or a whole import), all-or-nothing.
+
+Every row is validated before anything is written; if any row is wrong, the caller gets
+every error (row, field, reason) and the database is untouched. A value that already
+exists for (unit, indicator, period) is only replaced by a *correction* that names the
+entry it corrects (``corrects`` = its seq): the old entry stays in the ledger, the new
+one points at it, and a stale correction (someone else corrected first) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.auth import Principal
+from core.errors import Conflict, FieldError, Forbidden, InvalidInput, ServiceError
+from core.hookspecs import ValueContext
+from core.ledger.store import Appended, Record
+from core.models import Bureau, Indicator, IndicatorValue, Period
+from core.numbers import as_text, parse_decimal
+from core.organisation import get_unit
+from core.platform import Platform
+from core.cycles import get_cycle, get_period
+from core.projections import record
+
+
+@dataclass
+class Recorded:
+    entries: list[Appended]
+    warnings: list[dict] = field(default_factory=list)
+
+
+def _indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
+    found = session.scalar(
+        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
+    )
+    if found is None:
+        raise InvalidInput(f"unknown indicator {code!r}",
+                           [FieldError("indicator", f"unknown indicator {code!r}")])
+    return found
+
+
+def _validate_row(
+    session: Session, bureau: Bureau, row: dict[str, Any], who: Principal | None
+) -> tuple[dict, tuple, Period, Indicator]:
+    """One row → ledger data, its key, and its period and indicator; raises ServiceError."""
+    missing = [f for f in ("unit", "indicator", "cycle", "period", "value") if row.get(f) is None]
+    if missing:
+        raise InvalidInput("missing fields", [FieldError(f, "is required") for f in missing])
+    unit = get_unit(session, bureau, str(row["unit"]))
+    if who is not None and not who.can("values.record", bureau.id, unit.id):
+        raise Forbidden(f"may not record values for unit {unit.code}",
+                        [FieldError("unit", f"not assigned to {unit.code}")])
+    indicator = _indicator(session, bureau, str(row["indicator"]))
+    cycle = get_cycle(session, bureau, str(row["cycle"]))
+    period = get_period(session, cycle, str(row["period"]))
+    try:
+        value = parse_decimal(row["value"])
+    except ValueError as exc:
+        raise InvalidInput(str(exc), [FieldError("value", str(exc))]) from exc
+    data = {"unit": unit.code, "indicator": indicator.code, "cycle": cycle.code,
+            "period": period.code, "value": as_text(value), "corrects": row.get("corrects")}
+    if row.get("note"):
+        data["note"] = str(row["note"])[:2000]
+    return data, (unit.id, indicator.id, period.id), period, indicator
+
+
+def _check_correction(session: Session, key: tuple, corrects: Any, pending: dict) -> None:
+    if key in pending:
+        raise InvalidInput("duplicate row", [FieldError(
+            "unit", f"same unit, indicator and period as row {pending[key]}")])
+    row = session.get(IndicatorValue, key)
+    current = row.seq if row else None
+    if current is None and corrects is not None:
+        raise InvalidInput("nothing to correct", [FieldError("corrects", "no value recorded yet")])
+    if current is not None and corrects != current:
+        raise Conflict(
+            f"a value is already recorded (seq {current})",
+            [FieldError("corrects", f"send corrects: {current} to correct the value of seq {current}")],
+        )
+
+
+def record_values(
+    session: Session, platform: Platform, bureau: Bureau, rows: Sequence[dict[str, Any]],
+    who: Principal | None, actor: str,
+) -> Recorded:
+    """Validate every row, then append them all under one lock, or write nothing."""
+    errors: list[FieldError] = []
+    status: type[ServiceError] = InvalidInput
+    datas, warnings, pending = [], [], {}
+    plugin_names = platform.installed_plugins(session, bureau.id)
+    checks = platform.plugins.value_checks(plugin_names)
+    for number, row in enumerate(rows, start=1):
+        try:
+            data, key, period, indicator = _validate_row(session, bureau, row, who)
+            _check_correction(session, key, data["corrects"], pending)
+        except ServiceError as exc:
+            errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
+            status = type(exc) if status is InvalidInput else status
+            continue
+        pending[key] = number
+        datas.append(data)
+        ctx = ValueContext(bureau.code, data["unit"], data["indicator"], data["cycle"],
+                           data["period"], parse_decimal(data["value"]),
+                           {"measure": indicator.measure, "period_kind": period.kind})
+        warnings.extend({"row": number, "check": c.name, "message": m}
+                        for c in checks for m in c.check(ctx))
+    if errors:
+        noun = "row has" if len(rows) == 1 else "rows have"
+        raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
+    entries = record(session, bureau.log_id, [Record("value.recorded", d, actor) for d in datas])
+    return Recorded(entries, warnings)

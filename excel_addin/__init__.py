@@ -1,0 +1,1 @@
+"""Excel integration: xlwings add-in and .xlsx templates (not built yet)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations; run with ``jixiao db upgrade`` (or ``jixiao init``)."""

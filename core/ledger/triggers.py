@@ -7,7 +7,7 @@ verifier must still catch every change.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 APPEND_ONLY_TABLES = ("ledger_entries", "ledger_checkpoints")
 
@@ -58,4 +58,4 @@ def drop_statements(dialect: str) -> list[str]:
 
 def run(conn: Connection, statements: list[str]) -> None:
     for stmt in statements:
-        conn.exec_driver_sql(stmt)
+        conn.execute(text(stmt))  # text() escapes the % of plpgsql for psycopg

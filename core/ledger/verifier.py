@@ -436,15 +436,13 @@ class ChainChecker:
     def feed(self, seq: int, body: bytes, stored_hash: bytes | None = None) -> bool:
         """Check one entry; returns False (and sets ``finding``) at the first problem."""
         pos = self._acc.size
-        if seq != pos:
-            if seq > pos:
-                return self._fail(pos, "gap", f"expected seq {pos}, next stored is {seq}")
-            return self._fail(pos, "reordered", f"seq {seq} stored again after {pos - 1}")
+        if seq > pos:
+            return self._fail(pos, "gap", f"expected seq {pos}, next stored is {seq}")
         try:
             entry = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             return self._fail(pos, "malformed", f"body is not JSON: {exc}")
-        if not isinstance(entry, dict) or tuple(sorted(entry)) != tuple(sorted(ENTRY_FIELDS)):
+        if not isinstance(entry, dict) or sorted(entry) != sorted(ENTRY_FIELDS):
             return self._fail(pos, "malformed", f"body must have exactly {ENTRY_FIELDS}")
         try:
             canonical = canonical_text(entry).encode("utf-8")
@@ -457,7 +455,9 @@ class ChainChecker:
             return self._fail(pos, "hash mismatch", "stored leaf hash differs from the body's")
         if entry["v"] != FORMAT_VERSION or entry["log"] != self.origin:
             return self._fail(pos, "wrong log", f"body names log {entry['log']!r} v{entry['v']}")
-        if entry["seq"] != pos:
+        if seq < pos or entry["seq"] != pos:
+            if entry["seq"] == pos - 1 and self._links_back_two(entry["prev"]):
+                return self._inserted(pos)
             return self._fail(pos, "reordered", f"body says seq {entry['seq']} at position {pos}")
         if not self._link_ok(pos, entry["prev"]):
             return False
@@ -465,15 +465,23 @@ class ChainChecker:
         self._before_last, self._last = self._last, leaf
         return self._check_checkpoints()
 
+    def _links_back_two(self, prev: object) -> bool:
+        return self._before_last is not None and prev == self._before_last.hex()
+
+    def _inserted(self, pos: int) -> bool:
+        return self._fail(pos - 1, "inserted",
+                          f"seq {pos} links to seq {pos - 2}: the entry at {pos - 1} is foreign")
+
     def _link_ok(self, pos: int, prev: object) -> bool:
         expected = None if self._last is None else self._last.hex()
         if prev == expected:
             return True
-        if self._before_last is not None and prev == self._before_last.hex():
-            return self._fail(
-                pos - 1, "inserted", f"seq {pos} links to seq {pos - 2}: seq {pos - 1} is foreign"
-            )
-        return self._fail(pos, "broken link", f"prev {prev!r} is not the hash of seq {pos - 1}")
+        if self._links_back_two(prev):
+            return self._inserted(pos)
+        if pos == 0:
+            return self._fail(0, "broken link", "the first entry must have prev null")
+        return self._fail(pos - 1, "broken link",
+                          f"seq {pos} committed to a different entry {pos - 1}: it was altered")
 
     def _check_checkpoints(self) -> bool:
         for cp in self.checkpoints.get(self._acc.size, ()):

@@ -1,0 +1,124 @@
+"""What an attacker with write access to the database could do to a log.
+
+Each function drops the append-only triggers first (as such an attacker would) and then
+changes the stored rows with plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, text
+
+from core.ledger import triggers
+from core.ledger.verifier import MerkleAccumulator, canonical_bytes, leaf_hash
+
+
+def disarm(conn: Connection) -> None:
+    """Drop the triggers and the one-successor constraint, rebuilding the table on SQLite."""
+    dialect = conn.dialect.name
+    triggers.run(conn, triggers.drop_statements(dialect))
+    if dialect == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE ledger_entries DROP CONSTRAINT uq_ledger_entries_prev")
+    else:
+        conn.exec_driver_sql("CREATE TABLE le_copy AS SELECT * FROM ledger_entries")
+        conn.exec_driver_sql("DROP TABLE ledger_entries")
+        conn.exec_driver_sql("ALTER TABLE le_copy RENAME TO ledger_entries")
+
+
+def rows(conn: Connection, log_id: int) -> list[dict]:
+    result = conn.execute(text("SELECT seq, prev, kind, body, leaf_hash FROM ledger_entries "
+                               "WHERE log_id = :l ORDER BY seq"), {"l": log_id})
+    return [dict(r._mapping) for r in result]
+
+
+def put(conn: Connection, log_id: int, seq: int, body: bytes, prev: bytes | None) -> None:
+    conn.execute(
+        text("UPDATE ledger_entries SET body = :b, leaf_hash = :h, prev = :p "
+             "WHERE log_id = :l AND seq = :s"),
+        {"b": body, "h": leaf_hash(body), "p": prev, "l": log_id, "s": seq},
+    )
+
+
+def altered(body: bytes) -> bytes:
+    """The same entry with one letter of its kind changed: still valid, canonical JSON."""
+    marker = b'"kind":"'
+    i = bytes(body).index(marker) + len(marker)
+    flipped = b"q" if body[i : i + 1] != b"q" else b"r"
+    return bytes(body[:i]) + flipped + bytes(body[i + 1 :])
+
+
+def flip_byte(conn: Connection, log_id: int, seq: int, rehash: bool = False) -> None:
+    row = rows(conn, log_id)[seq]
+    body = altered(row["body"])
+    if rehash:
+        put(conn, log_id, seq, body, row["prev"])
+    else:
+        conn.execute(text("UPDATE ledger_entries SET body = :b WHERE log_id = :l AND seq = :s"),
+                     {"b": body, "l": log_id, "s": seq})
+
+
+def delete(conn: Connection, log_id: int, seq: int) -> None:
+    conn.execute(text("DELETE FROM ledger_entries WHERE log_id = :l AND seq = :s"),
+                 {"l": log_id, "s": seq})
+
+
+def swap(conn: Connection, log_id: int, seq: int) -> None:
+    a, b = rows(conn, log_id)[seq : seq + 2]
+    put(conn, log_id, seq, b["body"], b["prev"])
+    put(conn, log_id, seq + 1, a["body"], a["prev"])
+
+
+def insert(conn: Connection, log_id: int, seq: int) -> None:
+    """Shift entries from ``seq`` up by one and slip a well-formed forged entry in."""
+    before = rows(conn, log_id)[seq - 1]
+    entry = json.loads(before["body"])
+    entry.update(seq=seq, prev=before["leaf_hash"].hex(), kind="value.recorded",
+                 data={"forged": True})
+    conn.execute(text("UPDATE ledger_entries SET seq = seq + 1000000 WHERE log_id = :l "
+                      "AND seq >= :s"), {"l": log_id, "s": seq})
+    conn.execute(text("UPDATE ledger_entries SET seq = seq - 999999 WHERE log_id = :l "
+                      "AND seq >= 1000000"), {"l": log_id})
+    body = canonical_bytes(entry)
+    conn.execute(
+        text("INSERT INTO ledger_entries (log_id, seq, prev, kind, body, leaf_hash) "
+             "VALUES (:l, :s, :p, 'value.recorded', :b, :h)"),
+        {"l": log_id, "s": seq, "p": before["leaf_hash"], "b": body, "h": leaf_hash(body)},
+    )
+
+
+def set_head(conn: Connection, log_id: int) -> None:
+    """Make the log head agree with the rows, as a careful attacker would."""
+    leaves = [r["leaf_hash"] for r in rows(conn, log_id)]
+    acc = MerkleAccumulator()
+    for leaf in leaves:
+        acc.append(bytes(leaf))
+    conn.execute(text("UPDATE ledger_logs SET size = :n, head = :h, frontier = :f WHERE id = :l"),
+                 {"n": len(leaves), "h": leaves[-1] if leaves else None, "f": acc.frontier(),
+                  "l": log_id})
+
+
+def truncate(conn: Connection, log_id: int, keep: int) -> None:
+    conn.execute(text("DELETE FROM ledger_entries WHERE log_id = :l AND seq >= :k"),
+                 {"l": log_id, "k": keep})
+    set_head(conn, log_id)
+
+
+def rewrite_from(conn: Connection, log_id: int, seq: int) -> None:
+    """Alter entry ``seq`` and re-chain everything after it, so the chain itself is clean."""
+    all_rows = rows(conn, log_id)
+    prev = all_rows[seq]["prev"]
+    for row in all_rows[seq:]:
+        entry = json.loads(row["body"])
+        entry["prev"] = prev.hex() if prev is not None else None
+        body = canonical_bytes(entry)
+        if row["seq"] == seq:
+            body = altered(body)
+        put(conn, log_id, row["seq"], body, prev)
+        prev = leaf_hash(body)
+    set_head(conn, log_id)
+
+
+def drop_checkpoints(conn: Connection, log_id: int, above: int = -1) -> None:
+    conn.execute(text("DELETE FROM ledger_checkpoints WHERE log_id = :l AND size > :a"),
+                 {"l": log_id, "a": above})

@@ -1,0 +1,41 @@
+"""The canonical encoder is RFC 8785 (JCS) on every valid body; rfc8785 is the oracle."""
+
+from __future__ import annotations
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.ledger.verifier import MAX_SAFE_INT, CanonicalError, canonical_bytes
+
+# Text including astral characters and characters above U+E000, where code-point and
+# UTF-16 key order differ, and control characters that must be escaped.
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), min_codepoint=0, max_codepoint=0x10FFFF),
+    max_size=12,
+)
+scalars = st.none() | st.booleans() | st.integers(-MAX_SAFE_INT, MAX_SAFE_INT) | text
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(text, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(values)
+def test_canonical_equals_rfc8785(value):
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_utf16_key_order_differs_from_code_points():
+    value = {"\U0001f600": 1, "\uff08": 2}  # emoji (surrogates D83D…) sorts before U+FF08
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+    assert canonical_bytes(value).decode().index("\U0001f600") < canonical_bytes(value).decode().index("\uff08")
+
+
+@pytest.mark.parametrize("bad", [1.5, 2**53, -(2**53), {"a": [0.1]}, {1: "x"}, b"x", "\ud800"])
+def test_values_outside_the_restricted_types_are_refused(bad):
+    with pytest.raises(CanonicalError):
+        canonical_bytes(bad)

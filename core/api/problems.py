@@ -66,6 +66,6 @@ def from_http(error: HTTPException) -> Response:
     if errors:
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
     response = problem(error.code or 500, error.name, detail, errors)
-    for header, value in (getattr(error, "data", None) or {}).get("headers", {}).items():
+    for header, value in (data.get("headers") or {}).items():
         response.headers[header] = value
     return response

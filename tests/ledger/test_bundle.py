@@ -1,0 +1,140 @@
+"""Offline bundles and proofs: verified without the database, by the standalone verifier."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli import main
+from tests.ledger import attacks
+from tests.ledger.test_tamper import attack, log  # noqa: F401 - the fixture is reused
+
+# Runs a bundle's verify.py with jixiao's own packages made unimportable, to prove that
+# an auditor needs nothing but Python and `cryptography`.
+ISOLATED = ("import sys, runpy; sys.modules['core'] = None; sys.modules['plugins'] = None; "
+            "sys.argv = ['verify.py', *sys.argv[1:]]; "
+            "runpy.run_path('verify.py', run_name='__main__')")
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def standalone(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", ISOLATED, *args], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def public_key(tmp_path, instance) -> Path:
+    path = tmp_path / "bureau.pub"
+    path.write_text(cli("ledger", "public-key").output)
+    return path
+
+
+def test_export_directory_verifies_offline(tmp_path, log, public_key):
+    out = tmp_path / "bundle"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "FORMAT.md", "checkpoints.jsonl", "entries.jsonl", "keys.txt", "manifest.json",
+        "verify.py"]
+    result = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 0 and report["ok"] and report["checkpoints_checked"] >= 2
+    alone = standalone(out, ".", "--public-key", str(public_key))
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert alone.stdout.startswith("OK: jixiao/b1")
+
+
+def test_zip_bundle_and_a_tampered_line(tmp_path, log, public_key):
+    out = tmp_path / "b1.zip"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+    ok = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key))
+    assert ok.exit_code == 0, ok.output
+    # Rewrite the zip with line 4 of entries.jsonl altered.
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith("entries.jsonl"):
+                lines = data.split(b"\n")
+                lines[4] = attacks.altered(lines[4])
+                data = b"\n".join(lines)
+            dst.writestr(item, data)
+    result = cli("ledger", "verify-bundle", str(bad), "--public-key", str(public_key), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["first_bad_seq"] == 4 and report["reason"] == "broken link"
+
+
+def test_wrong_public_key_is_refused(tmp_path, log):
+    from core.ledger.signing import NoteSigner
+
+    out = tmp_path / "bundle"
+    cli("ledger", "export", "--bureau", "b1", "-o", str(out))
+    other = tmp_path / "other.pub"
+    other.write_text(str(NoteSigner.generate("jixiao-test").verifier) + "\n")
+    result = cli("ledger", "verify-bundle", str(out), "--public-key", str(other), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["reason"] == "signature invalid"
+
+
+def test_pinned_checkpoint_catches_a_log_rewritten_and_resigned_everywhere(
+    platform, tmp_path, log, public_key
+):
+    """The attacker rewrites the tail, deletes every checkpoint and the platform anchor, and
+    re-signs with the stolen key: only the checkpoint the auditor kept can tell."""
+    first = tmp_path / "first"
+    cli("ledger", "export", "--bureau", "b1", "-o", str(first))
+    kept = json.loads((first / "checkpoints.jsonl").read_text().splitlines()[-1])["note"]
+    pinned = tmp_path / "pinned.note"
+    pinned.write_text(kept)
+    size = json.loads((first / "manifest.json").read_text())["size"]
+
+    log_id, _ = log
+    attack(platform, attacks.rewrite_from, log_id, size - 4)
+    with platform.db.engine.begin() as conn:
+        attacks.drop_checkpoints(conn, log_id)
+        platform_id = conn.exec_driver_sql(
+            "SELECT id FROM ledger_logs WHERE origin = 'jixiao/_platform'").scalar()
+        attacks.drop_checkpoints(conn, platform_id)
+        conn.exec_driver_sql(f"DELETE FROM ledger_entries WHERE log_id = {platform_id}")
+        conn.exec_driver_sql(f"UPDATE ledger_logs SET size = 0, head = NULL, frontier = '' "
+                             f"WHERE id = {platform_id}")
+
+    second = tmp_path / "second"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(second)).exit_code == 0
+    plain = cli("ledger", "verify-bundle", str(second), "--public-key", str(public_key))
+    assert plain.exit_code == 0  # self-consistent on its own: that is the attack
+    result = cli("ledger", "verify-bundle", str(second), "--public-key", str(public_key),
+                 "--checkpoint", str(pinned), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["reason"] == f"root mismatch at checkpoint {size}"
+
+
+def test_inclusion_proof_verifies_offline(tmp_path, log, public_key):
+    out = tmp_path / "proof.json"
+    assert cli("ledger", "proof", "--bureau", "b1", "--seq", "3", "-o", str(out)).exit_code == 0
+    bundle = tmp_path / "bundle"
+    cli("ledger", "export", "--bureau", "b1", "-o", str(bundle))
+    ok = standalone(bundle, "--proof", str(out), "--public-key", str(public_key))
+    assert ok.returncode == 0 and "proof OK" in ok.stdout, ok.stdout + ok.stderr
+    doc = json.loads(out.read_text())
+    doc["body"] = doc["body"].replace('"seq":3', '"seq":4')
+    out.write_text(json.dumps(doc))
+    bad = standalone(bundle, "--proof", str(out), "--public-key", str(public_key))
+    assert bad.returncode == 1 and "INVALID" in bad.stdout
+
+
+def test_export_refuses_to_overwrite(tmp_path, log):
+    out = tmp_path / "bundle"
+    out.mkdir()
+    result = CliRunner().invoke(main, ["ledger", "export", "--bureau", "b1", "-o", str(out)])
+    assert result.exit_code == 1 and "exists" in result.output

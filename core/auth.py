@@ -24,10 +24,20 @@ ROLES = ("platform_admin", "bureau_admin", "reporter", "reviewer", "expert", "au
 # What each role may do inside its own bureau. ``platform_admin`` may do everything,
 # everywhere. "values.record" for a reporter is limited to its units.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "bureau_admin": frozenset({
-        "bureau.read", "bureau.manage", "people.manage", "values.read", "values.record",
-        "ledger.read", "ledger.verify", "ledger.checkpoint", "plugins.manage", "users.manage",
-    }),
+    "bureau_admin": frozenset(
+        {
+            "bureau.read",
+            "bureau.manage",
+            "people.manage",
+            "values.read",
+            "values.record",
+            "ledger.read",
+            "ledger.verify",
+            "ledger.checkpoint",
+            "plugins.manage",
+            "users.manage",
+        }
+    ),
     "reporter": frozenset({"bureau.read", "values.read", "values.record"}),
     "reviewer": frozenset({"bureau.read", "values.read", "ledger.read"}),
     "expert": frozenset({"bureau.read"}),
@@ -76,12 +86,15 @@ class Principal:
 
 
 def principal_for(user: User) -> Principal:
-    return Principal(user.id, user.username, user.role, user.bureau_id,
-                     frozenset(u.id for u in user.units))
+    return Principal(
+        user.id, user.username, user.role, user.bureau_id, frozenset(u.id for u in user.units)
+    )
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
+        )
     )
     return principal_for(row.user) if row else None

@@ -39,7 +39,9 @@ def _code(kind: str, start: dt.date) -> str:
     return start.isoformat()
 
 
-def periods_between(start: dt.date, end: dt.date, kind: str) -> Iterator[tuple[str, dt.date, dt.date]]:
+def periods_between(
+    start: dt.date, end: dt.date, kind: str
+) -> Iterator[tuple[str, dt.date, dt.date]]:
     """Calendar-aligned periods of ``kind`` that lie wholly in [start, end]."""
     if kind == "day":
         day = start
@@ -58,8 +60,14 @@ def periods_between(start: dt.date, end: dt.date, kind: str) -> Iterator[tuple[s
 
 
 def create_cycle(
-    session: Session, bureau: Bureau, code: str, name: str, start: dt.date, end: dt.date,
-    kinds: list[str], actor: str = "system",
+    session: Session,
+    bureau: Bureau,
+    code: str,
+    name: str,
+    start: dt.date,
+    end: dt.date,
+    kinds: list[str],
+    actor: str = "system",
 ) -> Cycle:
     check_code(code)
     if end < start:
@@ -73,13 +81,19 @@ def create_cycle(
         raise Conflict(f"cycle {code!r} exists", [FieldError("code", "already exists")])
     periods = [
         {"code": c, "kind": kind, "start": s.isoformat(), "end": e.isoformat()}
-        for kind in PERIOD_KINDS if kind in kinds
+        for kind in PERIOD_KINDS
+        if kind in kinds
         for c, s, e in periods_between(start, end, kind)
     ]
     if not periods:
         raise invalid("periods", "no whole period of that kind fits between start and end")
-    data = {"code": code, "name": name, "start": start.isoformat(), "end": end.isoformat(),
-            "periods": periods}
+    data = {
+        "code": code,
+        "name": name,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "periods": periods,
+    }
     record(session, bureau.log_id, [Record("cycle.created", data, actor)])
     return get_cycle(session, bureau, code)
 

@@ -54,22 +54,42 @@ def fictitious_id_card(serial: int) -> str:
 def create_demo(session: Session, platform: Platform) -> str:
     """Create the demo bureau; returns the bureau admin's token."""
     actor = "system:demo"
-    bureau = organisation.create_bureau(session, platform, DEMO_BUREAU, "示范局",
-                                        "Demonstration Bureau", actor=actor)
+    bureau = organisation.create_bureau(
+        session, platform, DEMO_BUREAU, "示范局", "Demonstration Bureau", actor=actor
+    )
     for code, name, name_en, parent, group in UNITS:
         organisation.create_unit(session, bureau, code, name, name_en, parent, group, actor=actor)
     for code, name, name_en, measure in INDICATORS:
         organisation.create_indicator(session, bureau, code, name, name_en, measure, actor=actor)
-    cycles.create_cycle(session, bureau, "2026", "2026年度考核", dt.date(2026, 1, 1),
-                        dt.date(2026, 12, 31), ["quarter", "year"], actor=actor)
+    cycles.create_cycle(
+        session,
+        bureau,
+        "2026",
+        "2026年度考核",
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        ["quarter", "year"],
+        actor=actor,
+    )
     for i, (code, _, _, _, _) in enumerate(UNITS):
         organisation.create_person(
-            session, platform, bureau, f"p{i + 1:03d}", f"职工{i + 1}", code,
-            {"id_card": fictitious_id_card(i + 1), "phone": f"1380000{i + 1:04d}"}, actor=actor,
+            session,
+            platform,
+            bureau,
+            f"p{i + 1:03d}",
+            f"职工{i + 1}",
+            code,
+            {"id_card": fictitious_id_card(i + 1), "phone": f"1380000{i + 1:04d}"},
+            actor=actor,
         )
     rows = [
-        {"unit": unit, "indicator": ind, "cycle": "2026", "period": f"2026-Q{q}",
-         "value": str(Decimal(80 + (u * 3 + k * 2 + q) % 19) + Decimal("0.5"))}
+        {
+            "unit": unit,
+            "indicator": ind,
+            "cycle": "2026",
+            "period": f"2026-Q{q}",
+            "value": str(Decimal(80 + (u * 3 + k * 2 + q) % 19) + Decimal("0.5")),
+        }
         for u, (unit, *_) in enumerate(UNITS)
         for k, (ind, *_) in enumerate(INDICATORS[:3])
         for q in (1, 2)

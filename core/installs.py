@@ -18,15 +18,21 @@ def install(session: Session, platform: Platform, bureau: Bureau, name: str, act
     except PluginError as exc:
         raise NotFound(str(exc), [FieldError("plugin", str(exc))]) from exc
     if session.get(PluginInstallation, (bureau.id, name)) is not None:
-        raise Conflict(f"{name} is already installed for {bureau.code}",
-                       [FieldError("plugin", "already installed")])
-    record(session, bureau.log_id,
-           [Record("plugin.installed", {"plugin": name, "version": info.version}, actor)])
+        raise Conflict(
+            f"{name} is already installed for {bureau.code}",
+            [FieldError("plugin", "already installed")],
+        )
+    record(
+        session,
+        bureau.log_id,
+        [Record("plugin.installed", {"plugin": name, "version": info.version}, actor)],
+    )
     return info.version
 
 
 def uninstall(session: Session, bureau: Bureau, name: str, actor: str) -> None:
     if session.get(PluginInstallation, (bureau.id, name)) is None:
-        raise NotFound(f"{name} is not installed for {bureau.code}",
-                       [FieldError("plugin", "not installed")])
+        raise NotFound(
+            f"{name} is not installed for {bureau.code}", [FieldError("plugin", "not installed")]
+        )
     record(session, bureau.log_id, [Record("plugin.uninstalled", {"plugin": name}, actor)])

@@ -39,7 +39,11 @@ def get_unit(session: Session, bureau: Bureau, code: str, field: str = "unit") -
 
 
 def create_bureau(
-    session: Session, platform: Platform, code: str, name: str, name_en: str = "",
+    session: Session,
+    platform: Platform,
+    code: str,
+    name: str,
+    name_en: str = "",
     actor: str = "system",
 ) -> Bureau:
     """A new bureau with its own log; default plugins are installed in the same transaction."""
@@ -53,14 +57,22 @@ def create_bureau(
     records = [Record("bureau.created", {"code": code, "name": name, "name_en": name_en}, actor)]
     for plugin in default:
         info = platform.plugins.info(plugin)
-        records.append(Record("plugin.installed", {"plugin": plugin, "version": info.version}, actor))
+        records.append(
+            Record("plugin.installed", {"plugin": plugin, "version": info.version}, actor)
+        )
     record(session, log.id, records)
     return get_bureau(session, code)
 
 
 def create_unit(
-    session: Session, bureau: Bureau, code: str, name: str, name_en: str = "",
-    parent: str | None = None, group: str | None = None, actor: str = "system",
+    session: Session,
+    bureau: Bureau,
+    code: str,
+    name: str,
+    name_en: str = "",
+    parent: str | None = None,
+    group: str | None = None,
+    actor: str = "system",
 ) -> Unit:
     check_code(code)
     if not name.strip():
@@ -77,8 +89,9 @@ def create_unit(
 
 
 def _identifiers(platform: Platform, identifiers: dict[str, str]) -> dict[str, str]:
-    errors = [FieldError(k, "not a personal identifier field") for k in identifiers
-              if k not in PII_FIELDS]
+    errors = [
+        FieldError(k, "not a personal identifier field") for k in identifiers if k not in PII_FIELDS
+    ]
     card = identifiers.get("id_card")
     if card and not is_id_card(normalise("id_card", card)):
         errors.append(FieldError("id_card", "not a valid resident ID-card number"))
@@ -88,8 +101,14 @@ def _identifiers(platform: Platform, identifiers: dict[str, str]) -> dict[str, s
 
 
 def create_person(
-    session: Session, platform: Platform, bureau: Bureau, code: str, name: str,
-    unit: str | None = None, identifiers: dict[str, str] | None = None, actor: str = "system",
+    session: Session,
+    platform: Platform,
+    bureau: Bureau,
+    code: str,
+    name: str,
+    unit: str | None = None,
+    identifiers: dict[str, str] | None = None,
+    actor: str = "system",
 ) -> Person:
     """A staff member; identifiers go encrypted to the table and as keyed hashes to the ledger."""
     check_code(code)
@@ -103,13 +122,20 @@ def create_person(
     digests = {k: platform.vault.digest(k, v) for k, v in sorted(clear.items())}
     data = {"code": code, "name": name, "unit": unit, "identifiers": digests}
     record(session, bureau.log_id, [Record("person.created", data, actor)])
-    person = session.scalar(select(Person).where(Person.bureau_id == bureau.id, Person.code == code))
+    person = session.scalar(
+        select(Person).where(Person.bureau_id == bureau.id, Person.code == code)
+    )
     person.pii_cipher = platform.vault.seal(clear) if clear else None
     return person
 
 
 def create_indicator(
-    session: Session, bureau: Bureau, code: str, name: str, name_en: str = "", measure: str = "",
+    session: Session,
+    bureau: Bureau,
+    code: str,
+    name: str,
+    name_en: str = "",
+    measure: str = "",
     actor: str = "system",
 ) -> Indicator:
     check_code(code)
@@ -120,13 +146,19 @@ def create_indicator(
         raise Conflict(f"indicator {code!r} exists", [FieldError("code", "already exists")])
     data = {"code": code, "name": name, "name_en": name_en, "measure": measure}
     record(session, bureau.log_id, [Record("indicator.created", data, actor)])
-    return session.scalar(select(Indicator).where(Indicator.bureau_id == bureau.id,
-                                                  Indicator.code == code))
+    return session.scalar(
+        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
+    )
 
 
 def create_user(
-    session: Session, username: str, role: str, bureau: Bureau | None, units: list[str] = (),
-    name: str = "", actor: str = "system",
+    session: Session,
+    username: str,
+    role: str,
+    bureau: Bureau | None,
+    units: list[str] = (),
+    name: str = "",
+    actor: str = "system",
 ) -> User:
     """A user with one role; the grant is recorded in the bureau's log (or the platform's)."""
     check_code(username, "username")
@@ -138,9 +170,13 @@ def create_user(
         raise invalid("units", f"only {', '.join(auth.UNIT_SCOPED_ROLES)} are scoped to units")
     if session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"user {username!r} exists", [FieldError("username", "already exists")])
-    user = User(username=username, name=name, role=role,
-                bureau_id=bureau.id if bureau else None,
-                units=[get_unit(session, bureau, u, "units") for u in units])
+    user = User(
+        username=username,
+        name=name,
+        role=role,
+        bureau_id=bureau.id if bureau else None,
+        units=[get_unit(session, bureau, u, "units") for u in units],
+    )
     session.add(user)
     session.flush()
     if bureau is not None:

@@ -49,9 +49,11 @@ class Platform:
         return signers
 
     def installed_plugins(self, session: Session, bureau_id: int) -> list[str]:
-        return list(session.scalars(
-            select(PluginInstallation.plugin).where(PluginInstallation.bureau_id == bureau_id)
-        ))
+        return list(
+            session.scalars(
+                select(PluginInstallation.plugin).where(PluginInstallation.bureau_id == bureau_id)
+            )
+        )
 
     def on_append(self, session: Session, entries: Sequence[Appended]) -> None:
         """Ledger listener: tell the bureau's own plugins what was appended."""

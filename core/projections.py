@@ -87,29 +87,44 @@ def _bureau_created(session: Session, log_id: int, seq: int, d: dict) -> None:
 @projector("unit.created")
 def _unit_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
-    session.add(Unit(
-        bureau_id=bureau.id, code=d["code"], name=d["name"], name_en=d.get("name_en", ""),
-        parent_id=unit_id(session, bureau.id, d.get("parent")), group_code=d.get("group"),
-    ))
+    session.add(
+        Unit(
+            bureau_id=bureau.id,
+            code=d["code"],
+            name=d["name"],
+            name_en=d.get("name_en", ""),
+            parent_id=unit_id(session, bureau.id, d.get("parent")),
+            group_code=d.get("group"),
+        )
+    )
     session.flush()
 
 
 @projector("person.created")
 def _person_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
-    session.add(Person(
-        bureau_id=bureau.id, code=d["code"], name=d["name"],
-        unit_id=unit_id(session, bureau.id, d.get("unit")),
-        pii_digest=json.dumps(d.get("identifiers", {}), sort_keys=True),
-    ))
+    session.add(
+        Person(
+            bureau_id=bureau.id,
+            code=d["code"],
+            name=d["name"],
+            unit_id=unit_id(session, bureau.id, d.get("unit")),
+            pii_digest=json.dumps(d.get("identifiers", {}), sort_keys=True),
+        )
+    )
     session.flush()
 
 
 @projector("cycle.created")
 def _cycle_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
-    cycle = Cycle(bureau_id=bureau.id, code=d["code"], name=d["name"],
-                  start=_date(d["start"]), end=_date(d["end"]))
+    cycle = Cycle(
+        bureau_id=bureau.id,
+        code=d["code"],
+        name=d["name"],
+        start=_date(d["start"]),
+        end=_date(d["end"]),
+    )
     cycle.periods = [
         Period(code=p["code"], kind=p["kind"], start=_date(p["start"]), end=_date(p["end"]))
         for p in d["periods"]
@@ -121,8 +136,15 @@ def _cycle_created(session: Session, log_id: int, seq: int, d: dict) -> None:
 @projector("indicator.created")
 def _indicator_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
-    session.add(Indicator(bureau_id=bureau.id, code=d["code"], name=d["name"],
-                          name_en=d.get("name_en", ""), measure=d.get("measure", "")))
+    session.add(
+        Indicator(
+            bureau_id=bureau.id,
+            code=d["code"],
+            name=d["name"],
+            name_en=d.get("name_en", ""),
+            measure=d.get("measure", ""),
+        )
+    )
     session.flush()
 
 
@@ -130,11 +152,14 @@ def _indicator_created(session: Session, log_id: int, seq: int, d: dict) -> None
 def _value_recorded(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
     period_id = session.scalar(
-        select(Period.id).join(Cycle)
+        select(Period.id)
+        .join(Cycle)
         .where(Cycle.bureau_id == bureau.id, Cycle.code == d["cycle"], Period.code == d["period"])
     )
     indicator_id = session.scalar(
-        select(Indicator.id).where(Indicator.bureau_id == bureau.id, Indicator.code == d["indicator"])
+        select(Indicator.id).where(
+            Indicator.bureau_id == bureau.id, Indicator.code == d["indicator"]
+        )
     )
     key = (unit_id(session, bureau.id, d["unit"]), indicator_id, period_id)
     row = session.get(IndicatorValue, key)
@@ -148,8 +173,11 @@ def _value_recorded(session: Session, log_id: int, seq: int, d: dict) -> None:
 @projector("plugin.installed")
 def _plugin_installed(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)
-    session.add(PluginInstallation(bureau_id=bureau.id, plugin=d["plugin"],
-                                   version=d.get("version", ""), seq=seq))
+    session.add(
+        PluginInstallation(
+            bureau_id=bureau.id, plugin=d["plugin"], version=d.get("version", ""), seq=seq
+        )
+    )
     session.flush()
 
 
@@ -172,24 +200,51 @@ def snapshot(session: Session) -> dict[str, list[tuple]]:
         name: sorted(tuple(str(v) for v in row) for row in session.execute(query))
         for name, query in {
             "bureaus": select(Bureau.code, Bureau.name, Bureau.name_en),
-            "units": select(Bureau.code, Unit.code, Unit.name, Unit.name_en, parent.code,
-                            Unit.group_code).join(Bureau, Unit.bureau_id == Bureau.id)
-                     .outerjoin(parent, Unit.parent_id == parent.id),
+            "units": select(
+                Bureau.code, Unit.code, Unit.name, Unit.name_en, parent.code, Unit.group_code
+            )
+            .join(Bureau, Unit.bureau_id == Bureau.id)
+            .outerjoin(parent, Unit.parent_id == parent.id),
             "people": select(Bureau.code, Person.code, Person.name, Unit.code, Person.pii_digest)
-                      .join(Bureau, Person.bureau_id == Bureau.id)
-                      .outerjoin(Unit, Person.unit_id == Unit.id),
-            "periods": select(Bureau.code, Cycle.code, Cycle.name, Cycle.start, Cycle.end,
-                              Period.code, Period.kind, Period.start, Period.end)
-                       .join(Bureau, Cycle.bureau_id == Bureau.id).join(Period),
-            "indicators": select(Bureau.code, Indicator.code, Indicator.name,
-                                 Indicator.name_en, Indicator.measure)
-                          .join(Bureau, Indicator.bureau_id == Bureau.id),
-            "values": select(Bureau.code, Unit.code, Indicator.code, Cycle.code, Period.code,
-                             IndicatorValue.value, IndicatorValue.seq)
-                      .select_from(IndicatorValue).join(Unit).join(Indicator).join(Period)
-                      .join(Cycle).join(Bureau, Unit.bureau_id == Bureau.id),
-            "plugins": select(Bureau.code, PluginInstallation.plugin, PluginInstallation.version,
-                              PluginInstallation.seq).join(Bureau),
+            .join(Bureau, Person.bureau_id == Bureau.id)
+            .outerjoin(Unit, Person.unit_id == Unit.id),
+            "periods": select(
+                Bureau.code,
+                Cycle.code,
+                Cycle.name,
+                Cycle.start,
+                Cycle.end,
+                Period.code,
+                Period.kind,
+                Period.start,
+                Period.end,
+            )
+            .join(Bureau, Cycle.bureau_id == Bureau.id)
+            .join(Period),
+            "indicators": select(
+                Bureau.code, Indicator.code, Indicator.name, Indicator.name_en, Indicator.measure
+            ).join(Bureau, Indicator.bureau_id == Bureau.id),
+            "values": select(
+                Bureau.code,
+                Unit.code,
+                Indicator.code,
+                Cycle.code,
+                Period.code,
+                IndicatorValue.value,
+                IndicatorValue.seq,
+            )
+            .select_from(IndicatorValue)
+            .join(Unit)
+            .join(Indicator)
+            .join(Period)
+            .join(Cycle)
+            .join(Bureau, Unit.bureau_id == Bureau.id),
+            "plugins": select(
+                Bureau.code,
+                PluginInstallation.plugin,
+                PluginInstallation.version,
+                PluginInstallation.seq,
+            ).join(Bureau),
         }.items()
     }
 
@@ -217,7 +272,8 @@ def rebuild(session: Session) -> Session:
         scratch.flush()
         rows = session.execute(
             select(LedgerEntry.seq, LedgerEntry.body)
-            .where(LedgerEntry.log_id == log.id).order_by(LedgerEntry.seq)
+            .where(LedgerEntry.log_id == log.id)
+            .order_by(LedgerEntry.seq)
             .execution_options(yield_per=2000)
         )
         for seq, body in rows:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth import Principal
+from core.cycles import get_cycle, get_period
 from core.errors import Conflict, FieldError, Forbidden, InvalidInput, ServiceError
 from core.hookspecs import ValueContext
 from core.ledger.store import Appended, Record
@@ -24,7 +25,6 @@ from core.models import Bureau, Indicator, IndicatorValue, Period
 from core.numbers import as_text, parse_decimal
 from core.organisation import get_unit
 from core.platform import Platform
-from core.cycles import get_cycle, get_period
 from core.projections import record
 
 
@@ -39,8 +39,9 @@ def _indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
         select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
     )
     if found is None:
-        raise InvalidInput(f"unknown indicator {code!r}",
-                           [FieldError("indicator", f"unknown indicator {code!r}")])
+        raise InvalidInput(
+            f"unknown indicator {code!r}", [FieldError("indicator", f"unknown indicator {code!r}")]
+        )
     return found
 
 
@@ -53,8 +54,10 @@ def _validate_row(
         raise InvalidInput("missing fields", [FieldError(f, "is required") for f in missing])
     unit = get_unit(session, bureau, str(row["unit"]))
     if who is not None and not who.can("values.record", bureau.id, unit.id):
-        raise Forbidden(f"may not record values for unit {unit.code}",
-                        [FieldError("unit", f"not assigned to {unit.code}")])
+        raise Forbidden(
+            f"may not record values for unit {unit.code}",
+            [FieldError("unit", f"not assigned to {unit.code}")],
+        )
     indicator = _indicator(session, bureau, str(row["indicator"]))
     cycle = get_cycle(session, bureau, str(row["cycle"]))
     period = get_period(session, cycle, str(row["period"]))
@@ -62,8 +65,14 @@ def _validate_row(
         value = parse_decimal(row["value"])
     except ValueError as exc:
         raise InvalidInput(str(exc), [FieldError("value", str(exc))]) from exc
-    data = {"unit": unit.code, "indicator": indicator.code, "cycle": cycle.code,
-            "period": period.code, "value": as_text(value), "corrects": row.get("corrects")}
+    data = {
+        "unit": unit.code,
+        "indicator": indicator.code,
+        "cycle": cycle.code,
+        "period": period.code,
+        "value": as_text(value),
+        "corrects": row.get("corrects"),
+    }
     if row.get("note"):
         data["note"] = str(row["note"])[:2000]
     return data, (unit.id, indicator.id, period.id), period, indicator
@@ -71,8 +80,10 @@ def _validate_row(
 
 def _check_correction(session: Session, key: tuple, corrects: Any, pending: dict) -> None:
     if key in pending:
-        raise InvalidInput("duplicate row", [FieldError(
-            "unit", f"same unit, indicator and period as row {pending[key]}")])
+        raise InvalidInput(
+            "duplicate row",
+            [FieldError("unit", f"same unit, indicator and period as row {pending[key]}")],
+        )
     row = session.get(IndicatorValue, key)
     current = row.seq if row else None
     if current is None and corrects is not None:
@@ -80,13 +91,21 @@ def _check_correction(session: Session, key: tuple, corrects: Any, pending: dict
     if current is not None and corrects != current:
         raise Conflict(
             f"a value is already recorded (seq {current})",
-            [FieldError("corrects", f"send corrects: {current} to correct the value of seq {current}")],
+            [
+                FieldError(
+                    "corrects", f"send corrects: {current} to correct the value of seq {current}"
+                )
+            ],
         )
 
 
 def record_values(
-    session: Session, platform: Platform, bureau: Bureau, rows: Sequence[dict[str, Any]],
-    who: Principal | None, actor: str,
+    session: Session,
+    platform: Platform,
+    bureau: Bureau,
+    rows: Sequence[dict[str, Any]],
+    who: Principal | None,
+    actor: str,
 ) -> Recorded:
     """Validate every row, then append them all under one lock, or write nothing."""
     errors: list[FieldError] = []
@@ -104,11 +123,18 @@ def record_values(
             continue
         pending[key] = number
         datas.append(data)
-        ctx = ValueContext(bureau.code, data["unit"], data["indicator"], data["cycle"],
-                           data["period"], parse_decimal(data["value"]),
-                           {"measure": indicator.measure, "period_kind": period.kind})
-        warnings.extend({"row": number, "check": c.name, "message": m}
-                        for c in checks for m in c.check(ctx))
+        ctx = ValueContext(
+            bureau.code,
+            data["unit"],
+            data["indicator"],
+            data["cycle"],
+            data["period"],
+            parse_decimal(data["value"]),
+            {"measure": indicator.measure, "period_kind": period.kind},
+        )
+        warnings.extend(
+            {"row": number, "check": c.name, "message": m} for c in checks for m in c.check(ctx)
+        )
     if errors:
         noun = "row has" if len(rows) == 1 else "rows have"
         raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)

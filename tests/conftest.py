@@ -45,8 +45,9 @@ class PgDatabases:
     """Creates and drops databases on the PostgreSQL server named by the test URL."""
 
     def __init__(self) -> None:
-        self.admin = create_engine(_pg_url(make_url(PG_URL).database or "test"),
-                                   isolation_level="AUTOCOMMIT")
+        self.admin = create_engine(
+            _pg_url(make_url(PG_URL).database or "test"), isolation_level="AUTOCOMMIT"
+        )
         self.prefix = f"jixiao_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.template = f"{self.prefix}_tpl"
 
@@ -71,10 +72,12 @@ class PgDatabases:
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if ON_POSTGRES:
         pg = PgDatabases()
-        pg.create_template()
-        yield pg
-        pg.drop(pg.template)
-        pg.admin.dispose()
+        try:
+            pg.create_template()
+            yield pg
+        finally:
+            pg.drop(pg.template)
+            pg.admin.dispose()
         return
     path = tmp_path_factory.mktemp("template") / "jixiao.sqlite3"
     migrate.upgrade(f"sqlite:///{path}")

@@ -31,13 +31,21 @@ def build_world(platform) -> World:
         for code in BUREAUS:
             b = organisation.create_bureau(s, platform, code, f"测试局{code}", f"Bureau {code}")
             organisation.create_unit(s, b, "u1", "办公室", "Office", group="A")
-            organisation.create_unit(s, b, "u2", "服务中心", "Service centre", parent="u1",
-                                     group="A")
+            organisation.create_unit(
+                s, b, "u2", "服务中心", "Service centre", parent="u1", group="A"
+            )
             organisation.create_unit(s, b, "u3", "法规科", "Legal section", group="B")
             organisation.create_indicator(s, b, "i1", "任务完成率", "Task completion", "%")
             organisation.create_indicator(s, b, "i2", "投诉件数", "Complaints", "件")
-            cycles.create_cycle(s, b, "2026", "2026年度", dt.date(2026, 1, 1),
-                                dt.date(2026, 12, 31), ["quarter", "year"])
+            cycles.create_cycle(
+                s,
+                b,
+                "2026",
+                "2026年度",
+                dt.date(2026, 1, 1),
+                dt.date(2026, 12, 31),
+                ["quarter", "year"],
+            )
             for role in ROLES[1:]:
                 units = ["u1"] if role == "reporter" else []
                 organisation.create_user(s, f"{code}-{role}", role, b, units)
@@ -54,8 +62,11 @@ def log_size(platform, bureau: str) -> int:
 def entries(platform, bureau: str) -> list[LedgerEntry]:
     with platform.db.transaction() as s:
         b = s.scalar(select(Bureau).where(Bureau.code == bureau))
-        return list(s.scalars(select(LedgerEntry).where(LedgerEntry.log_id == b.log_id)
-                              .order_by(LedgerEntry.seq)))
+        return list(
+            s.scalars(
+                select(LedgerEntry).where(LedgerEntry.log_id == b.log_id).order_by(LedgerEntry.seq)
+            )
+        )
 
 
 def value_row(**overrides) -> dict:

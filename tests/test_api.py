@@ -10,19 +10,32 @@ PROBLEM = "application/problem+json"
 
 
 def post_value(client, world, role="bureau_admin", bureau="b1", **row):
-    return client.post(f"/api/v1/bureaus/{bureau}/values", json=value_row(**row),
-                       headers=world.headers(role, bureau))
+    return client.post(
+        f"/api/v1/bureaus/{bureau}/values",
+        json=value_row(**row),
+        headers=world.headers(role, bureau),
+    )
 
 
 def test_record_value_appends_one_entry_and_updates_projection(client, world, platform):
     before = log_size(platform, "b1")
     r = post_value(client, world)
     assert r.status_code == 201, r.json
-    assert r.json["entries"][0]["seq"] == before and r.json["entries"][0]["kind"] == "value.recorded"
+    assert (
+        r.json["entries"][0]["seq"] == before and r.json["entries"][0]["kind"] == "value.recorded"
+    )
     assert log_size(platform, "b1") == before + 1
     got = client.get("/api/v1/bureaus/b1/values?unit=u1", headers=world.headers("reviewer")).json
-    assert got == [{"unit": "u1", "indicator": "i1", "cycle": "2026", "period": "2026-Q1",
-                    "value": "92.50", "seq": before}]
+    assert got == [
+        {
+            "unit": "u1",
+            "indicator": "i1",
+            "cycle": "2026",
+            "period": "2026-Q1",
+            "value": "92.50",
+            "seq": before,
+        }
+    ]
     body = entries(platform, "b1")[-1].body
     assert b'"value":"92.50"' in body and b'"actor":"user:b1-bureau_admin"' in body
 
@@ -71,8 +84,9 @@ def test_missing_field_malformed_json_and_oversized_bodies(client, world, platfo
     h = world.headers("bureau_admin")
     r = client.post("/api/v1/bureaus/b1/values", json={"unit": "u1"}, headers=h)
     assert r.status_code == 422 and {"indicator", "value"} <= {e["field"] for e in r.json["errors"]}
-    r = client.post("/api/v1/bureaus/b1/values", data="{not json", headers=h,
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/bureaus/b1/values", data="{not json", headers=h, content_type="application/json"
+    )
     assert r.status_code == 400 and r.mimetype == PROBLEM
     big = {"rows": [value_row(note="x" * 1000)] * 9000}
     r = client.post("/api/v1/bureaus/b1/values/batch", json=big, headers=h)
@@ -82,25 +96,41 @@ def test_missing_field_malformed_json_and_oversized_bodies(client, world, platfo
 
 def test_batch_is_all_or_nothing_and_names_rows(client, world, platform):
     before = log_size(platform, "b1")
-    rows = [value_row(period="2026-Q1"), value_row(period="2026-Q2", value="x"),
-            value_row(period="2026-Q3", unit="zz"), value_row(period="2026-Q1")]
-    r = client.post("/api/v1/bureaus/b1/values/batch", json={"rows": rows},
-                    headers=world.headers("bureau_admin"))
+    rows = [
+        value_row(period="2026-Q1"),
+        value_row(period="2026-Q2", value="x"),
+        value_row(period="2026-Q3", unit="zz"),
+        value_row(period="2026-Q1"),
+    ]
+    r = client.post(
+        "/api/v1/bureaus/b1/values/batch",
+        json={"rows": rows},
+        headers=world.headers("bureau_admin"),
+    )
     assert r.status_code == 422
     assert {(e["row"], e["field"]) for e in r.json["errors"]} == {
-        (2, "value"), (3, "unit"), (4, "unit")}
+        (2, "value"),
+        (3, "unit"),
+        (4, "unit"),
+    }
     assert log_size(platform, "b1") == before
     good = [value_row(period=f"2026-Q{q}", value=str(90 + q)) for q in (1, 2, 3, 4)]
-    r = client.post("/api/v1/bureaus/b1/values/batch", json={"rows": good},
-                    headers=world.headers("bureau_admin"))
+    r = client.post(
+        "/api/v1/bureaus/b1/values/batch",
+        json={"rows": good},
+        headers=world.headers("bureau_admin"),
+    )
     assert r.status_code == 201 and len(r.json["entries"]) == 4
     assert log_size(platform, "b1") == before + 4
 
 
 def test_schema_errors_in_batches_name_rows(client, world):
     rows = [value_row(), {**value_row(), "value": None}]
-    r = client.post("/api/v1/bureaus/b1/values/batch", json={"rows": rows},
-                    headers=world.headers("bureau_admin"))
+    r = client.post(
+        "/api/v1/bureaus/b1/values/batch",
+        json={"rows": rows},
+        headers=world.headers("bureau_admin"),
+    )
     assert r.status_code == 422
     assert any(e.get("row") == 2 and e["field"] == "value" for e in r.json["errors"]), r.json
 
@@ -113,22 +143,42 @@ def test_plugin_value_check_warns_without_blocking(client, world):
 
 def test_units_cycles_indicators(client, world):
     h = world.headers("bureau_admin")
-    r = client.post("/api/v1/bureaus/b1/units", headers=h,
-                    json={"code": "u9", "name": "档案馆", "parent": "u1", "group": "B"})
+    r = client.post(
+        "/api/v1/bureaus/b1/units",
+        headers=h,
+        json={"code": "u9", "name": "档案馆", "parent": "u1", "group": "B"},
+    )
     assert r.status_code == 201 and r.json["parent"] == "u1" and r.json["group"] == "B"
-    r = client.post("/api/v1/bureaus/b1/units", headers=h,
-                    json={"code": "u10", "name": "x", "parent": "missing"})
+    r = client.post(
+        "/api/v1/bureaus/b1/units",
+        headers=h,
+        json={"code": "u10", "name": "x", "parent": "missing"},
+    )
     assert r.status_code == 422 and r.json["errors"][0]["field"] == "parent"
-    r = client.post("/api/v1/bureaus/b1/cycles", headers=h, json={
-        "code": "2027", "name": "2027年度", "start": "2027-01-01", "end": "2027-12-31",
-        "periods": ["half", "month"]})
+    r = client.post(
+        "/api/v1/bureaus/b1/cycles",
+        headers=h,
+        json={
+            "code": "2027",
+            "name": "2027年度",
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+            "periods": ["half", "month"],
+        },
+    )
     assert r.status_code == 201
     assert [p["code"] for p in r.json["periods"]][:3] == ["2027-H1", "2027-H2", "2027-01"]
-    r = client.post("/api/v1/bureaus/b1/cycles", headers=h, json={
-        "code": "bad", "name": "x", "start": "2027-12-31", "end": "2027-01-01"})
+    r = client.post(
+        "/api/v1/bureaus/b1/cycles",
+        headers=h,
+        json={"code": "bad", "name": "x", "start": "2027-12-31", "end": "2027-01-01"},
+    )
     assert r.status_code == 422 and r.json["errors"][0]["field"] == "end"
-    r = client.post("/api/v1/bureaus/b1/indicators", headers=h,
-                    json={"code": "i9", "name": "满意度", "name_en": "Satisfaction", "measure": "%"})
+    r = client.post(
+        "/api/v1/bureaus/b1/indicators",
+        headers=h,
+        json={"code": "i9", "name": "满意度", "name_en": "Satisfaction", "measure": "%"},
+    )
     assert r.status_code == 201
     codes = [i["code"] for i in client.get("/api/v1/bureaus/b1/indicators", headers=h).json]
     assert codes == ["i1", "i2", "i9"]
@@ -152,8 +202,7 @@ def test_ledger_endpoints(client, world):
     assert proof.status_code == 200 and proof.json["tree_size"] >= 2
     verify = client.get("/api/v1/bureaus/b1/ledger/verify", headers=h).json
     assert verify["ok"] is True
-    cons = client.get(f"/api/v1/bureaus/b1/ledger/consistency?from=1&to={head['size']}",
-                      headers=h)
+    cons = client.get(f"/api/v1/bureaus/b1/ledger/consistency?from=1&to={head['size']}", headers=h)
     assert cons.status_code == 200 and cons.json["proof"]
     key = client.get("/api/v1/ledger/public-key")
     assert key.status_code == 200 and key.text.startswith("jixiao-test+")

@@ -15,26 +15,60 @@ _n = itertools.count()
 ACTIONS = {
     "read units": ("get", "/units", None, set(ROLES)),
     "read people": ("get", "/people", None, set(ROLES)),
-    "create unit": ("post", "/units", lambda: {"code": f"x{next(_n)}", "name": "新单位"},
-                    {"platform_admin", "bureau_admin"}),
-    "create cycle": ("post", "/cycles", lambda: {"code": f"c{next(_n)}", "name": "周期",
-                                                 "start": "2027-01-01", "end": "2027-12-31"},
-                     {"platform_admin", "bureau_admin"}),
-    "create person": ("post", "/people", lambda: {"code": f"p{next(_n)}", "name": "张三"},
-                      {"platform_admin", "bureau_admin"}),
-    "create user": ("post", "/users", lambda: {"username": f"n{next(_n)}", "role": "expert"},
-                    {"platform_admin", "bureau_admin"}),
-    "record own unit": ("post", "/values", lambda: value_row(period=f"2026-Q{next(_n) % 4 + 1}",
-                                                             indicator=f"i{next(_n) % 2 + 1}"),
-                        {"platform_admin", "bureau_admin", "reporter"}),
-    "record other unit": ("post", "/values", lambda: value_row(unit="u3"),
-                          {"platform_admin", "bureau_admin"}),
-    "read values": ("get", "/values", None,
-                    {"platform_admin", "bureau_admin", "reporter", "reviewer", "auditor"}),
-    "read ledger": ("get", "/ledger/entries", None,
-                    {"platform_admin", "bureau_admin", "reviewer", "auditor"}),
-    "verify ledger": ("get", "/ledger/verify", None,
-                      {"platform_admin", "bureau_admin", "auditor"}),
+    "create unit": (
+        "post",
+        "/units",
+        lambda: {"code": f"x{next(_n)}", "name": "新单位"},
+        {"platform_admin", "bureau_admin"},
+    ),
+    "create cycle": (
+        "post",
+        "/cycles",
+        lambda: {
+            "code": f"c{next(_n)}",
+            "name": "周期",
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+        },
+        {"platform_admin", "bureau_admin"},
+    ),
+    "create person": (
+        "post",
+        "/people",
+        lambda: {"code": f"p{next(_n)}", "name": "张三"},
+        {"platform_admin", "bureau_admin"},
+    ),
+    "create user": (
+        "post",
+        "/users",
+        lambda: {"username": f"n{next(_n)}", "role": "expert"},
+        {"platform_admin", "bureau_admin"},
+    ),
+    "record own unit": (
+        "post",
+        "/values",
+        lambda: value_row(period=f"2026-Q{next(_n) % 4 + 1}", indicator=f"i{next(_n) % 2 + 1}"),
+        {"platform_admin", "bureau_admin", "reporter"},
+    ),
+    "record other unit": (
+        "post",
+        "/values",
+        lambda: value_row(unit="u3"),
+        {"platform_admin", "bureau_admin"},
+    ),
+    "read values": (
+        "get",
+        "/values",
+        None,
+        {"platform_admin", "bureau_admin", "reporter", "reviewer", "auditor"},
+    ),
+    "read ledger": (
+        "get",
+        "/ledger/entries",
+        None,
+        {"platform_admin", "bureau_admin", "reviewer", "auditor"},
+    ),
+    "verify ledger": ("get", "/ledger/verify", None, {"platform_admin", "bureau_admin", "auditor"}),
     "checkpoint": ("post", "/ledger/checkpoints", None, {"platform_admin", "bureau_admin"}),
     "install plugin": ("delete", "/plugins/rules", None, {"platform_admin", "bureau_admin"}),
 }
@@ -74,8 +108,10 @@ def test_no_bureau_reaches_another(client, world, platform, role):
 
 def test_only_platform_admins_create_bureaus(client, world):
     body = {"code": "b3", "name": "新局"}
-    assert client.post("/api/v1/bureaus", json=body,
-                       headers=world.headers("bureau_admin")).status_code == 403
+    assert (
+        client.post("/api/v1/bureaus", json=body, headers=world.headers("bureau_admin")).status_code
+        == 403
+    )
     r = client.post("/api/v1/bureaus", json=body, headers=world.headers("platform_admin"))
     assert r.status_code == 201 and r.json["code"] == "b3"
     listed = client.get("/api/v1/bureaus", headers=world.headers("platform_admin")).json

@@ -27,8 +27,10 @@ def init_app(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
-            "info": {"description": "Performance assessment ledger API. Authenticate with "
-                                    "`Authorization: Bearer <token>`."},
+            "info": {
+                "description": "Performance assessment ledger API. Authenticate with "
+                "`Authorization: Bearer <token>`."
+            },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },

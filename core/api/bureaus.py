@@ -88,5 +88,9 @@ class Users(MethodView):
             raise Forbidden("platform admins are created with the CLI")
         user = organisation.create_user(db(), bureau=b, actor=caller().actor, **data)
         commit()
-        return {"username": user.username, "role": user.role, "name": user.name,
-                "units": [u.code for u in user.units]}
+        return {
+            "username": user.username,
+            "role": user.role,
+            "name": user.name,
+            "units": [u.code for u in user.units],
+        }

@@ -22,8 +22,10 @@ class EntryOut(Schema):
     seq = fields.Integer()
     kind = fields.String()
     leaf_hash = fields.Function(lambda e: bytes(e.leaf_hash).hex())
-    body = fields.Function(lambda e: bytes(e.body).decode("utf-8"),
-                           metadata={"description": "the exact canonical bytes, as text"})
+    body = fields.Function(
+        lambda e: bytes(e.body).decode("utf-8"),
+        metadata={"description": "the exact canonical bytes, as text"},
+    )
 
 
 class Page(Schema):
@@ -72,8 +74,10 @@ class Entries(MethodView):
     def get(self, page, code):
         log = _log(code)
         return db().scalars(
-            select(LedgerEntry).where(LedgerEntry.log_id == log.id, LedgerEntry.seq >= page["start"])
-            .order_by(LedgerEntry.seq).limit(page["limit"])
+            select(LedgerEntry)
+            .where(LedgerEntry.log_id == log.id, LedgerEntry.seq >= page["start"])
+            .order_by(LedgerEntry.seq)
+            .limit(page["limit"])
         )
 
 

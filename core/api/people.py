@@ -20,8 +20,12 @@ def _out(person: Person, reveal_masked: bool) -> dict:
     identifiers = {}
     if reveal_masked and person.pii_cipher:
         identifiers = {k: mask(v) for k, v in current().vault.open(person.pii_cipher).items()}
-    return {"code": person.code, "name": person.name,
-            "unit": person.unit.code if person.unit else None, "identifiers": identifiers}
+    return {
+        "code": person.code,
+        "name": person.name,
+        "unit": person.unit.code if person.unit else None,
+        "identifiers": identifiers,
+    }
 
 
 @blp.route("/bureaus/<code>/people")
@@ -41,7 +45,8 @@ class People(MethodView):
         identifiers = {k: data.pop(k) for k in ("id_card", "phone", "address") if data.get(k)}
         for k in ("id_card", "phone", "address"):
             data.pop(k, None)
-        person = organisation.create_person(db(), current(), b, identifiers=identifiers,
-                                            actor=caller().actor, **data)
+        person = organisation.create_person(
+            db(), current(), b, identifiers=identifiers, actor=caller().actor, **data
+        )
         commit()
         return _out(person, True)

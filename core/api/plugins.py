@@ -19,8 +19,11 @@ blp = Blueprint("plugins", __name__, description="Plugins 插件")
 
 class EvaluateIn(Schema):
     params = fields.Dict(required=True)
-    inputs = fields.Dict(keys=fields.String(), required=True,
-                         metadata={"description": "named inputs; 'value' is the indicator's"})
+    inputs = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "named inputs; 'value' is the indicator's"},
+    )
     points = fields.Raw(load_default="100")
 
 
@@ -64,8 +67,10 @@ def _rule_types(code: str) -> dict:
 class RuleTypes(MethodView):
     def get(self, code):
         """Scoring rule types this bureau's plugins provide."""
-        return [{"name": r.name, "title": r.title, "description": r.description}
-                for r in _rule_types(code).values()]
+        return [
+            {"name": r.name, "title": r.title, "description": r.description}
+            for r in _rule_types(code).values()
+        ]
 
 
 @blp.route("/bureaus/<code>/rule-types/<name>/evaluate")
@@ -75,15 +80,22 @@ class Evaluate(MethodView):
         """Try a rule: validate params with the rule's schema and score the inputs."""
         rule = _rule_types(code).get(name)
         if rule is None:
-            raise NotFound(f"no rule type {name!r} for bureau {code}",
-                           [FieldError("name", "not provided by an installed plugin")])
+            raise NotFound(
+                f"no rule type {name!r} for bureau {code}",
+                [FieldError("name", "not provided by an installed plugin")],
+            )
         try:
             params = rule.params_schema().load(data["params"])
         except ValidationError as exc:
-            raise InvalidInput("invalid rule params", [
-                FieldError(f"params.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v))
-                for k, v in exc.messages.items()
-            ]) from exc
+            raise InvalidInput(
+                "invalid rule params",
+                [
+                    FieldError(
+                        f"params.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+                    )
+                    for k, v in exc.messages.items()
+                ],
+            ) from exc
         try:
             inputs = {k: parse_decimal(v) for k, v in data["inputs"].items()}
             points = parse_decimal(data["points"])

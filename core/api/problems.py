@@ -21,8 +21,9 @@ def problem(status: int, title: str, detail: str, errors: list[dict] | None = No
     }
     if errors:
         body["errors"] = errors
-    return Response(json.dumps(body, ensure_ascii=False), status,
-                    mimetype="application/problem+json")
+    return Response(
+        json.dumps(body, ensure_ascii=False), status, mimetype="application/problem+json"
+    )
 
 
 def from_service(error: ServiceError) -> Response:

@@ -45,8 +45,9 @@ class Indicators(MethodView):
     @blp.response(200, schemas.IndicatorOut(many=True))
     def get(self, code):
         b = bureau(code)
-        return db().scalars(select(Indicator).where(Indicator.bureau_id == b.id)
-                            .order_by(Indicator.code))
+        return db().scalars(
+            select(Indicator).where(Indicator.bureau_id == b.id).order_by(Indicator.code)
+        )
 
     @blp.arguments(schemas.IndicatorIn)
     @blp.response(201, schemas.IndicatorOut)
@@ -73,10 +74,20 @@ class Values(MethodView):
         """Current values (a projection of the ledger); reporters see their own units."""
         b = bureau(code, "values.read")
         who = caller()
-        stmt = (select(IndicatorValue).join(Unit).join(Indicator).join(Period).join(Cycle)
-                .where(Unit.bureau_id == b.id))
-        for column, key in ((Unit.code, "unit"), (Indicator.code, "indicator"),
-                            (Cycle.code, "cycle"), (Period.code, "period")):
+        stmt = (
+            select(IndicatorValue)
+            .join(Unit)
+            .join(Indicator)
+            .join(Period)
+            .join(Cycle)
+            .where(Unit.bureau_id == b.id)
+        )
+        for column, key in (
+            (Unit.code, "unit"),
+            (Indicator.code, "indicator"),
+            (Cycle.code, "cycle"),
+            (Period.code, "period"),
+        ):
             if key in query:
                 stmt = stmt.where(column == query[key])
         if who.role == "reporter":

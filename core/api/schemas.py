@@ -46,13 +46,19 @@ class PersonOut(Schema):
     code = fields.String()
     name = fields.String()
     unit = fields.String(allow_none=True)
-    identifiers = fields.Dict(keys=fields.String(), values=fields.String(),
-                              metadata={"description": "masked; only for bureau admins"})
+    identifiers = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "masked; only for bureau admins"},
+    )
 
 
 class IndicatorIn(BureauIn):
-    measure = fields.String(load_default="", validate=validate.Length(max=32),
-                            metadata={"description": "unit of measure, e.g. %, 元, 件"})
+    measure = fields.String(
+        load_default="",
+        validate=validate.Length(max=32),
+        metadata={"description": "unit of measure, e.g. %, 元, 件"},
+    )
 
 
 class IndicatorOut(BureauOut):
@@ -71,8 +77,10 @@ class CycleIn(Schema):
     name = Name
     start = fields.Date(required=True)
     end = fields.Date(required=True)
-    periods = fields.List(fields.String(validate=validate.OneOf(PERIOD_KINDS)),
-                          load_default=lambda: ["quarter", "year"])
+    periods = fields.List(
+        fields.String(validate=validate.OneOf(PERIOD_KINDS)),
+        load_default=lambda: ["quarter", "year"],
+    )
 
 
 class CycleOut(Schema):
@@ -88,15 +96,20 @@ class ValueIn(Schema):
     indicator = fields.String(required=True)
     cycle = fields.String(required=True)
     period = fields.String(required=True)
-    value = fields.Raw(required=True, metadata={"description": "decimal as string, e.g. \"92.50\""})
-    corrects = fields.Integer(load_default=None, allow_none=True, strict=True,
-                              metadata={"description": "seq of the entry this corrects"})
+    value = fields.Raw(required=True, metadata={"description": 'decimal as string, e.g. "92.50"'})
+    corrects = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "seq of the entry this corrects"},
+    )
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class ValueBatchIn(Schema):
-    rows = fields.List(fields.Nested(ValueIn), required=True,
-                       validate=validate.Length(min=1, max=50_000))
+    rows = fields.List(
+        fields.Nested(ValueIn), required=True, validate=validate.Length(min=1, max=50_000)
+    )
 
 
 class ValueOut(Schema):

@@ -14,8 +14,13 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def main() -> None:
     """jixiao 绩效 — performance assessment with a tamper-evident ledger.
 
@@ -24,7 +29,19 @@ def main() -> None:
     """
 
 
-for command in (setup.init_command, setup.serve_command, setup.db_group, org.bureaus, org.units,
-                org.people, org.indicators, org.cycles_group, org.values_group, access.users,
-                access.tokens, plugins.plugins, ledger.ledger):
+for command in (
+    setup.init_command,
+    setup.serve_command,
+    setup.db_group,
+    org.bureaus,
+    org.units,
+    org.people,
+    org.indicators,
+    org.cycles_group,
+    org.values_group,
+    access.users,
+    access.tokens,
+    plugins.plugins,
+    ledger.ledger,
+):
     main.add_command(command)

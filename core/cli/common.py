@@ -18,8 +18,17 @@ from core.platform import NotInitialised, Platform, current
 from core.plugins import PluginError
 from core.privacy import PersonalDataError
 
-EXPECTED = (ServiceError, PluginError, NotInitialised, PersonalDataError, CanonicalError,
-            NoteError, ProofError, FileExistsError, FileNotFoundError)
+EXPECTED = (
+    ServiceError,
+    PluginError,
+    NotInitialised,
+    PersonalDataError,
+    CanonicalError,
+    NoteError,
+    ProofError,
+    FileExistsError,
+    FileNotFoundError,
+)
 
 
 def platform() -> Platform:

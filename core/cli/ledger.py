@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+
 from core import organisation
 from core.cli.common import emit, json_option, platform, readable_errors, transaction
 from core.ledger import audit, bundle, checkpoints, proofs, verifier
@@ -35,8 +36,11 @@ def verify(bureau_code: str | None, as_json: bool) -> None:
         reports = audit.verify_all(s, verifiers, origin)
     ok = all(r.ok for r in reports)
     if as_json:
-        click.echo(json.dumps({"ok": ok, "logs": [r.as_dict() for r in reports]},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"ok": ok, "logs": [r.as_dict() for r in reports]}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         for r in reports:
             state = "OK" if r.ok else f"FAILED at seq {r.finding.seq}: {r.finding.reason}"
@@ -65,10 +69,19 @@ def export(bureau_code: str, output: str) -> None:
 
 @ledger.command("verify-bundle")
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--public-key", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="verifier key(s) obtained from the bureau out of band")
-@click.option("--checkpoint", "pinned", multiple=True, type=click.Path(exists=True),
-              help="a signed checkpoint kept from an earlier audit")
+@click.option(
+    "--public-key",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="verifier key(s) obtained from the bureau out of band",
+)
+@click.option(
+    "--checkpoint",
+    "pinned",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="a signed checkpoint kept from an earlier audit",
+)
 @json_option
 def verify_bundle(path: str, public_key: str, pinned: tuple[str, ...], as_json: bool) -> None:
     """Verify a bundle offline; needs no database."""
@@ -98,8 +111,16 @@ def checkpoint(bureau_code: str | None, as_json: bool) -> None:
             made = [checkpoints.checkpoint(s, b.log_id, p.signers())]
         else:
             made = checkpoints.checkpoint_all(s, p.signers())
-        rows = [{"origin": verifier.Checkpoint.parse(verifier.split_note(c.note)[0]).origin,
-                 "size": c.size, "root": c.root.hex(), "note": c.note} for c in made if c]
+        rows = [
+            {
+                "origin": verifier.Checkpoint.parse(verifier.split_note(c.note)[0]).origin,
+                "size": c.size,
+                "root": c.root.hex(),
+                "note": c.note,
+            }
+            for c in made
+            if c
+        ]
     if as_json:
         emit(rows, True, [])
     else:
@@ -137,13 +158,20 @@ def replay(check: bool, as_json: bool) -> None:
     with transaction() as s:
         report = replay_check(s)
     if as_json:
-        click.echo(json.dumps({"ok": report.ok, "entries": report.entries,
-                               "differences": report.differences}, ensure_ascii=False,
-                              default=str, indent=2))
+        click.echo(
+            json.dumps(
+                {"ok": report.ok, "entries": report.entries, "differences": report.differences},
+                ensure_ascii=False,
+                default=str,
+                indent=2,
+            )
+        )
     elif report.ok:
         click.echo(f"projections match a rebuild from {report.entries} ledger entries")
     else:
         for table, diff in report.differences.items():
-            click.echo(f"{table}: {len(diff['not_in_ledger'])} row(s) not backed by the ledger, "
-                       f"{len(diff['missing_from_table'])} missing")
+            click.echo(
+                f"{table}: {len(diff['not_in_ledger'])} row(s) not backed by the ledger, "
+                f"{len(diff['missing_from_table'])} missing"
+            )
     sys.exit(0 if report.ok else 1)

@@ -11,7 +11,13 @@ from sqlalchemy import select
 
 from core import cycles, organisation, values
 from core.cli.common import (
-    actor, bureau_option, emit, json_option, platform, readable_errors, transaction,
+    actor,
+    bureau_option,
+    emit,
+    json_option,
+    platform,
+    readable_errors,
+    transaction,
 )
 from core.models import Bureau, Cycle, Indicator, IndicatorValue, Person, Unit
 
@@ -36,8 +42,10 @@ def bureaus_create(code: str, name: str, name_en: str) -> None:
 @json_option
 def bureaus_list(as_json: bool) -> None:
     with transaction() as s:
-        rows = [{"code": b.code, "name": b.name, "name_en": b.name_en, "entries": b.log.size}
-                for b in s.scalars(select(Bureau).order_by(Bureau.code))]
+        rows = [
+            {"code": b.code, "name": b.name, "name_en": b.name_en, "entries": b.log.size}
+            for b in s.scalars(select(Bureau).order_by(Bureau.code))
+        ]
     emit(rows, as_json, ["code", "name", "name_en", "entries"])
 
 
@@ -68,9 +76,16 @@ def units_create(bureau_code, code, name, name_en, parent, group) -> None:
 def units_list(bureau_code: str, as_json: bool) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
-        rows = [{"code": u.code, "name": u.name, "name_en": u.name_en,
-                 "parent": u.parent.code if u.parent else None, "group": u.group_code}
-                for u in s.scalars(select(Unit).where(Unit.bureau_id == b.id).order_by(Unit.code))]
+        rows = [
+            {
+                "code": u.code,
+                "name": u.name,
+                "name_en": u.name_en,
+                "parent": u.parent.code if u.parent else None,
+                "group": u.group_code,
+            }
+            for u in s.scalars(select(Unit).where(Unit.bureau_id == b.id).order_by(Unit.code))
+        ]
     emit(rows, as_json, ["code", "name", "parent", "group"])
 
 
@@ -103,9 +118,10 @@ def people_create(bureau_code, code, name, unit, id_card, phone, address) -> Non
 def people_list(bureau_code: str, as_json: bool) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
-        rows = [{"code": p.code, "name": p.name, "unit": p.unit.code if p.unit else None}
-                for p in s.scalars(select(Person).where(Person.bureau_id == b.id)
-                                   .order_by(Person.code))]
+        rows = [
+            {"code": p.code, "name": p.name, "unit": p.unit.code if p.unit else None}
+            for p in s.scalars(select(Person).where(Person.bureau_id == b.id).order_by(Person.code))
+        ]
     emit(rows, as_json, ["code", "name", "unit"])
 
 
@@ -135,9 +151,12 @@ def indicators_create(bureau_code, code, name, name_en, measure) -> None:
 def indicators_list(bureau_code: str, as_json: bool) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
-        rows = [{"code": i.code, "name": i.name, "name_en": i.name_en, "measure": i.measure}
-                for i in s.scalars(select(Indicator).where(Indicator.bureau_id == b.id)
-                                   .order_by(Indicator.code))]
+        rows = [
+            {"code": i.code, "name": i.name, "name_en": i.name_en, "measure": i.measure}
+            for i in s.scalars(
+                select(Indicator).where(Indicator.bureau_id == b.id).order_by(Indicator.code)
+            )
+        ]
     emit(rows, as_json, ["code", "name", "name_en", "measure"])
 
 
@@ -152,8 +171,12 @@ def cycles_group() -> None:
 @click.argument("name")
 @click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--end", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--periods", default="quarter,year", show_default=True,
-              help="comma-separated: year, half, quarter, month, day")
+@click.option(
+    "--periods",
+    default="quarter,year",
+    show_default=True,
+    help="comma-separated: year, half, quarter, month, day",
+)
 @readable_errors
 def cycles_create(bureau_code, code, name, start: dt.datetime, end: dt.datetime, periods) -> None:
     kinds = [k.strip() for k in periods.split(",") if k.strip()]
@@ -170,10 +193,16 @@ def cycles_create(bureau_code, code, name, start: dt.datetime, end: dt.datetime,
 def cycles_list(bureau_code: str, as_json: bool) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
-        rows = [{"code": c.code, "name": c.name, "start": c.start.isoformat(),
-                 "end": c.end.isoformat(), "periods": [p.code for p in c.periods]}
-                for c in s.scalars(select(Cycle).where(Cycle.bureau_id == b.id)
-                                   .order_by(Cycle.start))]
+        rows = [
+            {
+                "code": c.code,
+                "name": c.name,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat(),
+                "periods": [p.code for p in c.periods],
+            }
+            for c in s.scalars(select(Cycle).where(Cycle.bureau_id == b.id).order_by(Cycle.start))
+        ]
     emit(rows, as_json, ["code", "name", "start", "end"])
 
 
@@ -192,8 +221,14 @@ def values_group() -> None:
 @click.argument("value")
 @readable_errors
 def values_record(bureau_code, unit, indicator, cycle, period, corrects, value) -> None:
-    row = {"unit": unit, "indicator": indicator, "cycle": cycle, "period": period,
-           "value": value, "corrects": corrects}
+    row = {
+        "unit": unit,
+        "indicator": indicator,
+        "cycle": cycle,
+        "period": period,
+        "value": value,
+        "corrects": corrects,
+    }
     _record(bureau_code, [row])
 
 
@@ -218,8 +253,9 @@ def _record(bureau_code: str, rows: list[dict]) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
         done = values.record_values(s, platform(), b, rows, None, actor())
-    click.echo(f"recorded {len(done.entries)} value(s) at seq "
-               f"{done.entries[0].seq}–{done.entries[-1].seq}")
+    click.echo(
+        f"recorded {len(done.entries)} value(s) at seq {done.entries[0].seq}–{done.entries[-1].seq}"
+    )
     for w in done.warnings:
         click.echo(f"warning: row {w['row']}: {w['message']}")
 
@@ -231,8 +267,20 @@ def _record(bureau_code: str, rows: list[dict]) -> None:
 def values_list(bureau_code: str, as_json: bool) -> None:
     with transaction() as s:
         b = organisation.get_bureau(s, bureau_code)
-        rows = [{"unit": v.unit.code, "indicator": v.indicator.code, "cycle": v.period.cycle.code,
-                 "period": v.period.code, "value": v.value, "seq": v.seq}
-                for v in s.scalars(select(IndicatorValue).join(Unit).where(Unit.bureau_id == b.id)
-                                   .order_by(IndicatorValue.seq))]
+        rows = [
+            {
+                "unit": v.unit.code,
+                "indicator": v.indicator.code,
+                "cycle": v.period.cycle.code,
+                "period": v.period.code,
+                "value": v.value,
+                "seq": v.seq,
+            }
+            for v in s.scalars(
+                select(IndicatorValue)
+                .join(Unit)
+                .where(Unit.bureau_id == b.id)
+                .order_by(IndicatorValue.seq)
+            )
+        ]
     emit(rows, as_json, ["unit", "indicator", "period", "value", "seq"])

@@ -8,7 +8,13 @@ from sqlalchemy import select
 
 from core import installs, organisation
 from core.cli.common import (
-    actor, bureau_option, emit, json_option, platform, readable_errors, transaction,
+    actor,
+    bureau_option,
+    emit,
+    json_option,
+    platform,
+    readable_errors,
+    transaction,
 )
 from core.models import Bureau, PluginInstallation
 
@@ -36,11 +42,19 @@ def plugins_list(bureau_code: str | None, as_json: bool) -> None:
         bureaus = sorted(installed.get(name, []))
         if bureau_code and bureau_code not in bureaus:
             continue
-        rows.append({"name": name, "version": info.version, "hooks": list(info.hooks),
-                     "bureaus": bureaus, "source": info.source})
+        rows.append(
+            {
+                "name": name,
+                "version": info.version,
+                "hooks": list(info.hooks),
+                "bureaus": bureaus,
+                "source": info.source,
+            }
+        )
     if not as_json:
-        rows = [{**r, "hooks": ",".join(r["hooks"]), "bureaus": ",".join(r["bureaus"])}
-                for r in rows]
+        rows = [
+            {**r, "hooks": ",".join(r["hooks"]), "bureaus": ",".join(r["bureaus"])} for r in rows
+        ]
     emit(rows, as_json, ["name", "version", "hooks", "bureaus"])
 
 
@@ -50,8 +64,9 @@ def plugins_list(bureau_code: str | None, as_json: bool) -> None:
 @readable_errors
 def plugins_install(name: str, bureau_code: str) -> None:
     with transaction() as s:
-        version = installs.install(s, platform(), organisation.get_bureau(s, bureau_code), name,
-                                   actor())
+        version = installs.install(
+            s, platform(), organisation.get_bureau(s, bureau_code), name, actor()
+        )
     click.echo(f"installed {name} {version} for {bureau_code}")
 
 

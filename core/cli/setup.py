@@ -6,9 +6,8 @@ import threading
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from core import migrate

@@ -42,11 +42,19 @@ class LogReport:
         return self.finding is None
 
     def as_dict(self) -> dict:
-        out = {"origin": self.origin, "ok": self.ok, "size": self.size, "root": self.root,
-               "checkpoints_checked": self.checkpoints}
+        out = {
+            "origin": self.origin,
+            "ok": self.ok,
+            "size": self.size,
+            "root": self.root,
+            "checkpoints_checked": self.checkpoints,
+        }
         if self.finding:
-            out.update(first_bad_seq=self.finding.seq, reason=self.finding.reason,
-                       detail=self.finding.detail)
+            out.update(
+                first_bad_seq=self.finding.seq,
+                reason=self.finding.reason,
+                detail=self.finding.detail,
+            )
         return out
 
 
@@ -64,8 +72,11 @@ def _stored_checkpoints(
         except NoteError as exc:
             return Finding(max(size - 1, 0), "signature invalid", f"checkpoint {size}: {exc}")
         if cp.origin != log.origin or cp.size != size or cp.root != root:
-            return Finding(max(size - 1, 0), "signature invalid",
-                           f"checkpoint {size}: signed text differs from the stored row")
+            return Finding(
+                max(size - 1, 0),
+                "signature invalid",
+                f"checkpoint {size}: signed text differs from the stored row",
+            )
         add_checkpoint(checker.checkpoints, cp)
     return None
 
@@ -101,10 +112,14 @@ def verify_log(
     for cp in anchors:
         add_checkpoint(checker.checkpoints, cp)
     if finding is None:
-        rows = session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(
-            select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash)
-            .where(LedgerEntry.log_id == log.id)
-            .order_by(LedgerEntry.seq)
+        rows = (
+            session.connection()
+            .execution_options(stream_results=True, yield_per=BATCH)
+            .execute(
+                select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash)
+                .where(LedgerEntry.log_id == log.id)
+                .order_by(LedgerEntry.seq)
+            )
         )
         feed = checker.feed
         for seq, body, leaf in rows:
@@ -113,8 +128,11 @@ def verify_log(
         rows.close()
         finding = checker.finish()
     if finding is None and log.size > checker.size:
-        finding = Finding(checker.size, "truncated",
-                          f"the log head says {log.size} entries, {checker.size} are stored")
+        finding = Finding(
+            checker.size,
+            "truncated",
+            f"the log head says {log.size} entries, {checker.size} are stored",
+        )
     return LogReport(log.origin, checker.size, checker.root().hex(), count, finding)
 
 

@@ -34,8 +34,12 @@ from core.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 
 def _write_entries(session: Session, log: LedgerLog, path: Path) -> tuple[int, str]:
     acc = verifier.MerkleAccumulator()
-    rows = session.connection().execution_options(stream_results=True, yield_per=5000).execute(
-        select(LedgerEntry.body).where(LedgerEntry.log_id == log.id).order_by(LedgerEntry.seq)
+    rows = (
+        session.connection()
+        .execution_options(stream_results=True, yield_per=5000)
+        .execute(
+            select(LedgerEntry.body).where(LedgerEntry.log_id == log.id).order_by(LedgerEntry.seq)
+        )
     )
     with open(path, "wb") as fh:
         for (body,) in rows:

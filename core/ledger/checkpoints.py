@@ -31,7 +31,9 @@ def latest(session: Session, log_id: int) -> LedgerCheckpoint | None:
 def _sign_head(session: Session, log: LedgerLog, signers: list[NoteSigner]) -> LedgerCheckpoint:
     root = MerkleAccumulator.from_frontier(log.size, log.frontier).root()
     cp = Checkpoint(log.origin, log.size, root)
-    row = LedgerCheckpoint(log_id=log.id, size=log.size, root=root, note=sign_note(cp.text(), signers))
+    row = LedgerCheckpoint(
+        log_id=log.id, size=log.size, root=root, note=sign_note(cp.text(), signers)
+    )
     session.add(row)
     session.flush()
     return row

@@ -115,8 +115,14 @@ def append_many(session: Session, log_id: int, records: Iterable[Record]) -> lis
         leaf = leaf_hash(body)
         acc.append(leaf)
         rows.append(
-            {"log_id": log_id, "seq": seq, "prev": prev, "kind": record.kind,
-             "body": body, "leaf_hash": leaf}
+            {
+                "log_id": log_id,
+                "seq": seq,
+                "prev": prev,
+                "kind": record.kind,
+                "body": body,
+                "leaf_hash": leaf,
+            }
         )
         written.append(Appended(log_id, log.origin, seq, record.kind, body, leaf, record.data))
         prev, seq = leaf, seq + 1

@@ -178,9 +178,7 @@ def _check_hash(name: str, value: bytes) -> None:
         raise ProofError(f"{name} has {len(value)} bytes, expected {HASH_SIZE}")
 
 
-def verify_inclusion(
-    index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes
-) -> None:
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> None:
     """RFC 9162 section 2.1.3.2; raises ProofError unless ``leaf`` is at ``index``."""
     _check_hash("leaf hash", leaf)
     _check_hash("root", root)
@@ -469,8 +467,11 @@ class ChainChecker:
         return self._before_last is not None and prev == self._before_last.hex()
 
     def _inserted(self, pos: int) -> bool:
-        return self._fail(pos - 1, "inserted",
-                          f"seq {pos} links to seq {pos - 2}: the entry at {pos - 1} is foreign")
+        return self._fail(
+            pos - 1,
+            "inserted",
+            f"seq {pos} links to seq {pos - 2}: the entry at {pos - 1} is foreign",
+        )
 
     def _link_ok(self, pos: int, prev: object) -> bool:
         expected = None if self._last is None else self._last.hex()
@@ -480,8 +481,11 @@ class ChainChecker:
             return self._inserted(pos)
         if pos == 0:
             return self._fail(0, "broken link", "the first entry must have prev null")
-        return self._fail(pos - 1, "broken link",
-                          f"seq {pos} committed to a different entry {pos - 1}: it was altered")
+        return self._fail(
+            pos - 1,
+            "broken link",
+            f"seq {pos} committed to a different entry {pos - 1}: it was altered",
+        )
 
     def _check_checkpoints(self) -> bool:
         for cp in self.checkpoints.get(self._acc.size, ()):
@@ -657,8 +661,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     elif report.ok:
-        print(f"OK: {report.origin} has {report.size} intact entries, root {report.root}, "
-              f"{report.checkpoints} signed checkpoint(s) matched")
+        print(
+            f"OK: {report.origin} has {report.size} intact entries, root {report.root}, "
+            f"{report.checkpoints} signed checkpoint(s) matched"
+        )
     else:
         print(f"TAMPERED: {report.origin}: {report.finding}")
     return 0 if report.ok else 1

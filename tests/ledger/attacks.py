@@ -27,15 +27,22 @@ def disarm(conn: Connection) -> None:
 
 
 def rows(conn: Connection, log_id: int) -> list[dict]:
-    result = conn.execute(text("SELECT seq, prev, kind, body, leaf_hash FROM ledger_entries "
-                               "WHERE log_id = :l ORDER BY seq"), {"l": log_id})
+    result = conn.execute(
+        text(
+            "SELECT seq, prev, kind, body, leaf_hash FROM ledger_entries "
+            "WHERE log_id = :l ORDER BY seq"
+        ),
+        {"l": log_id},
+    )
     return [dict(r._mapping) for r in result]
 
 
 def put(conn: Connection, log_id: int, seq: int, body: bytes, prev: bytes | None) -> None:
     conn.execute(
-        text("UPDATE ledger_entries SET body = :b, leaf_hash = :h, prev = :p "
-             "WHERE log_id = :l AND seq = :s"),
+        text(
+            "UPDATE ledger_entries SET body = :b, leaf_hash = :h, prev = :p "
+            "WHERE log_id = :l AND seq = :s"
+        ),
         {"b": body, "h": leaf_hash(body), "p": prev, "l": log_id, "s": seq},
     )
 
@@ -54,13 +61,16 @@ def flip_byte(conn: Connection, log_id: int, seq: int, rehash: bool = False) -> 
     if rehash:
         put(conn, log_id, seq, body, row["prev"])
     else:
-        conn.execute(text("UPDATE ledger_entries SET body = :b WHERE log_id = :l AND seq = :s"),
-                     {"b": body, "l": log_id, "s": seq})
+        conn.execute(
+            text("UPDATE ledger_entries SET body = :b WHERE log_id = :l AND seq = :s"),
+            {"b": body, "l": log_id, "s": seq},
+        )
 
 
 def delete(conn: Connection, log_id: int, seq: int) -> None:
-    conn.execute(text("DELETE FROM ledger_entries WHERE log_id = :l AND seq = :s"),
-                 {"l": log_id, "s": seq})
+    conn.execute(
+        text("DELETE FROM ledger_entries WHERE log_id = :l AND seq = :s"), {"l": log_id, "s": seq}
+    )
 
 
 def swap(conn: Connection, log_id: int, seq: int) -> None:
@@ -73,16 +83,23 @@ def insert(conn: Connection, log_id: int, seq: int) -> None:
     """Shift entries from ``seq`` up by one and slip a well-formed forged entry in."""
     before = rows(conn, log_id)[seq - 1]
     entry = json.loads(before["body"])
-    entry.update(seq=seq, prev=before["leaf_hash"].hex(), kind="value.recorded",
-                 data={"forged": True})
-    conn.execute(text("UPDATE ledger_entries SET seq = seq + 1000000 WHERE log_id = :l "
-                      "AND seq >= :s"), {"l": log_id, "s": seq})
-    conn.execute(text("UPDATE ledger_entries SET seq = seq - 999999 WHERE log_id = :l "
-                      "AND seq >= 1000000"), {"l": log_id})
+    entry.update(
+        seq=seq, prev=before["leaf_hash"].hex(), kind="value.recorded", data={"forged": True}
+    )
+    conn.execute(
+        text("UPDATE ledger_entries SET seq = seq + 1000000 WHERE log_id = :l AND seq >= :s"),
+        {"l": log_id, "s": seq},
+    )
+    conn.execute(
+        text("UPDATE ledger_entries SET seq = seq - 999999 WHERE log_id = :l AND seq >= 1000000"),
+        {"l": log_id},
+    )
     body = canonical_bytes(entry)
     conn.execute(
-        text("INSERT INTO ledger_entries (log_id, seq, prev, kind, body, leaf_hash) "
-             "VALUES (:l, :s, :p, 'value.recorded', :b, :h)"),
+        text(
+            "INSERT INTO ledger_entries (log_id, seq, prev, kind, body, leaf_hash) "
+            "VALUES (:l, :s, :p, 'value.recorded', :b, :h)"
+        ),
         {"l": log_id, "s": seq, "p": before["leaf_hash"], "b": body, "h": leaf_hash(body)},
     )
 
@@ -93,14 +110,16 @@ def set_head(conn: Connection, log_id: int) -> None:
     acc = MerkleAccumulator()
     for leaf in leaves:
         acc.append(bytes(leaf))
-    conn.execute(text("UPDATE ledger_logs SET size = :n, head = :h, frontier = :f WHERE id = :l"),
-                 {"n": len(leaves), "h": leaves[-1] if leaves else None, "f": acc.frontier(),
-                  "l": log_id})
+    conn.execute(
+        text("UPDATE ledger_logs SET size = :n, head = :h, frontier = :f WHERE id = :l"),
+        {"n": len(leaves), "h": leaves[-1] if leaves else None, "f": acc.frontier(), "l": log_id},
+    )
 
 
 def truncate(conn: Connection, log_id: int, keep: int) -> None:
-    conn.execute(text("DELETE FROM ledger_entries WHERE log_id = :l AND seq >= :k"),
-                 {"l": log_id, "k": keep})
+    conn.execute(
+        text("DELETE FROM ledger_entries WHERE log_id = :l AND seq >= :k"), {"l": log_id, "k": keep}
+    )
     set_head(conn, log_id)
 
 
@@ -120,5 +139,7 @@ def rewrite_from(conn: Connection, log_id: int, seq: int) -> None:
 
 
 def drop_checkpoints(conn: Connection, log_id: int, above: int = -1) -> None:
-    conn.execute(text("DELETE FROM ledger_checkpoints WHERE log_id = :l AND size > :a"),
-                 {"l": log_id, "a": above})
+    conn.execute(
+        text("DELETE FROM ledger_checkpoints WHERE log_id = :l AND size > :a"),
+        {"l": log_id, "a": above},
+    )

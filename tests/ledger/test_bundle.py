@@ -13,13 +13,15 @@ from click.testing import CliRunner
 
 from core.cli import main
 from tests.ledger import attacks
-from tests.ledger.test_tamper import attack, log  # noqa: F401 - the fixture is reused
+from tests.ledger.conftest import attack
 
 # Runs a bundle's verify.py with jixiao's own packages made unimportable, to prove that
 # an auditor needs nothing but Python and `cryptography`.
-ISOLATED = ("import sys, runpy; sys.modules['core'] = None; sys.modules['plugins'] = None; "
-            "sys.argv = ['verify.py', *sys.argv[1:]]; "
-            "runpy.run_path('verify.py', run_name='__main__')")
+ISOLATED = (
+    "import sys, runpy; sys.modules['core'] = None; sys.modules['plugins'] = None; "
+    "sys.argv = ['verify.py', *sys.argv[1:]]; "
+    "runpy.run_path('verify.py', run_name='__main__')"
+)
 
 
 def cli(*args: str):
@@ -27,8 +29,13 @@ def cli(*args: str):
 
 
 def standalone(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", ISOLATED, *args], cwd=folder,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", ISOLATED, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -42,8 +49,13 @@ def test_export_directory_verifies_offline(tmp_path, log, public_key):
     out = tmp_path / "bundle"
     assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "FORMAT.md", "checkpoints.jsonl", "entries.jsonl", "keys.txt", "manifest.json",
-        "verify.py"]
+        "FORMAT.md",
+        "checkpoints.jsonl",
+        "entries.jsonl",
+        "keys.txt",
+        "manifest.json",
+        "verify.py",
+    ]
     result = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key), "--json")
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["ok"] and report["checkpoints_checked"] >= 2
@@ -102,18 +114,28 @@ def test_pinned_checkpoint_catches_a_log_rewritten_and_resigned_everywhere(
     with platform.db.engine.begin() as conn:
         attacks.drop_checkpoints(conn, log_id)
         platform_id = conn.exec_driver_sql(
-            "SELECT id FROM ledger_logs WHERE origin = 'jixiao/_platform'").scalar()
+            "SELECT id FROM ledger_logs WHERE origin = 'jixiao/_platform'"
+        ).scalar()
         attacks.drop_checkpoints(conn, platform_id)
         conn.exec_driver_sql(f"DELETE FROM ledger_entries WHERE log_id = {platform_id}")
-        conn.exec_driver_sql(f"UPDATE ledger_logs SET size = 0, head = NULL, frontier = '' "
-                             f"WHERE id = {platform_id}")
+        conn.exec_driver_sql(
+            f"UPDATE ledger_logs SET size = 0, head = NULL, frontier = '' WHERE id = {platform_id}"
+        )
 
     second = tmp_path / "second"
     assert cli("ledger", "export", "--bureau", "b1", "-o", str(second)).exit_code == 0
     plain = cli("ledger", "verify-bundle", str(second), "--public-key", str(public_key))
     assert plain.exit_code == 0  # self-consistent on its own: that is the attack
-    result = cli("ledger", "verify-bundle", str(second), "--public-key", str(public_key),
-                 "--checkpoint", str(pinned), "--json")
+    result = cli(
+        "ledger",
+        "verify-bundle",
+        str(second),
+        "--public-key",
+        str(public_key),
+        "--checkpoint",
+        str(pinned),
+        "--json",
+    )
     report = json.loads(result.output)
     assert result.exit_code == 1
     assert report["reason"] == f"root mismatch at checkpoint {size}"

@@ -32,7 +32,9 @@ def test_canonical_equals_rfc8785(value):
 def test_utf16_key_order_differs_from_code_points():
     value = {"\U0001f600": 1, "\uff08": 2}  # emoji (surrogates D83D…) sorts before U+FF08
     assert canonical_bytes(value) == rfc8785.dumps(value)
-    assert canonical_bytes(value).decode().index("\U0001f600") < canonical_bytes(value).decode().index("\uff08")
+    assert canonical_bytes(value).decode().index("\U0001f600") < canonical_bytes(
+        value
+    ).decode().index("\uff08")
 
 
 @pytest.mark.parametrize("bad", [1.5, 2**53, -(2**53), {"a": [0.1]}, {1: "x"}, b"x", "\ud800"])

@@ -6,13 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from core.cli import main
-from core.ledger import checkpoints
-from core.models import Bureau
-from tests.helpers import value_row
 from tests.ledger import attacks
+from tests.ledger.conftest import attack
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -28,30 +26,6 @@ def verify_b1() -> dict:
     return bureau_log
 
 
-@pytest.fixture
-def log(platform, world):
-    """b1's log with values and two checkpoints: returns (log id, first checkpoint size)."""
-    from core import values
-
-    with platform.db.transaction() as s:
-        b = s.scalar(select(Bureau).where(Bureau.code == "b1"))
-        for q in (1, 2):
-            rows = [value_row(unit=u, indicator=i, period=f"2026-Q{q}", value=str(80 + n))
-                    for n, (u, i) in enumerate([(u, i) for u in ("u1", "u2", "u3")
-                                                for i in ("i1", "i2")])]
-            values.record_values(s, platform, b, rows, None, "test")
-            if q == 1:
-                first = checkpoints.checkpoint(s, b.log_id, platform.signers()).size
-        checkpoints.checkpoint(s, b.log_id, platform.signers())
-        return b.log_id, first
-
-
-def attack(platform, fn, *args) -> None:
-    with platform.db.engine.begin() as conn:
-        attacks.disarm(conn)
-        fn(conn, *args)
-
-
 def test_intact_log_verifies(log):
     report = verify_b1()
     assert report["ok"] and report["checkpoints_checked"] == 2
@@ -59,13 +33,17 @@ def test_intact_log_verifies(log):
 
 def test_triggers_refuse_update_and_delete(platform, log):
     log_id, _ = log
-    for sql in ("UPDATE ledger_entries SET kind = 'x' WHERE log_id = :l",
-                "DELETE FROM ledger_entries WHERE log_id = :l",
-                "UPDATE ledger_checkpoints SET note = 'x' WHERE log_id = :l",
-                "DELETE FROM ledger_checkpoints WHERE log_id = :l"):
-        with pytest.raises(Exception, match="append-only"):  # noqa: B017,PT011
-            with platform.db.engine.begin() as conn:
-                conn.execute(text(sql), {"l": log_id})
+    for sql in (
+        "UPDATE ledger_entries SET kind = 'x' WHERE log_id = :l",
+        "DELETE FROM ledger_entries WHERE log_id = :l",
+        "UPDATE ledger_checkpoints SET note = 'x' WHERE log_id = :l",
+        "DELETE FROM ledger_checkpoints WHERE log_id = :l",
+    ):
+        with (
+            pytest.raises(Exception, match="append-only"),
+            platform.db.engine.begin() as conn,
+        ):
+            conn.execute(text(sql), {"l": log_id})
     assert verify_b1()["ok"]
 
 

@@ -24,10 +24,19 @@ from core.ledger.verifier import (
 )
 
 # RFC 6962 / Trillian reference tree: these eight leaves and the roots of every prefix.
-KAT_LEAVES = [bytes.fromhex(x) for x in (
-    "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-    "606162636465666768696a6b6c6d6e6f",
-)]
+KAT_LEAVES = [
+    bytes.fromhex(x)
+    for x in (
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    )
+]
 KAT_ROOTS = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
     "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -86,8 +95,9 @@ def test_inclusion_vectors(shared_vectors):
         v = json.loads(path.read_text())
         proof = [_b64(p) for p in v["proof"] or []]
         try:
-            verify_inclusion(v["leafIdx"], v["treeSize"], _b64(v["leafHash"]), proof,
-                             _b64(v["root"]))
+            verify_inclusion(
+                v["leafIdx"], v["treeSize"], _b64(v["leafHash"]), proof, _b64(v["root"])
+            )
             failed = False
         except ProofError:
             failed = True

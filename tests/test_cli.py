@@ -1,0 +1,227 @@
+"""The `jixiao` command line, end to end, and the served app over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from core.cli import main
+from tests.conftest import ON_POSTGRES
+
+ROOT = Path(__file__).parents[1]
+
+
+def cli(*args: str, ok: bool = True):
+    result = CliRunner().invoke(main, list(args))
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def test_init_from_nothing_is_idempotent(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.delenv("JIXIAO_DATABASE_URL", raising=False)
+    first = cli("init", "--demo")
+    assert "demo bureau demo created" in first.output
+    assert (tmp_path / "inst" / "jixiao.sqlite3").exists()
+    assert (tmp_path / "inst" / "demo-token.txt").read_text().startswith("jx_")
+    second = cli("init", "--demo")
+    assert "already exists" in second.output
+    bureaus = json.loads(cli("bureaus", "list", "--json").output)
+    assert [b["code"] for b in bureaus] == ["demo"] and bureaus[0]["entries"] >= 40
+    assert cli("ledger", "verify").exit_code == 0
+    assert "match a rebuild" in cli("ledger", "replay", "--check").output
+
+
+def test_empty_platform_init(instance):
+    out = cli("init").output
+    assert "ledger verifier key: jixiao-test+" in out
+    assert json.loads(cli("bureaus", "list", "--json").output) == []
+
+
+def test_organisation_commands(instance):
+    cli("init")
+    cli("bureaus", "create", "tax", "税务局", "--name-en", "Tax Bureau")
+    cli("units", "create", "--bureau", "tax", "collect", "征收科", "--group", "A")
+    cli("units", "create", "--bureau", "tax", "hall", "办税服务厅", "--parent", "collect")
+    units = json.loads(cli("units", "list", "--bureau", "tax", "--json").output)
+    assert [(u["code"], u["parent"], u["group"]) for u in units] == [
+        ("collect", None, "A"),
+        ("hall", "collect", None),
+    ]
+    cli(
+        "cycles",
+        "create",
+        "--bureau",
+        "tax",
+        "2026",
+        "2026年度",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+        "--periods",
+        "month,quarter",
+    )
+    cycles = json.loads(cli("cycles", "list", "--bureau", "tax", "--json").output)
+    assert len(cycles[0]["periods"]) == 16
+    cli("indicators", "create", "--bureau", "tax", "arrears", "欠税清缴率", "--measure", "%")
+    cli(
+        "values",
+        "record",
+        "--bureau",
+        "tax",
+        "--unit",
+        "hall",
+        "--indicator",
+        "arrears",
+        "--cycle",
+        "2026",
+        "--period",
+        "2026-03",
+        "97.5",
+    )
+    values = json.loads(cli("values", "list", "--bureau", "tax", "--json").output)
+    assert values[0]["value"] == "97.5"
+    people = cli(
+        "people",
+        "create",
+        "--bureau",
+        "tax",
+        "p1",
+        "赵六",
+        "--unit",
+        "hall",
+        "--phone",
+        "13800000000",
+    )
+    assert "created person" in people.output
+    cli("users", "create", "clerk", "--role", "reporter", "--bureau", "tax", "--unit", "hall")
+    token = cli("tokens", "create", "clerk").output.strip()
+    assert token.startswith("jx_")
+    assert json.loads(cli("bureaus", "list", "--json").output)[0]["code"] == "tax"
+
+
+def test_cli_errors_name_row_and_field_and_write_nothing(instance, tmp_path):
+    cli("init")
+    cli("bureaus", "create", "tax", "税务局")
+    cli("units", "create", "--bureau", "tax", "hall", "办税服务厅")
+    cli("indicators", "create", "--bureau", "tax", "arrears", "欠税清缴率")
+    cli(
+        "cycles",
+        "create",
+        "--bureau",
+        "tax",
+        "2026",
+        "2026",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+    )
+    rows = [
+        {
+            "unit": "hall",
+            "indicator": "arrears",
+            "cycle": "2026",
+            "period": "2026-Q1",
+            "value": "90",
+        },
+        {
+            "unit": "hall",
+            "indicator": "arrears",
+            "cycle": "2026",
+            "period": "2026-Q9",
+            "value": "91",
+        },
+    ]
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(rows))
+    before = json.loads(cli("bureaus", "list", "--json").output)[0]["entries"]
+    bad = cli("values", "import", "--bureau", "tax", str(path), ok=False)
+    assert bad.exit_code == 1
+    assert "row 2, period: period '2026-Q9' is not in cycle 2026" in bad.output
+    assert json.loads(cli("bureaus", "list", "--json").output)[0]["entries"] == before
+    dup = cli("bureaus", "create", "tax", "again", ok=False)
+    assert dup.exit_code == 1 and "code: already exists" in dup.output
+    missing = cli("units", "list", "--bureau", "nope", ok=False)
+    assert missing.exit_code == 1 and "no bureau 'nope'" in missing.output
+
+
+def test_replay_detects_a_projection_that_drifted(instance, platform, world):
+    assert "match a rebuild" in cli("ledger", "replay", "--check").output
+    with platform.db.engine.begin() as conn:
+        conn.execute(text("UPDATE units SET name = 'tampered' WHERE code = 'u1'"))
+    result = cli("ledger", "replay", "--check", "--json", ok=False)
+    assert result.exit_code == 1
+    diff = json.loads(result.output)["differences"]["units"]
+    assert any("tampered" in row for row in diff["not_in_ledger"])
+
+
+def test_checkpoint_and_proof_commands(instance, world):
+    out = json.loads(cli("ledger", "checkpoint", "--json").output)
+    assert {r["origin"] for r in out} == {"jixiao/b1", "jixiao/b2"}
+    assert "nothing new" in cli("ledger", "checkpoint").output
+    proof = json.loads(cli("ledger", "proof", "--bureau", "b1", "--seq", "0").output)
+    assert proof["seq"] == 0 and '"kind":"bureau.created"' in proof["body"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the embedded SQLite path is what `make run` serves")
+def test_make_run_path_serves_the_demo_over_http(tmp_path):
+    env = {**os.environ, "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst")}
+    env.pop("JIXIAO_DATABASE_URL", None)
+    jixiao = [sys.executable, "-m", "core.cli"]
+    subprocess.run(
+        [*jixiao, "init", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [*jixiao, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = [server.stdout.readline() for _ in range(4)]
+        token = next(line.split(": ")[1].strip() for line in banner if "demo admin token" in line)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                req = urllib.request.Request(
+                    f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                )
+                me = json.load(urllib.request.urlopen(req, timeout=5))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert me == {"username": "demo-admin", "role": "bureau_admin", "bureau": "demo"}
+        req = urllib.request.Request(
+            f"{base}/api/v1/bureaus/demo/values", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert len(json.load(urllib.request.urlopen(req, timeout=5))) >= 30
+        docs = urllib.request.urlopen(f"{base}/api/docs", timeout=5).read().decode()
+        assert "/api/v1/bureaus/{code}/values" in docs
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -40,7 +40,7 @@ class CanonicalError(ValueError):
     """A value that has no canonical encoding under the ledger's restricted JSON."""
 
 
-def _check_value(value: object, path: str) -> None:
+def check_value(value: object, path: str = "$") -> None:
     """Reject anything outside the restricted type set (no floats, safe integers only)."""
     if value is None or isinstance(value, (bool, str)):
         return
@@ -52,11 +52,11 @@ def _check_value(value: object, path: str) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalError(f"{path}: object key {key!r} is not a string")
-            _check_value(item, f"{path}.{key}")
+            check_value(item, f"{path}.{key}")
         return
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            _check_value(item, f"{path}[{index}]")
+            check_value(item, f"{path}[{index}]")
         return
     raise CanonicalError(
         f"{path}: {type(value).__name__} is not allowed; decimals are written as strings"
@@ -73,8 +73,8 @@ def _utf16_sorted(value: object) -> object:
     return value
 
 
-def _dumps(value: object, sort_keys: bool) -> str:
-    return json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_AS_IS = json.JSONEncoder(sort_keys=False, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_text(value: object) -> str:
@@ -84,15 +84,15 @@ def canonical_text(value: object) -> str:
     unit. The two orders differ only when a string holds a character above U+FFFF, so
     the slower re-sort runs only then.
     """
-    text = _dumps(value, True)
+    text = _SORTED.encode(value)
     if not text.isascii() and max(text) > "\uffff":
-        text = _dumps(_utf16_sorted(value), False)
+        text = _AS_IS.encode(_utf16_sorted(value))
     return text
 
 
 def canonical_bytes(value: object) -> bytes:
     """RFC 8785 (JCS) bytes of a value of the restricted type set."""
-    _check_value(value, "$")
+    check_value(value)
     try:
         return canonical_text(value).encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -118,46 +118,43 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 class MerkleAccumulator:
     """Streaming Merkle tree: O(log n) memory, the root of every prefix on demand.
 
-    Keeps the roots of the perfect subtrees that make up the current size (its binary
-    decomposition), the way a compact range does in Trillian/Tessera.
+    Keeps the roots of the perfect subtrees that make up the current size, largest first
+    (its binary decomposition, as a compact range does in Trillian/Tessera); their
+    heights are the set bits of ``size``, so only the hashes are stored.
     """
 
-    __slots__ = ("_stack", "size")
+    __slots__ = ("_nodes", "size")
 
     def __init__(self) -> None:
-        self._stack: list[tuple[int, bytes]] = []  # (subtree height, subtree root)
+        self._nodes: list[bytes] = []
         self.size = 0
-
-    def append(self, leaf: bytes) -> None:
-        height, node = 0, leaf
-        stack = self._stack
-        while stack and stack[-1][0] == height:
-            node = node_hash(stack.pop()[1], node)
-            height += 1
-        stack.append((height, node))
-        self.size += 1
 
     @classmethod
     def from_frontier(cls, size: int, frontier: bytes) -> MerkleAccumulator:
         """Resume from ``frontier()``: the subtree roots, largest first, 32 bytes each."""
-        acc = cls()
-        heights = [h for h in range(size.bit_length() - 1, -1, -1) if size >> h & 1]
-        if len(frontier) != HASH_SIZE * len(heights):
+        if len(frontier) != HASH_SIZE * size.bit_count():
             raise ValueError("frontier does not match the tree size")
-        acc._stack = [
-            (h, frontier[i * HASH_SIZE : (i + 1) * HASH_SIZE]) for i, h in enumerate(heights)
-        ]
+        acc = cls()
+        acc._nodes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
         acc.size = size
         return acc
 
     def frontier(self) -> bytes:
-        return b"".join(node for _, node in self._stack)
+        return b"".join(self._nodes)
+
+    def append(self, leaf: bytes) -> None:
+        nodes, node, size = self._nodes, leaf, self.size
+        while size & 1:  # each trailing 1 bit is a complete subtree to merge with
+            node = hashlib.sha256(b"\x01" + nodes.pop() + node).digest()
+            size >>= 1
+        nodes.append(node)
+        self.size += 1
 
     def root(self) -> bytes:
-        if not self._stack:
+        if not self._nodes:
             return EMPTY_ROOT
-        node = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        node = self._nodes[-1]
+        for left in reversed(self._nodes[:-1]):
             node = node_hash(left, node)
         return node
 

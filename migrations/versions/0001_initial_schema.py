@@ -70,10 +70,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("log_id", "seq"),
         sa.UniqueConstraint("log_id", "prev", name="uq_ledger_entries_prev"),
+        sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ledger_entries_kind"), ["kind"], unique=False)
-
     op.create_table(
         "cycles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -291,9 +289,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cycles_bureau_id"))
 
     op.drop_table("cycles")
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ledger_entries_kind"))
-
     op.drop_table("ledger_entries")
     op.drop_table("ledger_checkpoints")
     op.drop_table("bureaus")

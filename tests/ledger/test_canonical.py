@@ -41,3 +41,39 @@ def test_utf16_key_order_differs_from_code_points():
 def test_values_outside_the_restricted_types_are_refused(bad):
     with pytest.raises(CanonicalError):
         canonical_bytes(bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.dictionaries(text, values, max_size=6),
+    actor=text,
+    kind=text,
+    seq=st.integers(0, MAX_SAFE_INT),
+    prev=st.none() | st.binary(min_size=32, max_size=32),
+)
+def test_assembled_body_equals_canonical_envelope(data, actor, kind, seq, prev):
+    """The append path builds bodies around the canonical data; it must be the JCS bytes."""
+    from core.ledger.store import Record, encode_body
+
+    ts = "2026-11-22T02:00:00.000000Z"
+    envelope = {
+        "v": 1,
+        "log": "jixiao/t",
+        "seq": seq,
+        "prev": prev.hex() if prev else None,
+        "ts": ts,
+        "actor": actor,
+        "kind": kind,
+        "data": data,
+    }
+    assert encode_body("jixiao/t", seq, prev, ts, Record(kind, data, actor), {}) == (
+        rfc8785.dumps(envelope)
+    )
+
+
+@pytest.mark.parametrize("bad", [{"x": 1.5}, {"x": [2**60]}, {1: "a"}, {"x": b"raw"}, {"x": {1}}])
+def test_append_refuses_data_outside_the_restricted_types(bad):
+    from core.ledger.store import _check_data
+
+    with pytest.raises(CanonicalError):
+        _check_data(bad)

@@ -225,3 +225,21 @@ def test_make_run_path_serves_the_demo_over_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_tables_align_chinese_names(instance, world):
+    from core.cli.common import cells
+
+    lines = cli("units", "list", "--bureau", "b1").output.splitlines()
+    # Names of different lengths (办公室, 服务中心): the group column must still line up.
+    starts = {cells(line[: line.rindex(" ") + 1]) for line in lines}
+    assert len(lines) == 4 and len(starts) == 1, lines
+
+
+def test_commands_before_init_say_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_INSTANCE_PATH", str(tmp_path / "fresh"))
+    monkeypatch.delenv("JIXIAO_DATABASE_URL", raising=False)
+    result = cli("bureaus", "list", ok=False)
+    assert result.exit_code == 1 and "run `jixiao init`" in result.output
+    result = cli("ledger", "public-key", ok=False)
+    assert result.exit_code == 1 and "run `jixiao init`" in result.output

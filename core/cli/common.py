@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import getpass
 import json
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.errors import ServiceError
@@ -45,6 +47,12 @@ def transaction() -> Iterator[Session]:
         yield session
 
 
+def missing_schema(exc: DBAPIError) -> bool:
+    """The error SQLite or PostgreSQL give for a database that was never migrated."""
+    text = str(exc.orig)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
 def readable_errors(fn: Callable) -> Callable:
     """Turn refusals into a clear message and exit status 1; nothing was written."""
 
@@ -54,8 +62,23 @@ def readable_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except EXPECTED as exc:
             raise click.ClickException(str(exc)) from exc
+        except DBAPIError as exc:
+            if not missing_schema(exc):
+                raise
+            raise click.ClickException(
+                "the database has no jixiao tables yet: run `jixiao init` (or `jixiao db upgrade`)"
+            ) from exc
 
     return wrapper
+
+
+def cells(text: str) -> int:
+    """Terminal width: CJK and other wide characters take two cells."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - cells(text))
 
 
 def emit(rows: Sequence[dict], as_json: bool, columns: Sequence[str]) -> None:
@@ -66,10 +89,11 @@ def emit(rows: Sequence[dict], as_json: bool, columns: Sequence[str]) -> None:
     if not rows:
         click.echo("(none)")
         return
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        click.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+    text = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max(cells(c), *(cells(t[i]) for t in text)) for i, c in enumerate(columns)]
+    click.echo("  ".join(pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in text:
+        click.echo("  ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")

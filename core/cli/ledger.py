@@ -92,6 +92,7 @@ def verify_bundle(path: str, public_key: str, pinned: tuple[str, ...], as_json: 
 
 
 @ledger.command("public-key")
+@readable_errors
 def public_key() -> None:
     """Print the verifier key(s) an auditor needs (publish them out of band)."""
     for signer in platform().signers():

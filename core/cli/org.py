@@ -40,6 +40,7 @@ def bureaus_create(code: str, name: str, name_en: str) -> None:
 
 @bureaus.command("list")
 @json_option
+@readable_errors
 def bureaus_list(as_json: bool) -> None:
     with transaction() as s:
         rows = [

@@ -11,6 +11,7 @@ from core.db import Database
 from core.ledger.store import LISTENERS_KEY
 from core.platform import Platform
 from core.plugins import PluginHost
+from webhooks import outbox
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     plugins_dir = cfg["PLUGINS_DIR"] or Path(instance) / "plugins"
     platform = Platform(cfg, Path(instance), Database(url), PluginHost(plugins_dir))
     platform.db.sessions.configure(info={LISTENERS_KEY: [platform.on_append]})
+    platform.bureau_listeners.append(outbox.enqueue)
     app.extensions["jixiao"] = platform
 
     from core import api

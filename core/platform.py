@@ -6,7 +6,7 @@ need it take it as an argument, so they work the same from the API, the CLI and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +34,10 @@ class Platform:
     db: Database
     plugins: PluginHost
     keys: KeyRing = field(init=False)
+    # Called with (session, bureau, entries) inside every bureau append's transaction.
+    bureau_listeners: list[Callable[[Session, Bureau, Sequence[Appended]], object]] = field(
+        default_factory=list
+    )
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.instance / "keys")
@@ -56,7 +60,8 @@ class Platform:
         )
 
     def on_append(self, session: Session, entries: Sequence[Appended]) -> None:
-        """Ledger listener: tell the bureau's own plugins what was appended."""
+        """Ledger listener: tell the bureau's own plugins and the bureau listeners (the
+        webhook outbox) what was appended, in the append's transaction."""
         if not entries or entries[0].origin == PLATFORM_ORIGIN:
             return
         bureau = session.scalar(select(Bureau).where(Bureau.log_id == entries[0].log_id))
@@ -64,6 +69,8 @@ class Platform:
             return
         names = self.installed_plugins(session, bureau.id)
         self.plugins.notify_appended(bureau.code, names, list(entries))
+        for listener in self.bureau_listeners:
+            listener(session, bureau, entries)
 
 
 def current() -> Platform:

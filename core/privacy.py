@@ -1,5 +1,7 @@
 """Personal identifiers (D-41): encrypted at rest, keyed hashes in the ledger.
 
+The same vault also keeps other secrets at rest (webhook signing secrets).
+
 ID-card numbers, phone numbers and home addresses are encrypted with AES-GCM under a key
 that lives in the instance folder (or ``JIXIAO_PII_KEY``), never in the database. The
 ledger only ever holds an HMAC-SHA256 of each identifier under a key derived from the
@@ -95,11 +97,13 @@ class Vault:
         message = f"{field}:{normalise(field, value)}".encode()
         return "hmac-sha256:" + hmac.new(self._mac, message, hashlib.sha256).hexdigest()
 
-    def seal(self, identifiers: dict[str, str]) -> bytes:
+    def seal(self, secrets: dict[str, str], purpose: bytes = b"jixiao-person") -> bytes:
+        """Encrypt; ``purpose`` is bound in as associated data, so a ciphertext sealed for
+        one purpose (a person's identifiers) cannot be passed off as another (a secret)."""
         nonce = os.urandom(12)
-        plain = json.dumps(identifiers, ensure_ascii=False, sort_keys=True).encode()
-        return nonce + AESGCM(self._enc).encrypt(nonce, plain, b"jixiao-person")
+        plain = json.dumps(secrets, ensure_ascii=False, sort_keys=True).encode()
+        return nonce + AESGCM(self._enc).encrypt(nonce, plain, purpose)
 
-    def open(self, blob: bytes) -> dict[str, str]:
-        plain = AESGCM(self._enc).decrypt(blob[:12], blob[12:], b"jixiao-person")
+    def open(self, blob: bytes, purpose: bytes = b"jixiao-person") -> dict[str, str]:
+        plain = AESGCM(self._enc).decrypt(blob[:12], blob[12:], purpose)
         return json.loads(plain)

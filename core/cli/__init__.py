@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from core.cli import access, ledger, org, plugins, setup
+from webhooks.cli import webhooks
 
 
 def _create_app():
@@ -43,5 +44,6 @@ for command in (
     access.tokens,
     plugins.plugins,
     ledger.ledger,
+    webhooks,
 ):
     main.add_command(command)

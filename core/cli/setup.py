@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from core.cli.common import platform, readable_errors, transaction
 from core.ledger.checkpoints import checkpoint_all
 from core.ledger.store import platform_log
 from core.models import Bureau
+from webhooks.worker import start_thread as start_webhook_thread
 
 DEMO_TOKEN_FILE = "demo-token.txt"
 
@@ -97,4 +99,7 @@ def serve_command(host: str, port: int) -> None:
         click.echo(f"  demo admin token: {token_file.read_text().strip()}")
         click.echo(f"  try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
     start_checkpointer(app)
+    if os.environ.get("JIXIAO_WEBHOOKS_INPROCESS", "1") != "0":
+        start_webhook_thread(platform())
+        click.echo("  webhooks: delivered by an in-process thread")
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.checkpoint",
             "plugins.manage",
             "users.manage",
+            "webhooks.manage",
         }
     ),
     "reporter": frozenset({"bureau.read", "values.read", "values.record"}),

@@ -71,6 +71,7 @@ ACTIONS = {
     "verify ledger": ("get", "/ledger/verify", None, {"platform_admin", "bureau_admin", "auditor"}),
     "checkpoint": ("post", "/ledger/checkpoints", None, {"platform_admin", "bureau_admin"}),
     "install plugin": ("delete", "/plugins/rules", None, {"platform_admin", "bureau_admin"}),
+    "list webhooks": ("get", "/webhooks", None, {"platform_admin", "bureau_admin"}),
 }
 
 

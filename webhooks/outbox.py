@@ -41,11 +41,13 @@ def payload(bureau: Bureau, entry: Appended) -> str:
 
 
 def enqueue(session: Session, bureau: Bureau, entries: Sequence[Appended]) -> int:
-    """Queue every entry for the bureau's enabled endpoints that subscribe to its type."""
+    """Queue every entry for the bureau's endpoints that subscribe to its type.
+
+    Disabled endpoints are queued for too: disabling pauses delivery, it does not drop
+    events, and enabling resumes with the oldest.
+    """
     endpoints = session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.bureau_id == bureau.id, WebhookEndpoint.enabled.is_(True)
-        )
+        select(WebhookEndpoint).where(WebhookEndpoint.bureau_id == bureau.id)
     ).all()
     queued = 0
     for entry in entries:

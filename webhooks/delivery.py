@@ -16,6 +16,7 @@ workers never claim the same delivery for the same attempt.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import random
 import time
@@ -92,8 +93,15 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def claim(db: Database, vault: Vault, policy: Policy, limit: int) -> list[Claimed]:
-    """Lease up to ``limit`` due deliveries, each the oldest open one of its endpoint."""
+def claim(
+    db: Database, vault: Vault, policy: Policy, limit: int, run_length: int = 10
+) -> list[list[Claimed]]:
+    """Lease runs of deliveries for up to ``limit`` endpoints.
+
+    A run starts at the endpoint's oldest open delivery (if it is due) and continues with
+    the consecutive deliveries after it that are pending and due, up to ``run_length``:
+    sent in order, they amortise a round's two commits over many deliveries.
+    """
     with db.transaction() as s:
         now = utcnow()
         heads = (
@@ -113,22 +121,44 @@ def claim(db: Database, vault: Vault, policy: Policy, limit: int) -> list[Claime
             .limit(limit)
             .with_for_update(skip_locked=True, of=WebhookDelivery)
         ).all()
-        claimed = []
-        for d in rows:
-            d.state, d.attempts = "delivering", d.attempts + 1
-            # The batch is sent one by one: the last one must still be leased when sent.
-            d.lease_until = now + dt.timedelta(seconds=policy.lease + policy.timeout * len(rows))
-            claimed.append(
-                Claimed(
-                    d.id,
-                    d.attempts,
-                    d.message.msg_id,
-                    d.message.payload,
-                    d.endpoint.url,
-                    live_secrets(vault, d.endpoint, now),
-                )
+        return [_lease_run(s, vault, policy, head, run_length, now) for head in rows]
+
+
+def _lease_run(
+    s: Session,
+    vault: Vault,
+    policy: Policy,
+    head: WebhookDelivery,
+    run_length: int,
+    now: dt.datetime,
+) -> list[Claimed]:
+    following = s.scalars(
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == head.endpoint_id,
+            WebhookDelivery.id > head.id,
+            WebhookDelivery.state.in_(("pending", "delivering")),
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(run_length - 1)
+    ).all()
+    run = [
+        head,
+        *itertools.takewhile(
+            lambda d: d.state == "pending" and _aware(d.next_attempt_at) <= now, following
+        ),
+    ]
+    secrets = live_secrets(vault, head.endpoint, now)
+    lease_until = now + dt.timedelta(seconds=policy.lease + policy.timeout * len(run))
+    claimed = []
+    for d in run:
+        d.state, d.attempts, d.lease_until = "delivering", d.attempts + 1, lease_until
+        claimed.append(
+            Claimed(
+                d.id, d.attempts, d.message.msg_id, d.message.payload, head.endpoint.url, secrets
             )
-        return claimed
+        )
+    return claimed
 
 
 def send(item: Claimed, policy: Policy) -> http.Outcome:
@@ -137,42 +167,76 @@ def send(item: Claimed, policy: Policy) -> http.Outcome:
     return http.post(item.url, item.payload.encode("utf-8"), headers, policy.timeout)
 
 
-def record(db: Database, item: Claimed, outcome: http.Outcome, policy: Policy, worker: str) -> str:
-    """Log the attempt and move the delivery on; returns its new state."""
+def send_run(run: list[Claimed], policy: Policy) -> list[http.Outcome]:
+    """Send a run in order, stopping at the first failure (later ones must wait for it)."""
+    outcomes = []
+    for item in run:
+        outcomes.append(send(item, policy))
+        if not outcomes[-1].ok:
+            break
+    return outcomes
+
+
+def record(
+    db: Database,
+    results: list[tuple[list[Claimed], list[http.Outcome]]],
+    policy: Policy,
+    worker: str,
+) -> list[str]:
+    """Log a round's attempts and move each delivery on, in one transaction (one commit
+    per round, not per delivery); runs cut short by a failure give back the rest unsent.
+    Returns the new states of the attempted deliveries."""
+    states = []
     with db.transaction() as s:
-        d = s.get(WebhookDelivery, item.delivery_id, with_for_update=True)
-        s.add(
-            WebhookAttempt(
-                delivery_id=d.id,
-                number=item.attempt,
-                duration_ms=outcome.duration_ms,
-                status_code=outcome.status,
-                response_excerpt=outcome.excerpt,
-                error=outcome.error,
-                worker=worker,
-            )
+        for run, outcomes in results:
+            for item, outcome in zip(run, outcomes, strict=False):
+                states.append(_settle(s, item, outcome, policy, worker))
+            for item in run[len(outcomes) :]:
+                _release(s, item)
+    return states
+
+
+def _release(s: Session, item: Claimed) -> None:
+    """Hand back a leased delivery that was never sent, as if it had not been claimed."""
+    d = s.get(WebhookDelivery, item.delivery_id, with_for_update=True)
+    if d.state == "delivering" and d.attempts == item.attempt:
+        d.state, d.attempts, d.lease_until = "pending", d.attempts - 1, None
+
+
+def _settle(s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, worker: str) -> str:
+    d = s.get(WebhookDelivery, item.delivery_id, with_for_update=True)
+    s.add(
+        WebhookAttempt(
+            delivery_id=d.id,
+            number=item.attempt,
+            duration_ms=outcome.duration_ms,
+            status_code=outcome.status,
+            response_excerpt=outcome.excerpt,
+            error=outcome.error,
+            worker=worker,
         )
-        if d.state != "delivering" or d.attempts != item.attempt:
-            return d.state  # another worker took over after our lease ran out
-        now, endpoint = utcnow(), d.endpoint
-        if outcome.ok:
-            d.state, d.lease_until, endpoint.failing_since = "delivered", None, None
-            return d.state
-        if outcome.status == 410:
-            d.state = "failed"
-            disable(s, endpoint, "the receiver answered 410 Gone")
-            return d.state
-        endpoint.failing_since = endpoint.failing_since or now
-        delay = policy.delay(d.attempts)
-        if outcome.retry_after is not None and outcome.status in (429, 503):
-            delay = max(delay or 0.0, outcome.retry_after)
-        if delay is None:
-            d.state = "failed"
-        else:
-            d.state, d.next_attempt_at = "pending", now + dt.timedelta(seconds=delay)
-        if (now - _aware(endpoint.failing_since)).total_seconds() > policy.disable_after:
-            disable(s, endpoint, f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC")
+    )
+    if d.state != "delivering" or d.attempts != item.attempt:
+        return d.state  # another worker took over after our lease ran out
+    now, endpoint = utcnow(), d.endpoint
+    if outcome.ok:
+        d.state, d.lease_until, endpoint.failing_since = "delivered", None, None
         return d.state
+    if outcome.status == 410:
+        d.state = "failed"
+        disable(s, endpoint, "the receiver answered 410 Gone")
+        return d.state
+    endpoint.failing_since = endpoint.failing_since or now
+    delay = policy.delay(d.attempts)
+    if outcome.retry_after is not None and outcome.status in (429, 503):
+        delay = max(delay or 0.0, outcome.retry_after)
+    if delay is None:
+        d.state = "failed"
+    else:
+        d.state, d.next_attempt_at = "pending", now + dt.timedelta(seconds=delay)
+    if (now - _aware(endpoint.failing_since)).total_seconds() > policy.disable_after:
+        disable(s, endpoint, f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC")
+    return d.state
 
 
 def disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from core.platform import Platform
 from webhooks import delivery
@@ -15,27 +16,34 @@ log = logging.getLogger("jixiao.webhooks")
 
 
 class Worker:
-    def __init__(self, platform: Platform, name: str | None = None, batch: int = 10) -> None:
+    """Claims a round: for up to ``batch`` endpoints, a run of consecutive deliveries
+    starting at the endpoint's oldest. Runs go out concurrently (different endpoints),
+    each run in order, and the round is recorded in one transaction."""
+
+    def __init__(
+        self, platform: Platform, name: str | None = None, batch: int = 20, senders: int = 8
+    ) -> None:
         self.platform = platform
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.batch = batch
         self.policy = delivery.Policy.from_env()
+        self.pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="jixiao-send")
 
     def run_once(self) -> int:
-        """Claim and send one batch; returns how many deliveries were attempted."""
+        """Claim, send and record one round; returns how many deliveries were attempted."""
         p = self.platform
-        claimed = delivery.claim(p.db, p.vault, self.policy, self.batch)
-        for item in claimed:
-            outcome = delivery.send(item, self.policy)
-            state = delivery.record(p.db, item, outcome, self.policy, self.name)
-            log.info(
-                "%s attempt %d → %s (%s)",
-                item.msg_id,
-                item.attempt,
-                state,
-                outcome.status or outcome.error,
-            )
-        return len(claimed)
+        runs = delivery.claim(p.db, p.vault, self.policy, self.batch)
+        if not runs:
+            return 0
+        sent = list(self.pool.map(lambda run: delivery.send_run(run, self.policy), runs))
+        results = list(zip(runs, sent, strict=True))
+        delivery.record(p.db, results, self.policy, self.name)
+        for run, outcomes in results:
+            for item, outcome in zip(run, outcomes, strict=False):
+                log.info(
+                    "%s attempt %d: %s", item.msg_id, item.attempt, outcome.status or outcome.error
+                )
+        return sum(len(outcomes) for outcomes in sent)
 
     def run(self, stop: threading.Event, idle: float = 0.2) -> None:
         while not stop.is_set():

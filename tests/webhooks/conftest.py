@@ -49,8 +49,15 @@ class Receiver:
         return self
 
 
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's default of 5 drops concurrent connects
+    daemon_threads = True
+
+
 def _handler(receiver_box: list) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
+        wbufsize = 65536  # buffer the response: headers and body leave in one segment
+
         def do_POST(self) -> None:
             receiver: Receiver = receiver_box[0]
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
@@ -73,7 +80,7 @@ def _handler(receiver_box: list) -> type[http.server.BaseHTTPRequestHandler]:
 
 def start_receiver(port: int = 0) -> Receiver:
     box: list = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(box))
+    server = Server(("127.0.0.1", port), _handler(box))
     receiver = Receiver(server)
     box.append(receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()

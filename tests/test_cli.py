@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -184,7 +185,11 @@ def _free_port() -> int:
 
 @pytest.mark.skipif(ON_POSTGRES, reason="the embedded SQLite path is what `make run` serves")
 def test_make_run_path_serves_the_demo_over_http(tmp_path):
-    env = {**os.environ, "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst")}
+    env = {
+        **os.environ,
+        "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst"),
+        "JIXIAO_WEBHOOK_ALLOW": "127.0.0.1",
+    }
     env.pop("JIXIAO_DATABASE_URL", None)
     jixiao = [sys.executable, "-m", "core.cli"]
     subprocess.run(
@@ -222,6 +227,7 @@ def test_make_run_path_serves_the_demo_over_http(tmp_path):
         assert len(json.load(urllib.request.urlopen(req, timeout=5))) >= 30
         docs = urllib.request.urlopen(f"{base}/api/docs", timeout=5).read().decode()
         assert "/api/v1/bureaus/{code}/values" in docs
+        _webhook_through_the_served_app(base, token)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -243,3 +249,50 @@ def test_commands_before_init_say_what_to_do(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "run `jixiao init`" in result.output
     result = cli("ledger", "public-key", ok=False)
     assert result.exit_code == 1 and "run `jixiao init`" in result.output
+
+
+def _post(url: str, token: str, body: dict) -> dict:
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        return json.load(urllib.request.urlopen(req, timeout=10))
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"{url}: {exc.code} {exc.read().decode()}") from exc
+
+
+def _webhook_through_the_served_app(base: str, token: str) -> None:
+    """The in-process delivery thread of `jixiao serve` delivers a recorded value."""
+    from standardwebhooks.webhooks import Webhook
+
+    from tests.webhooks.conftest import start_receiver
+
+    receiver = start_receiver()
+    try:
+        hook = _post(
+            f"{base}/api/v1/bureaus/demo/webhooks",
+            token,
+            {"url": receiver.url, "events": ["value.recorded"]},
+        )
+        _post(
+            f"{base}/api/v1/bureaus/demo/values",
+            token,
+            {
+                "unit": "law",
+                "indicator": "efficiency",
+                "cycle": "2026",
+                "period": "2026-Q4",
+                "value": "77.7",
+            },
+        )
+        deadline = time.monotonic() + 30
+        while not receiver.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [req] = receiver.requests
+        event = Webhook(hook["secret"]).verify(req.body, req.headers)
+        assert event["data"]["value"] == "77.7" and event["data"]["unit"] == "law"
+    finally:
+        receiver.server.shutdown()

@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from core import organisation
-from core.cli.common import emit, json_option, platform, readable_errors, transaction
+from core.cli.common import actor, emit, json_option, platform, readable_errors, transaction
 from core.ledger import audit, bundle, checkpoints, proofs, verifier
 from core.ledger.store import origin_for
 from core.models import LedgerLog
@@ -35,6 +35,9 @@ def verify(bureau_code: str | None, as_json: bool) -> None:
         origin = origin_for(bureau_code) if bureau_code else None
         reports = audit.verify_all(s, verifiers, origin)
     ok = all(r.ok for r in reports)
+    if not ok:
+        with transaction() as s:
+            audit.announce_failures(s, reports, actor())
     if as_json:
         click.echo(
             json.dumps(

@@ -192,3 +192,21 @@ def test_event_filter(platform, world, receiver):
         installs.uninstall(s, organisation.get_bureau(s, "b1"), "rules", "test")
     drain(platform)
     assert [r.json["type"] for r in receiver.requests] == ["plugin.uninstalled"]
+
+
+def test_failed_verification_is_an_event(platform, world, receiver, instance):
+    from click.testing import CliRunner
+
+    from core.cli import main
+    from tests.ledger import attacks
+    from tests.ledger.conftest import attack
+
+    subscribe(platform, receiver.url, "ledger.verification_failed")
+    log_id = entries(platform, "b1")[0].log_id
+    attack(platform, attacks.flip_byte, log_id, 3)
+    result = CliRunner().invoke(main, ["ledger", "verify", "--bureau", "b1"])
+    assert result.exit_code == 1
+    drain(platform)
+    [event] = [r.json for r in receiver.requests]
+    assert event["type"] == "ledger.verification_failed"
+    assert event["data"]["first_bad_seq"] == 3 and event["data"]["reason"] == "hash mismatch"

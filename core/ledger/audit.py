@@ -9,7 +9,6 @@ bureau's checkpoint rows does not hide a rewrite.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,41 +20,13 @@ from core.ledger.verifier import (
     Finding,
     NoteError,
     NoteVerifier,
+    Report,
     add_checkpoint,
     open_checkpoint,
 )
 from core.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 
 BATCH = 5000
-
-
-@dataclass
-class LogReport:
-    origin: str
-    size: int
-    root: str
-    checkpoints: int
-    finding: Finding | None
-
-    @property
-    def ok(self) -> bool:
-        return self.finding is None
-
-    def as_dict(self) -> dict:
-        out = {
-            "origin": self.origin,
-            "ok": self.ok,
-            "size": self.size,
-            "root": self.root,
-            "checkpoints_checked": self.checkpoints,
-        }
-        if self.finding:
-            out.update(
-                first_bad_seq=self.finding.seq,
-                reason=self.finding.reason,
-                detail=self.finding.detail,
-            )
-        return out
 
 
 def _stored_checkpoints(
@@ -104,7 +75,7 @@ def verify_log(
     log: LedgerLog,
     verifiers: list[NoteVerifier],
     anchors: list[Checkpoint] = (),
-) -> LogReport:
+) -> Report:
     """Verify one log; the report names the first bad position and why."""
     checker = ChainChecker(log.origin)
     finding = _stored_checkpoints(session, log, verifiers, checker)
@@ -133,12 +104,12 @@ def verify_log(
             "truncated",
             f"the log head says {log.size} entries, {checker.size} are stored",
         )
-    return LogReport(log.origin, checker.size, checker.root().hex(), count, finding)
+    return Report(log.origin, checker.size, checker.root().hex(), count, finding)
 
 
 def verify_all(
     session: Session, verifiers: list[NoteVerifier], origin: str | None = None
-) -> list[LogReport]:
+) -> list[Report]:
     """Verify the platform log, then each bureau log against it (or only ``origin``)."""
     logs = session.scalars(select(LedgerLog).order_by(LedgerLog.id)).all()
     platform = [log for log in logs if log.origin == PLATFORM_ORIGIN]
@@ -153,7 +124,7 @@ def verify_all(
     return reports
 
 
-def announce_failures(session: Session, reports: list[LogReport], actor: str) -> int:
+def announce_failures(session: Session, reports: list[Report], actor: str) -> int:
     """Record each failed bureau log as a ``ledger.verification_failed`` entry in that very
     log, so the failure is on the record and reaches subscribers (webhooks) like any event.
     A failure of the platform log is reported by the caller only: it has no subscribers."""

@@ -515,7 +515,9 @@ def add_checkpoint(checkpoints: dict[int, list[Checkpoint]], cp: Checkpoint) -> 
 
 
 @dataclass
-class BundleReport:
+class Report:
+    """The outcome of verifying one log: from the database or from a bundle."""
+
     origin: str
     size: int
     root: str
@@ -572,7 +574,7 @@ def verify_bundle(
     path: str | Path,
     verifiers: list[NoteVerifier],
     pinned_notes: Iterable[str] = (),
-) -> BundleReport:
+) -> Report:
     """Verify an offline bundle against trusted keys, without any database.
 
     ``pinned_notes`` are checkpoints the auditor kept from earlier (signed notes); the
@@ -590,10 +592,10 @@ def verify_bundle(
             cp = open_checkpoint(note, verifiers)
         except NoteError as exc:
             finding = Finding(-1, "signature invalid", f"checkpoint #{index}: {exc}")
-            return BundleReport(origin, 0, "", count, finding)
+            return Report(origin, 0, "", count, finding)
         if cp.origin != origin:
             finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
-            return BundleReport(origin, 0, "", count, finding)
+            return Report(origin, 0, "", count, finding)
         add_checkpoint(checker.checkpoints, cp)
         count += 1
     for line in bundle.entry_lines():
@@ -602,7 +604,7 @@ def verify_bundle(
         if not checker.feed(seq, body):
             break
     finding = checker.finish()
-    return BundleReport(origin, checker.size, checker.root().hex(), count, finding)
+    return Report(origin, checker.size, checker.root().hex(), count, finding)
 
 
 def _peek_seq(body: bytes, default: int) -> int:

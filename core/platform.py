@@ -6,6 +6,7 @@ need it take it as an argument, so they work the same from the API, the CLI and 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,14 +14,18 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core.db import Database
 from core.ledger.signing import KeyRing, NoteSigner
-from core.ledger.store import PLATFORM_ORIGIN, Appended
-from core.models import Bureau, PluginInstallation
+from core.ledger.store import PLATFORM_ORIGIN, Appended, Record, append, platform_log
+from core.ledger.verifier import Report
+from core.models import Bureau, LedgerLog, PluginInstallation
 from core.plugins import PluginHost
 from core.privacy import Vault
+
+log = logging.getLogger("jixiao")
 
 
 class NotInitialised(RuntimeError):
@@ -71,6 +76,46 @@ class Platform:
         self.plugins.notify_appended(bureau.code, names, list(entries))
         for listener in self.bureau_listeners:
             listener(session, bureau, entries)
+
+
+def announce_failures(
+    session: Session, platform: Platform, reports: Sequence[Report], actor: str
+) -> int:
+    """Record each failed bureau log as ``ledger.verification_failed`` and tell that
+    bureau's subscribers (the webhook outbox).
+
+    The entry goes to the platform log, never to the log under suspicion: its head may
+    disagree with its rows, and the finding is the platform's observation anyway. A
+    savepoint keeps a failure here from breaking the verification that called it.
+    """
+    count = 0
+    for report in reports:
+        if report.ok or report.origin == PLATFORM_ORIGIN:
+            continue
+        bureau = session.scalar(
+            select(Bureau).join(Bureau.log).where(LedgerLog.origin == report.origin)
+        )
+        data = {
+            "bureau": bureau.code,
+            "origin": report.origin,
+            "first_bad_seq": report.finding.seq,
+            "reason": report.finding.reason,
+            "detail": report.finding.detail,
+        }
+        try:
+            with session.begin_nested():
+                entry = append(
+                    session,
+                    platform_log(session).id,
+                    Record("ledger.verification_failed", data, actor),
+                )
+                for listener in platform.bureau_listeners:
+                    listener(session, bureau, [entry])
+        except SQLAlchemyError:
+            log.exception("could not record the verification failure of %s", report.origin)
+            continue
+        count += 1
+    return count
 
 
 def current() -> Platform:

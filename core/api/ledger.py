@@ -13,7 +13,7 @@ from core.errors import FieldError, NotFound
 from core.ledger import audit, checkpoints, proofs
 from core.ledger.verifier import MerkleAccumulator
 from core.models import LedgerEntry, LedgerLog
-from core.platform import current
+from core.platform import announce_failures, current
 
 blp = Blueprint("ledger", __name__, description="Hash-chained ledger 防篡改账本")
 
@@ -127,6 +127,6 @@ class Verify(MethodView):
         reports = audit.verify_all(db(), verifiers, origin=log.origin)
         ok = all(r.ok for r in reports)
         if not ok:
-            audit.announce_failures(db(), reports, caller().actor)
+            announce_failures(db(), current(), reports, caller().actor)
             commit()
         return {"ok": ok, "logs": [r.as_dict() for r in reports]}

@@ -14,6 +14,7 @@ from core.cli.common import actor, emit, json_option, platform, readable_errors,
 from core.ledger import audit, bundle, checkpoints, proofs, verifier
 from core.ledger.store import origin_for
 from core.models import LedgerLog
+from core.platform import announce_failures
 from core.projections import replay_check
 
 
@@ -37,7 +38,7 @@ def verify(bureau_code: str | None, as_json: bool) -> None:
     ok = all(r.ok for r in reports)
     if not ok:
         with transaction() as s:
-            audit.announce_failures(s, reports, actor())
+            announce_failures(s, platform(), reports, actor())
     if as_json:
         click.echo(
             json.dumps(

@@ -122,25 +122,3 @@ def verify_all(
     if origin:
         reports = [r for r in reports if r.origin in (origin, PLATFORM_ORIGIN)]
     return reports
-
-
-def announce_failures(session: Session, reports: list[Report], actor: str) -> int:
-    """Record each failed bureau log as a ``ledger.verification_failed`` entry in that very
-    log, so the failure is on the record and reaches subscribers (webhooks) like any event.
-    A failure of the platform log is reported by the caller only: it has no subscribers."""
-    from core.ledger.store import Record, append
-
-    count = 0
-    for report in reports:
-        if report.ok or report.origin == PLATFORM_ORIGIN:
-            continue
-        log = session.scalar(select(LedgerLog).where(LedgerLog.origin == report.origin))
-        data = {
-            "origin": report.origin,
-            "first_bad_seq": report.finding.seq,
-            "reason": report.finding.reason,
-            "detail": report.finding.detail,
-        }
-        append(session, log.id, Record("ledger.verification_failed", data, actor))
-        count += 1
-    return count

@@ -210,3 +210,5 @@ def test_failed_verification_is_an_event(platform, world, receiver, instance):
     [event] = [r.json for r in receiver.requests]
     assert event["type"] == "ledger.verification_failed"
     assert event["data"]["first_bad_seq"] == 3 and event["data"]["reason"] == "hash mismatch"
+    assert event["data"]["bureau"] == "b1"
+    assert event["data"]["ledger"]["origin"] == "jixiao/_platform"  # not the suspect log

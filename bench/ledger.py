@@ -15,6 +15,13 @@ Prints one ``name: value`` line per figure.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python bench/x.py` puts bench/ first on sys.path, where bench/webhooks.py would shadow
+# the webhooks package: put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import hashlib
 import json

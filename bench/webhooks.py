@@ -16,9 +16,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and `import webhooks` would
-# find this very file instead of the package; take the folder out before importing.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# `python bench/x.py` puts bench/ first on sys.path, where bench/webhooks.py would shadow
+# the webhooks package: put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
 import http.client

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, FieldError, invalid
+from core.errors import invalid
 from core.ledger.store import Record
 from core.models import Bureau, Cycle, Period
-from core.organisation import check_code
+from core.organisation import check_new
 from core.projections import record
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "day")
@@ -69,7 +69,7 @@ def create_cycle(
     kinds: list[str],
     actor: str = "system",
 ) -> Cycle:
-    check_code(code)
+    check_new(session, Cycle, code, name, bureau)
     if end < start:
         raise invalid("end", "must not be before start")
     if (end - start).days > 366 * 5:
@@ -77,8 +77,6 @@ def create_cycle(
     bad = [k for k in kinds if k not in PERIOD_KINDS]
     if bad or not kinds:
         raise invalid("periods", f"choose from {', '.join(PERIOD_KINDS)}")
-    if session.scalar(select(Cycle.id).where(Cycle.bureau_id == bureau.id, Cycle.code == code)):
-        raise Conflict(f"cycle {code!r} exists", [FieldError("code", "already exists")])
     periods = [
         {"code": c, "kind": kind, "start": s.isoformat(), "end": e.isoformat()}
         for kind in PERIOD_KINDS

@@ -24,6 +24,21 @@ def check_code(value: str, field: str = "code") -> str:
     return value
 
 
+def check_new(session: Session, model: type, code: str, name: str, bureau: Bureau | None) -> None:
+    """The checks every new coded record gets: the code's form, a name, no duplicate
+    (within the bureau, or platform-wide for bureaus)."""
+    check_code(code)
+    if not name.strip():
+        raise invalid("name", "must not be empty")
+    stmt = select(model.id).where(model.code == code)
+    if bureau is not None:
+        stmt = stmt.where(model.bureau_id == bureau.id)
+    if session.scalar(stmt):
+        raise Conflict(
+            f"{model.__name__.lower()} {code!r} exists", [FieldError("code", "already exists")]
+        )
+
+
 def get_bureau(session: Session, code: str) -> Bureau:
     bureau = session.scalar(select(Bureau).where(Bureau.code == code))
     if bureau is None:
@@ -47,11 +62,7 @@ def create_bureau(
     actor: str = "system",
 ) -> Bureau:
     """A new bureau with its own log; default plugins are installed in the same transaction."""
-    check_code(code)
-    if not name.strip():
-        raise invalid("name", "must not be empty")
-    if session.scalar(select(Bureau.id).where(Bureau.code == code)):
-        raise Conflict(f"bureau {code!r} exists", [FieldError("code", "already exists")])
+    check_new(session, Bureau, code, name, None)
     log = create_log(session, origin_for(code))
     default = [p.strip() for p in str(platform.config["DEFAULT_PLUGINS"]).split(",") if p.strip()]
     records = [Record("bureau.created", {"code": code, "name": name, "name_en": name_en}, actor)]
@@ -74,11 +85,7 @@ def create_unit(
     group: str | None = None,
     actor: str = "system",
 ) -> Unit:
-    check_code(code)
-    if not name.strip():
-        raise invalid("name", "must not be empty")
-    if session.scalar(select(Unit.id).where(Unit.bureau_id == bureau.id, Unit.code == code)):
-        raise Conflict(f"unit {code!r} exists", [FieldError("code", "already exists")])
+    check_new(session, Unit, code, name, bureau)
     if parent is not None:
         get_unit(session, bureau, parent, "parent")
     if group is not None:
@@ -111,11 +118,7 @@ def create_person(
     actor: str = "system",
 ) -> Person:
     """A staff member; identifiers go encrypted to the table and as keyed hashes to the ledger."""
-    check_code(code)
-    if not name.strip():
-        raise invalid("name", "must not be empty")
-    if session.scalar(select(Person.id).where(Person.bureau_id == bureau.id, Person.code == code)):
-        raise Conflict(f"person {code!r} exists", [FieldError("code", "already exists")])
+    check_new(session, Person, code, name, bureau)
     if unit is not None:
         get_unit(session, bureau, unit)
     clear = _identifiers(platform, identifiers or {})
@@ -138,12 +141,7 @@ def create_indicator(
     measure: str = "",
     actor: str = "system",
 ) -> Indicator:
-    check_code(code)
-    if not name.strip():
-        raise invalid("name", "must not be empty")
-    exists = select(Indicator.id).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-    if session.scalar(exists):
-        raise Conflict(f"indicator {code!r} exists", [FieldError("code", "already exists")])
+    check_new(session, Indicator, code, name, bureau)
     data = {"code": code, "name": name, "name_en": name_en, "measure": measure}
     record(session, bureau.log_id, [Record("indicator.created", data, actor)])
     return session.scalar(

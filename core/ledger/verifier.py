@@ -428,10 +428,14 @@ class ChainChecker:
         self.finding = Finding(seq, reason, detail)
         return False
 
-    def feed(self, seq: int, body: bytes, stored_hash: bytes | None = None) -> bool:
-        """Check one entry; returns False (and sets ``finding``) at the first problem."""
+    def feed(self, seq: int | None, body: bytes, stored_hash: bytes | None = None) -> bool:
+        """Check one entry; returns False (and sets ``finding``) at the first problem.
+
+        ``seq`` is the stored position (a database row's key); ``None`` takes the position
+        the body itself claims, for bundle lines, which carry no other.
+        """
         pos = self._acc.size
-        if seq > pos:
+        if seq is not None and seq > pos:
             return self._fail(pos, "gap", f"expected seq {pos}, next stored is {seq}")
         try:
             entry = json.loads(body)
@@ -439,6 +443,11 @@ class ChainChecker:
             return self._fail(pos, "malformed", f"body is not JSON: {exc}")
         if not isinstance(entry, dict) or sorted(entry) != sorted(ENTRY_FIELDS):
             return self._fail(pos, "malformed", f"body must have exactly {ENTRY_FIELDS}")
+        if seq is None:
+            claimed = entry["seq"]
+            seq = claimed if type(claimed) is int else pos
+            if seq > pos:
+                return self._fail(pos, "gap", f"expected seq {pos}, next line is {seq}")
         try:
             canonical = canonical_text(entry).encode("utf-8")
         except UnicodeEncodeError:
@@ -599,21 +608,10 @@ def verify_bundle(
         add_checkpoint(checker.checkpoints, cp)
         count += 1
     for line in bundle.entry_lines():
-        body = line.rstrip(b"\n")
-        seq = _peek_seq(body, checker.size)
-        if not checker.feed(seq, body):
+        if not checker.feed(None, line.rstrip(b"\n")):
             break
     finding = checker.finish()
     return Report(origin, checker.size, checker.root().hex(), count, finding)
-
-
-def _peek_seq(body: bytes, default: int) -> int:
-    """The position a bundle line claims; bundles carry no separate seq column."""
-    try:
-        seq = json.loads(body).get("seq")
-    except (ValueError, AttributeError):
-        return default
-    return seq if isinstance(seq, int) else default
 
 
 def verify_proof_file(proof: dict, verifiers: list[NoteVerifier]) -> Checkpoint:

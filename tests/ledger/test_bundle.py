@@ -160,3 +160,14 @@ def test_export_refuses_to_overwrite(tmp_path, log):
     out.mkdir()
     result = CliRunner().invoke(main, ["ledger", "export", "--bureau", "b1", "-o", str(out)])
     assert result.exit_code == 1 and "exists" in result.output
+
+
+def test_a_line_deleted_from_a_bundle_is_a_gap(tmp_path, log, public_key):
+    out = tmp_path / "bundle"
+    cli("ledger", "export", "--bureau", "b1", "-o", str(out))
+    lines = (out / "entries.jsonl").read_bytes().split(b"\n")
+    (out / "entries.jsonl").write_bytes(b"\n".join(lines[:5] + lines[6:]))
+    result = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert (report["first_bad_seq"], report["reason"]) == (5, "gap")

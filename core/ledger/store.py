@@ -137,37 +137,41 @@ def _refuse_id_cards(text: str) -> None:
         )
 
 
-def _json_string(value: str, cache: dict[str, str]) -> str:
-    found = cache.get(value)
-    if found is None:
-        found = cache[value] = json.dumps(value, ensure_ascii=False)
-    return found
+class BodyEncoder:
+    """Canonical body bytes for one batch, assembled around the canonical ``data``.
 
-
-def encode_body(
-    origin: str, seq: int, prev: bytes | None, ts: str, record: Record, cache: dict[str, str]
-) -> bytes:
-    """The canonical body bytes, assembled around the canonical ``data``.
-
-    Equal byte for byte to ``canonical_bytes`` of the whole envelope (a test holds it to
-    that): the envelope's member names are ASCII, so their order is fixed, and only
-    ``data`` needs the full RFC 8785 encoder. Strings repeated across a batch (origin,
-    timestamp, actor, kind) are escaped once.
+    Equal byte for byte to ``canonical_bytes`` of the whole envelope (a property test holds
+    it to that): the envelope's member names are ASCII, so their order is fixed, and only
+    ``data`` needs the full RFC 8785 encoder. What a batch shares (log origin, timestamp)
+    is escaped once, and actors and kinds once each.
     """
-    if not isinstance(record.actor, str) or not isinstance(record.kind, str):
-        raise CanonicalError("actor and kind must be strings")
-    if not 0 <= seq <= MAX_SAFE_INT:
-        raise CanonicalError(f"seq {seq} is out of range")
-    link = f'"{prev.hex()}"' if prev is not None else "null"
-    text = (
-        f'{{"actor":{_json_string(record.actor, cache)},"data":{canonical_text(record.data)},'
-        f'"kind":{_json_string(record.kind, cache)},"log":{_json_string(origin, cache)},'
-        f'"prev":{link},"seq":{seq},"ts":{_json_string(ts, cache)},"v":{FORMAT_VERSION}}}'
-    )
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise CanonicalError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
+
+    def __init__(self, origin: str, ts: str) -> None:
+        self._log = json.dumps(origin, ensure_ascii=False)
+        self._ts = json.dumps(ts, ensure_ascii=False)
+        self._strings: dict[str, str] = {}
+
+    def _string(self, value: str) -> str:
+        found = self._strings.get(value)
+        if found is None:
+            if not isinstance(value, str):
+                raise CanonicalError("actor and kind must be strings")
+            found = self._strings[value] = json.dumps(value, ensure_ascii=False)
+        return found
+
+    def encode(self, seq: int, prev: bytes | None, record: Record) -> bytes:
+        if not 0 <= seq <= MAX_SAFE_INT:
+            raise CanonicalError(f"seq {seq} is out of range")
+        link = f'"{prev.hex()}"' if prev is not None else "null"
+        text = (
+            f'{{"actor":{self._string(record.actor)},"data":{canonical_text(record.data)},'
+            f'"kind":{self._string(record.kind)},"log":{self._log},"prev":{link},'
+            f'"seq":{seq},"ts":{self._ts},"v":{FORMAT_VERSION}}}'
+        )
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CanonicalError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
 
 
 INSERT_COLUMNS = ("log_id", "seq", "prev", "kind", "body", "leaf_hash")
@@ -189,15 +193,16 @@ def append_many(session: Session, log_id: int, records: Iterable[Record]) -> lis
     """Append records to a log under one lock; returns the entries as written."""
     log = lock_log(session, log_id)
     acc = MerkleAccumulator.from_frontier(log.size, log.frontier)
-    prev, seq, ts = log.head, log.size, utc_timestamp()
-    rows, written, cache = [], [], {}
+    origin, prev, seq = log.origin, log.head, log.size
+    encoder = BodyEncoder(origin, utc_timestamp())
+    rows, written = [], []
     for record in records:
         _check_data(record.data)
-        body = encode_body(log.origin, seq, prev, ts, record, cache)
+        body = encoder.encode(seq, prev, record)
         leaf = leaf_hash(body)
         acc.append(leaf)
         rows.append((log_id, seq, prev, record.kind, body, leaf))
-        written.append(Appended(log_id, log.origin, seq, record.kind, body, leaf, record.data))
+        written.append(Appended(log_id, origin, seq, record.kind, body, leaf, record.data))
         prev, seq = leaf, seq + 1
     if not rows:
         return []

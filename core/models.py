@@ -229,3 +229,28 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     user: Mapped[User] = relationship()
+
+
+class Scheme(Base):
+    """Projection: one version of an indicator scheme for a cycle (and a unit group).
+
+    Versions are never edited: importing a changed scheme adds the next version, and
+    publishing freezes one (both ledger events). ``definition`` is the normal form as
+    recorded in the ledger.
+    """
+
+    __tablename__ = "schemes"
+    __table_args__ = (UniqueConstraint("cycle_id", "code", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    group_code: Mapped[str | None] = mapped_column(String(64))
+    definition: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    imported_seq: Mapped[int] = mapped_column(BigInteger)
+    published_seq: Mapped[int | None] = mapped_column(BigInteger)
+    cycle: Mapped[Cycle] = relationship()

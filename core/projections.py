@@ -28,6 +28,7 @@ from core.models import (
     Period,
     Person,
     PluginInstallation,
+    Scheme,
     Unit,
 )
 
@@ -190,6 +191,47 @@ def _plugin_uninstalled(session: Session, log_id: int, seq: int, d: dict) -> Non
         session.flush()
 
 
+@projector("scheme.imported")
+def _scheme_imported(session: Session, log_id: int, seq: int, d: dict) -> None:
+    bureau = bureau_of_log(session, log_id)
+    cycle_id = session.scalar(
+        select(Cycle.id).where(Cycle.bureau_id == bureau.id, Cycle.code == d["cycle"])
+    )
+    definition = d["definition"]
+    session.add(
+        Scheme(
+            bureau_id=bureau.id,
+            cycle_id=cycle_id,
+            code=definition["code"],
+            version=d["version"],
+            name=definition["name"],
+            group_code=definition.get("group"),
+            definition=json.dumps(definition, ensure_ascii=False, sort_keys=True),
+            digest=d["digest"],
+            status="draft",
+            imported_seq=seq,
+        )
+    )
+    session.flush()
+
+
+@projector("scheme.published")
+def _scheme_published(session: Session, log_id: int, seq: int, d: dict) -> None:
+    bureau = bureau_of_log(session, log_id)
+    scheme = session.execute(
+        select(Scheme)
+        .join(Cycle)
+        .where(
+            Scheme.bureau_id == bureau.id,
+            Cycle.code == d["cycle"],
+            Scheme.code == d["code"],
+            Scheme.version == d["version"],
+        )
+    ).scalar_one()
+    scheme.status, scheme.published_seq = "published", seq
+    session.flush()
+
+
 # --------------------------------------------------------------------------- replay
 
 
@@ -239,6 +281,19 @@ def snapshot(session: Session) -> dict[str, list[tuple]]:
             .join(Period)
             .join(Cycle)
             .join(Bureau, Unit.bureau_id == Bureau.id),
+            "schemes": select(
+                Bureau.code,
+                Cycle.code,
+                Scheme.code,
+                Scheme.version,
+                Scheme.status,
+                Scheme.digest,
+                Scheme.definition,
+                Scheme.imported_seq,
+                Scheme.published_seq,
+            )
+            .join(Bureau, Scheme.bureau_id == Bureau.id)
+            .join(Cycle, Scheme.cycle_id == Cycle.id),
             "plugins": select(
                 Bureau.code,
                 PluginInstallation.plugin,

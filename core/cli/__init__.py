@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from core.cli import access, ledger, org, plugins, setup
+from core.cli import access, ledger, org, plugins, schemes, setup
 from webhooks.cli import webhooks
 
 
@@ -44,6 +44,7 @@ for command in (
     access.tokens,
     plugins.plugins,
     ledger.ledger,
+    schemes.schemes,
     webhooks,
 ):
     main.add_command(command)

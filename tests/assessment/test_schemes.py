@@ -1,0 +1,187 @@
+"""Schemes (D-01…D-06): import, validation with paths, versions, publishing, replay."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from core import organisation
+from core.cli import main
+from tests.helpers import entries, log_size
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "five-dimension.yaml"
+INDICATORS = ("task_completion", "quality", "satisfaction", "management", "efficiency")
+
+
+@pytest.fixture
+def library(platform, world):
+    with platform.db.transaction() as s:
+        b = organisation.get_bureau(s, "b1")
+        for code in INDICATORS:
+            organisation.create_indicator(s, b, code, code, code, "%")
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def doc() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_import_publish_and_replay(library, platform, instance):
+    out = cli("schemes", "import", str(EXAMPLE), "--bureau", "b1", "--cycle", "2026")
+    assert out.exit_code == 0, out.output
+    assert "version 1 (draft)" in out.output
+    again = cli("schemes", "import", str(EXAMPLE), "--bureau", "b1", "--cycle", "2026")
+    assert "version 1 (draft)" in again.output  # same content: no new version
+    assert (
+        cli("schemes", "publish", "five-dimension", "--bureau", "b1", "--cycle", "2026").exit_code
+        == 0
+    )
+    listed = json.loads(cli("schemes", "list", "--bureau", "b1", "--json").output)
+    [scheme] = listed
+    assert (scheme["version"], scheme["status"], scheme["group"]) == (1, "published", "A")
+    nodes = {n["code"]: n for n in scheme["definition"]["nodes"]}
+    assert nodes["task"]["points"] == "30" and nodes["task.key-work"]["parent"] == "task"
+    assert nodes["service.satisfaction"]["rule"] == {
+        "type": "threshold",
+        "params": {"op": ">=", "value": "90"},
+    }
+    assert nodes["service.satisfaction"]["meta"]["target"] == 90
+    kinds = [e.kind for e in entries(platform, "b1")[-2:]]
+    assert kinds == ["scheme.imported", "scheme.published"]
+    assert "match a rebuild" in cli("ledger", "replay", "--check").output
+
+
+def test_a_change_is_a_new_version_and_history_stays(library, platform, client, world):
+    h = world.headers("bureau_admin")
+    first = client.post("/api/v1/bureaus/b1/cycles/2026/schemes", json=doc(), headers=h)
+    assert first.status_code == 201 and first.json["version"] == 1
+    client.post(
+        "/api/v1/bureaus/b1/cycles/2026/schemes/five-dimension/versions/1/publish", headers=h
+    )
+    tighter = doc()  # D-06: budgets tighten, resource efficiency weighs more
+    tighter["nodes"][1]["points"] = 25
+    tighter["nodes"][1]["children"][0]["points"] = 25
+    tighter["nodes"][4]["points"] = 15
+    tighter["nodes"][4]["children"][0]["points"] = 15
+    second = client.post("/api/v1/bureaus/b1/cycles/2026/schemes", json=tighter, headers=h)
+    assert second.status_code == 201 and second.json["version"] == 2
+    assert second.json["status"] == "draft"
+    versions = client.get("/api/v1/bureaus/b1/cycles/2026/schemes", headers=h).json
+    assert [(v["version"], v["status"]) for v in versions] == [(1, "published"), (2, "draft")]
+    v1 = {n["code"]: n["points"] for n in versions[0]["definition"]["nodes"]}
+    assert v1["efficiency"] == "10"  # the published version did not change
+    twice = client.post(
+        "/api/v1/bureaus/b1/cycles/2026/schemes/five-dimension/versions/1/publish", headers=h
+    )
+    assert twice.status_code == 409
+    assert (
+        client.post(
+            "/api/v1/bureaus/b1/cycles/2026/schemes", json=doc(), headers=world.headers("reporter")
+        ).status_code
+        == 403
+    )
+
+
+def _errors(client, world, body) -> dict[str, str]:
+    r = client.post(
+        "/api/v1/bureaus/b1/cycles/2026/schemes", json=body, headers=world.headers("bureau_admin")
+    )
+    assert r.status_code == 422 and r.mimetype == "application/problem+json", r.json
+    return {e["field"]: e["reason"] for e in r.json["errors"]}
+
+
+def test_validation_names_the_path_and_writes_nothing(library, platform, client, world):
+    before = log_size(platform, "b1")
+    bad = copy.deepcopy(doc())
+    bad["nodes"][0]["children"][0]["points"] = 25  # task: children add up to 25, not 30
+    bad["nodes"][1]["children"][0]["rule"]["type"] = "magic"
+    bad["nodes"][2]["children"][0]["rule"]["params"] = {"op": ">=", "value": "x"}
+    bad["nodes"][3]["children"][0]["indicator"] = "nope"
+    bad["nodes"][4]["children"][0]["rule"]["params"]["target"] = "-5"
+    errors = _errors(client, world, bad)
+    assert errors["nodes[1].children[0].rule.type"].startswith("unknown rule type 'magic'")
+    assert "nodes[2].children[0].rule.params.value" in errors
+    assert errors["nodes[3].children[0].indicator"] == "no indicator 'nope' in the bureau's library"
+    assert "nodes[4].children[0].rule.params.target" in errors
+    assert log_size(platform, "b1") == before
+
+    sums = copy.deepcopy(doc())
+    sums["nodes"][0]["children"][0]["points"] = 25
+    assert _errors(client, world, sums) == {"nodes[0].points": "children add up to 25, not 30"}
+    total = copy.deepcopy(doc())
+    total["total"] = 90
+    assert _errors(client, world, total) == {"total": "children add up to 100, not 90"}
+
+
+def test_flat_trees_cycles_and_duplicates(library, client, world):
+    leaf = {"indicator": "quality", "rule": {"type": "target_ratio", "params": {"target": 1}}}
+    flat = {
+        "code": "flat",
+        "name": "平铺",
+        "nodes": [
+            {"code": "a", "name": "甲", "points": 100, "parent": "c"},
+            {"code": "b", "name": "乙", "points": 100, "parent": "a"},
+            {"code": "c", "name": "丙", "points": 100, "parent": "b"},
+            {"code": "c", "name": "重复", "points": 1, **leaf},
+            {"code": "d", "name": "丁", "points": 1, "parent": "zz", **leaf},
+        ],
+    }
+    errors = _errors(client, world, flat)
+    assert "cycle" in errors["nodes[0].parent"]
+    assert "used twice" in errors["nodes[3].code"]
+    assert errors["nodes[4].parent"] == "no node 'zz'"
+    ok = {
+        "code": "flat",
+        "name": "平铺",
+        "total": 100,
+        "nodes": [
+            {"code": "root", "name": "根", "points": 100},
+            {"code": "x", "name": "子", "points": 60, "parent": "root", **leaf},
+            {"code": "y", "name": "子", "points": 40.0, "parent": "root", **leaf},
+        ],
+    }
+    r = client.post(
+        "/api/v1/bureaus/b1/cycles/2026/schemes", json=ok, headers=world.headers("bureau_admin")
+    )
+    assert r.status_code == 201, r.json
+    points = {n["code"]: n["points"] for n in r.json["definition"]["nodes"]}
+    assert points == {"root": "100", "x": "60", "y": "40.0"}  # decimals kept as strings
+
+
+def test_leaf_and_inner_node_rules(library, client, world):
+    body = {
+        "code": "s",
+        "name": "体系",
+        "nodes": [
+            {
+                "code": "a",
+                "name": "甲",
+                "points": 100,
+                "rule": {"type": "threshold"},
+                "children": [{"code": "b", "name": "乙", "points": 100, "indicator": "quality"}],
+            }
+        ],
+    }
+    errors = _errors(client, world, body)
+    assert errors["nodes[0].rule"] == "only leaves are scored; this node has children"
+    assert errors["nodes[0].children[0].rule"] == "a leaf needs a rule {type, params}"
+
+
+def test_cli_errors_are_readable(library, instance, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("code: x\nname: [unclosed\n", encoding="utf-8")
+    out = cli("schemes", "import", str(path), "--bureau", "b1", "--cycle", "2026")
+    assert out.exit_code == 1 and "cannot be read" in out.output and "line" in out.output
+    bad = doc()
+    bad["total"] = 90
+    path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    out = cli("schemes", "import", str(path), "--bureau", "b1", "--cycle", "2026")
+    assert out.exit_code == 1 and "total: children add up to 100, not 90" in out.output

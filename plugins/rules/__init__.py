@@ -37,6 +37,41 @@ def jixiao_rule_types() -> list[RuleType]:
             score=scoring.deduction,
             description="start from full points, deduct per occurrence, never below zero",
         ),
+        RuleType(
+            name="ladder",
+            title="阶梯/分段线性 (ladder, piecewise linear)",
+            params_schema=scoring.LadderParams,
+            score=scoring.ladder,
+            description="fraction of points by value steps, stepped or interpolated",
+        ),
+        RuleType(
+            name="count_vs_target",
+            title="次数对标 (count vs target)",
+            params_schema=scoring.CountParams,
+            score=scoring.count_vs_target,
+            description="occurrences against a target count, proportional or all-or-nothing",
+        ),
+        RuleType(
+            name="bonus",
+            title="加分项 (bonus items)",
+            params_schema=scoring.BonusParams,
+            score=scoring.bonus,
+            description="points per occurrence, capped",
+        ),
+        RuleType(
+            name="rank_points",
+            title="名次赋分 (rank to points)",
+            params_schema=scoring.RankParams,
+            score=scoring.rank_points,
+            description="fraction of points by rank band (1 is best)",
+        ),
+        RuleType(
+            name="formula",
+            title="公式 (safe formula)",
+            params_schema=scoring.FormulaParams,
+            score=scoring.formula,
+            description="arithmetic over named inputs, min/max/abs/round; no eval",
+        ),
     ]
 
 

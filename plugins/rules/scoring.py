@@ -7,6 +7,7 @@ to two places.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -72,3 +73,105 @@ class DeductionParams(_Params):
 def deduction(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
     """扣完为止: ``value`` is the number of occurrences; the leaf never goes below zero."""
     return quantize(max(points - inputs["value"] * p["per_item"], Decimal(0)))
+
+
+class Step(Schema):
+    at = fields.Decimal(required=True)
+    score = fields.Decimal(required=True, validate=validate.Range(min=0))
+
+
+class LadderParams(_Params):
+    steps = fields.List(fields.Nested(Step), required=True, validate=validate.Length(min=1))
+    mode = fields.String(load_default="step", validate=validate.OneOf(["step", "linear"]))
+
+    @validates_schema
+    def _ascending(self, data: dict, **_: Any) -> None:
+        ats = [s["at"] for s in data["steps"]]
+        if ats != sorted(set(ats)):
+            raise ValidationError("steps must have strictly ascending 'at'", "steps")
+
+
+def ladder(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """阶梯/分段线性: ``score`` is the fraction of points earned at value ``at``.
+    ``step``: the score of the highest step reached (below the first: 0); ``linear``:
+    interpolated between steps, flat beyond the ends."""
+    value, steps = inputs["value"], p["steps"]
+    if p["mode"] == "step":
+        reached = [s["score"] for s in steps if value >= s["at"]]
+        return quantize(points * (reached[-1] if reached else Decimal(0)))
+    if value <= steps[0]["at"]:
+        return quantize(points * steps[0]["score"])
+    for low, high in itertools.pairwise(steps):
+        if value <= high["at"]:
+            share = (value - low["at"]) / (high["at"] - low["at"])
+            return quantize(points * (low["score"] + share * (high["score"] - low["score"])))
+    return quantize(points * steps[-1]["score"])
+
+
+class CountParams(_Params):
+    target = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    all_or_nothing = fields.Boolean(load_default=False)
+
+
+def count_vs_target(
+    inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal
+) -> Decimal:
+    """完成次数: e.g. "village secretary inspections ≥ 3 a year" (D-04)."""
+    done = inputs["value"]
+    if p["all_or_nothing"]:
+        return quantize(points if done >= p["target"] else Decimal(0))
+    return quantize(points * min(done / p["target"], Decimal(1)))
+
+
+class BonusParams(_Params):
+    per_item = fields.Decimal(required=True, validate=validate.Range(min=0))
+    cap = fields.Decimal(validate=validate.Range(min=0))
+
+
+def bonus(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """加分项: per occurrence, up to ``cap`` (default: the leaf's points)."""
+    return quantize(min(inputs["value"] * p["per_item"], p.get("cap", points)))
+
+
+class RankBand(Schema):
+    up_to = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    score = fields.Decimal(required=True, validate=validate.Range(min=0))
+
+
+class RankParams(_Params):
+    bands = fields.List(fields.Nested(RankBand), required=True, validate=validate.Length(min=1))
+    otherwise = fields.Decimal(load_default=Decimal(0), validate=validate.Range(min=0))
+
+
+def rank_points(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """名次赋分: rank 1 is best; the first band whose ``up_to`` covers the rank applies."""
+    rank = inputs["value"]
+    for band in sorted(p["bands"], key=lambda b: b["up_to"]):
+        if rank <= band["up_to"]:
+            return quantize(points * band["score"])
+    return quantize(points * p["otherwise"])
+
+
+class FormulaParams(_Params):
+    expression = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    clamp = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def _parses(self, data: dict, **_: Any) -> None:
+        from plugins.rules.formula import FormulaError, parse
+
+        try:
+            parse(data["expression"])
+        except FormulaError as exc:
+            raise ValidationError(str(exc), "expression") from exc
+
+
+def formula(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """公式: points earned = the expression over the inputs (``points`` is available too),
+    kept between 0 and the leaf's points unless ``clamp`` is false."""
+    from plugins.rules.formula import evaluate, parse
+
+    value = evaluate(parse(p["expression"]), {**inputs, "points": points})
+    if p["clamp"]:
+        value = min(max(value, Decimal(0)), points)
+    return quantize(value)

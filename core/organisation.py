@@ -95,6 +95,21 @@ def create_unit(
     return get_unit(session, bureau, code)
 
 
+def regroup_unit(
+    session: Session, bureau: Bureau, code: str, group: str | None, actor: str = "system"
+) -> Unit:
+    """Move a unit to another assessment group (D-03), as a ledger event: the group it
+    was ranked in before stays on the record."""
+    unit = get_unit(session, bureau, code)
+    if group is not None:
+        check_code(group, "group")
+    if unit.group_code == group:
+        return unit
+    data = {"code": code, "group": group, "previous": unit.group_code}
+    record(session, bureau.log_id, [Record("unit.regrouped", data, actor)])
+    return get_unit(session, bureau, code)
+
+
 def _identifiers(platform: Platform, identifiers: dict[str, str]) -> dict[str, str]:
     errors = [
         FieldError(k, "not a personal identifier field") for k in identifiers if k not in PII_FIELDS

@@ -101,6 +101,16 @@ def _unit_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     session.flush()
 
 
+@projector("unit.regrouped")
+def _unit_regrouped(session: Session, log_id: int, seq: int, d: dict) -> None:
+    bureau = bureau_of_log(session, log_id)
+    unit = session.execute(
+        select(Unit).where(Unit.bureau_id == bureau.id, Unit.code == d["code"])
+    ).scalar_one()
+    unit.group_code = d["group"]
+    session.flush()
+
+
 @projector("person.created")
 def _person_created(session: Session, log_id: int, seq: int, d: dict) -> None:
     bureau = bureau_of_log(session, log_id)

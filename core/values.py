@@ -139,4 +139,34 @@ def record_values(
         noun = "row has" if len(rows) == 1 else "rows have"
         raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
     entries = record(session, bureau.log_id, [Record("value.recorded", d, actor) for d in datas])
+    if warnings:
+        raised = record(
+            session,
+            bureau.log_id,
+            [
+                Record(
+                    "warning.raised",
+                    _warning(datas[w["row"] - 1], entries[w["row"] - 1], w),
+                    "system:checks",
+                )
+                for w in warnings
+            ],
+        )
+        for w, entry in zip(warnings, raised, strict=True):
+            w["seq"] = entry.seq
     return Recorded(entries, warnings)
+
+
+def _warning(data: dict, entry, warning: dict) -> dict:
+    """A warning on the record (D-22, D-23): what was flagged, by which check, and the
+    value entry it concerns, so reviewers and subscribers can follow it up."""
+    return {
+        "unit": data["unit"],
+        "indicator": data["indicator"],
+        "cycle": data["cycle"],
+        "period": data["period"],
+        "value": data["value"],
+        "value_seq": entry.seq,
+        "check": warning["check"],
+        "message": warning["message"],
+    }

@@ -135,10 +135,15 @@ def test_schema_errors_in_batches_name_rows(client, world):
     assert any(e.get("row") == 2 and e["field"] == "value" for e in r.json["errors"]), r.json
 
 
-def test_plugin_value_check_warns_without_blocking(client, world):
+def test_plugin_value_check_warns_without_blocking(client, world, platform):
     r = post_value(client, world, value="120")
     assert r.status_code == 201
-    assert r.json["warnings"][0]["check"] == "percentage-range"
+    [warning] = r.json["warnings"]
+    assert warning["check"] == "percentage-range"
+    value_seq = r.json["entries"][0]["seq"]
+    recorded = entries(platform, "b1")[warning["seq"]]  # on the record, not only in the reply
+    assert recorded.kind == "warning.raised"
+    assert f'"value_seq":{value_seq}'.encode() in recorded.body
 
 
 def test_units_cycles_indicators(client, world):
@@ -206,3 +211,25 @@ def test_ledger_endpoints(client, world):
     assert cons.status_code == 200 and cons.json["proof"]
     key = client.get("/api/v1/ledger/public-key")
     assert key.status_code == 200 and key.text.startswith("jixiao-test+")
+
+
+def test_units_move_between_groups_on_the_record(client, world, platform):
+    h = world.headers("bureau_admin")
+    r = client.put("/api/v1/bureaus/b1/units/u3/group", json={"group": "A"}, headers=h)
+    assert r.status_code == 200 and r.json["group"] == "A"
+    last = entries(platform, "b1")[-1]
+    assert last.kind == "unit.regrouped" and b'"previous":"B"' in last.body
+    bad = client.put("/api/v1/bureaus/b1/units/u3/group", json={"group": "no group!"}, headers=h)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "group"
+    assert (
+        client.put(
+            "/api/v1/bureaus/b1/units/u3/group",
+            json={"group": None},
+            headers=world.headers("reviewer"),
+        ).status_code
+        == 403
+    )
+    from core.projections import replay_check
+
+    with platform.db.transaction() as s:
+        assert replay_check(s).ok

@@ -55,10 +55,11 @@ def test_organisation_commands(instance):
     cli("bureaus", "create", "tax", "税务局", "--name-en", "Tax Bureau")
     cli("units", "create", "--bureau", "tax", "collect", "征收科", "--group", "A")
     cli("units", "create", "--bureau", "tax", "hall", "办税服务厅", "--parent", "collect")
+    assert "now in group B" in cli("units", "regroup", "--bureau", "tax", "hall", "B").output
     units = json.loads(cli("units", "list", "--bureau", "tax", "--json").output)
     assert [(u["code"], u["parent"], u["group"]) for u in units] == [
         ("collect", None, "A"),
-        ("hall", "collect", None),
+        ("hall", "collect", "B"),
     ]
     cli(
         "cycles",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from core import organisation
@@ -75,6 +76,22 @@ class UnitOne(MethodView):
     @blp.response(200, schemas.UnitOut)
     def get(self, code, unit):
         return organisation.get_unit(db(), bureau(code), unit)
+
+
+class GroupIn(Schema):
+    group = fields.String(required=True, allow_none=True)
+
+
+@blp.route("/bureaus/<code>/units/<unit>/group")
+class UnitGroup(MethodView):
+    @blp.arguments(GroupIn)
+    @blp.response(200, schemas.UnitOut)
+    def put(self, data, code, unit):
+        """Move the unit to another assessment group (recorded in the ledger)."""
+        b = bureau(code, "bureau.manage")
+        moved = organisation.regroup_unit(db(), b, unit, data["group"], caller().actor)
+        commit()
+        return moved
 
 
 @blp.route("/bureaus/<code>/users")

@@ -70,6 +70,19 @@ def units_create(bureau_code, code, name, name_en, parent, group) -> None:
         click.echo(f"created unit {code} in {bureau_code}")
 
 
+@units.command("regroup")
+@bureau_option
+@click.argument("code")
+@click.argument("group", required=False)
+@readable_errors
+def units_regroup(bureau_code: str, code: str, group: str | None) -> None:
+    """Move a unit to assessment group GROUP (omit GROUP to take it out of any group)."""
+    with transaction() as s:
+        b = organisation.get_bureau(s, bureau_code)
+        organisation.regroup_unit(s, b, code, group, actor=actor())
+    click.echo(f"unit {code} is now in group {group or '(none)'}")
+
+
 @units.command("list")
 @bureau_option
 @json_option

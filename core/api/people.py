@@ -11,7 +11,7 @@ from core.api import schemas
 from core.api.session import bureau, caller, commit, db
 from core.models import Person
 from core.platform import current
-from core.privacy import mask
+from core.privacy import PII_FIELDS, mask
 
 blp = Blueprint("people", __name__, description="Staff 人员")
 
@@ -42,9 +42,8 @@ class People(MethodView):
     def post(self, data, code):
         """Register a person; ID-card, phone and address are encrypted, hashed in the ledger."""
         b = bureau(code, "people.manage")
-        identifiers = {k: data.pop(k) for k in ("id_card", "phone", "address") if data.get(k)}
-        for k in ("id_card", "phone", "address"):
-            data.pop(k, None)
+        given = {k: data.pop(k, None) for k in PII_FIELDS}
+        identifiers = {k: v for k, v in given.items() if v}
         person = organisation.create_person(
             db(), current(), b, identifiers=identifiers, actor=caller().actor, **data
         )

@@ -46,8 +46,69 @@ class RuleType:
     name: str
     title: str
     params_schema: type[Schema]
-    score: Callable[[Mapping[str, Decimal], Mapping[str, Any], Decimal], Decimal]
+    score: Callable[[Mapping[str, Any], Mapping[str, Any], Decimal], Decimal]
     description: str = ""
+    inputs: str = "value"
+    veto: bool = False
+
+
+RULE_INPUTS = ("value", "label", "ratings")
+"""What a rule reads: ``value`` a number recorded for the indicator (or the sum of the
+reviewers' bonus/deduction items), ``label`` a qualitative grade recorded as text, and
+``ratings`` the list of :class:`RatingInput` submitted for the indicator. A rule with
+``veto=True`` returns 1 when the unit is vetoed (一票否决) and 0 otherwise."""
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    role: str
+    score: Decimal
+    rater: str
+    seq: int
+
+
+@dataclass
+class UnitResult:
+    """One unit's result while post-processors run: they may change ``total``,
+    ``grade`` and ``flags`` and must say why in ``adjustments`` (shown in the
+    explanation, with the ledger seqs they relied on)."""
+
+    unit: str
+    name: str
+    group: str | None
+    parent: str | None
+    total: Decimal
+    nodes: dict[str, Decimal]
+    rank: int | None = None
+    grade: str | None = None
+    flags: list[str] = field(default_factory=list)
+    adjustments: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """What a post-processor can see besides the results: the grade codes best first,
+    and ``ratings(indicator)`` → {unit: [RatingInput]} for the cycle."""
+
+    grades: Sequence[str]
+    ratings: Callable[[str], Mapping[str, Sequence[RatingInput]]]
+    members: frozenset[str] = frozenset()
+    """The units assessed by the scheme that named this step: a ``grade`` step sees
+    every result of the cycle but should change only these."""
+
+
+@dataclass(frozen=True)
+class PostProcessor:
+    """A step after the roll-up (D-14…D-17). ``stage`` is ``score`` (before ranking,
+    may change totals) or ``grade`` (after grades are given, may change grades; sees
+    every group of the cycle, for linkages between a department and its institutions).
+    ``apply(results, params, ctx)`` changes the results in place."""
+
+    name: str
+    title: str
+    params_schema: type[Schema]
+    stage: str
+    apply: Callable[[list[UnitResult], Mapping[str, Any], PostContext], None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +128,14 @@ class ValueContext:
     period: str
     value: Decimal
     extra: Mapping[str, Any] = field(default_factory=dict)
+    history: Callable[[], Sequence[tuple[str, Decimal]]] = lambda: ()
+    lookup: Callable[[str, str], Decimal | None] = lambda indicator, period: None
+    """``extra`` holds ``measure``, ``period_kind``, ``name`` and, where a published
+    scheme scores the indicator for the unit's group, ``target``, ``direction`` and
+    ``warn_after``. ``history()``: earlier values of this unit and indicator as
+    (period, value), oldest first, same period kind, earlier cycles included (computed
+    on first call). ``lookup(indicator, period)``: this unit's value of another
+    indicator, for cross-source checks (D-23)."""
 
 
 @hookspec
@@ -111,4 +180,22 @@ def jixiao_ledger_appended(bureau: str, entries: Sequence[Appended]) -> None:
             for entry in entries:
                 if entry.kind == "value.recorded":
                     queue_recalculation(bureau, entry.data["unit"])
+    """
+
+
+@hookspec
+def jixiao_post_processors() -> list[PostProcessor]:
+    """Steps applied to a cycle's results after the roll-up, named in a scheme's
+    ``post`` list (recognition coefficient, linkages, threshold gates).
+
+    Example::
+
+        @hookimpl
+        def jixiao_post_processors():
+            def floor_at_60(results, params, ctx):
+                for r in results:
+                    if r.total < 60:
+                        r.flags.append("rectify")
+            return [PostProcessor("rectify", "整改 (rectification)", Schema, "score",
+                                  floor_at_60)]
     """

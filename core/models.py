@@ -181,6 +181,7 @@ class IndicatorValue(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(BigInteger)
+    review: Mapped[str] = mapped_column(String(16), default="pending")
     unit: Mapped[Unit] = relationship()
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[Period] = relationship()
@@ -254,3 +255,86 @@ class Scheme(Base):
     imported_seq: Mapped[int] = mapped_column(BigInteger)
     published_seq: Mapped[int | None] = mapped_column(BigInteger)
     cycle: Mapped[Cycle] = relationship()
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+class Rating(Base):
+    """Projection: one rater's score for a unit on a rated indicator (D-13, D-14).
+
+    A rater rates once per (unit, indicator, period); a later rating by the same rater
+    replaces the earlier one and its ``seq`` points at the newer ledger entry.
+    """
+
+    __tablename__ = "ratings"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    rater: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    score: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExpertPanel(Base):
+    """Projection: the experts drawn for rating an indicator in a cycle (D-14)."""
+
+    __tablename__ = "expert_panels"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    members: Mapped[str] = mapped_column(Text)
+    seed: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ScoreItem(Base):
+    """Projection: a bonus or deduction item recorded by a reviewer (D-10, D-16)."""
+
+    __tablename__ = "score_items"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    quantity: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class EvidenceFile(Base):
+    """Projection: a file attached as evidence (D-24); its bytes live content-addressed
+    under the instance folder, its SHA-256 in the ledger."""
+
+    __tablename__ = "evidence_files"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+
+
+class Appeal(Base):
+    """Projection: an appeal against a score (D-33): filed → assigned → decided."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    value_seq: Mapped[int | None] = mapped_column(BigInteger)
+    reasons: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(16), default="filed")
+    reviewer: Mapped[str | None] = mapped_column(String(100))
+    deadline: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    filed_seq: Mapped[int] = mapped_column(BigInteger)
+    decided_seq: Mapped[int | None] = mapped_column(BigInteger)
+    correction_seq: Mapped[int | None] = mapped_column(BigInteger)

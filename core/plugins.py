@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from core import hookspecs
-from core.hookspecs import PROJECT, RuleType, ValueCheck
+from core.hookspecs import PROJECT, PostProcessor, RuleType, ValueCheck
 
 
 class PluginError(RuntimeError):
@@ -47,6 +47,7 @@ class PluginHost:
         self.pm.check_pending()
         self.rule_types()  # fail at start-up, not at first use, on conflicting names
         self.value_checks()
+        self.post_processors()
 
     def _load_directory(self, folder: Path) -> None:
         if not folder.is_dir():
@@ -109,6 +110,9 @@ class PluginHost:
 
     def value_checks(self, names: Iterable[str] | None = None) -> list[ValueCheck]:
         return [item for _, item in self._collect("jixiao_value_checks", names)]
+
+    def post_processors(self, names: Iterable[str] | None = None) -> dict[str, PostProcessor]:
+        return {item.name: item for _, item in self._collect("jixiao_post_processors", names)}
 
     def notify_appended(self, bureau: str, names: Iterable[str], entries: list) -> None:
         caller = self.pm.subset_hook_caller("jixiao_ledger_appended", self._others(names))

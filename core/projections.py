@@ -177,7 +177,7 @@ def _value_recorded(session: Session, log_id: int, seq: int, d: dict) -> None:
     if row is None:
         row = IndicatorValue(unit_id=key[0], indicator_id=key[1], period_id=key[2])
         session.add(row)
-    row.value, row.seq = d["value"], seq
+    row.value, row.seq, row.review = d["value"], seq, "pending"
     session.flush()
 
 

@@ -16,16 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.assessment.entry_context import EntryContexts
 from core.auth import Principal
 from core.cycles import get_cycle, get_period
 from core.errors import Conflict, FieldError, Forbidden, InvalidInput, ServiceError
-from core.hookspecs import ValueContext
 from core.ledger.store import Appended, Record
-from core.models import Bureau, Indicator, IndicatorValue, Period
+from core.models import Bureau, Indicator, IndicatorValue, Period, Unit
 from core.numbers import as_text, parse_decimal
 from core.organisation import get_unit
 from core.platform import Platform
 from core.projections import record
+
+GRADE_MEASURE = "grade"
 
 
 @dataclass
@@ -47,7 +49,7 @@ def _indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
 
 def _validate_row(
     session: Session, bureau: Bureau, row: dict[str, Any], who: Principal | None
-) -> tuple[dict, tuple, Period, Indicator]:
+) -> tuple[dict, tuple, Period, Indicator, Unit]:
     """One row → ledger data, its key, and its period and indicator; raises ServiceError."""
     missing = [f for f in ("unit", "indicator", "cycle", "period", "value") if row.get(f) is None]
     if missing:
@@ -61,21 +63,32 @@ def _validate_row(
     indicator = _indicator(session, bureau, str(row["indicator"]))
     cycle = get_cycle(session, bureau, str(row["cycle"]))
     period = get_period(session, cycle, str(row["period"]))
-    try:
-        value = parse_decimal(row["value"])
-    except ValueError as exc:
-        raise InvalidInput(str(exc), [FieldError("value", str(exc))]) from exc
     data = {
         "unit": unit.code,
         "indicator": indicator.code,
         "cycle": cycle.code,
         "period": period.code,
-        "value": as_text(value),
+        "value": _value_text(indicator, row["value"]),
         "corrects": row.get("corrects"),
     }
     if row.get("note"):
         data["note"] = str(row["note"])[:2000]
-    return data, (unit.id, indicator.id, period.id), period, indicator
+    return data, (unit.id, indicator.id, period.id), period, indicator, unit
+
+
+def _value_text(indicator: Indicator, raw: Any) -> str:
+    """A decimal as plain text; for a qualitative indicator (measure ``grade``) the grade
+    label itself (优/良/中/差), scored by a ``grade_points`` rule."""
+    if indicator.measure == GRADE_MEASURE:
+        label = str(raw).strip() if isinstance(raw, (str, int)) else ""
+        if not label or len(label) > 32:
+            reason = "a grade label of 1–32 characters, such as 优秀"
+            raise InvalidInput(reason, [FieldError("value", reason)])
+        return label
+    try:
+        return as_text(parse_decimal(raw))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), [FieldError("value", str(exc))]) from exc
 
 
 def _check_correction(session: Session, key: tuple, corrects: Any, pending: dict) -> None:
@@ -113,9 +126,10 @@ def record_values(
     datas, warnings, pending = [], [], {}
     plugin_names = platform.installed_plugins(session, bureau.id)
     checks = platform.plugins.value_checks(plugin_names)
+    contexts = EntryContexts(session, bureau)
     for number, row in enumerate(rows, start=1):
         try:
-            data, key, period, indicator = _validate_row(session, bureau, row, who)
+            data, key, period, indicator, unit = _validate_row(session, bureau, row, who)
             _check_correction(session, key, data["corrects"], pending)
         except ServiceError as exc:
             errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
@@ -123,15 +137,9 @@ def record_values(
             continue
         pending[key] = number
         datas.append(data)
-        ctx = ValueContext(
-            bureau.code,
-            data["unit"],
-            data["indicator"],
-            data["cycle"],
-            data["period"],
-            parse_decimal(data["value"]),
-            {"measure": indicator.measure, "period_kind": period.kind},
-        )
+        if indicator.measure == GRADE_MEASURE:
+            continue
+        ctx = contexts.build(data, unit, indicator, period)
         warnings.extend(
             {"row": number, "check": c.name, "message": m} for c in checks for m in c.check(ctx)
         )

@@ -6,12 +6,12 @@ new bureaus by default (``JIXIAO_DEFAULT_PLUGINS``).
 
 from __future__ import annotations
 
-from core.hookspecs import RuleType, ValueCheck, hookimpl
-from plugins.rules import checks, scoring
+from core.hookspecs import PostProcessor, RuleType, ValueCheck, hookimpl
+from plugins.rules import checks, post, raters, scoring
 
 __version__ = "0.1.0"
 
-# name, title (Chinese first), params schema, scoring function, description
+# name, title (Chinese first), params schema, scoring function, description[, inputs, veto]
 RULES = (
     (
         "target_ratio",
@@ -70,17 +70,72 @@ RULES = (
         scoring.formula,
         "arithmetic over named inputs, min/max/abs/round; no eval",
     ),
+    (
+        "grade_points",
+        "定性评级 (qualitative grade to points)",
+        scoring.GradePointsParams,
+        scoring.grade_points,
+        "share of points for a grade label recorded as text (优/良/中/差)",
+        "label",
+    ),
+    (
+        "multi_rater",
+        "多维评价 (multi-rater weighted mean)",
+        raters.MultiRaterParams,
+        raters.multi_rater,
+        "weighted mean of ratings by rater role (superior, service recipients, third "
+        "party, peers, self), optionally trimmed",
+        "ratings",
+    ),
+    (
+        "expert_panel",
+        "专家评审 (expert panel)",
+        raters.ExpertPanelParams,
+        raters.expert_panel,
+        "trimmed mean of the ratings of experts drawn at random from the pool",
+        "ratings",
+    ),
+    (
+        "veto",
+        "一票否决 (veto)",
+        scoring.VetoParams,
+        scoring.veto,
+        "when the condition holds the unit's total is 0 and it gets the lowest grade",
+        "value",
+        True,
+    ),
 )
 
 
 @hookimpl
 def jixiao_rule_types() -> list[RuleType]:
-    return [
-        RuleType(name, title, schema, score, description)
-        for name, title, schema, score, description in RULES
-    ]
+    return [RuleType(*row) for row in RULES]
 
 
 @hookimpl
 def jixiao_value_checks() -> list[ValueCheck]:
-    return [ValueCheck(name="percentage-range", check=checks.percentage_range)]
+    return [
+        ValueCheck(name="percentage-range", check=checks.percentage_range),
+        ValueCheck(name="threshold-breach", check=checks.threshold_breach),
+        ValueCheck(name="consecutive-abnormal", check=checks.consecutive_abnormal),
+        ValueCheck(name="satisfaction-ceiling", check=checks.satisfaction_ceiling),
+        ValueCheck(name="zombie-indicator", check=checks.zombie),
+    ]
+
+
+POST_PROCESSORS = (
+    (
+        "coefficient",
+        "认定系数 (recognition coefficient)",
+        post.CoefficientParams,
+        "score",
+        post.coefficient,
+    ),
+    ("gate", "门槛 (threshold gate)", post.GateParams, "score", post.gate),
+    ("linkage", "双挂钩 (department linkage)", post.LinkageParams, "grade", post.linkage),
+)
+
+
+@hookimpl
+def jixiao_post_processors() -> list[PostProcessor]:
+    return [PostProcessor(*row) for row in POST_PROCESSORS]

@@ -175,3 +175,28 @@ def formula(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal
     if p["clamp"]:
         value = min(max(value, Decimal(0)), points)
     return quantize(value)
+
+
+class GradePointsParams(_Params):
+    grades = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=32)),
+        values=fields.Decimal(validate=validate.Range(min=0, max=1)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+def grade_points(inputs: Mapping[str, Any], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """定性评级: the share of points for the recorded grade label (优/良/中/差);
+    a label the scheme does not list scores 0 (and the explanation says so)."""
+    share = p["grades"].get(inputs["label"])
+    return quantize(points * share if share is not None else Decimal(0))
+
+
+class VetoParams(ThresholdParams):
+    """The condition that vetoes, e.g. ``{op: ">=", value: 1}`` for "a major incident"."""
+
+
+def veto(inputs: Mapping[str, Any], p: Mapping[str, Any], points: Decimal) -> Decimal:
+    """一票否决: 1 when the condition holds (the unit is vetoed), else 0."""
+    return Decimal(1) if threshold(inputs, p, Decimal(1)) else Decimal(0)

@@ -37,12 +37,53 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "plugins.manage",
             "users.manage",
             "webhooks.manage",
+            "ratings.submit",
+            "panels.draw",
+            "items.record",
+            "reviews.decide",
+            "evidence.attach",
+            "results.read",
+            "appeals.file",
+            "appeals.read",
+            "appeals.assign",
+            "appeals.decide",
         }
     ),
-    "reporter": frozenset({"bureau.read", "values.read", "values.record"}),
-    "reviewer": frozenset({"bureau.read", "values.read", "ledger.read"}),
-    "expert": frozenset({"bureau.read"}),
-    "auditor": frozenset({"bureau.read", "values.read", "ledger.read", "ledger.verify"}),
+    "reporter": frozenset(
+        {
+            "bureau.read",
+            "values.read",
+            "values.record",
+            "evidence.attach",
+            "appeals.file",
+            "appeals.read",
+        }
+    ),
+    "reviewer": frozenset(
+        {
+            "bureau.read",
+            "values.read",
+            "ledger.read",
+            "ratings.submit",
+            "items.record",
+            "reviews.decide",
+            "evidence.attach",
+            "results.read",
+            "appeals.read",
+            "appeals.decide",
+        }
+    ),
+    "expert": frozenset({"bureau.read", "ratings.submit"}),
+    "auditor": frozenset(
+        {
+            "bureau.read",
+            "values.read",
+            "ledger.read",
+            "ledger.verify",
+            "results.read",
+            "appeals.read",
+        }
+    ),
 }
 UNIT_SCOPED_ROLES = frozenset({"reporter"})
 

@@ -11,6 +11,7 @@ DEFAULTS: dict[str, object] = {
     "PLUGINS_DIR": None,  # default: <instance>/plugins
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # bytes; larger request bodies get 413
     "KEY_NAME": "jixiao",  # the name in signed-note signature lines
+    "APPEAL_HOURS": 48,  # time a reviewer has to decide an appeal (D-33)
 }
 
 

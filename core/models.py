@@ -338,3 +338,6 @@ class Appeal(Base):
     filed_seq: Mapped[int] = mapped_column(BigInteger)
     decided_seq: Mapped[int | None] = mapped_column(BigInteger)
     correction_seq: Mapped[int | None] = mapped_column(BigInteger)
+    unit: Mapped[Unit] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import Select, create_engine, select
 from sqlalchemy.orm import Session, aliased
 
 from core.ledger.store import PLATFORM_ORIGIN, Appended, Record, append_many
@@ -34,6 +34,8 @@ from core.models import (
 
 Projector = Callable[[Session, int, int, dict], None]
 PROJECTORS: dict[str, Projector] = {}
+# Extra projections to compare on replay: name → query of natural-key tuples.
+SNAPSHOTS: dict[str, Callable[[], Select]] = {}
 AUDIT_ONLY_KINDS = {"user.created", "token.created", "token.revoked", "ledger.verified"}
 
 
@@ -248,69 +250,70 @@ def _scheme_published(session: Session, log_id: int, seq: int, d: dict) -> None:
 def snapshot(session: Session) -> dict[str, list[tuple]]:
     """Every projection as sorted tuples of natural keys (no surrogate ids)."""
     parent = aliased(Unit)
+    queries = {
+        "bureaus": select(Bureau.code, Bureau.name, Bureau.name_en),
+        "units": select(
+            Bureau.code, Unit.code, Unit.name, Unit.name_en, parent.code, Unit.group_code
+        )
+        .join(Bureau, Unit.bureau_id == Bureau.id)
+        .outerjoin(parent, Unit.parent_id == parent.id),
+        "people": select(Bureau.code, Person.code, Person.name, Unit.code, Person.pii_digest)
+        .join(Bureau, Person.bureau_id == Bureau.id)
+        .outerjoin(Unit, Person.unit_id == Unit.id),
+        "periods": select(
+            Bureau.code,
+            Cycle.code,
+            Cycle.name,
+            Cycle.start,
+            Cycle.end,
+            Period.code,
+            Period.kind,
+            Period.start,
+            Period.end,
+        )
+        .join(Bureau, Cycle.bureau_id == Bureau.id)
+        .join(Period),
+        "indicators": select(
+            Bureau.code, Indicator.code, Indicator.name, Indicator.name_en, Indicator.measure
+        ).join(Bureau, Indicator.bureau_id == Bureau.id),
+        "values": select(
+            Bureau.code,
+            Unit.code,
+            Indicator.code,
+            Cycle.code,
+            Period.code,
+            IndicatorValue.value,
+            IndicatorValue.seq,
+        )
+        .select_from(IndicatorValue)
+        .join(Unit)
+        .join(Indicator)
+        .join(Period)
+        .join(Cycle)
+        .join(Bureau, Unit.bureau_id == Bureau.id),
+        "schemes": select(
+            Bureau.code,
+            Cycle.code,
+            Scheme.code,
+            Scheme.version,
+            Scheme.status,
+            Scheme.digest,
+            Scheme.definition,
+            Scheme.imported_seq,
+            Scheme.published_seq,
+        )
+        .join(Bureau, Scheme.bureau_id == Bureau.id)
+        .join(Cycle, Scheme.cycle_id == Cycle.id),
+        "plugins": select(
+            Bureau.code,
+            PluginInstallation.plugin,
+            PluginInstallation.version,
+            PluginInstallation.seq,
+        ).join(Bureau),
+    } | {name: query() for name, query in SNAPSHOTS.items()}
     return {
         name: sorted(tuple(str(v) for v in row) for row in session.execute(query))
-        for name, query in {
-            "bureaus": select(Bureau.code, Bureau.name, Bureau.name_en),
-            "units": select(
-                Bureau.code, Unit.code, Unit.name, Unit.name_en, parent.code, Unit.group_code
-            )
-            .join(Bureau, Unit.bureau_id == Bureau.id)
-            .outerjoin(parent, Unit.parent_id == parent.id),
-            "people": select(Bureau.code, Person.code, Person.name, Unit.code, Person.pii_digest)
-            .join(Bureau, Person.bureau_id == Bureau.id)
-            .outerjoin(Unit, Person.unit_id == Unit.id),
-            "periods": select(
-                Bureau.code,
-                Cycle.code,
-                Cycle.name,
-                Cycle.start,
-                Cycle.end,
-                Period.code,
-                Period.kind,
-                Period.start,
-                Period.end,
-            )
-            .join(Bureau, Cycle.bureau_id == Bureau.id)
-            .join(Period),
-            "indicators": select(
-                Bureau.code, Indicator.code, Indicator.name, Indicator.name_en, Indicator.measure
-            ).join(Bureau, Indicator.bureau_id == Bureau.id),
-            "values": select(
-                Bureau.code,
-                Unit.code,
-                Indicator.code,
-                Cycle.code,
-                Period.code,
-                IndicatorValue.value,
-                IndicatorValue.seq,
-            )
-            .select_from(IndicatorValue)
-            .join(Unit)
-            .join(Indicator)
-            .join(Period)
-            .join(Cycle)
-            .join(Bureau, Unit.bureau_id == Bureau.id),
-            "schemes": select(
-                Bureau.code,
-                Cycle.code,
-                Scheme.code,
-                Scheme.version,
-                Scheme.status,
-                Scheme.digest,
-                Scheme.definition,
-                Scheme.imported_seq,
-                Scheme.published_seq,
-            )
-            .join(Bureau, Scheme.bureau_id == Bureau.id)
-            .join(Cycle, Scheme.cycle_id == Cycle.id),
-            "plugins": select(
-                Bureau.code,
-                PluginInstallation.plugin,
-                PluginInstallation.version,
-                PluginInstallation.seq,
-            ).join(Bureau),
-        }.items()
+        for name, query in queries.items()
     }
 
 
@@ -362,3 +365,7 @@ def replay_check(session: Session) -> ReplayReport:
         if extra or missing:
             differences[table] = {"not_in_ledger": extra, "missing_from_table": missing}
     return ReplayReport(entries, differences)
+
+
+# The assessment projectors register themselves (after everything above exists).
+import core.assessment.projectors  # noqa: E402, F401

@@ -20,9 +20,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from core.assessment.outcomes import OutcomesSchema
 from core.cycles import PERIOD_KINDS
 from core.errors import FieldError
-from core.hookspecs import RuleType
+from core.hookspecs import PostProcessor, RuleType
 from core.numbers import as_text, parse_decimal
 from core.organisation import CODE
 
@@ -42,8 +43,24 @@ NODE_FIELDS = {
     "frequency",
     "source",
     "evidence",
+    "inputs",
+    "combine",
+    "extra",
+    "warn_after",
 }
-SCHEME_FIELDS = {"code", "name", "name_en", "group", "total", "nodes", "description"}
+SCHEME_FIELDS = {
+    "code",
+    "name",
+    "name_en",
+    "group",
+    "total",
+    "nodes",
+    "description",
+    "grades",
+    "post",
+    "outcomes",
+}
+COMBINE_METHODS = ("mean", "last")
 
 
 @dataclass
@@ -65,9 +82,15 @@ def plain(value: Any) -> Any:
 
 
 class _Checker:
-    def __init__(self, rule_types: Mapping[str, RuleType], indicators: set[str]) -> None:
+    def __init__(
+        self,
+        rule_types: Mapping[str, RuleType],
+        indicators: set[str],
+        post_processors: Mapping[str, PostProcessor],
+    ) -> None:
         self.rule_types = rule_types
         self.indicators = indicators
+        self.post_processors = post_processors
         self.errors: list[FieldError] = []
 
     def fail(self, path: str, reason: str) -> None:
@@ -155,6 +178,9 @@ class _Checker:
             self.fail(f"{path}.evidence", "true or false")
         if raw.get("target") is not None:
             self.decimal(f"{path}.target", raw["target"], Decimal("-1e18"))
+        warn_after = raw.get("warn_after", 3)
+        if isinstance(warn_after, bool) or not isinstance(warn_after, int) or warn_after < 1:
+            self.fail(f"{path}.warn_after", "a whole number of periods, at least 1")
         out["meta"] = {
             "unit": str(raw.get("unit", "")),
             "direction": raw.get("direction", "higher"),
@@ -162,8 +188,32 @@ class _Checker:
             "frequency": raw.get("frequency", "year"),
             "source": str(raw.get("source", "")),
             "evidence": raw.get("evidence", False),
+            "combine": self.combine(f"{path}.combine", raw.get("combine", "mean")),
+            "warn_after": warn_after,
         }
+        inputs = raw.get("inputs", {})
+        if not isinstance(inputs, dict):
+            self.fail(f"{path}.inputs", "a mapping of input name to indicator code")
+        else:
+            for name, code in inputs.items():
+                if code not in self.indicators:
+                    self.fail(f"{path}.inputs.{name}", f"no indicator {code!r} in the library")
+            if inputs:
+                out["inputs"] = dict(inputs)
         return out
+
+    def combine(self, path: str, combine: Any) -> Any:
+        """How a leaf's period scores make its cycle score: their mean, the last one, or
+        weights by period code adding up to 1 (e.g. quarters 0.15 each, year 0.4)."""
+        if isinstance(combine, str) and combine in COMBINE_METHODS:
+            return combine
+        if isinstance(combine, dict) and combine:
+            weights = [self.decimal(f"{path}.{k}", v) for k, v in combine.items()]
+            if None not in weights and sum(weights, Decimal(0)) != 1:
+                self.fail(path, "period weights must add up to 1")
+            return plain(combine)
+        self.fail(path, f"one of {', '.join(COMBINE_METHODS)} or {{period: weight}}")
+        return None
 
     def rule(self, path: str, rule: Any) -> dict | None:
         if not isinstance(rule, dict) or not isinstance(rule.get("type"), str):
@@ -175,14 +225,7 @@ class _Checker:
             self.fail(f"{path}.type", f"unknown rule type {rule['type']!r} (known: {known})")
             return None
         params = plain(rule.get("params", {}))
-        try:
-            rule_type.params_schema().load(params)
-        except ValidationError as exc:
-            for name, reasons in exc.normalized_messages().items():
-                text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
-                self.fail(f"{path}.params.{name}", text)
-        except TypeError as exc:
-            self.fail(f"{path}.params", str(exc))
+        self.params(f"{path}.params", rule_type.params_schema, params)
         return {"type": rule["type"], "params": params}
 
     def sums(self, by_code: dict[str, _Node], points: dict[str, Decimal], total: Decimal) -> None:
@@ -190,7 +233,8 @@ class _Checker:
         for code, node in by_code.items():
             children.setdefault(node.parent, []).append(code)
         for parent, kids in children.items():
-            if any(k not in points for k in kids):
+            kids = [k for k in kids if by_code[k].raw.get("extra") is not True]
+            if not kids or any(k not in points for k in kids):
                 continue
             got = sum((points[k] for k in kids), Decimal(0))
             want, where = (
@@ -201,12 +245,84 @@ class _Checker:
             if want is not None and got != want:
                 self.fail(where, f"children add up to {as_text(got)}, not {as_text(want)}")
 
+    # ------------------------------------------------------------------ results
+
+    def grades(self, grades: Any) -> list[dict]:
+        """Grades best first: ``{code, name, min?, quota?}``; ``min`` is the lowest total
+        for the grade, ``quota`` the largest share of the group that may have it."""
+        if grades is None:
+            return []
+        if not isinstance(grades, list):
+            self.fail("grades", "a list of grades, best first")
+            return []
+        out, seen, last_min = [], set(), None
+        for i, grade in enumerate(grades):
+            path = f"grades[{i}]"
+            if not isinstance(grade, dict) or not self.code(f"{path}.code", grade.get("code")):
+                continue
+            if grade["code"] in seen:
+                self.fail(f"{path}.code", f"{grade['code']!r} is used twice")
+            seen.add(grade["code"])
+            entry = {"code": grade["code"], "name": str(grade.get("name", grade["code"]))}
+            if grade.get("min") is not None:
+                low = self.decimal(f"{path}.min", grade["min"], Decimal("-1e18"))
+                if low is not None and last_min is not None and low > last_min:
+                    self.fail(f"{path}.min", "grades go best first: min must not rise")
+                last_min = low if low is not None else last_min
+                entry["min"] = plain(grade["min"])
+            if grade.get("quota") is not None:
+                quota = self.decimal(f"{path}.quota", grade["quota"], Decimal("0.0001"))
+                if quota is not None and quota > 1:
+                    self.fail(f"{path}.quota", "a share of the group, at most 1")
+                entry["quota"] = plain(grade["quota"])
+            out.append(entry)
+        if out and "min" in out[-1]:
+            self.fail(f"grades[{len(out) - 1}].min", "the last grade takes everyone left: no min")
+        return out
+
+    def post(self, steps: Any, codes: set[str]) -> list[dict]:
+        if steps is None:
+            return []
+        if not isinstance(steps, list):
+            self.fail("post", "a list of {type, params}")
+            return []
+        out = []
+        for i, step in enumerate(steps):
+            path = f"post[{i}]"
+            kind = step.get("type") if isinstance(step, dict) else None
+            processor = self.post_processors.get(kind) if isinstance(kind, str) else None
+            if processor is None:
+                known = ", ".join(sorted(self.post_processors)) or "none installed"
+                self.fail(f"{path}.type", f"unknown post-processor {kind!r} (known: {known})")
+                continue
+            params = plain(step.get("params", {}))
+            self.params(f"{path}.params", processor.params_schema, params)
+            if "node" in params and params["node"] not in codes:
+                self.fail(f"{path}.params.node", f"no node {params['node']!r} in the scheme")
+            if "indicator" in params and params["indicator"] not in self.indicators:
+                self.fail(f"{path}.params.indicator", f"no indicator {params['indicator']!r}")
+            out.append({"type": kind, "params": params})
+        return out
+
+    def params(self, path: str, schema: type, params: Any) -> None:
+        try:
+            schema().load(params)
+        except ValidationError as exc:
+            for name, reasons in exc.normalized_messages().items():
+                text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
+                self.fail(f"{path}.{name}", text)
+        except TypeError as exc:
+            self.fail(path, str(exc))
+
 
 def normalise(
-    doc: Any, rule_types: Mapping[str, RuleType], indicators: set[str]
+    doc: Any,
+    rule_types: Mapping[str, RuleType],
+    indicators: set[str],
+    post_processors: Mapping[str, PostProcessor] | None = None,
 ) -> tuple[dict | None, list[FieldError]]:
     """Validate a scheme document; returns its normal form, or None and every error."""
-    check = _Checker(rule_types, indicators)
+    check = _Checker(rule_types, indicators, post_processors or {})
     if not isinstance(doc, dict):
         return None, [FieldError("scheme", "must be an object with code, name and nodes")]
     unknown = sorted(set(doc) - SCHEME_FIELDS)
@@ -236,6 +352,10 @@ def normalise(
         }
         if not entry["name"].strip():
             check.fail(f"{node.path}.name", "must not be empty")
+        if node.raw.get("extra", False) is not False:
+            if node.raw["extra"] is not True or node.parent is not None:
+                check.fail(f"{node.path}.extra", "true, on a top-level bonus node only")
+            entry["extra"] = True
         if code in has_children:
             for field in ("rule", "indicator"):
                 if field in node.raw:
@@ -247,6 +367,10 @@ def normalise(
         nodes.append(entry)
     if total is not None and not check.errors:
         check.sums(by_code, points, total)
+    grades = check.grades(doc.get("grades"))
+    post = check.post(doc.get("post"), set(by_code))
+    outcomes = plain(doc.get("outcomes", {}))
+    check.params("outcomes", OutcomesSchema, outcomes)
     if check.errors:
         return None, check.errors
     return {
@@ -257,6 +381,9 @@ def normalise(
         "total": as_text(total),
         "description": str(doc.get("description", "")),
         "nodes": nodes,
+        "grades": grades,
+        "post": post,
+        "outcomes": outcomes,
     }, []
 
 

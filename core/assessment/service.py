@@ -40,11 +40,16 @@ def import_scheme(
     """Validate and record a scheme as the next version (a draft); identical content is
     recognised and returns the existing version instead of adding one."""
     cycle = get_cycle(session, bureau, cycle_code)
-    rule_types = platform.plugins.rule_types(platform.installed_plugins(session, bureau.id))
+    installed = platform.installed_plugins(session, bureau.id)
     indicators = set(
         session.scalars(select(Indicator.code).where(Indicator.bureau_id == bureau.id))
     )
-    definition, errors = normalise(doc, rule_types, indicators)
+    definition, errors = normalise(
+        doc,
+        platform.plugins.rule_types(installed),
+        indicators,
+        platform.plugins.post_processors(installed),
+    )
     if errors:
         raise InvalidInput(f"the scheme has {len(errors)} error(s); nothing was recorded", errors)
     content = digest(definition)

@@ -36,10 +36,20 @@ def init_app(app: Flask) -> None:
         },
     )
     api = ProblemApi(app)
-    from core.api import bureaus, docs, ledger, people, plugins, records, schemes, session
+    from core.api import (
+        assessment,
+        bureaus,
+        docs,
+        ledger,
+        people,
+        plugins,
+        records,
+        schemes,
+        session,
+    )
     from webhooks import api as webhooks_api
 
-    for module in (bureaus, people, records, schemes, ledger, plugins, webhooks_api):
+    for module in (bureaus, people, records, schemes, assessment, ledger, plugins, webhooks_api):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
     session.init_app(app)

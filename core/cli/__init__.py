@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from core.cli import access, ledger, org, plugins, schemes, setup
+from core.cli import access, assessment, ledger, org, plugins, schemes, setup
 from webhooks.cli import webhooks
 
 
@@ -46,5 +46,6 @@ for command in (
     ledger.ledger,
     schemes.schemes,
     webhooks,
+    *assessment.COMMANDS,
 ):
     main.add_command(command)

@@ -1,0 +1,272 @@
+"""Results, evidence, ratings and appeals over the API and the CLI, on a real database."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+from click.testing import CliRunner
+
+from core.assessment import reporting
+from core.cli import main
+from core.cycles import get_cycle
+from core.models import Bureau
+from core.projections import rebuild
+from tests.helpers import value_row
+
+SCHEME = {
+    "code": "qa",
+    "name": "季度考核 (quarterly)",
+    "group": "A",
+    "nodes": [
+        {
+            "code": "q",
+            "name": "季度任务 (quarterly tasks)",
+            "points": "60",
+            "indicator": "i1",
+            "frequency": "quarter",
+            "rule": {"type": "target_ratio", "params": {"target": "100"}},
+        },
+        {
+            "code": "c",
+            "name": "投诉扣分 (complaints)",
+            "points": "40",
+            "indicator": "i2",
+            "rule": {"type": "deduction", "params": {"per_item": "10"}},
+        },
+    ],
+    "grades": [{"code": "good", "name": "良好", "min": "82"}, {"code": "fair", "name": "一般"}],
+}
+
+
+def setup_cycle(client, world) -> None:
+    admin = world.headers("bureau_admin")
+    r = client.post("/api/v1/bureaus/b1/cycles/2026/schemes", json=SCHEME, headers=admin)
+    assert r.status_code == 201, r.json
+    r = client.post("/api/v1/bureaus/b1/cycles/2026/schemes/qa/versions/1/publish", headers=admin)
+    assert r.status_code == 200, r.json
+    rows = [
+        value_row(unit="u1", period=f"2026-Q{q}", value=v)
+        for q, v in zip((1, 2, 3, 4), ("100", "90", "80", "70"), strict=True)
+    ]
+    rows += [value_row(unit="u2", period=f"2026-Q{q}", value="100") for q in (1, 2, 3)]
+    rows += [
+        value_row(unit="u1", indicator="i2", period="2026", value="1"),
+        value_row(unit="u2", indicator="i2", period="2026", value="0"),
+    ]
+    r = client.post("/api/v1/bureaus/b1/values/batch", json={"rows": rows}, headers=admin)
+    assert r.status_code == 201, r.json
+
+
+def test_results_over_the_api_with_explanations(client, world):
+    setup_cycle(client, world)
+    r = client.get("/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor"))
+    assert r.status_code == 200, r.json
+    rows = {row["unit"]: row for row in r.json}
+    # u1: quarters 60, 54, 48, 42 → mean 51.00; one complaint: 40 − 10 = 30.00 → 81.00
+    # u2: 60, 60, 60 and Q4 missing (0) → 45.00; no complaints 40.00 → 85.00
+    # u3 is in group B, which has no scheme: not assessed
+    assert {u: (row["total"], row["rank"], row["grade"]) for u, row in rows.items()} == {
+        "u1": ("81.00", 2, "fair"),
+        "u2": ("85.00", 1, "good"),
+    }
+    q4 = rows["u2"]["explanation"]["nodes"][0]["periods"][3]
+    assert q4 == {
+        "period": "2026-Q4",
+        "input": None,
+        "seqs": [],
+        "score": "0.00",
+        "note": "missing",
+    }
+    one = client.get("/api/v1/bureaus/b1/cycles/2026/results/u1", headers=world.headers("reviewer"))
+    assert one.json["explanation"] == rows["u1"]["explanation"]
+    assert (
+        client.get(
+            "/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("reporter")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            "/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor", "b2")
+        ).status_code
+        == 404
+    )
+
+
+def test_cli_gives_the_same_results(client, world):
+    setup_cycle(client, world)
+    api = client.get("/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor"))
+    out = CliRunner().invoke(
+        main, ["results", "compute", "--bureau", "b1", "--cycle", "2026", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == api.json
+    table = CliRunner().invoke(main, ["results", "compute", "--bureau", "b1", "--cycle", "2026"])
+    assert "良好" in table.output and "85.00" in table.output
+    missing = CliRunner().invoke(main, ["results", "compute", "--bureau", "b2", "--cycle", "2026"])
+    assert missing.exit_code == 1 and "no published scheme" in missing.output
+
+
+def test_recomputing_from_a_rebuild_of_the_ledger_gives_identical_results(client, world, platform):
+    setup_cycle(client, world)
+    with platform.db.transaction() as s:
+        live = reporting.compute(s, platform, s.query(Bureau).filter_by(code="b1").one(), "2026")
+        scratch = rebuild(s)
+        try:
+            again = reporting.compute(
+                scratch, platform, scratch.query(Bureau).filter_by(code="b1").one(), "2026"
+            )
+        finally:
+            scratch.close()
+    assert again.rows() == live.rows()
+
+
+def test_a_new_value_recomputes_only_its_unit(client, world, platform):
+    setup_cycle(client, world)
+    with platform.db.transaction() as s:
+        b1 = s.query(Bureau).filter_by(code="b1").one()
+        engine = reporting.engine(s, platform, b1, get_cycle(s, b1, "2026"))
+        engine.compute()
+        assert engine.results.scored_units == 2
+    r = client.post(
+        "/api/v1/bureaus/b1/values",
+        json=value_row(unit="u2", period="2026-Q4", value="100"),
+        headers=world.headers("bureau_admin"),
+    )
+    assert r.status_code == 201
+    with platform.db.transaction() as s:
+        engine.session = s
+        updated = engine.refresh(["u2"]).rows()
+        assert engine.results.scored_units == 3  # one more: u2 only
+        full = reporting.compute(s, platform, s.query(Bureau).filter_by(code="b1").one(), "2026")
+        assert updated == full.rows()
+        assert {r["unit"]: r["total"] for r in updated} == {"u1": "81.00", "u2": "100.00"}
+
+
+def test_bad_rating_rows_are_refused_with_row_and_field(client, world):
+    rows = [
+        {
+            "unit": "u1",
+            "indicator": "i1",
+            "cycle": "2026",
+            "period": "2026",
+            "role": "peer",
+            "score": "90",
+        },
+        {
+            "unit": "u1",
+            "indicator": "i1",
+            "cycle": "2026",
+            "period": "2026",
+            "role": "boss",
+            "score": "150",
+        },
+    ]
+    r = client.post(
+        "/api/v1/bureaus/b1/ratings", json={"rows": rows}, headers=world.headers("reviewer")
+    )
+    assert r.status_code == 422 and r.content_type == "application/problem+json"
+    assert {(e["row"], e["field"]) for e in r.json["errors"]} == {(2, "role")}
+    rows[1]["role"] = "peer"
+    r = client.post(
+        "/api/v1/bureaus/b1/ratings", json={"rows": rows}, headers=world.headers("reviewer")
+    )
+    assert [(e["row"], e["field"]) for e in r.json["errors"]] == [(2, "score")]
+    rows[1]["score"] = "70"
+    r = client.post(
+        "/api/v1/bureaus/b1/ratings", json={"rows": rows}, headers=world.headers("reviewer")
+    )
+    assert r.status_code == 201 and len(r.json["seqs"]) == 2
+    r = client.post(
+        "/api/v1/bureaus/b1/ratings", json={"rows": rows}, headers=world.headers("expert")
+    )
+    assert r.status_code == 403
+
+
+def test_evidence_is_stored_by_hash_and_refused_when_altered(client, world, platform):
+    content = "整改报告 rectification report".encode()
+    digest = hashlib.sha256(content).hexdigest()
+    r = client.post(
+        "/api/v1/bureaus/b1/evidence",
+        headers=world.headers("reporter"),
+        data={
+            "unit": "u1",
+            "subject": "i1@2026-Q1",
+            "file": (io.BytesIO(content), "report.txt"),
+        },
+    )
+    assert r.status_code == 201, r.json
+    assert r.json["sha256"] == digest
+    path = platform.instance / "evidence" / digest[:2] / digest
+    assert path.read_bytes() == content
+    got = client.get(f"/api/v1/bureaus/b1/evidence/{digest}", headers=world.headers("auditor"))
+    assert got.data == content
+    denied = client.post(
+        "/api/v1/bureaus/b1/evidence",
+        headers=world.headers("reporter"),
+        data={"unit": "u3", "file": (io.BytesIO(b"x"), "x.txt")},
+    )
+    assert denied.status_code == 403
+    path.write_bytes(b"forged")
+    assert (
+        client.get(
+            f"/api/v1/bureaus/b1/evidence/{digest}", headers=world.headers("auditor")
+        ).status_code
+        == 404
+    )
+
+
+def test_appeal_flow_over_the_api(client, world):
+    setup_cycle(client, world)
+    reporter, reviewer = world.headers("reporter"), world.headers("reviewer")
+    body = {
+        "unit": "u1",
+        "indicator": "i2",
+        "cycle": "2026",
+        "period": "2026",
+        "reasons": "投诉已撤回 (the complaint was withdrawn)",
+    }
+    assert (
+        client.post(
+            "/api/v1/bureaus/b1/appeals", json={**body, "unit": "u3"}, headers=reporter
+        ).status_code
+        == 403
+    )
+    filed = client.post("/api/v1/bureaus/b1/appeals", json=body, headers=reporter)
+    assert filed.status_code == 201 and filed.json["status"] == "filed"
+    code = filed.json["code"]
+    early = client.post(
+        f"/api/v1/bureaus/b1/appeals/{code}/decide",
+        headers=reviewer,
+        json={"decision": "corrected", "reason": "核实", "value": "0"},
+    )
+    assert early.status_code == 409
+    assigned = client.post(
+        f"/api/v1/bureaus/b1/appeals/{code}/assign",
+        json={"reviewer": "b1-reviewer"},
+        headers=world.headers("bureau_admin"),
+    )
+    assert assigned.status_code == 200 and assigned.json["reviewer"] == "b1-reviewer"
+    decided = client.post(
+        f"/api/v1/bureaus/b1/appeals/{code}/decide",
+        headers=reviewer,
+        json={"decision": "corrected", "reason": "核实撤诉", "value": "0"},
+    )
+    assert decided.status_code == 200, decided.json
+    assert decided.json["correction_seq"] > filed.json["filed_seq"]
+    rows = client.get(
+        "/api/v1/bureaus/b1/cycles/2026/results?explain=false", headers=world.headers("auditor")
+    ).json
+    # u1: 51.00 + 40.00 now that the complaint is gone → 91.00, first in group A
+    assert {r["unit"]: (r["total"], r["rank"]) for r in rows} == {
+        "u1": ("91.00", 1),
+        "u2": ("85.00", 2),
+    }
+    again = client.post(
+        f"/api/v1/bureaus/b1/appeals/{code}/decide",
+        headers=reviewer,
+        json={"decision": "upheld", "reason": "x"},
+    )
+    assert again.status_code == 409

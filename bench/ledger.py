@@ -180,7 +180,7 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
     return n / elapsed
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     """This process's peak RSS. ``VmHWM`` belongs to the address space, so unlike
     ``ru_maxrss`` it does not inherit the high-water mark of the parent we forked from."""
     try:
@@ -195,7 +195,7 @@ def _peak_rss_mb() -> float:
 def _verify_child(url: str, log_id: int, out) -> None:
     db = Database(url)
     verify_seconds(db, log_id)
-    out.put(_peak_rss_mb())
+    out.put(peak_rss_mb())
 
 
 def verify_peak_mb(db: Database, n: int) -> float:

@@ -31,8 +31,11 @@ def parse_decimal(value: object) -> Decimal:
         raise ValueError(f"{value!r} is not a decimal number") from exc
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(13)}
+
+
 def quantize(value: Decimal, places: int = SCORE_PLACES) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP)
 
 
 def as_text(value: Decimal) -> str:

@@ -26,9 +26,11 @@ gives identical output (tested).
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -237,34 +239,61 @@ class Scored:
         self.result.rank = self.result.grade = None
 
 
-def _period_input(leaf: Leaf, unit: int, period: int, data: CycleData) -> tuple[Any, list, str]:
-    """The rule's inputs for one period, the seqs they came from, and a note ("" when
-    the inputs are complete; "missing"/"rejected" when the leaf must score 0)."""
+def _period_input(leaf: Leaf, unit: int, period: int, data: CycleData) -> tuple[Any, Any, str]:
+    """The rule's inputs for one period, where they came from, and a note ("" when the
+    inputs are complete; "missing"/"rejected" when the leaf must score 0).
+
+    The source is an object the data already holds (a value row, the items or ratings
+    list), so the explanation costs no copy; :func:`_render_period` reads it."""
     key = (unit, leaf.indicator, period)
     if leaf.rule.inputs == "ratings":
-        ratings = data.ratings.get(key, [])
-        return {"ratings": ratings}, [r.seq for r in ratings], "" if ratings else "missing"
+        ratings = data.ratings.get(key, ())
+        return {"ratings": ratings}, ratings, "" if ratings else "missing"
     if leaf.from_items:
-        items = data.items.get(key, [])
-        value = sum((q for q, _ in items), Decimal(0))
-        return {"value": value}, [s for _, s in items], ""
+        items = data.items.get(key, ())
+        return {"value": sum((q for q, _ in items), Decimal(0))}, items, ""
     found = data.values.get(key)
     if found is None:
-        return None, [], "missing"
-    text, seq, review = found
-    if review == "rejected":
-        return None, [seq], "rejected"
+        return None, None, "missing"
+    if found[2] == "rejected":
+        return None, found, "rejected"
     if leaf.rule.inputs == "label":
-        return {"label": text}, [seq], ""
-    inputs: dict[str, Any] = {"value": Decimal(text)}
-    seqs = [seq]
+        return {"label": found[0]}, found, ""
+    if not leaf.inputs:
+        return {"value": Decimal(found[0])}, found, ""
+    inputs: dict[str, Any] = {"value": Decimal(found[0])}
+    sources = [found]
     for name, indicator in leaf.inputs.items():
         other = data.values.get((unit, indicator, period))
         if other is None or other[2] == "rejected":
-            return None, seqs, f"missing input {name}"
+            return None, sources, f"missing input {name}"
         inputs[name] = Decimal(other[0])
-        seqs.append(other[1])
-    return inputs, seqs, ""
+        sources.append(other)
+    return inputs, sources, ""
+
+
+def _render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: str) -> dict:
+    """One period of a leaf in the explanation: its input, the seqs behind it, the score."""
+    if source is None:
+        shown, seqs = None, []
+    elif leaf.rule.inputs == "ratings":
+        shown = [{"role": r.role, "score": as_text(r.score)} for r in source]
+        seqs = [r.seq for r in source]
+    elif leaf.from_items:
+        shown = as_text(sum((q for q, _ in source), Decimal(0)))
+        seqs = [seq for _, seq in source]
+    elif isinstance(source, list):
+        names = ["value", *leaf.inputs]
+        shown = {n: row[0] for n, row in zip(names, source, strict=False)}
+        seqs = [row[1] for row in source]
+    else:
+        shown, seqs = source[0], [source[1]]
+    if note == "rejected":
+        shown = None
+    out = {"period": period, "input": shown, "seqs": seqs, "score": as_text(score)}
+    if note:
+        out["note"] = note
+    return out
 
 
 def _combine(leaf: Leaf, scores: list[tuple[str, Decimal, bool]]) -> Decimal:
@@ -286,14 +315,13 @@ def score_unit(scheme: CompiledScheme, unit: Unit, data: CycleData) -> Scored:
     for leaf in scheme.leaves:
         periods, scores = [], []
         for period_id, period_code in leaf.periods:
-            inputs, seqs, note = _period_input(leaf, unit.id, period_id, data)
+            inputs, source, note = _period_input(leaf, unit.id, period_id, data)
             score = ZERO if note else leaf.rule.score(inputs, leaf.params, leaf.points)
             if leaf.rule.veto:
                 if score == 1:
                     vetoed_by.append(leaf.code)
                 score = ZERO
-            shown = None if inputs is None else _shown(inputs)
-            periods.append((period_code, shown, seqs, score, note))
+            periods.append((period_code, source, score, note))
             scores.append((period_code, score, not note))
         trace[leaf.code] = (_combine(leaf, scores), periods)
     nodes = _roll_up(scheme.nodes, {code: score for code, (score, _) in trace.items()})
@@ -310,16 +338,6 @@ def score_unit(scheme: CompiledScheme, unit: Unit, data: CycleData) -> Scored:
     if vetoed_by:
         result.flags.append("veto")
     return Scored(result, scheme, trace, vetoed_by, total, nodes)
-
-
-def _shown(inputs: Mapping[str, Any]) -> Any:
-    if "ratings" in inputs:
-        return [{"role": r.role, "score": as_text(r.score)} for r in inputs["ratings"]]
-    if "label" in inputs:
-        return inputs["label"]
-    return (
-        {k: as_text(v) for k, v in inputs.items()} if len(inputs) > 1 else as_text(inputs["value"])
-    )
 
 
 def _roll_up(nodes: list[dict], leaf_scores: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -383,6 +401,7 @@ def assign_grades(results: list[UnitResult], grades: Sequence[Mapping[str, Any]]
 def explain(scored: Scored) -> dict:
     """The tree behind a total: nodes → leaves → periods, each with the seqs it used."""
     scheme, result = scored.scheme, scored.result
+    leaves = {leaf.code: leaf for leaf in scheme.leaves}
     children: dict[str | None, list[dict]] = {}
     for node in scheme.nodes:
         children.setdefault(node["parent"], []).append(node)
@@ -399,10 +418,9 @@ def explain(scored: Scored) -> dict:
         if "rule" in node:
             out["indicator"] = node["indicator"]
             out["rule"] = node["rule"]["type"]
+            leaf = leaves[node["code"]]
             out["periods"] = [
-                {"period": p, "input": shown, "seqs": seqs, "score": as_text(score)}
-                | ({"note": note} if note else {})
-                for p, shown, seqs, score, note in scored.trace[node["code"]][1]
+                _render_period(leaf, *period) for period in scored.trace[leaf.code][1]
             ]
         else:
             out["children"] = [render(child) for child in children.get(node["code"], [])]
@@ -511,6 +529,10 @@ class ResultsEngine:
         return self.refresh(None)
 
     def refresh(self, unit_codes: Iterable[str] | None) -> CycleResults:
+        with _cyclic_gc_paused():
+            return self._refresh(unit_codes)
+
+    def _refresh(self, unit_codes: Iterable[str] | None) -> CycleResults:
         units = self._units(unit_codes)
         self._unit_codes.update((u.id, u.code) for u in units)
         data = CycleData.load(
@@ -584,6 +606,21 @@ class ResultsEngine:
             if self.indicator_codes.get(indicator_id) == indicator_code:
                 out.setdefault(self._unit_codes[unit_id], []).extend(ratings)
         return out
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A cycle allocates millions of small objects (scores, explanation tuples) that all
+    live until the end and form no reference cycles; the cyclic collector would scan
+    them again and again as they pile up, making a large cycle superlinear. Reference
+    counting still frees everything; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def published_schemes(session: Session, cycle: Cycle) -> list[Scheme]:

@@ -56,13 +56,15 @@ class ThresholdParams(_Params):
 
 
 def threshold(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
-    v, bound = inputs["value"], p["value"]
-    met = {
-        ">=": lambda: v >= bound,
-        "<=": lambda: v <= bound,
-        "=": lambda: v == bound,
-        "between": lambda: bound <= v <= p.get("upper", bound),
-    }[p["op"]]()
+    v, bound, op = inputs["value"], p["value"], p["op"]
+    if op == ">=":
+        met = v >= bound
+    elif op == "<=":
+        met = v <= bound
+    elif op == "=":
+        met = v == bound
+    else:
+        met = bound <= v <= p["upper"]
     return quantize(points if met else Decimal(0))
 
 

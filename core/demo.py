@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session
 
 from core import cycles, organisation, values
+from core.assessment import collection, service
 from core.platform import Platform
 from core.privacy import _ID_CHECK, _ID_WEIGHTS
 
 DEMO_BUREAU = "demo"
+EXAMPLES = Path(__file__).parent / "assessment" / "examples"
 
 UNITS = [
     # code, name, English, parent, group
@@ -34,12 +38,27 @@ INDICATORS = [
     ("satisfaction", "服务满意度", "Service satisfaction", "%"),
     ("management", "绩效管理与激励", "Performance management and incentives", "分"),
     ("efficiency", "资源使用效率", "Resource efficiency", "%"),
+    ("evaluation360", "多维评价", "360-degree evaluation", "分"),
+    ("goal_review", "目标认定评分", "Goal recognition rating", "分"),
+    ("major_incident", "重大安全事故", "Major safety incidents", "起"),
 ]
+SCHEMES = ("five-dimension.yaml", "service-institutions.yaml")
+RATERS = (
+    "superior",
+    "service_recipient",
+    "service_recipient",
+    "service_recipient",
+    "third_party",
+    "peer",
+    "self",
+)
 USERS = [
     ("demo-admin", "bureau_admin", []),
     ("demo-reporter", "reporter", ["service", "data"]),
     ("demo-reviewer", "reviewer", []),
     ("demo-expert", "expert", []),
+    ("demo-expert2", "expert", []),
+    ("demo-expert3", "expert", []),
     ("demo-auditor", "auditor", []),
 ]
 
@@ -82,19 +101,90 @@ def create_demo(session: Session, platform: Platform) -> str:
             {"id_card": fictitious_id_card(i + 1), "phone": f"1380000{i + 1:04d}"},
             actor=actor,
         )
+    for username, role, units in USERS:
+        organisation.create_user(session, username, role, bureau, units, actor=actor)
+    for name in SCHEMES:
+        doc = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+        scheme = service.import_scheme(session, platform, bureau, "2026", doc, actor)
+        service.publish_scheme(session, bureau, "2026", scheme.code, scheme.version, actor)
+    values.record_values(session, platform, bureau, _demo_values(), None, actor)
+    _demo_assessment(session, bureau, actor)
+    return organisation.create_token(session, "demo-admin", "demo", actor=actor)
+
+
+def _demo_values() -> list[dict]:
+    """Quarterly task completion for everyone; annual figures for group A."""
     rows = [
         {
             "unit": unit,
-            "indicator": ind,
-            "cycle": "2026",
+            "indicator": "task_completion",
             "period": f"2026-Q{q}",
-            "value": str(Decimal(80 + (u * 3 + k * 2 + q) % 19) + Decimal("0.5")),
+            "value": str(Decimal(85 + (u * 3 + q) % 15) + Decimal("0.5")),
         }
         for u, (unit, *_) in enumerate(UNITS)
-        for k, (ind, *_) in enumerate(INDICATORS[:3])
-        for q in (1, 2)
+        for q in (1, 2, 3, 4)
     ]
-    values.record_values(session, platform, bureau, rows, None, actor)
-    for username, role, units in USERS:
-        organisation.create_user(session, username, role, bureau, units, actor=actor)
-    return organisation.create_token(session, "demo-admin", "demo", actor=actor)
+    for u, (unit, _, _, _, group) in enumerate(UNITS):
+        if group == "A":
+            rows += [
+                {
+                    "unit": unit,
+                    "indicator": ind,
+                    "period": "2026",
+                    "value": str(80 + (u * 7 + k * 3) % 20),
+                }
+                for k, ind in enumerate(("quality", "satisfaction", "efficiency"))
+            ]
+        else:
+            rows.append(
+                {"unit": unit, "indicator": "major_incident", "period": "2026", "value": "0"}
+            )
+    return [{"cycle": "2026", **row} for row in rows]
+
+
+def _demo_assessment(session: Session, bureau, actor: str) -> None:
+    """Ratings, an expert panel with its ratings, and a reviewer's deduction item."""
+    group_b = [(u, unit) for u, (unit, _, _, _, group) in enumerate(UNITS) if group == "B"]
+    ratings = [
+        {
+            "unit": unit,
+            "indicator": "evaluation360",
+            "cycle": "2026",
+            "period": "2026",
+            "role": role,
+            "rater": f"rater{r}",
+            "score": str(75 + (u * 5 + r * 3) % 25),
+        }
+        for u, unit in group_b
+        for r, role in enumerate(RATERS)
+    ]
+    _, experts = collection.draw_panel(session, bureau, "2026", "goal_review", 3, actor)
+    ratings += [
+        {
+            "unit": unit,
+            "indicator": "goal_review",
+            "cycle": "2026",
+            "period": "2026",
+            "role": "expert",
+            "rater": expert,
+            "score": str(70 + (u * 11 + e * 7) % 30),
+        }
+        for u, unit in group_b
+        for e, expert in enumerate(experts)
+    ]
+    collection.submit_ratings(session, bureau, ratings, None, actor)
+    collection.record_items(
+        session,
+        bureau,
+        [
+            {
+                "unit": "office",
+                "indicator": "management",
+                "cycle": "2026",
+                "period": "2026",
+                "quantity": "1",
+                "reason": "季度材料迟报 (quarterly report filed late)",
+            }
+        ],
+        actor,
+    )

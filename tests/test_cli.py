@@ -42,6 +42,11 @@ def test_init_from_nothing_is_idempotent(tmp_path, monkeypatch):
     assert [b["code"] for b in bureaus] == ["demo"] and bureaus[0]["entries"] >= 40
     assert cli("ledger", "verify").exit_code == 0
     assert "match a rebuild" in cli("ledger", "replay", "--check").output
+    results = json.loads(
+        cli("results", "compute", "--bureau", "demo", "--cycle", "2026", "--json").output
+    )
+    assert len(results) == 6 and all(r["grade"] for r in results)
+    assert {r["scheme"] for r in results} == {"five-dimension", "service-institutions"}
 
 
 def test_empty_platform_init(instance):

@@ -14,7 +14,7 @@ from core import organisation
 from core.cli import main
 from tests.helpers import entries, log_size
 
-EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "five-dimension.yaml"
+EXAMPLE = Path(__file__).parents[2] / "core" / "assessment" / "examples" / "five-dimension.yaml"
 INDICATORS = ("task_completion", "quality", "satisfaction", "management", "efficiency")
 
 

@@ -194,10 +194,11 @@ class EvidenceFile(MethodView):
 @blp.route("/bureaus/<code>/cycles/<cycle>/results")
 class Results(MethodView):
     def get(self, code, cycle):
-        """Per unit: total, rank in group, grade, flags and the explanation tree
-        (``?explain=false`` leaves it out)."""
+        """Per unit: total, rank in group, grade, flags, top-level dimension scores and
+        the explanation tree (``?explain=false`` leaves it out; ``?period=2026-Q2``: the
+        standing within one period)."""
         b = bureau(code, "results.read")
-        computed = reporting.compute(db(), current(), b, cycle)
+        computed = reporting.compute(db(), current(), b, cycle, request.args.get("period"))
         return computed.rows(with_explanation=request.args.get("explain") != "false")
 
 

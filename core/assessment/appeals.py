@@ -67,7 +67,7 @@ def file_appeal(
         code=f"A{count + 1:05d}",
         value_seq=current.seq if current else None,
         reasons=str(row["reasons"])[:4000],
-        evidence=evidence_hashes(row.get("evidence", [])),
+        evidence=evidence_hashes(session, bureau, row.get("evidence", [])),
         deadline=_stamp(_now() + dt.timedelta(hours=hours)),
     )
     record(session, bureau.log_id, [Record("appeal.filed", data, actor)])

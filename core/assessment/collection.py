@@ -18,7 +18,7 @@ from core.auth import Principal
 from core.cycles import get_cycle, get_period
 from core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, ServiceError
 from core.ledger.store import Appended, Record
-from core.models import Bureau, ExpertPanel, Indicator, IndicatorValue, User
+from core.models import Bureau, EvidenceFile, ExpertPanel, Indicator, IndicatorValue, User
 from core.numbers import as_text, parse_decimal
 from core.organisation import get_unit
 from core.projections import record
@@ -208,20 +208,30 @@ def record_items(
         data = resolve_target(session, bureau, row)
         data["quantity"] = as_text(_number(row, "quantity", 0, 10**9))
         data["reason"] = str(row["reason"])[:2000]
-        data["evidence"] = evidence_hashes(row.get("evidence", []))
+        data["evidence"] = evidence_hashes(session, bureau, row.get("evidence", []))
         return data
 
     datas = _all_or_nothing(rows, validate)
     return record(session, bureau.log_id, [Record("item.recorded", d, actor) for d in datas])
 
 
-def evidence_hashes(values: Any) -> list[str]:
-    if not isinstance(values, list) or not all(
-        isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
-        for v in values
-    ):
+def evidence_hashes(session: Session, bureau: Bureau, values: Any) -> list[str]:
+    """SHA-256 digests of evidence already attached in this bureau (``jixiao evidence
+    attach`` first), so a citation always points at stored bytes."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InvalidInput("bad evidence", [FieldError("evidence", "a list of SHA-256 digests")])
+    known = set(
+        session.scalars(
+            select(EvidenceFile.sha256).where(
+                EvidenceFile.bureau_id == bureau.id, EvidenceFile.sha256.in_(values)
+            )
+        )
+    )
+    unknown = [v for v in values if v not in known]
+    if unknown:
         raise InvalidInput(
-            "bad evidence", [FieldError("evidence", "a list of SHA-256 hex digests")]
+            "unknown evidence",
+            [FieldError("evidence", f"not attached in this bureau: {', '.join(unknown)}")],
         )
     return list(values)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.assessment.outcomes import apply_outcomes
 from core.assessment.results import CycleResults, ResultsEngine
-from core.cycles import get_cycle
+from core.cycles import get_cycle, get_period
 from core.errors import FieldError, NotFound
-from core.models import Bureau, Cycle
+from core.models import Bureau, Cycle, Period
 from core.platform import Platform
 
 
-def engine(session: Session, platform: Platform, bureau: Bureau, cycle: Cycle) -> ResultsEngine:
+def engine(
+    session: Session, platform: Platform, bureau: Bureau, cycle: Cycle, within: Period | None = None
+) -> ResultsEngine:
     installed = platform.installed_plugins(session, bureau.id)
     return ResultsEngine(
         session,
@@ -21,12 +25,22 @@ def engine(session: Session, platform: Platform, bureau: Bureau, cycle: Cycle) -
         cycle,
         platform.plugins.rule_types(installed),
         platform.plugins.post_processors(installed),
+        within,
     )
 
 
-def compute(session: Session, platform: Platform, bureau: Bureau, cycle_code: str) -> CycleResults:
+def compute(
+    session: Session,
+    platform: Platform,
+    bureau: Bureau,
+    cycle_code: str,
+    period_code: str | None = None,
+) -> CycleResults:
+    """The cycle's results; with ``period_code``, the standing within that period only
+    (leaves scored in periods inside it, e.g. the quarterly ranking of D-11)."""
     cycle = get_cycle(session, bureau, cycle_code)
-    found = engine(session, platform, bureau, cycle)
+    within = get_period(session, cycle, period_code) if period_code else None
+    found = engine(session, platform, bureau, cycle, within)
     if not found.schemes:
         raise NotFound(
             f"cycle {cycle.code} has no published scheme",
@@ -56,7 +70,8 @@ def outcomes(session: Session, platform: Platform, bureau: Bureau, cycle_code: s
     for scheme in results.schemes:
         members = [r for r in rows if r["scheme"] == scheme.code]
         if scheme.outcomes and members:
-            report.extend(apply_outcomes(scheme.outcomes, members, earlier))
+            points = {n["code"]: Decimal(n["points"]) for n in scheme.nodes if n["parent"] is None}
+            report.extend(apply_outcomes(scheme.outcomes, members, earlier, points))
     return report
 
 

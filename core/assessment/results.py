@@ -447,6 +447,7 @@ class CycleResults:
     cycle: str
     scored: dict[str, Scored]
     schemes: list[CompiledScheme]
+    period: str | None = None
     scored_units: int = 0
 
     def rows(self, with_explanation: bool = True) -> list[dict]:
@@ -466,7 +467,14 @@ class CycleResults:
                 "grade": r.grade,
                 "grade_name": _grade_name(s.scheme, r.grade),
                 "flags": sorted(set(r.flags)),
+                "dimensions": {
+                    n["code"]: as_text(r.nodes[n["code"]])
+                    for n in s.scheme.nodes
+                    if n["parent"] is None
+                },
             }
+            if self.period:
+                row["period"] = self.period
             if with_explanation:
                 row["explanation"] = explain(s)
             rows.append(row)
@@ -496,13 +504,19 @@ class ResultsEngine:
         cycle: Cycle,
         rule_types: Mapping[str, RuleType],
         post_processors: Mapping[str, PostProcessor],
+        within: Period | None = None,
     ) -> None:
         self.session = session
         self.bureau = bureau
         self.cycle = cycle
         self.rule_types = rule_types
         self.post_processors = post_processors
-        self.periods = list(cycle.periods)
+        self.within = within
+        self.periods = [
+            p
+            for p in cycle.periods
+            if within is None or (within.start <= p.start and p.end <= within.end)
+        ]
         indicator_ids = {
             code: id_
             for code, id_ in session.execute(
@@ -514,7 +528,9 @@ class ResultsEngine:
             compile_scheme(s, rule_types, indicator_ids, self.periods)
             for s in published_schemes(session, cycle)
         ]
-        self.results = CycleResults(bureau.code, cycle.code, {}, self.schemes)
+        self.results = CycleResults(
+            bureau.code, cycle.code, {}, self.schemes, within.code if within else None
+        )
         self._ratings: dict[tuple[int, int, int], list[RatingInput]] = {}
         self._unit_codes: dict[int, str] = {}
 

@@ -46,12 +46,16 @@ def results() -> None:
 @bureau_option
 @cycle_option
 @click.option("--unit", default=None, help="one unit, with its explanation tree")
+@click.option("--period", default=None, help="standing within one period, e.g. 2026-Q2")
 @json_option
 @readable_errors
-def compute(bureau_code: str, cycle: str, unit: str | None, as_json: bool) -> None:
+def compute(
+    bureau_code: str, cycle: str, unit: str | None, period: str | None, as_json: bool
+) -> None:
     """Compute from the ledger's projections; the same ledger gives the same output."""
     with transaction() as s:
-        found = reporting.compute(s, platform(), organisation.get_bureau(s, bureau_code), cycle)
+        b = organisation.get_bureau(s, bureau_code)
+        found = reporting.compute(s, platform(), b, cycle, period)
         if unit:
             _print_json(reporting.unit_result(found, unit))
             return

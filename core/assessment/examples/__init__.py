@@ -1,0 +1,1 @@
+"""Example schemes (YAML) shipped with the code; the demo bureau publishes them."""

@@ -81,6 +81,10 @@ def test_results_over_the_api_with_explanations(client, world):
     }
     one = client.get("/api/v1/bureaus/b1/cycles/2026/results/u1", headers=world.headers("reviewer"))
     assert one.json["explanation"] == rows["u1"]["explanation"]
+    outcomes = client.get(
+        "/api/v1/bureaus/b1/cycles/2026/outcomes", headers=world.headers("auditor")
+    )
+    assert outcomes.status_code == 200 and outcomes.json == []  # no outcomes configured
     assert (
         client.get(
             "/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("reporter")

@@ -62,12 +62,10 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        UniqueConstraint("log_id", "prev", name="uq_ledger_entries_prev"),
         {"sqlite_with_rowid": False},  # the (log_id, seq) key is the table: one B-tree less
     )
     log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    prev: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     kind: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

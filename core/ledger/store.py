@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -137,6 +138,28 @@ def _refuse_id_cards(text: str) -> None:
         )
 
 
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+
+
+def data_text(data: object) -> str:
+    """The validated canonical text of a record's ``data``.
+
+    One walk validates (types, integer range, ID-card numbers). Then ``orjson`` with
+    sorted keys writes it: for the restricted types that is exactly RFC 8785, about ten
+    times faster than the standard library, except that it sorts keys by code point,
+    not UTF-16 unit, which matters only beside characters above U+FFFF. Those, and lone
+    surrogates (which ``orjson`` refuses), go through :func:`canonical_text`.
+    """
+    _check_data(data)
+    try:
+        text = orjson.dumps(data, option=_ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return canonical_text(data)
+    if text.isascii() or max(text) <= "\uffff":
+        return text
+    return canonical_text(data)
+
+
 class BodyEncoder:
     """Canonical body bytes for one batch, assembled around the canonical ``data``.
 
@@ -164,7 +187,7 @@ class BodyEncoder:
             raise CanonicalError(f"seq {seq} is out of range")
         link = f'"{prev.hex()}"' if prev is not None else "null"
         text = (
-            f'{{"actor":{self._string(record.actor)},"data":{canonical_text(record.data)},'
+            f'{{"actor":{self._string(record.actor)},"data":{data_text(record.data)},'
             f'"kind":{self._string(record.kind)},"log":{self._log},"prev":{link},'
             f'"seq":{seq},"ts":{self._ts},"v":{FORMAT_VERSION}}}'
         )
@@ -174,7 +197,7 @@ class BodyEncoder:
             raise CanonicalError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
 
 
-INSERT_COLUMNS = ("log_id", "seq", "prev", "kind", "body", "leaf_hash")
+INSERT_COLUMNS = ("log_id", "seq", "kind", "body", "leaf_hash")
 
 
 def _insert(session: Session, rows: list[tuple]) -> None:
@@ -197,11 +220,10 @@ def append_many(session: Session, log_id: int, records: Iterable[Record]) -> lis
     encoder = BodyEncoder(origin, utc_timestamp())
     rows, written = [], []
     for record in records:
-        _check_data(record.data)
         body = encoder.encode(seq, prev, record)
         leaf = leaf_hash(body)
         acc.append(leaf)
-        rows.append((log_id, seq, prev, record.kind, body, leaf))
+        rows.append((log_id, seq, record.kind, body, leaf))
         written.append(Appended(log_id, origin, seq, record.kind, body, leaf, record.data))
         prev, seq = leaf, seq + 1
     if not rows:

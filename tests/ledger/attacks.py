@@ -15,35 +15,24 @@ from core.ledger.verifier import MerkleAccumulator, canonical_bytes, leaf_hash
 
 
 def disarm(conn: Connection) -> None:
-    """Drop the triggers and the one-successor constraint, rebuilding the table on SQLite."""
-    dialect = conn.dialect.name
-    triggers.run(conn, triggers.drop_statements(dialect))
-    if dialect == "postgresql":
-        conn.exec_driver_sql("ALTER TABLE ledger_entries DROP CONSTRAINT uq_ledger_entries_prev")
-    else:
-        conn.exec_driver_sql("CREATE TABLE le_copy AS SELECT * FROM ledger_entries")
-        conn.exec_driver_sql("DROP TABLE ledger_entries")
-        conn.exec_driver_sql("ALTER TABLE le_copy RENAME TO ledger_entries")
+    """Drop the append-only triggers, as an attacker with database access would."""
+    triggers.run(conn, triggers.drop_statements(conn.dialect.name))
 
 
 def rows(conn: Connection, log_id: int) -> list[dict]:
     result = conn.execute(
         text(
-            "SELECT seq, prev, kind, body, leaf_hash FROM ledger_entries "
-            "WHERE log_id = :l ORDER BY seq"
+            "SELECT seq, kind, body, leaf_hash FROM ledger_entries WHERE log_id = :l ORDER BY seq"
         ),
         {"l": log_id},
     )
     return [dict(r._mapping) for r in result]
 
 
-def put(conn: Connection, log_id: int, seq: int, body: bytes, prev: bytes | None) -> None:
+def put(conn: Connection, log_id: int, seq: int, body: bytes) -> None:
     conn.execute(
-        text(
-            "UPDATE ledger_entries SET body = :b, leaf_hash = :h, prev = :p "
-            "WHERE log_id = :l AND seq = :s"
-        ),
-        {"b": body, "h": leaf_hash(body), "p": prev, "l": log_id, "s": seq},
+        text("UPDATE ledger_entries SET body = :b, leaf_hash = :h WHERE log_id = :l AND seq = :s"),
+        {"b": body, "h": leaf_hash(body), "l": log_id, "s": seq},
     )
 
 
@@ -59,7 +48,7 @@ def flip_byte(conn: Connection, log_id: int, seq: int, rehash: bool = False) -> 
     row = rows(conn, log_id)[seq]
     body = altered(row["body"])
     if rehash:
-        put(conn, log_id, seq, body, row["prev"])
+        put(conn, log_id, seq, body)
     else:
         conn.execute(
             text("UPDATE ledger_entries SET body = :b WHERE log_id = :l AND seq = :s"),
@@ -75,8 +64,8 @@ def delete(conn: Connection, log_id: int, seq: int) -> None:
 
 def swap(conn: Connection, log_id: int, seq: int) -> None:
     a, b = rows(conn, log_id)[seq : seq + 2]
-    put(conn, log_id, seq, b["body"], b["prev"])
-    put(conn, log_id, seq + 1, a["body"], a["prev"])
+    put(conn, log_id, seq, b["body"])
+    put(conn, log_id, seq + 1, a["body"])
 
 
 def insert(conn: Connection, log_id: int, seq: int) -> None:
@@ -97,10 +86,10 @@ def insert(conn: Connection, log_id: int, seq: int) -> None:
     body = canonical_bytes(entry)
     conn.execute(
         text(
-            "INSERT INTO ledger_entries (log_id, seq, prev, kind, body, leaf_hash) "
-            "VALUES (:l, :s, :p, 'value.recorded', :b, :h)"
+            "INSERT INTO ledger_entries (log_id, seq, kind, body, leaf_hash) "
+            "VALUES (:l, :s, 'value.recorded', :b, :h)"
         ),
-        {"l": log_id, "s": seq, "p": before["leaf_hash"], "b": body, "h": leaf_hash(body)},
+        {"l": log_id, "s": seq, "b": body, "h": leaf_hash(body)},
     )
 
 
@@ -126,14 +115,14 @@ def truncate(conn: Connection, log_id: int, keep: int) -> None:
 def rewrite_from(conn: Connection, log_id: int, seq: int) -> None:
     """Alter entry ``seq`` and re-chain everything after it, so the chain itself is clean."""
     all_rows = rows(conn, log_id)
-    prev = all_rows[seq]["prev"]
+    prev = all_rows[seq - 1]["leaf_hash"] if seq > 0 else None
     for row in all_rows[seq:]:
         entry = json.loads(row["body"])
         entry["prev"] = prev.hex() if prev is not None else None
         body = canonical_bytes(entry)
         if row["seq"] == seq:
             body = altered(body)
-        put(conn, log_id, row["seq"], body, prev)
+        put(conn, log_id, row["seq"], body)
         prev = leaf_hash(body)
     set_head(conn, log_id)
 

@@ -76,3 +76,64 @@ def test_append_refuses_data_outside_the_restricted_types(bad):
 
     with pytest.raises(CanonicalError):
         _check_data(bad)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.dictionaries(text, scalars, max_size=8))
+def test_flat_data_fast_path_is_rfc8785(data):
+    """Flat data (the common case) is encoded by orjson; it must still be JCS."""
+    from core.ledger.store import data_text
+
+    assert data_text(data).encode() == rfc8785.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"x": 1.5}, {"x": float("nan")}, {"x": 2**53}, {1: "a"}, {"x": "\ud800"}, {"x": (1, 2)}],
+)
+def test_the_fast_path_refuses_what_the_walk_refuses(bad):
+    from core.ledger.store import BodyEncoder, Record
+
+    with pytest.raises(CanonicalError):
+        BodyEncoder("jixiao/t", "2026-11-22T02:00:00.000000Z").encode(0, None, Record("k", bad))
+
+
+@pytest.mark.parametrize("prefix", ["", "\x01", "编号", "\n"])
+def test_the_fast_path_still_refuses_id_card_numbers(prefix):
+    from core.demo import fictitious_id_card
+    from core.ledger.store import data_text
+    from core.privacy import PersonalDataError
+
+    with pytest.raises(PersonalDataError):
+        data_text({"note": prefix + fictitious_id_card(7)})
+
+
+bodies = st.dictionaries(text, values, max_size=6).map(rfc8785.dumps)
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=bodies, cut=st.integers(0, 40), extra=st.sampled_from([b" ", b"1.5", b"\\u0041", b""]))
+def test_verdict_is_the_same_with_and_without_orjson(body, cut, extra):
+    """The server verifies with orjson, the bundle's verify.py perhaps without: the same
+    bytes must get the same verdict either way, canonical or not."""
+    import json
+
+    from core.ledger import verifier
+
+    mutated = body[:cut] + extra + body[cut:]
+    for candidate in (body, mutated):
+        try:
+            fast = verifier.parse_canonical(candidate)[1]
+        except ValueError:
+            fast = None
+        saved, verifier._orjson = verifier._orjson, None
+        try:
+            try:
+                slow = verifier.parse_canonical(candidate)[1]
+            except ValueError:
+                slow = None
+        finally:
+            verifier._orjson = saved
+        assert fast == slow
+        if candidate == body:
+            assert fast is True and json.loads(candidate) is not None

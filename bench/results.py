@@ -37,7 +37,7 @@ import time
 
 from sqlalchemy import select
 
-from bench.ledger import peak_rss_mb
+from bench.ledger import peak_rss_mb, scratch_database
 from core import cycles, migrate, organisation
 from core.assessment import reporting, service
 from core.ledger.store import Record, append_many
@@ -250,8 +250,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     units = 100 if args.quick else 1000
-    with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'results.sqlite3'}"
+    with (
+        tempfile.TemporaryDirectory(prefix="jixiao-bench-") as folder,
+        scratch_database(args.database_url) as server_url,
+    ):
+        url = server_url or f"sqlite:///{Path(folder) / 'results.sqlite3'}"
         os.environ["JIXIAO_INSTANCE_PATH"] = str(Path(folder) / "instance")
         os.environ["JIXIAO_DATABASE_URL"] = url
         migrate.upgrade(url)

@@ -3,7 +3,12 @@ readable messages. Each names the field (and the row, for imports) and the reaso
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,22 @@ class Forbidden(ServiceError):
 
 def invalid(field_name: str, reason: str, row: int | None = None) -> InvalidInput:
     return InvalidInput(f"{field_name}: {reason}", [FieldError(field_name, reason, row)])
+
+
+def validate_rows(rows: Sequence[T], validate: Callable[[int, T], R]) -> list[R]:
+    """Validate every row (numbered from 1) before anything is written: either all
+    results, in order, or one error listing every bad row's field and reason. The
+    status is the first non-422 one met (a 403 or 409 outranks bad input)."""
+    results: list[R] = []
+    errors: list[FieldError] = []
+    status: type[ServiceError] = InvalidInput
+    for number, row in enumerate(rows, start=1):
+        try:
+            results.append(validate(number, row))
+        except ServiceError as exc:
+            errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
+            status = type(exc) if status is InvalidInput else status
+    if errors:
+        noun = "row has" if len(rows) == 1 else "rows have"
+        raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
+    return results

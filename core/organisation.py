@@ -53,6 +53,15 @@ def get_unit(session: Session, bureau: Bureau, code: str, field: str = "unit") -
     return unit
 
 
+def get_indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
+    found = session.scalar(
+        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
+    )
+    if found is None:
+        raise invalid("indicator", f"unknown indicator {code!r}")
+    return found
+
+
 def create_bureau(
     session: Session,
     platform: Platform,

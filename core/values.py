@@ -13,17 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.assessment.entry_context import EntryContexts
 from core.auth import Principal
 from core.cycles import get_cycle, get_period
-from core.errors import Conflict, FieldError, Forbidden, InvalidInput, ServiceError
+from core.errors import Conflict, FieldError, Forbidden, InvalidInput, validate_rows
 from core.ledger.store import Appended, Record
 from core.models import Bureau, Indicator, IndicatorValue, Period, Unit
 from core.numbers import as_text, parse_decimal
-from core.organisation import get_unit
+from core.organisation import get_indicator, get_unit
 from core.platform import Platform
 from core.projections import record
 
@@ -34,17 +33,6 @@ GRADE_MEASURE = "grade"
 class Recorded:
     entries: list[Appended]
     warnings: list[dict] = field(default_factory=list)
-
-
-def _indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
-    found = session.scalar(
-        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-    )
-    if found is None:
-        raise InvalidInput(
-            f"unknown indicator {code!r}", [FieldError("indicator", f"unknown indicator {code!r}")]
-        )
-    return found
 
 
 def _validate_row(
@@ -60,7 +48,7 @@ def _validate_row(
             f"may not record values for unit {unit.code}",
             [FieldError("unit", f"not assigned to {unit.code}")],
         )
-    indicator = _indicator(session, bureau, str(row["indicator"]))
+    indicator = get_indicator(session, bureau, str(row["indicator"]))
     cycle = get_cycle(session, bureau, str(row["cycle"]))
     period = get_period(session, cycle, str(row["period"]))
     data = {
@@ -121,31 +109,23 @@ def record_values(
     actor: str,
 ) -> Recorded:
     """Validate every row, then append them all under one lock, or write nothing."""
-    errors: list[FieldError] = []
-    status: type[ServiceError] = InvalidInput
-    datas, warnings, pending = [], [], {}
-    plugin_names = platform.installed_plugins(session, bureau.id)
-    checks = platform.plugins.value_checks(plugin_names)
+    warnings: list[dict] = []
+    pending: dict[tuple, int] = {}
+    checks = platform.plugins.value_checks(platform.installed_plugins(session, bureau.id))
     contexts = EntryContexts(session, bureau)
-    for number, row in enumerate(rows, start=1):
-        try:
-            data, key, period, indicator, unit = _validate_row(session, bureau, row, who)
-            _check_correction(session, key, data["corrects"], pending)
-        except ServiceError as exc:
-            errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
-            status = type(exc) if status is InvalidInput else status
-            continue
+
+    def validate(number: int, row: dict[str, Any]) -> dict:
+        data, key, period, indicator, unit = _validate_row(session, bureau, row, who)
+        _check_correction(session, key, data["corrects"], pending)
         pending[key] = number
-        datas.append(data)
-        if indicator.measure == GRADE_MEASURE:
-            continue
-        ctx = contexts.build(data, unit, indicator, period)
-        warnings.extend(
-            {"row": number, "check": c.name, "message": m} for c in checks for m in c.check(ctx)
-        )
-    if errors:
-        noun = "row has" if len(rows) == 1 else "rows have"
-        raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
+        if indicator.measure != GRADE_MEASURE:
+            ctx = contexts.build(data, unit, indicator, period)
+            warnings.extend(
+                {"row": number, "check": c.name, "message": m} for c in checks for m in c.check(ctx)
+            )
+        return data
+
+    datas = validate_rows(rows, validate)
     entries = record(session, bureau.log_id, [Record("value.recorded", d, actor) for d in datas])
     if warnings:
         raised = record(

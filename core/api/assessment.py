@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 
 from core.api.session import bureau, caller, commit, db
 from core.assessment import appeals, collection, evidence, reporting
-from core.errors import FieldError, NotFound, invalid
+from core.errors import invalid
 from core.organisation import get_unit
 from core.platform import current
 
@@ -181,13 +181,11 @@ class EvidenceFile(MethodView):
     def get(self, code, sha256):
         """The file's bytes, re-hashed before they are served."""
         b = bureau(code, "values.read")
-        known = [f for f in evidence.listing(db(), b) if f.sha256 == sha256]
-        if not known:
-            raise NotFound(f"no evidence {sha256}", [FieldError("sha256", "not in this bureau")])
+        found = evidence.find(db(), b, sha256)
         return send_file(
             io.BytesIO(_store().get(sha256)),
-            mimetype=known[0].media_type,
-            download_name=known[0].filename,
+            mimetype=found.media_type,
+            download_name=found.filename,
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,28 +16,17 @@ from sqlalchemy.orm import Session
 
 from core.auth import Principal
 from core.cycles import get_cycle, get_period
-from core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, ServiceError
+from core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, validate_rows
 from core.ledger.store import Appended, Record
-from core.models import Bureau, EvidenceFile, ExpertPanel, Indicator, IndicatorValue, User
+from core.models import Bureau, EvidenceFile, ExpertPanel, IndicatorValue, User
 from core.numbers import as_text, parse_decimal
-from core.organisation import get_unit
+from core.organisation import get_indicator, get_unit
 from core.projections import record
 from plugins.rules.raters import RATER_ROLES
 
 RATING_MAX = 100
 DRAW_ALGORITHM = "sha256-rank-v1"
 REVIEW_DECISIONS = ("approved", "rejected")
-
-
-def get_indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
-    found = session.scalar(
-        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-    )
-    if found is None:
-        raise InvalidInput(
-            f"unknown indicator {code!r}", [FieldError("indicator", f"unknown indicator {code!r}")]
-        )
-    return found
 
 
 def required_fields(row: dict, names: Sequence[str]) -> None:
@@ -71,19 +60,9 @@ def resolve_target(session: Session, bureau: Bureau, row: dict) -> dict:
     }
 
 
-def _all_or_nothing(rows: Sequence[dict], validate) -> list[dict]:
-    """Validate each row; raise every error (with its row number) or return the data."""
-    datas, errors = [], []
-    status: type[ServiceError] = InvalidInput
-    for number, row in enumerate(rows, start=1):
-        try:
-            datas.append(validate(row))
-        except ServiceError as exc:
-            errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
-            status = type(exc) if status is InvalidInput else status
-    if errors:
-        noun = "row has" if len(rows) == 1 else "rows have"
-        raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
+def _validated(rows: Sequence[dict], validate: Callable[[dict], dict]) -> list[dict]:
+    """Every row valid (see :func:`validate_rows`), without the ids kept for checks."""
+    datas = validate_rows(rows, lambda _, row: validate(row))
     for data in datas:
         data.pop("_ids", None)
     return datas
@@ -124,7 +103,7 @@ def submit_ratings(
             data["comment"] = str(row["comment"])[:2000]
         return data
 
-    datas = _all_or_nothing(rows, validate)
+    datas = _validated(rows, validate)
     return record(session, bureau.log_id, [Record("rating.submitted", d, actor) for d in datas])
 
 
@@ -211,7 +190,7 @@ def record_items(
         data["evidence"] = evidence_hashes(session, bureau, row.get("evidence", []))
         return data
 
-    datas = _all_or_nothing(rows, validate)
+    datas = _validated(rows, validate)
     return record(session, bureau.log_id, [Record("item.recorded", d, actor) for d in datas])
 
 

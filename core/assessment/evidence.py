@@ -108,3 +108,16 @@ def listing(session: Session, bureau: Bureau, unit_id: int | None = None) -> lis
     if unit_id is not None:
         stmt = stmt.where(EvidenceFile.unit_id == unit_id)
     return list(session.scalars(stmt.order_by(EvidenceFile.seq)))
+
+
+def find(session: Session, bureau: Bureau, digest: str) -> EvidenceFile:
+    """The first attachment of these bytes in this bureau (404 for another bureau's)."""
+    found = session.scalar(
+        select(EvidenceFile)
+        .where(EvidenceFile.bureau_id == bureau.id, EvidenceFile.sha256 == digest)
+        .order_by(EvidenceFile.seq)
+        .limit(1)
+    )
+    if found is None:
+        raise NotFound(f"no evidence {digest}", [FieldError("sha256", "not in this bureau")])
+    return found

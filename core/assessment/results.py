@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -451,6 +452,7 @@ class CycleResults:
     scored_units: int = 0
 
     def rows(self, with_explanation: bool = True) -> list[dict]:
+        sizes = Counter(s.scheme.code for s in self.scored.values())
         rows = []
         for code in sorted(self.scored, key=lambda c: self._order(self.scored[c])):
             s = self.scored[code]
@@ -463,7 +465,7 @@ class CycleResults:
                 "version": s.scheme.version,
                 "total": as_text(r.total),
                 "rank": r.rank,
-                "group_size": sum(1 for o in self.scored.values() if o.scheme is s.scheme),
+                "group_size": sizes[s.scheme.code],
                 "grade": r.grade,
                 "grade_name": _grade_name(s.scheme, r.grade),
                 "flags": sorted(set(r.flags)),

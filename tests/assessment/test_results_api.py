@@ -207,6 +207,10 @@ def test_evidence_is_stored_by_hash_and_refused_when_altered(client, world, plat
     assert path.read_bytes() == content
     got = client.get(f"/api/v1/bureaus/b1/evidence/{digest}", headers=world.headers("auditor"))
     assert got.data == content
+    elsewhere = client.get(
+        f"/api/v1/bureaus/b2/evidence/{digest}", headers=world.headers("auditor", "b2")
+    )
+    assert elsewhere.status_code == 404  # the bytes exist, but not for bureau b2
     denied = client.post(
         "/api/v1/bureaus/b1/evidence",
         headers=world.headers("reporter"),

@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.errors import FieldError, NotFound
 from core.hookspecs import PostContext, PostProcessor, RatingInput, RuleType, UnitResult
@@ -561,7 +561,8 @@ class ResultsEngine:
         if unit_codes is None:
             self._ratings = data.ratings
         else:
-            for key in [k for k in self._ratings if k[0] in {u.id for u in units}]:
+            refreshed = {u.id for u in units}
+            for key in [k for k in self._ratings if k[0] in refreshed]:
                 del self._ratings[key]
             self._ratings.update(data.ratings)
         for unit in units:
@@ -575,7 +576,7 @@ class ResultsEngine:
         return self.results
 
     def _units(self, codes: Iterable[str] | None) -> list[Unit]:
-        stmt = select(Unit).where(Unit.bureau_id == self.bureau.id)
+        stmt = select(Unit).where(Unit.bureau_id == self.bureau.id).options(joinedload(Unit.parent))
         if codes is not None:
             stmt = stmt.where(Unit.code.in_(list(codes)))
         return list(self.session.scalars(stmt.order_by(Unit.code)))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.assessment.collection import evidence_hashes, required_fields, resolve_target
 from core.auth import Principal
 from core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from core.ledger.store import Record
+from core.ledger.store import Record, lock_log
 from core.models import Appeal, Bureau, Indicator, IndicatorValue, Period, Unit, User
 from core.platform import Platform
 from core.projections import record
@@ -62,6 +62,9 @@ def file_appeal(
             [FieldError("unit", f"not assigned to {data['unit']}")],
         )
     current = session.get(IndicatorValue, (unit_id, indicator_id, period_id))
+    # Number the appeal under the bureau's log lock, so two filings at once on
+    # PostgreSQL cannot both take the next code (the append takes the same lock).
+    lock_log(session, bureau.log_id)
     count = session.scalar(select(func.count()).where(Appeal.bureau_id == bureau.id)) or 0
     data.update(
         code=f"A{count + 1:05d}",

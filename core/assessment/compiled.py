@@ -7,17 +7,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import FieldError, NotFound
 from core.hookspecs import RuleType
-from core.models import Cycle, Period, Scheme
+from core.models import Period, Scheme
 from core.numbers import parse_decimal
 
 ITEMS_SOURCE = "items"
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,26 @@ def compile_scheme(
     )
 
 
-def published_schemes(session: Session, cycle: Cycle) -> list[Scheme]:
+def published_schemes(session: Session, cycle_id: int) -> list[Scheme]:
     """The latest published version of each scheme code in the cycle."""
     latest: dict[str, Scheme] = {}
     rows = session.scalars(
         select(Scheme)
-        .where(Scheme.cycle_id == cycle.id, Scheme.status == "published")
+        .where(Scheme.cycle_id == cycle_id, Scheme.status == "published")
         .order_by(Scheme.code, Scheme.version)
     )
     for scheme in rows:
         latest[scheme.code] = scheme
     return list(latest.values())
+
+
+def scheme_for_group(schemes: Sequence[S], group: str | None) -> S | None:
+    """The group's own scheme; a scheme without a group covers units whose group has
+    none of its own (D-03). Works on stored and compiled schemes alike."""
+    own = [s for s in schemes if _group(s) == group]
+    fallback = [s for s in schemes if _group(s) is None]
+    return (own or fallback or [None])[0]
+
+
+def _group(scheme: Scheme | CompiledScheme) -> str | None:
+    return scheme.group_code if isinstance(scheme, Scheme) else scheme.group

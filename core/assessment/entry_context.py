@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.assessment.compiled import published_schemes, scheme_for_group
 from core.hookspecs import ValueContext
-from core.models import Bureau, Cycle, Indicator, IndicatorValue, Period, Scheme, Unit
+from core.models import Bureau, Cycle, Indicator, IndicatorValue, Period, Unit
 from core.numbers import parse_decimal
 
 
@@ -45,19 +46,10 @@ class EntryContexts:
         )
 
     def _leaf_meta(self, cycle_id: int, group: str | None) -> dict[str, dict]:
-        """Indicator → leaf metadata of the latest published scheme for the group."""
+        """Indicator → leaf metadata of the published scheme that scores the group."""
         key = (cycle_id, group)
         if key not in self._targets:
-            scheme = self.session.scalar(
-                select(Scheme)
-                .where(
-                    Scheme.cycle_id == cycle_id,
-                    Scheme.group_code == group,
-                    Scheme.status == "published",
-                )
-                .order_by(Scheme.version.desc())
-                .limit(1)
-            )
+            scheme = scheme_for_group(published_schemes(self.session, cycle_id), group)
             nodes = json.loads(scheme.definition)["nodes"] if scheme else []
             self._targets[key] = {n["indicator"]: n["meta"] for n in nodes if "indicator" in n}
         return self._targets[key]

@@ -35,7 +35,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.assessment.compiled import CompiledScheme, compile_scheme, published_schemes
+from core.assessment.compiled import (
+    CompiledScheme,
+    compile_scheme,
+    published_schemes,
+    scheme_for_group,
+)
 from core.assessment.explanation import explain
 from core.assessment.grading import assign_grades, rank
 from core.assessment.inputs import CycleData
@@ -132,7 +137,7 @@ class ResultsEngine:
         self.indicator_codes = {v: k for k, v in indicator_ids.items()}
         self.schemes = [
             compile_scheme(s, rule_types, indicator_ids, self.periods)
-            for s in published_schemes(session, cycle)
+            for s in published_schemes(session, cycle.id)
         ]
         self.results = CycleResults(
             bureau.code, cycle.code, {}, self.schemes, within.code if within else None
@@ -143,9 +148,7 @@ class ResultsEngine:
     def scheme_for(self, unit: Unit) -> CompiledScheme | None:
         """The group's own scheme; a scheme without a group covers units whose group has
         none (D-03)."""
-        own = [s for s in self.schemes if s.group == unit.group_code]
-        fallback = [s for s in self.schemes if s.group is None]
-        return (own or fallback or [None])[0]
+        return scheme_for_group(self.schemes, unit.group_code)
 
     def compute(self) -> CycleResults:
         return self.refresh(None)

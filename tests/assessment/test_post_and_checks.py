@@ -215,3 +215,30 @@ def test_scheme_sections_are_validated(office, platform):
         "outcomes.promotion",
         "nodes[0].combine",
     } <= fields
+
+
+def test_warnings_follow_the_scheme_that_scores_the_unit(office):
+    """A unit whose group has no scheme of its own is scored by the group-less scheme,
+    and its entry warnings use that scheme's targets too."""
+    office.units(("g1", "无专属方案的单位", "orphans"))
+    office.scheme(
+        {
+            "code": "all",
+            "name": "通用方案",
+            "nodes": [
+                {
+                    "code": "w",
+                    "name": "工作",
+                    "points": "100",
+                    "indicator": "work",
+                    "target": "90",
+                    "rule": {"type": "target_ratio", "params": {"target": "100"}},
+                }
+            ],
+        }
+    )
+    warnings = _record(
+        office, [{"unit": "g1", "indicator": "work", "period": "2026", "value": "80"}]
+    )
+    assert [w["check"] for w in warnings] == ["threshold-breach"]
+    assert office.results()["g1"]["scheme"] == "all"

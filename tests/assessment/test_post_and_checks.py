@@ -242,3 +242,80 @@ def test_warnings_follow_the_scheme_that_scores_the_unit(office):
     )
     assert [w["check"] for w in warnings] == ["threshold-breach"]
     assert office.results()["g1"]["scheme"] == "all"
+
+
+def test_period_combination_and_formula_inputs(office):
+    """combine: weights by period and "last"; a formula leaf reading a second indicator
+    of the same unit and period, and scoring 0 (with a note) when that input is missing."""
+    office.units(("c1", "甲", None), ("c2", "乙", None))
+    office.indicators(("budget", "预算数", "万元"), ("spent", "执行数", "万元"))
+    office.scheme(
+        {
+            "code": "combo",
+            "name": "组合",
+            "nodes": [
+                {
+                    "code": "weighted",
+                    "name": "加权",
+                    "points": "40",
+                    "indicator": "work",
+                    "frequency": "quarter",
+                    "combine": {
+                        "2026-Q1": "0.1",
+                        "2026-Q2": "0.2",
+                        "2026-Q3": "0.3",
+                        "2026-Q4": "0.4",
+                    },
+                    "rule": {"type": "target_ratio", "params": {"target": "100"}},
+                },
+                {
+                    "code": "latest",
+                    "name": "最新",
+                    "points": "30",
+                    "indicator": "accidents",
+                    "frequency": "quarter",
+                    "combine": "last",
+                    "rule": {"type": "deduction", "params": {"per_item": "10"}},
+                },
+                {
+                    "code": "execution",
+                    "name": "预算执行",
+                    "points": "30",
+                    "indicator": "spent",
+                    "inputs": {"budget": "budget"},
+                    "rule": {
+                        "type": "formula",
+                        "params": {"expression": "points * value / budget"},
+                    },
+                },
+            ],
+        }
+    )
+    quarters = {"2026-Q1": "100", "2026-Q2": "50", "2026-Q3": "100", "2026-Q4": "75"}
+    office.values(
+        [{"unit": "c1", "indicator": "work", "period": p, "value": v} for p, v in quarters.items()]
+    )
+    office.values(
+        [
+            {"unit": "c1", "indicator": "accidents", "period": p, "value": v}
+            for p, v in (("2026-Q1", "3"), ("2026-Q2", "1"))
+        ]
+    )
+    office.year("c1", spent="450", budget="500")
+    office.year("c2", spent="450")
+    results = office.results()
+    # weighted: 40 × (0.1×1 + 0.2×0.5 + 0.3×1 + 0.4×0.75) = 40 × 0.8 = 32.00
+    # latest: the last quarter with a value is Q2, one accident: 30 − 10 = 20.00
+    # execution: 30 × 450 / 500 = 27.00 → 79.00
+    assert results["c1"]["dimensions"] == {
+        "weighted": "32.00",
+        "latest": "20.00",
+        "execution": "27.00",
+    }
+    assert results["c1"]["total"] == "79.00"
+    execution = results["c2"]["explanation"]["nodes"][2]["periods"][0]
+    assert execution["note"] == "missing input budget" and execution["score"] == "0.00"
+    assert results["c1"]["explanation"]["nodes"][2]["periods"][0]["input"] == {
+        "value": "450",
+        "budget": "500",
+    }

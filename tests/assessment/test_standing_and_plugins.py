@@ -14,7 +14,7 @@ from core.hookspecs import ValueCheck, hookimpl
 from core.organisation import get_bureau
 from tests.acceptance.conftest import Office
 from tests.assessment.test_results_api import setup_cycle
-from tests.helpers import value_row
+from tests.helpers import log_size, value_row
 
 
 def test_quarterly_standing_scores_only_the_quarter(client, world):
@@ -194,3 +194,54 @@ def test_a_plugin_adds_a_cross_source_check_for_its_bureau(client, world, platfo
         headers=world.headers("bureau_admin", "b2"),
     )
     assert other.json["warnings"] == []  # b2 did not install the plugin
+
+
+def test_bad_items_reviews_and_panels_are_refused_and_write_nothing(client, world, platform):
+    admin = world.headers("bureau_admin")
+    before = log_size(platform, "b1")
+    items = client.post(
+        "/api/v1/bureaus/b1/items",
+        headers=admin,
+        json={
+            "rows": [
+                {
+                    "unit": "u1",
+                    "indicator": "i2",
+                    "cycle": "2026",
+                    "period": "2026",
+                    "quantity": "1",
+                    "reason": "迟报",
+                },
+                {
+                    "unit": "u1",
+                    "indicator": "i2",
+                    "cycle": "2026",
+                    "period": "2026",
+                    "quantity": "-1",
+                },
+            ]
+        },
+    )
+    assert items.status_code == 422 and items.content_type == "application/problem+json"
+    assert {(e["row"], e["field"]) for e in items.json["errors"]} == {(2, "reason")}
+    review = client.post(
+        "/api/v1/bureaus/b1/reviews", headers=admin, json={"seq": 1, "decision": "maybe"}
+    )
+    assert review.status_code == 422 and review.json["errors"][0]["field"] == "decision"
+    missing = client.post(
+        "/api/v1/bureaus/b1/reviews", headers=admin, json={"seq": 999999, "decision": "approved"}
+    )
+    assert missing.status_code == 404 and missing.json["errors"][0]["field"] == "seq"
+    panel = client.post(
+        "/api/v1/bureaus/b1/panels",
+        headers=admin,
+        json={"cycle": "2026", "indicator": "nope", "size": 1},
+    )
+    assert panel.status_code == 422 and panel.json["errors"][0]["field"] == "indicator"
+    assert (
+        client.post(
+            "/api/v1/bureaus/b1/items", headers=world.headers("reporter"), json={"rows": []}
+        ).status_code
+        == 403
+    )
+    assert log_size(platform, "b1") == before

@@ -95,6 +95,21 @@ class PostContext:
     members: frozenset[str] = frozenset()
     """The units assessed by the scheme that named this step: a ``grade`` step sees
     every result of the cycle but should change only these."""
+    parents: Mapping[str, str | None] = field(default_factory=dict)
+    """The scheme's tree, node code → parent code, for steps that change a node's score
+    and must carry the change up to its ancestors (see :func:`adjust_node`)."""
+
+
+def adjust_node(result: UnitResult, node: str, score: Decimal, ctx: PostContext) -> Decimal:
+    """Set a node's score and carry the difference up to its ancestors and the total, so
+    the tree still adds up; returns the difference."""
+    delta = score - result.nodes[node]
+    at: str | None = node
+    while at is not None:
+        result.nodes[at] += delta
+        at = ctx.parents.get(at)
+    result.total += delta
+    return delta
 
 
 @dataclass(frozen=True)

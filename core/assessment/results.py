@@ -215,6 +215,7 @@ class ResultsEngine:
             grades=[g["code"] for g in scheme.grades],
             ratings=self._ratings_of,
             members=frozenset(r.unit for r in members),
+            parents={n["code"]: n["parent"] for n in scheme.nodes},
         )
         for step in scheme.post:
             processor = self.post_processors.get(step["type"])

@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.hookspecs import PostContext, UnitResult
+from core.hookspecs import PostContext, UnitResult, adjust_node
 from core.numbers import as_text, quantize
 from plugins.rules.raters import trimmed_mean
 
@@ -35,8 +35,8 @@ class CoefficientParams(Schema):
 def coefficient(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:
     """认定系数: experts drawn from the pool rate each unit's goals (difficulty, precision);
     coefficient = low + (high − low) × trimmed mean ÷ scale, rounded half-up to four
-    places, multiplies the score of ``node`` (e.g. task completion). A unit without
-    ratings keeps coefficient 1."""
+    places, multiplies the score of ``node`` (e.g. task completion); its ancestors and
+    the total follow. A unit without ratings keeps coefficient 1."""
     ratings = ctx.ratings(p["indicator"])
     for result in results:
         rated = ratings.get(result.unit, ())
@@ -49,8 +49,7 @@ def coefficient(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContex
         )
         before = result.nodes[p["node"]]
         after = quantize(before * factor)
-        result.nodes[p["node"]] = after
-        result.total += after - before
+        adjust_node(result, p["node"], after, ctx)
         result.adjustments.append(
             {
                 "type": "coefficient",

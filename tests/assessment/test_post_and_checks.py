@@ -319,3 +319,52 @@ def test_period_combination_and_formula_inputs(office):
         "value": "450",
         "budget": "500",
     }
+
+
+def test_a_coefficient_on_a_nested_node_carries_up_the_tree(office):
+    office.units(("n1", "甲", None))
+    office.indicators(("goals", "目标认定"))
+    office.users("expert", "x1", "x2", "x3")
+    office.scheme(
+        {
+            "code": "nested",
+            "name": "嵌套",
+            "nodes": [
+                {
+                    "code": "perf",
+                    "name": "业绩",
+                    "points": "60",
+                    "children": [
+                        {
+                            "code": "task",
+                            "name": "任务",
+                            "points": "60",
+                            "indicator": "work",
+                            "rule": {"type": "target_ratio", "params": {"target": "100"}},
+                        }
+                    ],
+                },
+                {
+                    "code": "basics",
+                    "name": "基础",
+                    "points": "40",
+                    "indicator": "accidents",
+                    "rule": {"type": "threshold", "params": {"op": "<=", "value": "0"}},
+                },
+            ],
+            "post": [{"type": "coefficient", "params": {"node": "task", "indicator": "goals"}}],
+        }
+    )
+    experts = office.draw("goals", 3, seed="nested")
+    office.ratings(
+        [
+            {"unit": "n1", "indicator": "goals", "role": "expert", "rater": e, "score": s}
+            for e, s in zip(experts, ("80", "90", "100"), strict=True)
+        ]
+    )
+    office.year("n1", work="100", accidents="0")
+    result = office.results()["n1"]
+    # trimmed mean 90 → coefficient 0.8 + 0.4 × 0.9 = 1.16; task 60 → 69.60, and its
+    # parent "perf" follows: 69.60; total 69.60 + 40 = 109.60
+    assert result["dimensions"] == {"perf": "69.60", "basics": "40.00"}
+    assert result["total"] == "109.60"

@@ -247,6 +247,20 @@ def _scheme_published(session: Session, log_id: int, seq: int, d: dict) -> None:
 # --------------------------------------------------------------------------- replay
 
 
+def keyed_query(model, *columns) -> Select:
+    """A per-(unit, indicator, period) table's rows by natural keys (bureau, unit,
+    indicator, cycle, period), plus ``columns``: the form replay compares."""
+    return (
+        select(Bureau.code, Unit.code, Indicator.code, Cycle.code, Period.code, *columns)
+        .select_from(model)
+        .join(Unit, model.unit_id == Unit.id)
+        .join(Indicator, model.indicator_id == Indicator.id)
+        .join(Period, model.period_id == Period.id)
+        .join(Cycle, Period.cycle_id == Cycle.id)
+        .join(Bureau, Unit.bureau_id == Bureau.id)
+    )
+
+
 def snapshot(session: Session) -> dict[str, list[tuple]]:
     """Every projection as sorted tuples of natural keys (no surrogate ids)."""
     parent = aliased(Unit)
@@ -276,21 +290,9 @@ def snapshot(session: Session) -> dict[str, list[tuple]]:
         "indicators": select(
             Bureau.code, Indicator.code, Indicator.name, Indicator.name_en, Indicator.measure
         ).join(Bureau, Indicator.bureau_id == Bureau.id),
-        "values": select(
-            Bureau.code,
-            Unit.code,
-            Indicator.code,
-            Cycle.code,
-            Period.code,
-            IndicatorValue.value,
-            IndicatorValue.seq,
-        )
-        .select_from(IndicatorValue)
-        .join(Unit)
-        .join(Indicator)
-        .join(Period)
-        .join(Cycle)
-        .join(Bureau, Unit.bureau_id == Bureau.id),
+        "values": keyed_query(
+            IndicatorValue, IndicatorValue.value, IndicatorValue.seq, IndicatorValue.review
+        ),
         "schemes": select(
             Bureau.code,
             Cycle.code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -21,7 +21,7 @@ from core.models import (
     ScoreItem,
     Unit,
 )
-from core.projections import SNAPSHOTS, bureau_of_log, projector, unit_id
+from core.projections import SNAPSHOTS, bureau_of_log, keyed_query, projector, unit_id
 
 
 def _ids(session: Session, bureau_id: int, d: dict) -> tuple[int, int, int]:
@@ -161,25 +161,13 @@ def _appeal_decided(session: Session, log_id: int, seq: int, d: dict) -> None:
     session.flush()
 
 
-def _keyed(model, *columns) -> Select:
-    """Natural keys (bureau, unit, indicator, cycle, period) of a per-unit table + columns."""
-    return (
-        select(Bureau.code, Unit.code, Indicator.code, Cycle.code, Period.code, *columns)
-        .select_from(model)
-        .join(Unit, model.unit_id == Unit.id)
-        .join(Indicator, model.indicator_id == Indicator.id)
-        .join(Period, model.period_id == Period.id)
-        .join(Cycle, Period.cycle_id == Cycle.id)
-        .join(Bureau, Unit.bureau_id == Bureau.id)
-    )
-
-
 SNAPSHOTS.update(
     {
-        "ratings": lambda: _keyed(Rating, Rating.rater, Rating.role, Rating.score, Rating.seq),
-        "items": lambda: _keyed(ScoreItem, ScoreItem.seq, ScoreItem.quantity, ScoreItem.reason),
-        "reviews": lambda: _keyed(IndicatorValue, IndicatorValue.seq, IndicatorValue.review),
-        "appeals": lambda: _keyed(
+        "ratings": lambda: keyed_query(Rating, Rating.rater, Rating.role, Rating.score, Rating.seq),
+        "items": lambda: keyed_query(
+            ScoreItem, ScoreItem.seq, ScoreItem.quantity, ScoreItem.reason
+        ),
+        "appeals": lambda: keyed_query(
             Appeal,
             Appeal.code,
             Appeal.value_seq,

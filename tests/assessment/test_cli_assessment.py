@@ -35,6 +35,24 @@ def results(*more: str) -> dict[str, dict]:
 B1 = ("--bureau", "b1")
 
 
+def expert_rating(rater: str, ok: bool = True) -> str:
+    """An expert's rating of u1 on i1 for the year, as typed at the command line."""
+    target = ("--cycle", "2026", "--unit", "u1", "--indicator", "i1", "--period", "2026")
+    return cli(
+        "ratings",
+        "submit",
+        *B1,
+        *target,
+        "--role",
+        "expert",
+        "--rater",
+        rater,
+        "--score",
+        "90",
+        ok=ok,
+    )
+
+
 def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
     setup_cycle(client, world)
     # a reviewer rejects u2's Q1 value: it then scores as missing
@@ -80,46 +98,8 @@ def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
     # ratings and a panel draw
     drawn = cli("panels", "draw", *B1, "--cycle", "2026", "--indicator", "i1", "--size", "1")
     assert "b1-expert" in drawn and "seed" in drawn
-    rated = cli(
-        "ratings",
-        "submit",
-        *B1,
-        "--cycle",
-        "2026",
-        "--unit",
-        "u1",
-        "--indicator",
-        "i1",
-        "--period",
-        "2026",
-        "--role",
-        "expert",
-        "--rater",
-        "b1-expert",
-        "--score",
-        "90",
-    )
-    assert "rating recorded" in rated
-    refused = cli(
-        "ratings",
-        "submit",
-        *B1,
-        "--cycle",
-        "2026",
-        "--unit",
-        "u1",
-        "--indicator",
-        "i1",
-        "--period",
-        "2026",
-        "--role",
-        "expert",
-        "--rater",
-        "nobody",
-        "--score",
-        "90",
-        ok=False,
-    )
+    assert "rating recorded" in expert_rating("b1-expert")
+    refused = expert_rating("nobody", ok=False)
     assert "nobody was not drawn" in refused
 
     # evidence, then an appeal citing it, decided by the reviewer with a correction
@@ -172,3 +152,6 @@ def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
     assert json.loads(cli("results", "outcomes", *B1, "--cycle", "2026", "--json")) == []
     one = json.loads(cli("results", "compute", *B1, "--cycle", "2026", "--unit", "u1"))
     assert one["unit"] == "u1" and "explanation" in one
+    # every projection the cycle touched (values with their review, ratings, panel,
+    # items, evidence, appeals) equals a rebuild from the ledger alone
+    assert "match a rebuild" in cli("ledger", "replay", "--check")

@@ -209,6 +209,7 @@ def _settle(s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, wo
         WebhookAttempt(
             delivery_id=d.id,
             number=item.attempt,
+            started_at=outcome.started_at,  # when the request began, not when recorded
             duration_ms=outcome.duration_ms,
             status_code=outcome.status,
             response_excerpt=outcome.excerpt,

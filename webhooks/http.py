@@ -7,11 +7,12 @@ be switched between the check and the connection.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from webhooks.targets import check_url, resolve_allowed
@@ -26,6 +27,7 @@ class Outcome:
     error: str
     duration_ms: int
     retry_after: float | None
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def ok(self) -> bool:
@@ -71,7 +73,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
-    start = time.perf_counter()
+    start, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
 
     def elapsed() -> int:
         return int((time.perf_counter() - start) * 1000)
@@ -80,9 +82,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
         scheme, host, port = check_url(url)
         address = resolve_allowed(host, port)
     except (PermissionError, ValueError) as exc:
-        return Outcome(None, "", f"refused target: {exc}", elapsed(), None)
+        return Outcome(None, "", f"refused target: {exc}", elapsed(), None, started_at)
     except Exception as exc:  # an invalid URL stored before the policy changed
-        return Outcome(None, "", f"refused target: {exc}", elapsed(), None)
+        return Outcome(None, "", f"refused target: {exc}", elapsed(), None, started_at)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     cls = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
@@ -92,8 +94,8 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
         response = conn.getresponse()
         excerpt = response.read(EXCERPT).decode("utf-8", "replace")
         retry = retry_after_seconds(response.getheader("Retry-After"))
-        return Outcome(response.status, excerpt, "", elapsed(), retry)
+        return Outcome(response.status, excerpt, "", elapsed(), retry, started_at)
     except (OSError, http.client.HTTPException) as exc:
-        return Outcome(None, "", f"{type(exc).__name__}: {exc}"[:500], elapsed(), None)
+        return Outcome(None, "", f"{type(exc).__name__}: {exc}"[:500], elapsed(), None, started_at)
     finally:
         conn.close()

@@ -42,12 +42,12 @@ from pathlib import Path
 import orjson
 from sqlalchemy import select, text
 
-from core import migrate
-from core.db import Database, make_engine
+from core.kernel import migrate
+from core.kernel.db import Database, make_engine
 from core.ledger import audit
+from core.ledger.models import LedgerEntry, LedgerLog
 from core.ledger.store import Record, append_many, create_log
-from core.ledger.verifier import canonical_text
-from core.models import LedgerEntry, LedgerLog
+from core.ledger.tlog import canonical_text
 
 CHUNK = 50_000
 ROUNDS = 3
@@ -186,7 +186,7 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
         os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{folder / 'api.sqlite3'}"
         migrate.upgrade(os.environ["JIXIAO_DATABASE_URL"])
     from core.app import create_app
-    from core.demo import create_demo
+    from core.services.demo import create_demo
 
     app = create_app()
     platform = app.extensions["jixiao"]

@@ -38,11 +38,12 @@ import time
 from sqlalchemy import select
 
 from bench.ledger import peak_rss_mb, scratch_database
-from core import cycles, migrate, organisation
-from core.assessment import reporting, service
+from core.domain import cycles, organisation
+from core.domain.assessment import reporting, service
+from core.domain.models import Bureau, Indicator, IndicatorValue, Period, Unit
+from core.domain.values import record_values
+from core.kernel import migrate
 from core.ledger.store import Record, append_many
-from core.models import Bureau, Indicator, IndicatorValue, Period, Unit
-from core.values import record_values
 
 INDICATORS = 200
 ROUNDS = 2

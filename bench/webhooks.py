@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core import migrate
+from core.kernel import migrate
 from core.ledger.store import Record, append_many
 
 ENDPOINTS = 32
@@ -70,7 +70,7 @@ def make_platform(folder: Path, url: str | None):
     os.environ["JIXIAO_WEBHOOK_ALLOW"] = "127.0.0.1"
     migrate.upgrade(os.environ["JIXIAO_DATABASE_URL"])
     from core.app import create_app
-    from core.demo import create_demo
+    from core.services.demo import create_demo
 
     platform = create_app().extensions["jixiao"]
     platform.keys.ensure("bench")
@@ -80,7 +80,7 @@ def make_platform(folder: Path, url: str | None):
 
 
 def fill_outbox(platform, bureau_code: str, events: int) -> None:
-    from core import organisation
+    from core.domain import organisation
 
     with platform.db.transaction() as s:
         log_id = organisation.get_bureau(s, bureau_code).log_id
@@ -147,7 +147,7 @@ def main() -> None:
     receiver, port = start_receiver()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-hooks-") as tmp:
         platform = make_platform(Path(tmp), args.database_url)
-        from core import organisation
+        from core.domain import organisation
         from webhooks import service
         from webhooks.models import WebhookMessage
 

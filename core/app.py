@@ -6,11 +6,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import config
-from core.db import Database
+from core.domain.plugin_host import PluginHost
+from core.kernel import config
+from core.kernel.db import Database
 from core.ledger.store import LISTENERS_KEY
-from core.platform import Platform
-from core.plugins import PluginHost
+from core.services.platform import Platform
 from webhooks import outbox
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import webhooks.models  # noqa: F401 - registers the webhook tables
-from core.db import make_engine
-from core.models import Base
+from core.kernel.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

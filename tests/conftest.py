@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import migrate
+from core.kernel import migrate
 
 PG_URL = os.environ.get("JIXIAO_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from core import cycles, organisation
-from core.auth import ROLES
-from core.models import Bureau, LedgerEntry, LedgerLog
+from core.domain import cycles, organisation
+from core.domain.access import ROLES
+from core.domain.models import Bureau
+from core.ledger.models import LedgerEntry, LedgerLog
 
 BUREAUS = ("b1", "b2")
 

@@ -229,7 +229,7 @@ def test_units_move_between_groups_on_the_record(client, world, platform):
         ).status_code
         == 403
     )
-    from core.projections import replay_check
+    from core.domain.projections import replay_check
 
     with platform.db.transaction() as s:
         assert replay_check(s).ok

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from core.auth import ROLES
+from core.domain.access import ROLES
 from tests.helpers import log_size, value_row
 
 _n = itertools.count()
@@ -130,7 +130,7 @@ def test_missing_or_wrong_token_is_401(client, world):
 def test_tokens_are_stored_hashed(platform, world):
     from sqlalchemy import select
 
-    from core.models import ApiToken
+    from core.domain.models import ApiToken
 
     with platform.db.transaction() as s:
         stored = set(s.scalars(select(ApiToken.token_hash)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 
-from core.migrate import alembic_config
+from core.kernel.migrate import alembic_config
 
 
 def test_models_match_the_migrated_schema(database_url):

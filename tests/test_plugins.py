@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from marshmallow import Schema
 
 from core.cli import main
-from core.hookspecs import RuleType, hookimpl
-from core.plugins import PluginError, PluginHost
+from core.domain.plugin_host import PluginError, PluginHost
+from core.plugin_api.hookspecs import RuleType, hookimpl
 from tests.helpers import entries, value_row
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -108,7 +108,7 @@ def test_rule_evaluation_validates_params_with_the_plugins_schema(client, world)
 
 def test_conflicting_plugins_are_rejected_naming_both(tmp_path):
     (tmp_path / "rival.py").write_text(
-        "from core.hookspecs import RuleType, hookimpl\n"
+        "from core.plugin_api.hookspecs import RuleType, hookimpl\n"
         "@hookimpl\n"
         "def jixiao_rule_types():\n"
         "    return [RuleType('threshold', 'x', dict, lambda *a: 0)]\n"
@@ -122,7 +122,7 @@ def test_conflicting_plugins_are_rejected_naming_both(tmp_path):
 def test_plugins_directory_is_loaded(tmp_path):
     (tmp_path / "local_rules.py").write_text(
         "__version__ = '0.9'\n"
-        "from core.hookspecs import RuleType, hookimpl\n"
+        "from core.plugin_api.hookspecs import RuleType, hookimpl\n"
         "@hookimpl\n"
         "def jixiao_rule_types():\n"
         "    return [RuleType('local_rule', 'x', dict, lambda *a: 0)]\n"

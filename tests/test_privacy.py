@@ -9,9 +9,9 @@ import os
 import pytest
 from sqlalchemy import select, text
 
-from core.demo import fictitious_id_card
-from core.models import Bureau, Person
-from core.privacy import PersonalDataError, Vault, is_id_card, mask
+from core.domain.models import Bureau, Person
+from core.kernel.privacy import PersonalDataError, Vault, is_id_card, mask
+from core.services.demo import fictitious_id_card
 from tests.helpers import entries
 
 ID_CARD = fictitious_id_card(7)

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.api.session import bureau, commit, db
-from core.platform import current
+from core.services.platform import current
 from webhooks import service
 
 blp = Blueprint("webhooks", __name__, description="Webhooks 事件推送")

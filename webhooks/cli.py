@@ -8,7 +8,6 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from core import organisation
 from core.cli.common import (
     bureau_option,
     emit,
@@ -17,6 +16,7 @@ from core.cli.common import (
     readable_errors,
     transaction,
 )
+from core.domain import organisation
 from webhooks import service
 from webhooks.worker import Worker
 

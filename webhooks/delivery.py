@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.db import Database
+from core.kernel.db import Database
+from core.kernel.privacy import Vault
 from core.ledger.store import Record, append
-from core.privacy import Vault
 from webhooks import http, signing
 from webhooks.models import (
     WebhookAttempt,

@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models import Base, Bureau
+from core.domain.models import Bureau
+from core.kernel.db import Base
 
 
 def utcnow() -> dt.datetime:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.models import Bureau
 from core.ledger.store import Appended
-from core.models import Bureau
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage, utcnow
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import FieldError, NotFound, invalid
-from core.models import Bureau
-from core.privacy import Vault
+from core.domain.models import Bureau
+from core.kernel.errors import FieldError, NotFound, invalid
+from core.kernel.privacy import Vault
 from webhooks import signing, targets
 from webhooks.delivery import SECRET_PURPOSE, disable
 from webhooks.models import (

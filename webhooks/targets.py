@@ -15,7 +15,7 @@ import os
 import socket
 from urllib.parse import urlsplit
 
-from core.errors import invalid
+from core.kernel.errors import invalid
 
 
 def allow_list() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

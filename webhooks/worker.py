@@ -9,7 +9,7 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from core.platform import Platform
+from core.services.platform import Platform
 from webhooks import delivery
 
 log = logging.getLogger("jixiao.webhooks")

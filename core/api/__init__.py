@@ -7,9 +7,9 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from core.api import problems
-from core.errors import ServiceError
-from core.ledger.verifier import CanonicalError
-from core.privacy import PersonalDataError
+from core.kernel.errors import ServiceError
+from core.kernel.privacy import PersonalDataError
+from core.ledger.tlog import CanonicalError
 
 
 class ProblemApi(Api):

@@ -14,10 +14,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from core.api.session import bureau, caller, commit, db
-from core.assessment import appeals, collection, evidence, reporting
-from core.errors import invalid
-from core.organisation import get_unit
-from core.platform import current
+from core.domain.assessment import appeals, collection, evidence, reporting
+from core.domain.organisation import get_unit
+from core.kernel.errors import invalid
+from core.services.platform import current
 
 blp = Blueprint("assessment", __name__, description="Assessment 考核: ratings, results, appeals")
 

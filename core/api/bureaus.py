@@ -7,12 +7,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from core import organisation
 from core.api import schemas
 from core.api.session import bureau, caller, commit, db
-from core.errors import Forbidden
-from core.models import Bureau, Unit
-from core.platform import current
+from core.domain import organisation
+from core.domain.models import Bureau, Unit
+from core.kernel.errors import Forbidden
+from core.services.platform import current
 
 blp = Blueprint("bureaus", __name__, description="Bureaus and their units 局与单位")
 

@@ -9,11 +9,11 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from core.api.session import bureau, caller, commit, db
-from core.errors import FieldError, NotFound
+from core.kernel.errors import FieldError, NotFound
 from core.ledger import audit, checkpoints, proofs
-from core.ledger.verifier import MerkleAccumulator
-from core.models import LedgerEntry, LedgerLog
-from core.platform import announce_failures, current
+from core.ledger.models import LedgerEntry, LedgerLog
+from core.ledger.tlog import MerkleAccumulator
+from core.services.platform import announce_failures, current
 
 blp = Blueprint("ledger", __name__, description="Hash-chained ledger 防篡改账本")
 

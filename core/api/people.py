@@ -6,12 +6,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import organisation
 from core.api import schemas
 from core.api.session import bureau, caller, commit, db
-from core.models import Person
-from core.platform import current
-from core.privacy import PII_FIELDS, mask
+from core.domain import organisation
+from core.domain.models import Person
+from core.kernel.privacy import PII_FIELDS, mask
+from core.services.platform import current
 
 blp = Blueprint("people", __name__, description="Staff 人员")
 

@@ -8,11 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from core import installs
 from core.api.session import bureau, caller, commit, db
-from core.errors import FieldError, InvalidInput, NotFound
-from core.numbers import as_text, parse_decimal
-from core.platform import current
+from core.domain import installs
+from core.kernel.errors import FieldError, InvalidInput, NotFound
+from core.kernel.numbers import as_text, parse_decimal
+from core.services.platform import current
 
 blp = Blueprint("plugins", __name__, description="Plugins 插件")
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
-from core.errors import ServiceError
+from core.kernel.errors import ServiceError
 
 PROBLEM_TYPE = "https://jixiao.invalid/problems/"
 

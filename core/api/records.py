@@ -6,11 +6,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import cycles, organisation, values
 from core.api import schemas
 from core.api.session import bureau, caller, commit, db
-from core.models import Cycle, Indicator, IndicatorValue, Period, Unit
-from core.platform import current
+from core.domain import cycles, organisation, values
+from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Unit
+from core.services.platform import current
 
 blp = Blueprint("records", __name__, description="Cycles, indicators and values 周期、指标与数据")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.auth import ROLES
-from core.cycles import PERIOD_KINDS
+from core.domain.access import ROLES
+from core.domain.cycles import PERIOD_KINDS
 
 Code = fields.String(required=True, validate=validate.Length(min=1, max=64))
 Name = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -7,9 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.api.session import bureau, caller, commit, db
-from core.assessment import service
-from core.errors import invalid
-from core.platform import current
+from core.domain.assessment import service
+from core.kernel.errors import invalid
+from core.services.platform import current
 
 blp = Blueprint("schemes", __name__, description="Indicator schemes 指标体系")
 

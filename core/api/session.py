@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask, g, request
 from sqlalchemy.orm import Session
 
-from core import auth, organisation
-from core.errors import NotFound, ServiceError
-from core.models import Bureau
-from core.platform import current
+from core.domain import access, organisation
+from core.domain.models import Bureau
+from core.kernel.errors import NotFound, ServiceError
+from core.services.platform import current
 
 
 class Unauthorised(ServiceError):
@@ -28,11 +28,11 @@ def commit() -> None:
     db().commit()
 
 
-def caller() -> auth.Principal:
+def caller() -> access.Principal:
     if "caller" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        who = auth.authenticate(db(), token.strip()) if scheme.lower() == "bearer" else None
+        who = access.authenticate(db(), token.strip()) if scheme.lower() == "bearer" else None
         if who is None:
             raise Unauthorised("a valid bearer token is required (Authorization: Bearer jx_…)")
         g.caller = who

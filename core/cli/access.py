@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from core import organisation
-from core.auth import ROLES
 from core.cli.common import actor, readable_errors, transaction
+from core.domain import organisation
+from core.domain.access import ROLES
 
 
 @click.group("users", cls=AppGroup)

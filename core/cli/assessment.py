@@ -10,9 +10,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core import organisation
-from core.assessment import appeals as appeal_service
-from core.assessment import collection, evidence, reporting
 from core.cli.common import (
     actor,
     bureau_option,
@@ -22,6 +19,9 @@ from core.cli.common import (
     readable_errors,
     transaction,
 )
+from core.domain import organisation
+from core.domain.assessment import appeals as appeal_service
+from core.domain.assessment import collection, evidence, reporting
 
 cycle_option = click.option("--cycle", required=True, help="cycle code")
 

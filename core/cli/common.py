@@ -14,11 +14,11 @@ import click
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from core.errors import ServiceError
-from core.ledger.verifier import CanonicalError, NoteError, ProofError
-from core.platform import NotInitialised, Platform, current
-from core.plugins import PluginError
-from core.privacy import PersonalDataError
+from core.domain.plugin_host import PluginError
+from core.kernel.errors import ServiceError
+from core.kernel.privacy import PersonalDataError
+from core.ledger.tlog import CanonicalError, NoteError, ProofError
+from core.services.platform import NotInitialised, Platform, current
 
 EXPECTED = (
     ServiceError,

@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core import organisation
 from core.cli.common import actor, emit, json_option, platform, readable_errors, transaction
-from core.ledger import audit, bundle, checkpoints, proofs, verifier
+from core.domain import organisation
+from core.domain.projections import replay_check
+from core.ledger import audit, bundle, checkpoints, proofs, tlog
+from core.ledger.models import LedgerLog
 from core.ledger.store import origin_for
-from core.models import LedgerLog
-from core.platform import announce_failures
-from core.projections import replay_check
+from core.services.platform import announce_failures
 
 
 @click.group("ledger", cls=AppGroup)
@@ -92,7 +92,7 @@ def verify_bundle(path: str, public_key: str, pinned: tuple[str, ...], as_json: 
     args = [path, "--public-key", public_key]
     for p in pinned:
         args += ["--checkpoint", p]
-    sys.exit(verifier.main(args + (["--json"] if as_json else [])))
+    sys.exit(tlog.main(args + (["--json"] if as_json else [])))
 
 
 @ledger.command("public-key")
@@ -118,7 +118,7 @@ def checkpoint(bureau_code: str | None, as_json: bool) -> None:
             made = checkpoints.checkpoint_all(s, p.signers())
         rows = [
             {
-                "origin": verifier.Checkpoint.parse(verifier.split_note(c.note)[0]).origin,
+                "origin": tlog.Checkpoint.parse(tlog.split_note(c.note)[0]).origin,
                 "size": c.size,
                 "root": c.root.hex(),
                 "note": c.note,

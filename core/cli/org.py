@@ -9,7 +9,6 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from core import cycles, organisation, values
 from core.cli.common import (
     actor,
     bureau_option,
@@ -19,7 +18,8 @@ from core.cli.common import (
     readable_errors,
     transaction,
 )
-from core.models import Bureau, Cycle, Indicator, IndicatorValue, Person, Unit
+from core.domain import cycles, organisation, values
+from core.domain.models import Bureau, Cycle, Indicator, IndicatorValue, Person, Unit
 
 
 @click.group("bureaus", cls=AppGroup)

@@ -6,7 +6,6 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from core import installs, organisation
 from core.cli.common import (
     actor,
     bureau_option,
@@ -16,7 +15,8 @@ from core.cli.common import (
     readable_errors,
     transaction,
 )
-from core.models import Bureau, PluginInstallation
+from core.domain import installs, organisation
+from core.domain.models import Bureau, PluginInstallation
 
 
 @click.group("plugins", cls=AppGroup)

@@ -9,8 +9,6 @@ import click
 import yaml
 from flask.cli import AppGroup
 
-from core import organisation
-from core.assessment import service
 from core.cli.common import (
     actor,
     bureau_option,
@@ -20,6 +18,8 @@ from core.cli.common import (
     readable_errors,
     transaction,
 )
+from core.domain import organisation
+from core.domain.assessment import service
 
 
 @click.group("schemes", cls=AppGroup)

@@ -11,11 +11,11 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from core import migrate
 from core.cli.common import platform, readable_errors, transaction
+from core.domain.models import Bureau
+from core.kernel import migrate
 from core.ledger.checkpoints import checkpoint_all
 from core.ledger.store import platform_log
-from core.models import Bureau
 from webhooks.worker import start_thread as start_webhook_thread
 
 DEMO_TOKEN_FILE = "demo-token.txt"
@@ -36,7 +36,7 @@ def init_command(demo: bool) -> None:
     click.echo(f"database ready: {p.db.engine.url.render_as_string(hide_password=True)}")
     click.echo(f"ledger verifier key: {signer.verifier}")
     if demo:
-        from core.demo import DEMO_BUREAU, create_demo
+        from core.services.demo import DEMO_BUREAU, create_demo
 
         with transaction() as session:
             exists = session.scalar(select(Bureau.id).where(Bureau.code == DEMO_BUREAU))

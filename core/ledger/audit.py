@@ -1,6 +1,6 @@
 """Full verification of logs in the database.
 
-Streams every entry through :class:`core.ledger.verifier.ChainChecker` (constant
+Streams every entry through :class:`core.ledger.tlog.ChainChecker` (constant
 memory), checks every stored checkpoint's signature and root, and also holds each
 bureau log to the checkpoints recorded for it in the platform log, so deleting a
 bureau's checkpoint rows does not hide a rewrite.
@@ -13,8 +13,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 from core.ledger.store import PLATFORM_ORIGIN
-from core.ledger.verifier import (
+from core.ledger.tlog import (
     ChainChecker,
     Checkpoint,
     Finding,
@@ -24,7 +25,6 @@ from core.ledger.verifier import (
     add_checkpoint,
     open_checkpoint,
 )
-from core.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 
 BATCH = 5000
 

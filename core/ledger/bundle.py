@@ -26,14 +26,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.ledger import verifier
+from core.ledger import tlog
+from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 from core.ledger.signing import NoteSigner
 from core.ledger.store import utc_timestamp
-from core.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 
 
 def _write_entries(session: Session, log: LedgerLog, path: Path) -> tuple[int, str]:
-    acc = verifier.MerkleAccumulator()
+    acc = tlog.MerkleAccumulator()
     rows = (
         session.connection()
         .execution_options(stream_results=True, yield_per=5000)
@@ -45,7 +45,7 @@ def _write_entries(session: Session, log: LedgerLog, path: Path) -> tuple[int, s
         for (body,) in rows:
             body = bytes(body)
             fh.write(body + b"\n")
-            acc.append(verifier.leaf_hash(body))
+            acc.append(tlog.leaf_hash(body))
     return acc.size, acc.root().hex()
 
 
@@ -75,11 +75,11 @@ def _fill(session: Session, log: LedgerLog, signers: list[NoteSigner], folder: P
     )
     package = resources.files("core.ledger")
     (folder / "FORMAT.md").write_text(package.joinpath("FORMAT.md").read_text("utf-8"), "utf-8")
-    (folder / "verify.py").write_text(package.joinpath("verifier.py").read_text("utf-8"), "utf-8")
+    (folder / "verify.py").write_text(package.joinpath("tlog.py").read_text("utf-8"), "utf-8")
     files = sorted(p.name for p in folder.iterdir())
     manifest = {
         "format": "jixiao-ledger-bundle",
-        "version": verifier.FORMAT_VERSION,
+        "version": tlog.FORMAT_VERSION,
         "origin": log.origin,
         "size": size,
         "root": root,

@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.ledger.models import LedgerCheckpoint, LedgerLog
 from core.ledger.signing import NoteSigner, sign_note
 from core.ledger.store import PLATFORM_ORIGIN, Record, append, lock_log, platform_log
-from core.ledger.verifier import Checkpoint, MerkleAccumulator
-from core.models import LedgerCheckpoint, LedgerLog
+from core.ledger.tlog import Checkpoint, MerkleAccumulator
 
 
 def latest(session: Session, log_id: int) -> LedgerCheckpoint | None:

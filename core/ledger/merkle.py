@@ -1,6 +1,6 @@
 """RFC 9162 proof generation over a list of leaf hashes.
 
-Verification lives in :mod:`core.ledger.verifier` (shared with offline auditors); this
+Verification lives in :mod:`core.ledger.tlog` (shared with offline auditors); this
 module only builds proofs. Proofs are computed from the leaf hashes of the log prefix,
 O(n) hashing per proof, which is fine up to a few million entries per bureau; storing
 Merkle tiles would make it O(log n) and is noted in docs/design-notes.md.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.ledger.verifier import EMPTY_ROOT, MerkleAccumulator, node_hash
+from core.ledger.tlog import EMPTY_ROOT, MerkleAccumulator, node_hash
 
 
 def _split(n: int) -> int:

@@ -7,11 +7,11 @@ import base64
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import FieldError, NotFound, invalid
+from core.kernel.errors import FieldError, NotFound, invalid
 from core.ledger import merkle
 from core.ledger.checkpoints import checkpoint
+from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 from core.ledger.signing import NoteSigner
-from core.models import LedgerCheckpoint, LedgerEntry, LedgerLog
 
 
 def leaf_hashes(session: Session, log_id: int, size: int) -> list[bytes]:

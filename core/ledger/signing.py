@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from core.ledger.verifier import ALG_ED25519, NoteError, NoteVerifier, key_id
+from core.ledger.tlog import ALG_ED25519, NoteError, NoteVerifier, key_id
 
 PRIVATE_PREFIX = "PRIVATE+KEY+"
 

@@ -22,7 +22,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.ledger.verifier import (
+from core.kernel.privacy import PersonalDataError, find_id_cards
+from core.ledger.models import LedgerLog
+from core.ledger.tlog import (
     FORMAT_VERSION,
     MAX_SAFE_INT,
     CanonicalError,
@@ -30,8 +32,6 @@ from core.ledger.verifier import (
     canonical_text,
     check_value,
 )
-from core.models import LedgerLog
-from core.privacy import PersonalDataError, find_id_cards
 
 PLATFORM_ORIGIN = "jixiao/_platform"
 LISTENERS_KEY = "jixiao.ledger_listeners"

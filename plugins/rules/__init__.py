@@ -6,7 +6,7 @@ new bureaus by default (``JIXIAO_DEFAULT_PLUGINS``).
 
 from __future__ import annotations
 
-from core.hookspecs import PostProcessor, RuleType, ValueCheck, hookimpl
+from core.plugin_api.hookspecs import PostProcessor, RuleType, ValueCheck, hookimpl
 from plugins.rules import checks, post, raters, scoring
 
 __version__ = "0.1.0"

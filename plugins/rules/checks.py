@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.hookspecs import ValueContext
+from core.plugin_api.hookspecs import ValueContext
 
 SATISFACTION_CEILING = Decimal(99)
 ZOMBIE_CHANGE = Decimal("0.01")

@@ -9,8 +9,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.hookspecs import PostContext, UnitResult, adjust_node
-from core.numbers import as_text, quantize
+from core.kernel.numbers import as_text, quantize
+from core.plugin_api.hookspecs import PostContext, UnitResult, adjust_node
 from plugins.rules.raters import trimmed_mean
 
 COEFFICIENT_PLACES = 4

@@ -1,6 +1,6 @@
 """Rules scored from ratings: the 360-degree weighted mean (D-13) and expert panels (D-14).
 
-Ratings come in as :class:`core.hookspecs.RatingInput` (role, score, rater, seq). Means
+Ratings come in as :class:`core.plugin_api.hookspecs.RatingInput` (role, score, rater, seq). Means
 are kept exact until the leaf's points are rounded half-up to two places.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.hookspecs import RatingInput
-from core.numbers import quantize
+from core.kernel.numbers import quantize
+from core.plugin_api.hookspecs import RatingInput
 
 RATER_ROLES = ("superior", "service_recipient", "third_party", "peer", "self", "public", "expert")
 

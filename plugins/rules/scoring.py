@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.numbers import quantize
+from core.kernel.numbers import quantize
 
 
 class _Params(Schema):

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from core import cycles, organisation
-from core.assessment import appeals, collection, reporting, service
-from core.models import Bureau
-from core.values import record_values
+from core.domain import cycles, organisation
+from core.domain.assessment import appeals, collection, reporting, service
+from core.domain.models import Bureau
+from core.domain.values import record_values
 
 
 class Office:

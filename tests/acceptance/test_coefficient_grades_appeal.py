@@ -8,9 +8,9 @@ import hashlib
 
 import pytest
 
-from core import cycles
-from core.assessment import appeals
-from core.errors import Forbidden
+from core.domain import cycles
+from core.domain.assessment import appeals
+from core.kernel.errors import Forbidden
 from tests.acceptance.conftest import totals
 from tests.helpers import entries
 

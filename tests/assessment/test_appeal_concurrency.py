@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from core.assessment import appeals
-from core.organisation import get_bureau
+from core.domain.assessment import appeals
+from core.domain.organisation import get_bureau
 
 
 def test_simultaneous_appeals_get_distinct_codes(platform, world):

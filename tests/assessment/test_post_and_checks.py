@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from core import cycles
-from core.assessment import service
-from core.errors import InvalidInput
-from core.values import record_values
+from core.domain import cycles
+from core.domain.assessment import service
+from core.domain.values import record_values
+from core.kernel.errors import InvalidInput
 from tests.acceptance.conftest import Office, totals
 
 

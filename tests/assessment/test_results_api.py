@@ -8,11 +8,11 @@ import json
 
 from click.testing import CliRunner
 
-from core.assessment import reporting
 from core.cli import main
-from core.cycles import get_cycle
-from core.models import Bureau
-from core.projections import rebuild
+from core.domain.assessment import reporting
+from core.domain.cycles import get_cycle
+from core.domain.models import Bureau
+from core.domain.projections import rebuild
 from tests.helpers import value_row
 
 SCHEME = {

@@ -10,11 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from core import organisation
 from core.cli import main
+from core.domain import organisation
 from tests.helpers import entries, log_size
 
-EXAMPLE = Path(__file__).parents[2] / "core" / "assessment" / "examples" / "five-dimension.yaml"
+EXAMPLE = (
+    Path(__file__).parents[2] / "core/domain/assessment/examples/five-dimension.yaml"
+)
 INDICATORS = ("task_completion", "quality", "satisfaction", "management", "efficiency")
 
 

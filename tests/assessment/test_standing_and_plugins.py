@@ -8,10 +8,10 @@ import io
 
 from click.testing import CliRunner
 
-from core import cycles, installs
 from core.cli import main
-from core.hookspecs import ValueCheck, hookimpl
-from core.organisation import get_bureau
+from core.domain import cycles, installs
+from core.domain.organisation import get_bureau
+from core.plugin_api.hookspecs import ValueCheck, hookimpl
 from tests.acceptance.conftest import Office
 from tests.assessment.test_results_api import setup_cycle
 from tests.helpers import log_size, value_row

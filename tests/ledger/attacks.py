@@ -11,7 +11,7 @@ import json
 from sqlalchemy import Connection, text
 
 from core.ledger import triggers
-from core.ledger.verifier import MerkleAccumulator, canonical_bytes, leaf_hash
+from core.ledger.tlog import MerkleAccumulator, canonical_bytes, leaf_hash
 
 
 def disarm(conn: Connection) -> None:

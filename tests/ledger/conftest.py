@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.domain.models import Bureau
 from core.ledger import checkpoints
-from core.models import Bureau
 from tests.helpers import value_row
 from tests.ledger import attacks
 
@@ -14,7 +14,7 @@ from tests.ledger import attacks
 @pytest.fixture
 def log(platform, world):
     """b1's log with values and two checkpoints: returns (log id, first checkpoint size)."""
-    from core import values
+    from core.domain import values
 
     with platform.db.transaction() as s:
         b = s.scalar(select(Bureau).where(Bureau.code == "b1"))

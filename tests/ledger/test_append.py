@@ -9,8 +9,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from core.domain.models import Bureau, Unit
+from core.ledger.models import LedgerCheckpoint, LedgerLog
 from core.ledger.store import Record, append, append_many
-from core.models import Bureau, LedgerCheckpoint, LedgerLog, Unit
 from tests.helpers import entries, log_size
 
 

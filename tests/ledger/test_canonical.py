@@ -7,7 +7,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.ledger.verifier import MAX_SAFE_INT, CanonicalError, canonical_bytes
+from core.ledger.tlog import MAX_SAFE_INT, CanonicalError, canonical_bytes
 
 # Text including astral characters and characters above U+E000, where code-point and
 # UTF-16 key order differ, and control characters that must be escaped.
@@ -100,9 +100,9 @@ def test_the_fast_path_refuses_what_the_walk_refuses(bad):
 
 @pytest.mark.parametrize("prefix", ["", "\x01", "编号", "\n"])
 def test_the_fast_path_still_refuses_id_card_numbers(prefix):
-    from core.demo import fictitious_id_card
+    from core.kernel.privacy import PersonalDataError
     from core.ledger.store import data_text
-    from core.privacy import PersonalDataError
+    from core.services.demo import fictitious_id_card
 
     with pytest.raises(PersonalDataError):
         data_text({"note": prefix + fictitious_id_card(7)})
@@ -118,7 +118,7 @@ def test_verdict_is_the_same_with_and_without_orjson(body, cut, extra):
     bytes must get the same verdict either way, canonical or not."""
     import json
 
-    from core.ledger import verifier
+    from core.ledger import tlog as verifier
 
     mutated = body[:cut] + extra + body[cut:]
     for candidate in (body, mutated):

@@ -9,10 +9,11 @@ import threading
 import pytest
 from sqlalchemy import select, text
 
-from core.db import Database
+from core.domain.models import Bureau
+from core.kernel.db import Database
 from core.ledger import audit
+from core.ledger.models import LedgerEntry, LedgerLog
 from core.ledger.store import Record, append, lock_log
-from core.models import Bureau, LedgerEntry, LedgerLog
 
 WORKERS = 8
 APPENDS = 40

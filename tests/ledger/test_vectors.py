@@ -11,7 +11,7 @@ import pytest
 
 from core.ledger import merkle
 from core.ledger.signing import NoteSigner, sign_note
-from core.ledger.verifier import (
+from core.ledger.tlog import (
     EMPTY_ROOT,
     NoteError,
     NoteVerifier,

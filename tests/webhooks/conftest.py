@@ -104,7 +104,7 @@ def receiver():
 
 
 def subscribe(platform, url: str, events: str = "*", bureau: str = "b1") -> tuple[int, str]:
-    from core import organisation
+    from core.domain import organisation
 
     with platform.db.transaction() as s:
         endpoint, secret = service.add(

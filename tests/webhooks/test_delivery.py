@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
-from core import organisation, values
+from core.domain import organisation, values
 from tests.helpers import entries, value_row
 from tests.webhooks.conftest import drain, start_receiver, states, subscribe
 from webhooks import service
@@ -140,7 +140,7 @@ def attempts_made(platform) -> int:
 
 
 def test_private_targets_are_refused_unless_allow_listed(platform, world, receiver, monkeypatch):
-    from core.errors import InvalidInput
+    from core.kernel.errors import InvalidInput
 
     monkeypatch.delenv("JIXIAO_WEBHOOK_ALLOW")
     with pytest.raises(InvalidInput, match="private, loopback or link-local"):
@@ -187,7 +187,7 @@ def test_event_filter(platform, world, receiver):
     subscribe(platform, receiver.url, "plugin.*")
     record(platform)
     with platform.db.transaction() as s:
-        from core import installs
+        from core.domain import installs
 
         installs.uninstall(s, organisation.get_bureau(s, "b1"), "rules", "test")
     drain(platform)

@@ -1,0 +1,1 @@
+"""The domain: organisation, cycles, inputs, assessment, events and their projections."""

@@ -1,0 +1,133 @@
+"""One unit scored by its scheme: leaf scores per period, their combination and the
+roll-up (steps 1–3 of :mod:`core.domain.assessment.results`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from core.domain.assessment.compiled import CompiledScheme, Leaf
+from core.domain.assessment.inputs import CycleData
+from core.domain.models import Unit
+from core.kernel.numbers import quantize
+from core.plugin_api.hookspecs import UnitResult
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Scored:
+    """One unit scored by one scheme, before ranking. ``trace`` holds, per leaf, its
+    cycle score and per-period (period, source, score, note) tuples."""
+
+    result: UnitResult
+    scheme: CompiledScheme
+    trace: dict[str, tuple[Decimal, list[tuple]]]
+    vetoed_by: list[str]
+    base_total: Decimal
+    base_nodes: dict[str, Decimal]
+
+    def reset(self) -> None:
+        """Back to the roll-up, before any post-processor ran."""
+        self.result.total = self.base_total
+        self.result.nodes = dict(self.base_nodes)
+        self.result.flags = ["veto"] if self.vetoed_by else []
+        self.result.adjustments = []
+        self.result.rank = self.result.grade = None
+
+
+def _period_input(leaf: Leaf, unit: int, period: int, data: CycleData) -> tuple[Any, Any, str]:
+    """The rule's inputs for one period, where they came from, and a note ("" when the
+    inputs are complete; "missing"/"rejected" when the leaf must score 0).
+
+    The source is an object the data already holds (a value row, the items or ratings
+    list), so the explanation costs no copy; ``explanation.render_period`` reads it."""
+    key = (unit, leaf.indicator, period)
+    if leaf.rule.inputs == "ratings":
+        ratings = data.ratings.get(key, ())
+        return {"ratings": ratings}, ratings, "" if ratings else "missing"
+    if leaf.from_items:
+        items = data.items.get(key, ())
+        return {"value": sum((q for q, _ in items), Decimal(0))}, items, ""
+    found = data.values.get(key)
+    if found is None:
+        return None, None, "missing"
+    if found[2] == "rejected":
+        return None, found, "rejected"
+    if leaf.rule.inputs == "label":
+        return {"label": found[0]}, found, ""
+    if not leaf.inputs:
+        return {"value": Decimal(found[0])}, found, ""
+    inputs: dict[str, Any] = {"value": Decimal(found[0])}
+    sources = [found]
+    for name, indicator in leaf.inputs.items():
+        other = data.values.get((unit, indicator, period))
+        if other is None or other[2] == "rejected":
+            return None, sources, f"missing input {name}"
+        inputs[name] = Decimal(other[0])
+        sources.append(other)
+    return inputs, sources, ""
+
+
+def _combine(leaf: Leaf, scores: list[tuple[str, Decimal, bool]]) -> Decimal:
+    """Scores per period → the leaf's cycle score (``scores``: period, score, has_input)."""
+    if not scores:
+        return ZERO
+    if leaf.combine == "last":
+        present = [s for _, s, ok in scores if ok]
+        return quantize(present[-1]) if present else ZERO
+    if isinstance(leaf.combine, dict):
+        weights = {k: Decimal(v) for k, v in leaf.combine.items()}
+        return quantize(sum((weights.get(p, Decimal(0)) * s for p, s, _ in scores), Decimal(0)))
+    return quantize(sum((s for _, s, _ in scores), Decimal(0)) / len(scores))
+
+
+def score_unit(scheme: CompiledScheme, unit: Unit, data: CycleData) -> Scored:
+    trace: dict[str, tuple[Decimal, list[tuple]]] = {}
+    vetoed_by: list[str] = []
+    for leaf in scheme.leaves:
+        periods, scores = [], []
+        for period_id, period_code in leaf.periods:
+            inputs, source, note = _period_input(leaf, unit.id, period_id, data)
+            score = ZERO if note else leaf.rule.score(inputs, leaf.params, leaf.points)
+            if leaf.rule.veto:
+                if score == 1:
+                    vetoed_by.append(leaf.code)
+                score = ZERO
+            periods.append((period_code, source, score, note))
+            scores.append((period_code, score, not note))
+        trace[leaf.code] = (_combine(leaf, scores), periods)
+    nodes = _roll_up(scheme.nodes, {code: score for code, (score, _) in trace.items()})
+    top = [n["code"] for n in scheme.nodes if n["parent"] is None]
+    total = ZERO if vetoed_by else sum((nodes[c] for c in top), ZERO)
+    result = UnitResult(
+        unit=unit.code,
+        name=unit.name,
+        group=unit.group_code,
+        parent=unit.parent.code if unit.parent else None,
+        total=total,
+        nodes=dict(nodes),
+    )
+    if vetoed_by:
+        result.flags.append("veto")
+    return Scored(result, scheme, trace, vetoed_by, total, nodes)
+
+
+def _roll_up(nodes: list[dict], leaf_scores: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Node score = sum of its children's, bottom-up (nodes may come in any order)."""
+    scores = dict(leaf_scores)
+    children: dict[str, list[str]] = {}
+    for node in nodes:
+        if node["parent"] is not None:
+            children.setdefault(node["parent"], []).append(node["code"])
+
+    def total(code: str) -> Decimal:
+        if code not in scores:
+            scores[code] = sum((total(c) for c in children.get(code, ())), ZERO)
+        return scores[code]
+
+    for node in nodes:
+        total(node["code"])
+    return scores

@@ -1,0 +1,110 @@
+"""Assessment cycles and their periods (D-21): day, month, quarter, half and year.
+
+Periods are calendar-aligned and lie wholly inside the cycle. Codes are stable and
+readable: ``2026``, ``2026-H1``, ``2026-Q3``, ``2026-07``, ``2026-07-15``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.domain.models import Bureau, Cycle, Period
+from core.domain.organisation import check_new
+from core.domain.projections import record
+from core.kernel.errors import invalid
+from core.ledger.store import Record
+
+PERIOD_KINDS = ("year", "half", "quarter", "month", "day")
+_MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
+
+
+def _month_add(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _code(kind: str, start: dt.date) -> str:
+    if kind == "year":
+        return f"{start.year}"
+    if kind == "half":
+        return f"{start.year}-H{(start.month - 1) // 6 + 1}"
+    if kind == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if kind == "month":
+        return f"{start.year}-{start.month:02d}"
+    return start.isoformat()
+
+
+def periods_between(
+    start: dt.date, end: dt.date, kind: str
+) -> Iterator[tuple[str, dt.date, dt.date]]:
+    """Calendar-aligned periods of ``kind`` that lie wholly in [start, end]."""
+    if kind == "day":
+        day = start
+        while day <= end:
+            yield _code(kind, day), day, day
+            day += dt.timedelta(days=1)
+        return
+    step = _MONTHS_PER[kind]
+    first = dt.date(start.year, ((start.month - 1) // step) * step + 1, 1)
+    while first <= end:
+        nxt = _month_add(first, step)
+        last = nxt - dt.timedelta(days=1)
+        if first >= start and last <= end:
+            yield _code(kind, first), first, last
+        first = nxt
+
+
+def create_cycle(
+    session: Session,
+    bureau: Bureau,
+    code: str,
+    name: str,
+    start: dt.date,
+    end: dt.date,
+    kinds: list[str],
+    actor: str = "system",
+) -> Cycle:
+    check_new(session, Cycle, code, name, bureau)
+    if end < start:
+        raise invalid("end", "must not be before start")
+    if (end - start).days > 366 * 5:
+        raise invalid("end", "a cycle may span at most five years")
+    bad = [k for k in kinds if k not in PERIOD_KINDS]
+    if bad or not kinds:
+        raise invalid("periods", f"choose from {', '.join(PERIOD_KINDS)}")
+    periods = [
+        {"code": c, "kind": kind, "start": s.isoformat(), "end": e.isoformat()}
+        for kind in PERIOD_KINDS
+        if kind in kinds
+        for c, s, e in periods_between(start, end, kind)
+    ]
+    if not periods:
+        raise invalid("periods", "no whole period of that kind fits between start and end")
+    data = {
+        "code": code,
+        "name": name,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "periods": periods,
+    }
+    record(session, bureau.log_id, [Record("cycle.created", data, actor)])
+    return get_cycle(session, bureau, code)
+
+
+def get_cycle(session: Session, bureau: Bureau, code: str, field: str = "cycle") -> Cycle:
+    cycle = session.scalar(select(Cycle).where(Cycle.bureau_id == bureau.id, Cycle.code == code))
+    if cycle is None:
+        raise invalid(field, f"unknown cycle {code!r} in bureau {bureau.code}")
+    return cycle
+
+
+def get_period(session: Session, cycle: Cycle, code: str, field: str = "period") -> Period:
+    period = session.scalar(select(Period).where(Period.cycle_id == cycle.id, Period.code == code))
+    if period is None:
+        raise invalid(field, f"period {code!r} is not in cycle {cycle.code}")
+    return period

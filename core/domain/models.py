@@ -1,0 +1,294 @@
+"""Database tables.
+
+The domain's tables are **projections** (bureaus, units, people, cycles, periods,
+indicators, current values, plugin installations, assessment inputs): ordinary tables
+kept in step with the ledger (``core.ledger.models``) in the same transaction, which
+``jixiao ledger replay --check`` rebuilds from it.
+
+Users and tokens are credentials, not assessment records: they are not projections,
+though granting a role is still written to the ledger for the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.kernel.db import Base
+from core.ledger.models import LedgerLog
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class Bureau(Base):
+    """A tenant: a bureau (局) with its own log, units, users and plugins."""
+
+    __tablename__ = "bureaus"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), unique=True)
+    log: Mapped[LedgerLog] = relationship()
+
+
+class Unit(Base):
+    """A unit under assessment: a department, or an institution under a supervising one.
+
+    ``parent`` is the supervising department (D-15); ``group_code`` the assessment group
+    the unit is ranked in (D-03).
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    group_code: Mapped[str | None] = mapped_column(String(64))
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Person(Base):
+    """A member of staff. Personal identifiers are encrypted; the ledger has keyed hashes."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    pii_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pii_digest: Mapped[str] = mapped_column(Text, default="{}")
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Cycle(Base):
+    """An assessment cycle (usually a year) and its periods."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    periods: Mapped[list[Period]] = relationship(back_populates="cycle", order_by="Period.start")
+
+
+class Period(Base):
+    __tablename__ = "periods"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    cycle: Mapped[Cycle] = relationship(back_populates="periods")
+
+
+class Indicator(Base):
+    """An indicator in the bureau's library; schemes (issue 3) arrange them in trees."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    measure: Mapped[str] = mapped_column(String(32), default="")
+
+
+class IndicatorValue(Base):
+    """Projection: the current value of an indicator for a unit and period."""
+
+    __tablename__ = "indicator_values"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    review: Mapped[str] = mapped_column(String(16), default="pending")
+    unit: Mapped[Unit] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class PluginInstallation(Base):
+    """Projection: which plugins answer hook calls for a bureau."""
+
+    __tablename__ = "plugin_installations"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), default="")
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+# --------------------------------------------------------------------------- auth
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(32))
+    bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id"))
+    bureau: Mapped[Bureau | None] = relationship()
+    units: Mapped[list[Unit]] = relationship(secondary="user_units")
+
+
+class UserUnit(Base):
+    """The units a reporter may record values for."""
+
+    __tablename__ = "user_units"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()
+
+
+class Scheme(Base):
+    """Projection: one version of an indicator scheme for a cycle (and a unit group).
+
+    Versions are never edited: importing a changed scheme adds the next version, and
+    publishing freezes one (both ledger events). ``definition`` is the normal form as
+    recorded in the ledger.
+    """
+
+    __tablename__ = "schemes"
+    __table_args__ = (UniqueConstraint("cycle_id", "code", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    group_code: Mapped[str | None] = mapped_column(String(64))
+    definition: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    imported_seq: Mapped[int] = mapped_column(BigInteger)
+    published_seq: Mapped[int | None] = mapped_column(BigInteger)
+    cycle: Mapped[Cycle] = relationship()
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+class Rating(Base):
+    """Projection: one rater's score for a unit on a rated indicator (D-13, D-14).
+
+    A rater rates once per (unit, indicator, period); a later rating by the same rater
+    replaces the earlier one and its ``seq`` points at the newer ledger entry.
+    """
+
+    __tablename__ = "ratings"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    rater: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    score: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExpertPanel(Base):
+    """Projection: the experts drawn for rating an indicator in a cycle (D-14)."""
+
+    __tablename__ = "expert_panels"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
+    members: Mapped[str] = mapped_column(Text)
+    seed: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ScoreItem(Base):
+    """Projection: a bonus or deduction item recorded by a reviewer (D-10, D-16)."""
+
+    __tablename__ = "score_items"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    quantity: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class EvidenceFile(Base):
+    """Projection: a file attached as evidence (D-24); its bytes live content-addressed
+    under the instance folder, its SHA-256 in the ledger."""
+
+    __tablename__ = "evidence_files"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+
+
+class Appeal(Base):
+    """Projection: an appeal against a score (D-33): filed → assigned → decided."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("bureau_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    value_seq: Mapped[int | None] = mapped_column(BigInteger)
+    reasons: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(16), default="filed")
+    reviewer: Mapped[str | None] = mapped_column(String(100))
+    deadline: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    filed_seq: Mapped[int] = mapped_column(BigInteger)
+    decided_seq: Mapped[int | None] = mapped_column(BigInteger)
+    correction_seq: Mapped[int | None] = mapped_column(BigInteger)
+    unit: Mapped[Unit] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()

@@ -1,0 +1,1 @@
+"""The application layer: every channel (API, CLI, Excel, console, plugins) calls these."""

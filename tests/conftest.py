@@ -114,12 +114,11 @@ def instance(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
 @pytest.fixture
 def app(instance: Path):
     from core.app import create_app
-    from core.ledger.store import platform_log
+    from core.services import setup
 
     application = create_app()
     platform = application.extensions["jixiao"]
-    with platform.db.transaction() as session:
-        platform_log(session)
+    setup.prepare(platform)
     yield application
     platform.db.dispose()
 
@@ -132,6 +131,14 @@ def platform(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def system(platform):
+    """The service context of the platform acting on its own account (``system:test``)."""
+    from core.services.context import Context
+
+    return Context.system(platform, "system:test")
 
 
 @pytest.fixture

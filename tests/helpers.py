@@ -1,4 +1,4 @@
-"""Test data builders shared by the suites."""
+"""Test data builders shared by the suites: everything goes through the services."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from core.domain import cycles, organisation
 from core.domain.access import ROLES
 from core.domain.models import Bureau
 from core.ledger.models import LedgerEntry, LedgerLog
+from core.services import bureaus, cycles, indicators, units, users
+from core.services.context import Context
 
 BUREAUS = ("b1", "b2")
 
@@ -24,33 +25,33 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[key]}"}
 
 
+def as_user(platform, username: str, bureau: str | None = "b1") -> Context:
+    """The service context of a user (their permissions, their name as actor)."""
+    from core.services.users import principal_named
+
+    return Context(platform, principal_named(platform, username, bureau))
+
+
 def build_world(platform) -> World:
     world = World()
-    with platform.db.transaction() as s:
-        organisation.create_user(s, "root", "platform_admin", None)
-        world.tokens[(None, "platform_admin")] = organisation.create_token(s, "root")
-        for code in BUREAUS:
-            b = organisation.create_bureau(s, platform, code, f"测试局{code}", f"Bureau {code}")
-            organisation.create_unit(s, b, "u1", "办公室", "Office", group="A")
-            organisation.create_unit(
-                s, b, "u2", "服务中心", "Service centre", parent="u1", group="A"
-            )
-            organisation.create_unit(s, b, "u3", "法规科", "Legal section", group="B")
-            organisation.create_indicator(s, b, "i1", "任务完成率", "Task completion", "%")
-            organisation.create_indicator(s, b, "i2", "投诉件数", "Complaints", "件")
-            cycles.create_cycle(
-                s,
-                b,
-                "2026",
-                "2026年度",
-                dt.date(2026, 1, 1),
-                dt.date(2026, 12, 31),
-                ["quarter", "year"],
-            )
-            for role in ROLES[1:]:
-                units = ["u1"] if role == "reporter" else []
-                organisation.create_user(s, f"{code}-{role}", role, b, units)
-                world.tokens[(code, role)] = organisation.create_token(s, f"{code}-{role}")
+    ctx = Context.system(platform, "system:test")
+    users.create_platform_admin(ctx, "root")
+    world.tokens[(None, "platform_admin")] = users.create_token(ctx, None, "root")["token"]
+    for code in BUREAUS:
+        bureaus.create(ctx, code, f"测试局{code}", f"Bureau {code}")
+        units.create(ctx, code, "u1", "办公室", "Office", group="A")
+        units.create(ctx, code, "u2", "服务中心", "Service centre", parent="u1", group="A")
+        units.create(ctx, code, "u3", "法规科", "Legal section", group="B")
+        indicators.create(ctx, code, "i1", "任务完成率", "Task completion", "%")
+        indicators.create(ctx, code, "i2", "投诉件数", "Complaints", "件")
+        cycles.create(
+            ctx, code, "2026", "2026年度", dt.date(2026, 1, 1), dt.date(2026, 12, 31),
+            ["quarter", "year"],
+        )  # fmt: skip
+        for role in ROLES[1:]:
+            assigned = ["u1"] if role == "reporter" else []
+            users.create(ctx, code, f"{code}-{role}", role, assigned)
+            world.tokens[(code, role)] = users.create_token(ctx, code, f"{code}-{role}")["token"]
     return world
 
 

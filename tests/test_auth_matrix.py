@@ -124,7 +124,12 @@ def test_missing_or_wrong_token_is_401(client, world):
     r = client.get("/api/v1/bureaus", headers={"Authorization": "Bearer jx_wrong"})
     assert r.status_code == 401 and r.mimetype == "application/problem+json"
     me = client.get("/api/v1/me", headers=world.headers("reporter")).json
-    assert me == {"username": "b1-reporter", "role": "reporter", "bureau": "b1"}
+    assert me == {
+        "username": "b1-reporter",
+        "role": "reporter",
+        "bureau": "b1",
+        "actor": "user:b1-reporter",
+    }
 
 
 def test_tokens_are_stored_hashed(platform, world):

@@ -15,7 +15,7 @@ from marshmallow import Schema
 
 from core.cli import main
 from core.domain.plugin_host import PluginError, PluginHost
-from core.plugin_api.hookspecs import RuleType, hookimpl
+from core.plugin_api import RuleType, hookimpl
 from tests.helpers import entries, value_row
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +29,9 @@ def test_builtin_rules_plugin_is_found_through_its_entry_point(platform):
     info = platform.plugins.info("rules")
     assert info.source.startswith("entry point of jixiao")
     assert {"jixiao_rule_types", "jixiao_value_checks"} <= set(info.hooks)
-    assert {"target_ratio", "threshold", "deduction"} <= set(platform.plugins.rule_types())
+    assert {"target_ratio", "threshold", "deduction"} <= set(
+        platform.plugins.contributions("jixiao_rule_types")
+    )
 
 
 def test_plugins_list_json_shows_installations(world):
@@ -56,14 +58,14 @@ def test_a_bureau_only_hears_its_own_plugins(client, world, platform):
 
     class Probe:
         @hookimpl
-        def jixiao_ledger_appended(self, bureau, entries):
-            heard.extend((bureau, e.kind) for e in entries)
+        def jixiao_events_appended(self, context, events):
+            heard.extend((context.bureau, e.kind) for e in events)
 
         @hookimpl
         def jixiao_rule_types(self):
             return [RuleType("probe_rule", "探针", Schema, lambda *a: 0)]
 
-    platform.plugins.pm.register(Probe(), name="probe")
+    platform.plugins.register(Probe(), name="probe")
     client.put("/api/v1/bureaus/b1/plugins/probe", headers=world.headers("bureau_admin", "b1"))
     heard.clear()
     for bureau in ("b1", "b2"):
@@ -108,13 +110,13 @@ def test_rule_evaluation_validates_params_with_the_plugins_schema(client, world)
 
 def test_conflicting_plugins_are_rejected_naming_both(tmp_path):
     (tmp_path / "rival.py").write_text(
-        "from core.plugin_api.hookspecs import RuleType, hookimpl\n"
+        "from core.plugin_api import RuleType, hookimpl\n"
         "@hookimpl\n"
         "def jixiao_rule_types():\n"
         "    return [RuleType('threshold', 'x', dict, lambda *a: 0)]\n"
     )
     with pytest.raises(
-        PluginError, match=r"'threshold' is contributed by both 'rules' and 'rival'"
+        PluginError, match=r"'threshold' is contributed by both 'rival' and 'rules'"
     ):
         PluginHost(tmp_path)
 
@@ -122,14 +124,14 @@ def test_conflicting_plugins_are_rejected_naming_both(tmp_path):
 def test_plugins_directory_is_loaded(tmp_path):
     (tmp_path / "local_rules.py").write_text(
         "__version__ = '0.9'\n"
-        "from core.plugin_api.hookspecs import RuleType, hookimpl\n"
+        "from core.plugin_api import RuleType, hookimpl\n"
         "@hookimpl\n"
         "def jixiao_rule_types():\n"
         "    return [RuleType('local_rule', 'x', dict, lambda *a: 0)]\n"
     )
     host = PluginHost(tmp_path)
     assert host.info("local_rules").version == "0.9"
-    assert "local_rule" in host.rule_types()
+    assert "local_rule" in host.contributions("jixiao_rule_types")
 
 
 def _install_distribution(target: Path) -> None:

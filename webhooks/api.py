@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from core.api.session import bureau, commit, db
-from core.services.platform import current
+from core.api import Blueprint, schemas
+from core.api.context import ctx
 from webhooks import service
 
 blp = Blueprint("webhooks", __name__, description="Webhooks 事件推送")
@@ -16,72 +15,92 @@ blp = Blueprint("webhooks", __name__, description="Webhooks 事件推送")
 class EndpointIn(Schema):
     url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
     events = fields.List(
-        fields.String(),
+        fields.String(validate=validate.Length(max=64)),
         load_default=lambda: ["*"],
         metadata={"description": "event types, e.g. value.recorded, appeal.*"},
     )
     description = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class EndpointOut(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    enabled = fields.Boolean()
+    disabled_reason = fields.String()
+    description = fields.String()
+    deliveries = fields.Dict(keys=fields.String(), values=fields.Integer())
+    secret = fields.String(metadata={"description": "the signing secret, shown only once"})
+
+
 class RedeliverIn(Schema):
-    from_seq = fields.Integer(
+    from_seq = schemas.seq_field(
         load_default=None,
         allow_none=True,
         metadata={"description": "all deliveries from this seq; default: the failed ones"},
     )
 
 
-def _endpoint(code: str, endpoint_id: int):
-    b = bureau(code, "webhooks.manage")
-    return service.get(db(), b, endpoint_id)
+class RedeliverOut(Schema):
+    queued = fields.Integer()
+    pending = fields.Integer(metadata={"description": "deliveries still waiting their turn"})
+    enabled = fields.Boolean()
+
+
+class SecretOut(Schema):
+    secret = fields.String()
+
+
+class AttemptOut(Schema):
+    msg_id = fields.String()
+    type = fields.String()
+    attempt = fields.Integer()
+    status = fields.Integer(allow_none=True)
+    duration_ms = fields.Integer()
+    error = fields.String()
+    response = fields.String()
+    at = fields.String()
+    worker = fields.String()
 
 
 @blp.route("/bureaus/<code>/webhooks")
 class Endpoints(MethodView):
+    @blp.response(200, EndpointOut(many=True))
     def get(self, code):
-        return service.listing(db(), bureau(code, "webhooks.manage"))
+        return service.listing(ctx(), code)
 
     @blp.arguments(EndpointIn)
+    @blp.response(201, EndpointOut)
     def post(self, data, code):
         """Subscribe a URL; the response carries its signing secret, shown only once."""
-        b = bureau(code, "webhooks.manage")
-        endpoint, secret = service.add(
-            db(), current().vault, b, data["url"], data["events"], data["description"]
-        )
-        out = {**service.describe(db(), endpoint), "secret": secret}
-        commit()
-        return out, 201
+        return service.add(ctx(), code, data["url"], data["events"], data["description"])
 
 
 @blp.route("/bureaus/<code>/webhooks/<int:endpoint_id>/<any(enable,disable):action>")
 class Toggle(MethodView):
+    @blp.response(200, EndpointOut)
     def post(self, code, endpoint_id, action):
-        endpoint = _endpoint(code, endpoint_id)
-        service.set_enabled(db(), endpoint, action == "enable")
-        out = service.describe(db(), endpoint)
-        commit()
-        return out
+        return service.set_enabled(ctx(), code, endpoint_id, action == "enable")
 
 
 @blp.route("/bureaus/<code>/webhooks/<int:endpoint_id>/rotate-secret")
 class Rotate(MethodView):
+    @blp.response(200, SecretOut)
     def post(self, code, endpoint_id):
         """New secret; the old one keeps signing for 24 hours (both signatures are sent)."""
-        secret = service.rotate_secret(db(), current().vault, _endpoint(code, endpoint_id))
-        commit()
-        return {"secret": secret}
+        return service.rotate_secret(ctx(), code, endpoint_id)
 
 
 @blp.route("/bureaus/<code>/webhooks/<int:endpoint_id>/redeliver")
 class Redeliver(MethodView):
     @blp.arguments(RedeliverIn)
+    @blp.response(200, RedeliverOut)
     def post(self, data, code, endpoint_id):
-        queued = service.redeliver(db(), _endpoint(code, endpoint_id), data["from_seq"])
-        commit()
-        return {"queued": queued}
+        return service.redeliver(ctx(), code, endpoint_id, data["from_seq"])
 
 
 @blp.route("/bureaus/<code>/webhooks/<int:endpoint_id>/attempts")
 class Attempts(MethodView):
+    @blp.response(200, AttemptOut(many=True))
     def get(self, code, endpoint_id):
-        return service.attempts(db(), _endpoint(code, endpoint_id))
+        return service.attempts(ctx(), code, endpoint_id)

@@ -1,4 +1,9 @@
-"""``jixiao webhooks add|list|enable|disable|rotate-secret|redeliver|attempts|worker``."""
+"""``jixiao webhooks add|list|enable|disable|rotate-secret|redeliver|attempts|worker``.
+
+Delivery happens in the process that runs the worker (``jixiao serve``'s thread, or
+``jixiao webhooks worker``): targets on private networks must be allowed in *that*
+process's ``JIXIAO_WEBHOOK_ALLOW`` (see docs/webhooks.md).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,19 @@ import signal
 import threading
 
 import click
-from flask.cli import AppGroup
 
 from core.cli.common import (
     bureau_option,
+    context,
     emit,
     json_option,
     platform,
+    print_json,
     readable_errors,
-    transaction,
 )
-from core.domain import organisation
-from webhooks import service
-from webhooks.worker import Worker
 
 
-@click.group("webhooks", cls=AppGroup)
+@click.group("webhooks")
 def webhooks() -> None:
     """Webhook subscriptions and delivery workers (事件推送)."""
 
@@ -38,11 +40,10 @@ def webhooks() -> None:
 @click.option("--description", default="")
 @readable_errors
 def add(url: str, bureau_code: str, events: str, description: str) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        endpoint, secret = service.add(s, platform().vault, b, url, events.split(","), description)
-        endpoint_id = endpoint.id
-    click.echo(f"endpoint {endpoint_id} added; signing secret (shown once): {secret}")
+    from webhooks import service
+
+    done = service.add(context(), bureau_code, url, events.split(","), description)
+    click.echo(f"endpoint {done['id']} added; signing secret (shown once): {done['secret']}")
 
 
 @webhooks.command("list")
@@ -50,62 +51,68 @@ def add(url: str, bureau_code: str, events: str, description: str) -> None:
 @json_option
 @readable_errors
 def list_(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        rows = service.listing(s, organisation.get_bureau(s, bureau_code))
-    if not as_json:
-        rows = [
-            {
-                **r,
-                "events": ",".join(r["events"]),
-                "deliveries": " ".join(f"{k}={v}" for k, v in sorted(r["deliveries"].items())),
-            }
-            for r in rows
-        ]
-    emit(rows, as_json, ["id", "url", "events", "enabled", "deliveries", "disabled_reason"])
+    from webhooks import service
+
+    rows = service.listing(context(), bureau_code)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        r["deliveries"] = " ".join(f"{k}={v}" for k, v in sorted(r["deliveries"].items()))
+    emit(rows, False, ["id", "url", "events", "enabled", "deliveries", "disabled_reason"])
 
 
-def _endpoint_command(name: str, help_text: str):
-    """A command ``NAME ENDPOINT_ID --bureau B`` running ``fn(session, endpoint)``."""
+@webhooks.command("disable")
+@click.argument("endpoint_id", type=int)
+@bureau_option
+@readable_errors
+def disable(endpoint_id: int, bureau_code: str) -> None:
+    """Stop deliveries to an endpoint (they queue up)."""
+    from webhooks import service
 
-    def wrap(fn):
-        @webhooks.command(name, help=help_text)
-        @click.argument("endpoint_id", type=int)
-        @bureau_option
-        @readable_errors
-        def command(endpoint_id: int, bureau_code: str, **kwargs) -> None:
-            with transaction() as s:
-                endpoint = service.get(s, organisation.get_bureau(s, bureau_code), endpoint_id)
-                message = fn(s, endpoint, **kwargs)
-            click.echo(message)
-
-        return command
-
-    return wrap
+    service.set_enabled(context(), bureau_code, endpoint_id, False)
+    click.echo(f"endpoint {endpoint_id} disabled")
 
 
-@_endpoint_command("disable", "Stop deliveries to an endpoint (they queue up).")
-def disable(s, endpoint) -> str:
-    service.set_enabled(s, endpoint, False)
-    return f"endpoint {endpoint.id} disabled"
+@webhooks.command("enable")
+@click.argument("endpoint_id", type=int)
+@bureau_option
+@readable_errors
+def enable(endpoint_id: int, bureau_code: str) -> None:
+    """Resume deliveries, oldest first."""
+    from webhooks import service
+
+    service.set_enabled(context(), bureau_code, endpoint_id, True)
+    click.echo(f"endpoint {endpoint_id} enabled")
 
 
-@_endpoint_command("enable", "Resume deliveries, oldest first.")
-def enable(s, endpoint) -> str:
-    service.set_enabled(s, endpoint, True)
-    return f"endpoint {endpoint.id} enabled"
+@webhooks.command("rotate-secret")
+@click.argument("endpoint_id", type=int)
+@bureau_option
+@readable_errors
+def rotate(endpoint_id: int, bureau_code: str) -> None:
+    """New secret; the old one keeps signing for 24 hours."""
+    from webhooks import service
+
+    secret = service.rotate_secret(context(), bureau_code, endpoint_id)["secret"]
+    click.echo(f"new signing secret (shown once): {secret}")
 
 
-@_endpoint_command("rotate-secret", "New secret; the old one keeps signing for 24 hours.")
-def rotate(s, endpoint) -> str:
-    return (
-        f"new signing secret (shown once): {service.rotate_secret(s, platform().vault, endpoint)}"
-    )
-
-
+@webhooks.command("redeliver")
+@click.argument("endpoint_id", type=int)
+@bureau_option
 @click.option("--from-seq", type=int, default=None, help="all deliveries from this seq on")
-@_endpoint_command("redeliver", "Queue failed deliveries (or all from --from-seq) again.")
-def redeliver(s, endpoint, from_seq: int | None = None) -> str:
-    return f"{service.redeliver(s, endpoint, from_seq)} deliveries queued"
+@readable_errors
+def redeliver(endpoint_id: int, bureau_code: str, from_seq: int | None) -> None:
+    """Queue failed deliveries (or all from --from-seq) again."""
+    from webhooks import service
+
+    done = service.redeliver(context(), bureau_code, endpoint_id, from_seq)
+    state = "" if done["enabled"] else " (the endpoint is disabled: enable it to deliver)"
+    click.echo(
+        f"{done['queued']} deliveries queued again; "
+        f"{done['pending']} waiting to be delivered{state}"
+    )
 
 
 @webhooks.command("attempts")
@@ -115,10 +122,9 @@ def redeliver(s, endpoint, from_seq: int | None = None) -> str:
 @readable_errors
 def attempts(endpoint_id: int, bureau_code: str, as_json: bool) -> None:
     """The latest delivery attempts of an endpoint."""
-    with transaction() as s:
-        rows = service.attempts(
-            s, service.get(s, organisation.get_bureau(s, bureau_code), endpoint_id)
-        )
+    from webhooks import service
+
+    rows = service.attempts(context(), bureau_code, endpoint_id)
     emit(rows, as_json, ["at", "msg_id", "type", "attempt", "status", "duration_ms", "error"])
 
 
@@ -128,6 +134,8 @@ def attempts(endpoint_id: int, bureau_code: str, as_json: bool) -> None:
 @readable_errors
 def worker(once: bool, batch: int) -> None:
     """Deliver webhooks until stopped (run several on PostgreSQL for throughput)."""
+    from webhooks.worker import Worker
+
     w = Worker(platform(), batch=batch)
     if once:
         click.echo(f"{w.run_once()} deliveries attempted")

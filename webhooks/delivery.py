@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from core.kernel.db import Database
 from core.kernel.privacy import Vault
-from core.ledger.store import Record, append
+from core.ledger.store import lock_log
+from core.services.context import Context, Work
+from core.services.platform import Platform
 from webhooks import http, signing
 from webhooks.models import (
     WebhookAttempt,
@@ -178,7 +180,7 @@ def send_run(run: list[Claimed], policy: Policy) -> list[http.Outcome]:
 
 
 def record(
-    db: Database,
+    platform: Platform,
     results: list[tuple[list[Claimed], list[http.Outcome]]],
     policy: Policy,
     worker: str,
@@ -187,10 +189,11 @@ def record(
     per round, not per delivery); runs cut short by a failure give back the rest unsent.
     Returns the new states of the attempted deliveries."""
     states = []
-    with db.transaction() as s:
+    ctx = Context.system(platform, "system:webhooks")
+    with platform.db.transaction() as s:
         for run, outcomes in results:
             for item, outcome in zip(run, outcomes, strict=False):
-                states.append(_settle(s, item, outcome, policy, worker))
+                states.append(_settle(ctx, s, item, outcome, policy, worker))
             for item in run[len(outcomes) :]:
                 _release(s, item)
     return states
@@ -203,7 +206,9 @@ def _release(s: Session, item: Claimed) -> None:
         d.state, d.attempts, d.lease_until = "pending", d.attempts - 1, None
 
 
-def _settle(s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, worker: str) -> str:
+def _settle(
+    ctx: Context, s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, worker: str
+) -> str:
     d = s.get(WebhookDelivery, item.delivery_id, with_for_update=True)
     s.add(
         WebhookAttempt(
@@ -225,7 +230,7 @@ def _settle(s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, wo
         return d.state
     if outcome.status == 410:
         d.state = "failed"
-        disable(s, endpoint, "the receiver answered 410 Gone")
+        disable(_work(ctx, s, endpoint), endpoint, "the receiver answered 410 Gone")
         return d.state
     endpoint.failing_since = endpoint.failing_since or now
     delay = policy.delay(d.attempts)
@@ -236,22 +241,25 @@ def _settle(s: Session, item: Claimed, outcome: http.Outcome, policy: Policy, wo
     else:
         d.state, d.next_attempt_at = "pending", now + dt.timedelta(seconds=delay)
     if (now - _aware(endpoint.failing_since)).total_seconds() > policy.disable_after:
-        disable(s, endpoint, f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC")
+        reason = f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
+        disable(_work(ctx, s, endpoint), endpoint, reason)
     return d.state
 
 
-def disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
+def _work(ctx: Context, session: Session, endpoint: WebhookEndpoint) -> Work:
+    """A unit of work on the endpoint's bureau inside the worker's transaction, so the
+    announcement goes through the one append path (checked, projected, heard)."""
+    lock_log(session, endpoint.bureau.log_id)
+    return Work(ctx, session, endpoint.bureau)
+
+
+def disable(work: Work, endpoint: WebhookEndpoint, reason: str) -> None:
     """Disable an endpoint and announce it as a ``webhook.endpoint.disabled`` event."""
     if not endpoint.enabled:
         return
     endpoint.enabled, endpoint.disabled_reason = False, reason
-    session.flush()
-    append(
-        session,
-        endpoint.bureau.log_id,
-        Record(
-            "webhook.endpoint.disabled",
-            {"endpoint": endpoint.id, "url": endpoint.url, "reason": reason},
-            "system:webhooks",
-        ),
+    work.session.flush()
+    work.log.record(
+        "webhook.endpoint.disabled",
+        {"endpoint": endpoint.id, "url": endpoint.url, "reason": reason},
     )

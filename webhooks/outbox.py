@@ -1,4 +1,4 @@
-"""The outbox: a message and its deliveries, written in the ledger append's transaction.
+"""The outbox: a message and its deliveries, written in the append's transaction.
 
 Every entry appended to a bureau's log is an event whose type is the entry's ``kind``.
 The payload is ``{type, timestamp, data}``; ``data`` carries the entry's own data and its
@@ -15,51 +15,52 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain.models import Bureau
-from core.ledger.store import Appended
+from core.ledger.store import PLATFORM_ORIGIN, origin_for
+from core.plugin_api import Event
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage, utcnow
 
-
-def message_id(entry: Appended) -> str:
-    return "msg_" + entry.leaf_hash[:16].hex()
+PLATFORM_KINDS = ("ledger.verification_failed",)
 
 
-def payload(bureau: Bureau, entry: Appended) -> str:
-    body = json.loads(entry.body)
-    data = dict(entry.data)
+def message_id(event: Event) -> str:
+    return "msg_" + event.leaf_hash[:32]
+
+
+def payload(bureau: str, event: Event) -> str:
+    data = dict(event.data)
     data["ledger"] = {
-        "bureau": bureau.code,
-        "origin": entry.origin,
-        "seq": entry.seq,
-        "leaf_hash": entry.leaf_hash.hex(),
+        "bureau": bureau,
+        "origin": origin_for(event.bureau) if event.bureau else PLATFORM_ORIGIN,
+        "seq": event.seq,
+        "leaf_hash": event.leaf_hash,
     }
     return json.dumps(
-        {"type": entry.kind, "timestamp": body["ts"], "data": data},
+        {"type": event.kind, "timestamp": event.ts, "data": data},
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
-def enqueue(session: Session, bureau: Bureau, entries: Sequence[Appended]) -> int:
-    """Queue every entry for the bureau's endpoints that subscribe to its type.
+def enqueue(session: Session, bureau_id: int, bureau: str, events: Sequence[Event]) -> int:
+    """Queue every event for the bureau's endpoints that subscribe to its type.
 
     Disabled endpoints are queued for too: disabling pauses delivery, it does not drop
     events, and enabling resumes with the oldest.
     """
     endpoints = session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.bureau_id == bureau.id)
+        select(WebhookEndpoint).where(WebhookEndpoint.bureau_id == bureau_id)
     ).all()
     queued = 0
-    for entry in entries:
-        targets = [e for e in endpoints if e.subscribes(entry.kind)]
+    for event in events:
+        targets = [e for e in endpoints if e.subscribes(event.kind)]
         if not targets:
             continue
         message = WebhookMessage(
-            msg_id=message_id(entry),
-            bureau_id=bureau.id,
-            event_type=entry.kind,
-            payload=payload(bureau, entry),
-            seq=entry.seq,
+            msg_id=message_id(event),
+            bureau_id=bureau_id,
+            event_type=event.kind,
+            payload=payload(bureau, event),
+            seq=event.seq,
         )
         session.add(message)
         session.flush()

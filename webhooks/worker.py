@@ -37,7 +37,7 @@ class Worker:
             return 0
         sent = list(self.pool.map(lambda run: delivery.send_run(run, self.policy), runs))
         results = list(zip(runs, sent, strict=True))
-        delivery.record(p.db, results, self.policy, self.name)
+        delivery.record(p, results, self.policy, self.name)
         for run, outcomes in results:
             for item, outcome in zip(run, outcomes, strict=False):
                 log.info(

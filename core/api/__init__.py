@@ -1,25 +1,120 @@
-"""REST API under ``/api/v1`` (flask-smorest), OpenAPI at ``/api/openapi.json``."""
+"""REST API under ``/api/v1`` (flask-smorest), OpenAPI at ``/api/openapi.json``.
+
+What holds for every endpoint, set up here once:
+
+* bodies are read by the strict JSON reader (:mod:`core.kernel.jsonio`: exact decimals,
+  no duplicate keys, bounded depth and integers, no unreadable text), and answers are
+  UTF-8 JSON with Chinese as itself;
+* path segments, query strings and form fields with NUL or lone surrogates are refused
+  before any view runs;
+* the caller is authenticated before the body is validated (401 first);
+* every error is RFC 9457 ``application/problem+json`` naming the field, row and reason,
+  and the OpenAPI document says so for every operation.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+from apispec import BasePlugin
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
-from core.api import problems
-from core.kernel.errors import ServiceError
-from core.kernel.privacy import PersonalDataError
-from core.ledger.tlog import CanonicalError
+from core.api import context, problems
+from core.kernel import jsonio
+from core.kernel.errors import FieldError, InvalidInput, ServiceError
+from core.kernel.text import problem as text_problem
+
+ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with the strict reader, and UTF-8 output."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return jsonio.loads(s)
+
+
+class StrictParser(FlaskParser):
+    """webargs reading bodies with the same strict reader as Flask."""
+
+    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+        if not is_json_request(req):
+            return webargs_core.missing
+        return jsonio.loads(req.get_data(cache=True))
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class ProblemErrors(BasePlugin):
+    """Document the errors every operation can answer, as problem+json."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):  # type: ignore[no-untyped-def]
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            for status in ERROR_STATUSES:
+                responses.setdefault(status, {"$ref": f"#/components/responses/PROBLEM_{status}"})
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api with every HTTP error rendered as RFC 9457 problem+json."""
+    """flask-smorest's Api with every HTTP error rendered, and documented, as RFC 9457
+    problem+json."""
+
+    ERROR_SCHEMA = problems.ProblemSchema
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         return problems.from_http(error)
 
+    def _register_responses(self) -> None:  # type: ignore[override]
+        super()._register_responses()
+        for status in ERROR_STATUSES:
+            self.spec.components.response(
+                f"PROBLEM_{status}",
+                {
+                    "description": problems.DESCRIPTIONS[status],
+                    "content": {problems.CONTENT_TYPE: {"schema": problems.ProblemSchema}},
+                },
+            )
+
+
+def _guard_request() -> None:
+    """Refuse NUL, other control characters and lone surrogates in the path, the query
+    and form fields before a view sees them (PostgreSQL cannot even compare them)."""
+    sources = [("path", request.view_args or {}), ("query", request.args)]
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        sources.append(("form", request.form))
+    errors = []
+    for where, values in sources:
+        items = (
+            values.items(multi=True)
+            if hasattr(values, "items") and where != "path"
+            else values.items()
+        )
+        for key, value in items:
+            for text in (key, value):
+                reason = (
+                    text_problem(text, multiline=where == "form") if isinstance(text, str) else None
+                )
+                if reason:
+                    errors.append(FieldError(str(key)[:64], reason))
+                    break
+    if errors:
+        raise InvalidInput(f"{errors[0].field}: {errors[0].reason}", errors)
+
 
 def init_app(app: Flask) -> None:
+    app.json_provider_class = StrictJSONProvider
+    app.json = StrictJSONProvider(app)
     app.config.update(
         API_TITLE="jixiao 绩效",
         API_VERSION="v1",
@@ -29,39 +124,26 @@ def init_app(app: Flask) -> None:
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Performance assessment ledger API. Authenticate with "
-                "`Authorization: Bearer <token>`."
+                "`Authorization: Bearer <token>`. Errors are RFC 9457 "
+                "`application/problem+json` naming the field, row and reason."
             },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
     )
-    api = ProblemApi(app)
-    from core.api import (
-        assessment,
-        bureaus,
-        docs,
-        ledger,
-        people,
-        plugins,
-        records,
-        schemes,
-        session,
-    )
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemErrors()]})
+    from core.api import assessment, bureaus, docs, ledger, people, plugins, records, schemes
     from webhooks import api as webhooks_api
 
     for module in (bureaus, people, records, schemes, assessment, ledger, plugins, webhooks_api):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
-    session.init_app(app)
+    context.init_app(app)  # 401 comes before anything about the request's content
+    app.before_request(_guard_request)
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
         return problems.from_service(error)
-
-    @app.errorhandler(PersonalDataError)
-    @app.errorhandler(CanonicalError)
-    def _unprocessable(error: ValueError):
-        return problems.problem(422, "Unprocessable content", str(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -1,8 +1,6 @@
-"""Ratings, expert panels, items, reviews, evidence, results and appeals (考核过程与结果).
-
-Request bodies are checked by the services, which name the row, field and reason of
-every problem and write nothing when there is one (RFC 9457 problem+json).
-"""
+"""Ratings, expert panels, items, reviews, warnings, evidence, results and appeals
+(考核过程与结果). Views parse, call the services and render; the services name the row,
+field and reason of every problem and write nothing when there is one."""
 
 from __future__ import annotations
 
@@ -10,260 +8,226 @@ import io
 
 from flask import request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
-from core.api.session import bureau, caller, commit, db
-from core.domain.assessment import appeals, collection, evidence, reporting
-from core.domain.organisation import get_unit
+from core.api import Blueprint, schemas
+from core.api.context import ctx
 from core.kernel.errors import invalid
-from core.services.platform import current
+from core.services import appeals, assessment, evidence, results
 
 blp = Blueprint("assessment", __name__, description="Assessment 考核: ratings, results, appeals")
 
 
-class _Target(Schema):
-    unit = fields.String(required=True)
-    indicator = fields.String(required=True)
-    cycle = fields.String(required=True)
-    period = fields.String(required=True)
-
-
-class RatingIn(_Target):
-    role = fields.String(required=True, metadata={"description": "superior, service_recipient…"})
-    score = fields.Raw(required=True, metadata={"description": '0–100, e.g. "92.5"'})
-    rater = fields.String()
-    comment = fields.String()
-
-
-class ItemIn(_Target):
-    quantity = fields.Raw(required=True)
-    reason = fields.String(required=True)
-    evidence = fields.List(fields.String())
-
-
-class Rows(Schema):
-    rows = fields.List(fields.Dict(), required=True)
-
-
-class PanelIn(Schema):
-    cycle = fields.String(required=True)
-    indicator = fields.String(required=True)
-    size = fields.Integer(required=True, strict=True)
-    pool = fields.List(fields.String())
-
-
-class ReviewIn(Schema):
-    seq = fields.Integer(required=True, strict=True)
-    decision = fields.String(required=True)
-    note = fields.String(load_default="")
-
-
-class AppealIn(_Target):
-    reasons = fields.String(required=True)
-    evidence = fields.List(fields.String(), load_default=list)
-
-
-class AssignIn(Schema):
-    reviewer = fields.String(required=True)
-
-
-class DecideIn(Schema):
-    decision = fields.String(required=True)
-    reason = fields.String(required=True)
-    value = fields.Raw(load_default=None)
-
-
-def _seqs(entries) -> dict:
-    return {"seqs": [e.seq for e in entries]}
+def _clean(row: dict) -> dict:
+    return {k: v for k, v in row.items() if v is not None}
 
 
 @blp.route("/bureaus/<code>/ratings")
 class Ratings(MethodView):
-    @blp.arguments(Rows)
+    @blp.arguments(schemas.RatingRows)
+    @blp.response(201, schemas.SeqsOut)
     def post(self, data, code):
         """Submit ratings (all rows or none). Experts rate only where they were drawn."""
-        b = bureau(code, "ratings.submit")
-        who = caller()
-        out = _seqs(collection.submit_ratings(db(), b, data["rows"], who, who.actor))
-        commit()
-        return out, 201
+        return assessment.submit_ratings(ctx(), code, [_clean(r) for r in data["rows"]])
+
+
+@blp.route("/bureaus/<code>/ratings/withdraw")
+class RatingWithdraw(MethodView):
+    @blp.arguments(schemas.RatingWithdrawIn)
+    @blp.response(201, schemas.EventOut)
+    def post(self, data, code):
+        return assessment.withdraw_rating(ctx(), code, _clean(data))
 
 
 @blp.route("/bureaus/<code>/panels")
 class Panels(MethodView):
-    @blp.arguments(PanelIn)
+    @blp.arguments(schemas.PanelIn)
+    @blp.response(201, schemas.PanelOut)
     def post(self, data, code):
         """Draw an expert panel; the seed is recorded so anyone can redo the draw."""
-        b = bureau(code, "panels.draw")
-        entry, members = collection.draw_panel(
-            db(),
-            b,
-            data["cycle"],
-            data["indicator"],
-            data["size"],
-            caller().actor,
-            data.get("pool"),
+        return assessment.draw_panel(
+            ctx(), code, data["cycle"], data["indicator"], data["size"], data.get("pool")
         )
-        commit()
-        return {"seq": entry.seq, "seed": entry.data["seed"], "members": members}, 201
 
 
 @blp.route("/bureaus/<code>/items")
 class Items(MethodView):
-    @blp.arguments(Rows)
+    @blp.response(200, schemas.ItemOut(many=True))
+    def get(self, code):
+        """Live bonus/deduction items."""
+        return assessment.list_items(ctx(), code)
+
+    @blp.arguments(schemas.ItemRows)
+    @blp.response(201, schemas.SeqsOut)
     def post(self, data, code):
-        """Record bonus/deduction items (all rows or none)."""
-        b = bureau(code, "items.record")
-        out = _seqs(collection.record_items(db(), b, data["rows"], caller().actor))
-        commit()
-        return out, 201
+        """Record bonus/deduction items, or correct one (``corrects``): all rows or none."""
+        return assessment.record_items(ctx(), code, [_clean(r) for r in data["rows"]])
+
+
+@blp.route("/bureaus/<code>/items/<int:seq>/withdraw")
+class ItemWithdraw(MethodView):
+    @blp.arguments(schemas.ItemWithdrawIn)
+    @blp.response(201, schemas.EventOut)
+    def post(self, data, code, seq):
+        """Withdraw a live item: it no longer counts (the entry stays on the record)."""
+        return assessment.withdraw_item(ctx(), code, seq, data["reason"])
 
 
 @blp.route("/bureaus/<code>/reviews")
 class Reviews(MethodView):
-    @blp.arguments(ReviewIn)
+    @blp.arguments(schemas.ReviewIn)
+    @blp.response(201, schemas.EventOut)
     def post(self, data, code):
         """Approve or reject the current value with ledger seq ``seq``."""
-        b = bureau(code, "reviews.decide")
-        entry = collection.decide_review(
-            db(), b, data["seq"], data["decision"], data["note"], caller().actor
+        return assessment.decide_review(
+            ctx(), code, data["seq"], data["decision"], data["note"], data["corrects"]
         )
-        commit()
-        return {"seq": entry.seq}, 201
 
 
-def _store() -> evidence.EvidenceStore:
-    return evidence.EvidenceStore(current().instance / "evidence")
+@blp.route("/bureaus/<code>/reviews/withdraw")
+class ReviewWithdraw(MethodView):
+    @blp.arguments(schemas.ReviewWithdrawIn)
+    @blp.response(201, schemas.EventOut)
+    def post(self, data, code):
+        return assessment.withdraw_review(
+            ctx(), code, data["seq"], data["withdraws"], data["reason"]
+        )
+
+
+@blp.route("/bureaus/<code>/warnings")
+class Warnings(MethodView):
+    @blp.response(200, schemas.WarningOut(many=True))
+    def get(self, code):
+        """Warnings raised on entry (D-22, D-23), newest first."""
+        return assessment.warnings(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/evidence")
 class Evidence(MethodView):
+    @blp.response(200, schemas.EvidenceOut(many=True))
     def get(self, code):
-        b = bureau(code, "values.read")
-        return [
-            {
-                "seq": f.seq,
-                "sha256": f.sha256,
-                "filename": f.filename,
-                "size": f.size,
-                "media_type": f.media_type,
-                "subject": f.subject,
-            }
-            for f in evidence.listing(db(), b)
-        ]
+        return evidence.listing(ctx(), code)
 
+    @blp.response(201, schemas.AttachOut)
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "unit"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "unit": {"type": "string"},
+                            "subject": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    )
     def post(self, code):
         """Upload a file (multipart field ``file``, form fields ``unit`` and ``subject``)."""
-        b = bureau(code, "evidence.attach")
         upload = request.files.get("file")
         if upload is None:
             raise invalid("file", "send the file as multipart/form-data field 'file'")
-        who = caller()
-        entry = evidence.attach(
-            db(),
-            _store(),
-            b,
+        return evidence.attach(
+            ctx(),
+            code,
             upload.read(),
             upload.filename or "",
             upload.mimetype or "",
             request.form.get("unit", ""),
             request.form.get("subject", ""),
-            who,
-            who.actor,
         )
-        commit()
-        return {"seq": entry.seq, **entry.data}, 201
 
 
 @blp.route("/bureaus/<code>/evidence/<sha256>")
 class EvidenceFile(MethodView):
+    @blp.response(200, content_type="application/octet-stream", description="the file's bytes")
     def get(self, code, sha256):
         """The file's bytes, re-hashed before they are served."""
-        b = bureau(code, "values.read")
-        found = evidence.find(db(), b, sha256)
+        found, content = evidence.content(ctx(), code, sha256)
         return send_file(
-            io.BytesIO(_store().get(sha256)),
-            mimetype=found.media_type,
-            download_name=found.filename,
+            io.BytesIO(content),
+            mimetype="application/octet-stream",
+            download_name=found["filename"],
         )
 
 
 @blp.route("/bureaus/<code>/cycles/<cycle>/results")
 class Results(MethodView):
-    def get(self, code, cycle):
-        """Per unit: total, rank in group, grade, flags, top-level dimension scores and
-        the explanation tree (``?explain=false`` leaves it out; ``?period=2026-Q2``: the
-        standing within one period)."""
-        b = bureau(code, "results.read")
-        computed = reporting.compute(db(), current(), b, cycle, request.args.get("period"))
-        return computed.rows(with_explanation=request.args.get("explain") != "false")
+    @blp.arguments(schemas.ResultQuery, location="query")
+    @blp.response(200, schemas.ResultOut(many=True))
+    def get(self, query, code, cycle):
+        """Per subject: total, rank in group, grade, flags, top-level dimension scores
+        (``?explain=true``: and the explanation tree; ``?period=2026-Q2``: the standing
+        within one period). Stored rows, each with the ledger size it reflects."""
+        return results.results(ctx(), code, cycle, query.get("period"), query["explain"])
 
 
-@blp.route("/bureaus/<code>/cycles/<cycle>/results/<unit>")
-class UnitResult(MethodView):
-    def get(self, code, cycle, unit):
-        b = bureau(code, "results.read")
-        get_unit(db(), b, unit)
-        return reporting.unit_result(reporting.compute(db(), current(), b, cycle), unit)
+@blp.route("/bureaus/<code>/cycles/<cycle>/results/<subject>")
+class SubjectResult(MethodView):
+    @blp.arguments(schemas.UnitResultQuery, location="query")
+    @blp.response(200, schemas.ResultOut)
+    def get(self, query, code, cycle, subject):
+        """One unit's (or, with ``?kind=person``, one person's) result and explanation."""
+        return results.subject_result(
+            ctx(), code, cycle, subject, query["kind"], query.get("period")
+        )
 
 
 @blp.route("/bureaus/<code>/cycles/<cycle>/outcomes")
 class Outcomes(MethodView):
+    @blp.response(200, schemas.OutcomeOut(many=True))
     def get(self, code, cycle):
-        """Results application (D-31): pay share and bonus, promotion, training."""
-        b = bureau(code, "results.read")
-        return reporting.outcomes(db(), current(), b, cycle)
+        """Results application (D-31, D-32): the outcome types the schemes name."""
+        return results.outcomes(ctx(), code, cycle)
 
 
 @blp.route("/bureaus/<code>/appeals")
 class Appeals(MethodView):
-    def get(self, code):
+    @blp.arguments(schemas.AppealQuery, location="query")
+    @blp.response(200, schemas.AppealOut(many=True))
+    def get(self, query, code):
         """Appeals; ``?overdue=true`` only those past their deadline."""
-        b = bureau(code, "appeals.read")
-        return appeals.listing(db(), b, request.args.get("overdue") == "true")
+        return appeals.listing(ctx(), code, query["overdue"])
 
-    @blp.arguments(AppealIn)
+    @blp.arguments(schemas.AppealIn)
+    @blp.response(201, schemas.AppealOut)
     def post(self, data, code):
-        b = bureau(code, "appeals.file")
-        who = caller()
-        hours = int(current().config["APPEAL_HOURS"])
-        found = appeals.file_appeal(db(), b, data, who, who.actor, hours)
-        out = appeals.describe(found)
-        commit()
-        return out, 201
+        return appeals.file(ctx(), code, _clean(data))
+
+
+@blp.route("/bureaus/<code>/appeals/<appeal>")
+class AppealOne(MethodView):
+    @blp.response(200, schemas.AppealOut)
+    def get(self, code, appeal):
+        return appeals.get(ctx(), code, appeal)
 
 
 @blp.route("/bureaus/<code>/appeals/<appeal>/assign")
 class Assign(MethodView):
-    @blp.arguments(AssignIn)
+    @blp.arguments(schemas.AssignIn)
+    @blp.response(200, schemas.AppealOut)
     def post(self, data, code, appeal):
-        b = bureau(code, "appeals.assign")
-        out = appeals.describe(
-            appeals.assign_appeal(db(), b, appeal, data["reviewer"], caller().actor)
-        )
-        commit()
-        return out
+        return appeals.assign(ctx(), code, appeal, data["reviewer"])
 
 
 @blp.route("/bureaus/<code>/appeals/<appeal>/decide")
 class Decide(MethodView):
-    @blp.arguments(DecideIn)
+    @blp.arguments(schemas.DecideIn)
+    @blp.response(200, schemas.AppealOut)
     def post(self, data, code, appeal):
-        """Uphold, or correct: the correction is a new value entry referencing the old."""
-        b = bureau(code, "appeals.decide")
-        who = caller()
-        found = appeals.decide_appeal(
-            db(),
-            current(),
-            b,
+        """Uphold, or correct the input that feeds the indicator (``target`` names its
+        seq: a value, item, rating or review decision; ``withdraw`` takes it out)."""
+        return appeals.decide(
+            ctx(),
+            code,
             appeal,
             data["decision"],
             data["reason"],
             data["value"],
-            who,
-            who.actor,
+            data["target"],
+            data["withdraw"],
         )
-        out = appeals.describe(found)
-        commit()
-        return out

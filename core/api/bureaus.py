@@ -1,29 +1,22 @@
-"""Bureaus, units and the caller's own identity."""
+"""Bureaus, their units and users, and the caller's own identity (局、单位、用户)."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
-from sqlalchemy import select
 
-from core.api import schemas
-from core.api.session import bureau, caller, commit, db
-from core.domain import organisation
-from core.domain.models import Bureau, Unit
-from core.kernel.errors import Forbidden
-from core.services.platform import current
+from core.api import Blueprint, schemas
+from core.api.context import ctx
+from core.services import bureaus, units, users
 
-blp = Blueprint("bureaus", __name__, description="Bureaus and their units 局与单位")
+blp = Blueprint("bureaus", __name__, description="Bureaus, units and users 局、单位与用户")
 
 
 @blp.route("/me")
 class Me(MethodView):
+    @blp.response(200, schemas.MeOut)
     def get(self):
         """Who the token belongs to (当前用户)."""
-        who = caller()
-        code = db().get(Bureau, who.bureau_id).code if who.bureau_id else None
-        return {"username": who.username, "role": who.role, "bureau": code}
+        return bureaus.me(ctx())
 
 
 @blp.route("/bureaus")
@@ -31,27 +24,20 @@ class Bureaus(MethodView):
     @blp.response(200, schemas.BureauOut(many=True))
     def get(self):
         """Bureaus the caller can see."""
-        who = caller()
-        rows = db().scalars(select(Bureau).order_by(Bureau.code)).all()
-        return [b for b in rows if who.sees(b.id)]
+        return bureaus.listing(ctx())
 
     @blp.arguments(schemas.BureauIn)
     @blp.response(201, schemas.BureauOut)
     def post(self, data):
         """Create a bureau with its own ledger (platform admins only)."""
-        who = caller()
-        if who.role != "platform_admin":
-            raise Forbidden("only a platform admin creates bureaus")
-        created = organisation.create_bureau(db(), current(), actor=who.actor, **data)
-        commit()
-        return created
+        return bureaus.create(ctx(), **data)
 
 
 @blp.route("/bureaus/<code>")
 class BureauOne(MethodView):
     @blp.response(200, schemas.BureauOut)
     def get(self, code):
-        return bureau(code)
+        return bureaus.get(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/units")
@@ -59,55 +45,61 @@ class Units(MethodView):
     @blp.response(200, schemas.UnitOut(many=True))
     def get(self, code):
         """Units of the bureau, with supervising department and group (D-03, D-15)."""
-        b = bureau(code)
-        return db().scalars(select(Unit).where(Unit.bureau_id == b.id).order_by(Unit.code)).all()
+        return units.listing(ctx(), code)
 
     @blp.arguments(schemas.UnitIn)
     @blp.response(201, schemas.UnitOut)
     def post(self, data, code):
-        b = bureau(code, "bureau.manage")
-        unit = organisation.create_unit(db(), b, actor=caller().actor, **data)
-        commit()
-        return unit
+        return units.create(ctx(), code, **data)
 
 
 @blp.route("/bureaus/<code>/units/<unit>")
 class UnitOne(MethodView):
     @blp.response(200, schemas.UnitOut)
     def get(self, code, unit):
-        return organisation.get_unit(db(), bureau(code), unit)
-
-
-class GroupIn(Schema):
-    group = fields.String(required=True, allow_none=True)
+        return units.get(ctx(), code, unit)
 
 
 @blp.route("/bureaus/<code>/units/<unit>/group")
 class UnitGroup(MethodView):
-    @blp.arguments(GroupIn)
+    @blp.arguments(schemas.GroupIn)
     @blp.response(200, schemas.UnitOut)
     def put(self, data, code, unit):
         """Move the unit to another assessment group (recorded in the ledger)."""
-        b = bureau(code, "bureau.manage")
-        moved = organisation.regroup_unit(db(), b, unit, data["group"], caller().actor)
-        commit()
-        return moved
+        return units.regroup(ctx(), code, unit, data["group"])
 
 
 @blp.route("/bureaus/<code>/users")
 class Users(MethodView):
+    @blp.response(200, schemas.UserOut(many=True))
+    def get(self, code):
+        """The bureau's users and their roles (bureau admins)."""
+        return users.listing(ctx(), code)
+
     @blp.arguments(schemas.UserIn)
-    @blp.response(201, schemas.UserIn)
+    @blp.response(201, schemas.UserOut)
     def post(self, data, code):
-        """Create a user of this bureau (bureau admins); tokens are issued with the CLI."""
-        b = bureau(code, "users.manage")
-        if data["role"] == "platform_admin":
-            raise Forbidden("platform admins are created with the CLI")
-        user = organisation.create_user(db(), bureau=b, actor=caller().actor, **data)
-        commit()
-        return {
-            "username": user.username,
-            "role": user.role,
-            "name": user.name,
-            "units": [u.code for u in user.units],
-        }
+        """Create a user of this bureau (bureau admins); usernames are per bureau."""
+        return users.create(ctx(), code, **data)
+
+
+@blp.route("/bureaus/<code>/users/<username>/tokens")
+class Tokens(MethodView):
+    @blp.response(200, schemas.TokenOut(many=True))
+    def get(self, code, username):
+        """A user's API tokens (never the tokens themselves)."""
+        return users.tokens(ctx(), code, username)
+
+    @blp.arguments(schemas.TokenIn)
+    @blp.response(201, schemas.TokenOut)
+    def post(self, data, code, username):
+        """Issue a token; the answer carries it, once."""
+        return users.create_token(ctx(), code, username, data["label"])
+
+
+@blp.route("/bureaus/<code>/users/<username>/tokens/<int:token_id>")
+class TokenOne(MethodView):
+    @blp.response(200, schemas.TokenOut)
+    def delete(self, code, username, token_id):
+        """Revoke a token (recorded in the ledger)."""
+        return users.revoke_token(ctx(), code, username, token_id)

@@ -1,19 +1,15 @@
-"""The ledger, read-only, plus on-demand checkpoints (账本)."""
+"""The ledger, read-only, plus checkpoints, proofs and verification (账本)."""
 
 from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
-from core.api.session import bureau, caller, commit, db
-from core.kernel.errors import FieldError, NotFound
-from core.ledger import audit, checkpoints, proofs
-from core.ledger.models import LedgerEntry, LedgerLog
-from core.ledger.tlog import MerkleAccumulator
-from core.services.platform import announce_failures, current
+from core.api import Blueprint, schemas
+from core.api.context import ctx, platform, public
+from core.kernel.numbers import MAX_SAFE_INT
+from core.services import ledger
 
 blp = Blueprint("ledger", __name__, description="Hash-chained ledger 防篡改账本")
 
@@ -21,50 +17,91 @@ blp = Blueprint("ledger", __name__, description="Hash-chained ledger 防篡改�
 class EntryOut(Schema):
     seq = fields.Integer()
     kind = fields.String()
-    leaf_hash = fields.Function(lambda e: bytes(e.leaf_hash).hex())
-    body = fields.Function(
-        lambda e: bytes(e.body).decode("utf-8"),
-        metadata={"description": "the exact canonical bytes, as text"},
-    )
+    leaf_hash = fields.String()
+    body = fields.String(metadata={"description": "the exact canonical bytes, as text"})
+
+
+class HeadOut(Schema):
+    origin = fields.String()
+    size = fields.Integer()
+    root = fields.String()
+    checkpoint = fields.String(allow_none=True)
+
+
+class CheckpointOut(Schema):
+    size = fields.Integer()
+    note = fields.String(allow_none=True)
 
 
 class Page(Schema):
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    start = schemas.seq_field(strict=False, load_default=0)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class ProofQuery(Schema):
-    seq = fields.Integer(required=True, validate=validate.Range(min=0))
+    seq = schemas.seq_field(strict=False, required=True)
+
+
+class ProofOut(Schema):
+    origin = fields.String()
+    seq = fields.Integer()
+    body = fields.String()
+    leaf_hash = fields.String()
+    tree_size = fields.Integer()
+    inclusion_proof = fields.List(fields.String())
+    checkpoint = fields.String()
 
 
 class ConsistencyQuery(Schema):
-    from_ = fields.Integer(required=True, data_key="from")
-    to = fields.Integer(required=True)
+    from_ = fields.Integer(
+        required=True, data_key="from", validate=validate.Range(min=1, max=MAX_SAFE_INT)
+    )
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SAFE_INT))
 
 
-def _log(code: str, permission: str = "ledger.read") -> LedgerLog:
-    return db().get(LedgerLog, bureau(code, permission).log_id)
+class ConsistencyOut(Schema):
+    origin = fields.String()
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    root1 = fields.String()
+    root2 = fields.String()
+    proof = fields.List(fields.String())
+
+
+class LogReport(Schema):
+    ok = fields.Boolean()
+    origin = fields.String()
+    size = fields.Integer()
+    root = fields.String()
+    checkpoints_checked = fields.Integer()
+    first_bad_seq = fields.Integer(allow_none=True)
+    last_bad_seq = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
+class VerifyOut(Schema):
+    ok = fields.Boolean()
+    logs = fields.List(fields.Nested(LogReport))
 
 
 @blp.route("/ledger/public-key")
+@public
 class PublicKey(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, content_type="text/plain", description="verifier keys, one a line")
     def get(self):
-        """Verifier keys of this instance (note format); check them out of band too."""
-        keys = "".join(f"{s.verifier}\n" for s in current().signers())
+        """Verifier keys of this instance (note format); no token needed. Check them
+        out of band too."""
+        keys = "".join(f"{k}\n" for k in ledger.public_keys(platform()))
         return Response(keys, mimetype="text/plain")
 
 
 @blp.route("/bureaus/<code>/ledger")
 class LogHead(MethodView):
+    @blp.response(200, HeadOut)
     def get(self, code):
-        log = _log(code)
-        latest = checkpoints.latest(db(), log.id)
-        return {
-            "origin": log.origin,
-            "size": log.size,
-            "root": MerkleAccumulator.from_frontier(log.size, log.frontier).root().hex(),
-            "checkpoint": latest.note if latest else None,
-        }
+        return ledger.head(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/ledger/entries")
@@ -72,61 +109,45 @@ class Entries(MethodView):
     @blp.arguments(Page, location="query")
     @blp.response(200, EntryOut(many=True))
     def get(self, page, code):
-        log = _log(code)
-        return db().scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.log_id == log.id, LedgerEntry.seq >= page["start"])
-            .order_by(LedgerEntry.seq)
-            .limit(page["limit"])
-        )
+        return ledger.entries(ctx(), code, page["start"], page["limit"])
 
 
 @blp.route("/bureaus/<code>/ledger/entries/<int:seq>")
 class EntryOne(MethodView):
     @blp.response(200, EntryOut)
     def get(self, code, seq):
-        entry = db().get(LedgerEntry, (_log(code).id, seq))
-        if entry is None:
-            raise NotFound(f"no entry {seq}", [FieldError("seq", "no such entry")])
-        return entry
+        return ledger.entry(ctx(), code, seq)
 
 
 @blp.route("/bureaus/<code>/ledger/checkpoints")
 class Checkpoints(MethodView):
+    @blp.response(201, CheckpointOut)
     def post(self, code):
-        """Sign a checkpoint of the log now (also done at most once a second by the server)."""
-        log = _log(code, "ledger.checkpoint")
-        row = checkpoints.checkpoint(db(), log.id, current().signers())
-        commit()
-        return {"size": row.size if row else 0, "note": row.note if row else None}, 201
+        """Sign a checkpoint of the log now (also done at most once a second by the
+        server); refused, and recorded, if the log was rewritten."""
+        return ledger.checkpoint(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/ledger/proof")
 class Proof(MethodView):
     @blp.arguments(ProofQuery, location="query")
+    @blp.response(200, ProofOut)
     def get(self, query, code):
         """Inclusion proof of one entry against a signed checkpoint (verify offline)."""
-        doc = proofs.inclusion_document(db(), _log(code), query["seq"], current().signers())
-        commit()  # a checkpoint may have been signed on demand
-        return doc
+        return ledger.proof(ctx(), code, query["seq"])
 
 
 @blp.route("/bureaus/<code>/ledger/consistency")
 class Consistency(MethodView):
     @blp.arguments(ConsistencyQuery, location="query")
+    @blp.response(200, ConsistencyOut)
     def get(self, query, code):
-        return proofs.consistency_document(db(), _log(code), query["from_"], query["to"])
+        return ledger.consistency(ctx(), code, query["from_"], query["to"])
 
 
 @blp.route("/bureaus/<code>/ledger/verify")
 class Verify(MethodView):
+    @blp.response(200, VerifyOut)
     def get(self, code):
         """Full verification of this bureau's log (and the platform log that anchors it)."""
-        log = _log(code, "ledger.verify")
-        verifiers = [s.verifier for s in current().signers()]
-        reports = audit.verify_all(db(), verifiers, origin=log.origin)
-        ok = all(r.ok for r in reports)
-        if not ok:
-            announce_failures(db(), current(), reports, caller().actor)
-            commit()
-        return {"ok": ok, "logs": [r.as_dict() for r in reports]}
+        return ledger.verify(ctx(), code)

@@ -1,20 +1,40 @@
-"""Plugins: what is available, what each bureau has installed, and the rule types they give."""
+"""Plugins: available, installed per bureau, their settings, and trying a rule (插件)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
-from core.api.session import bureau, caller, commit, db
-from core.domain import installs
-from core.kernel.errors import FieldError, InvalidInput, NotFound
-from core.kernel.numbers import as_text, parse_decimal
-from core.services.platform import current
+from core.api import Blueprint, schemas
+from core.api.context import ctx
+from core.services import plugins
 
 blp = Blueprint("plugins", __name__, description="Plugins 插件")
+
+
+class PluginOut(Schema):
+    name = fields.String()
+    version = fields.String()
+    hooks = fields.List(fields.String())
+    source = fields.String()
+    settings = fields.Boolean()
+
+
+class InstalledOut(Schema):
+    name = fields.String()
+    version = fields.String()
+
+
+class InstallOut(Schema):
+    plugin = fields.String()
+    version = fields.String()
+
+
+class RuleTypeOut(Schema):
+    name = fields.String()
+    title = fields.String()
+    description = fields.String()
+    inputs = fields.String()
 
 
 class EvaluateIn(Schema):
@@ -27,79 +47,72 @@ class EvaluateIn(Schema):
     points = fields.Raw(load_default="100")
 
 
+class EvaluateOut(Schema):
+    rule = fields.String()
+    score = fields.String()
+
+
 @blp.route("/plugins")
 class Available(MethodView):
+    @blp.response(200, PluginOut(many=True))
     def get(self):
-        caller()
-        host = current().plugins
-        return [vars(host.info(n)) for n in host.names()]
+        return plugins.available(ctx())
 
 
 @blp.route("/bureaus/<code>/plugins")
 class Installed(MethodView):
+    @blp.response(200, InstalledOut(many=True))
     def get(self, code):
-        b = bureau(code)
-        return current().installed_plugins(db(), b.id)
+        return plugins.installed(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/plugins/<name>")
 class Installation(MethodView):
+    @blp.response(201, InstallOut)
     def put(self, code, name):
         """Install a plugin for this bureau (recorded in its ledger)."""
-        b = bureau(code, "plugins.manage")
-        version = installs.install(db(), current(), b, name, caller().actor)
-        commit()
-        return {"plugin": name, "version": version}, 201
+        return plugins.install(ctx(), code, name)
 
+    @blp.response(204)
     def delete(self, code, name):
-        b = bureau(code, "plugins.manage")
-        installs.uninstall(db(), b, name, caller().actor)
-        commit()
-        return "", 204
+        """Uninstall; refused while a published scheme of an open cycle uses it."""
+        plugins.uninstall(ctx(), code, name)
 
 
-def _rule_types(code: str) -> dict:
-    b = bureau(code)
-    return current().plugins.rule_types(current().installed_plugins(db(), b.id))
+@blp.route("/bureaus/<code>/plugins/<name>/settings")
+class Settings(MethodView):
+    @blp.response(200, schemas.Open)
+    def get(self, code, name):
+        """The plugin's settings for this bureau, defaults filled in."""
+        return plugins.settings(ctx(), code, name)
+
+    @blp.response(200, schemas.Open)
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    )
+    def put(self, code, name):
+        """Set the plugin's settings (validated by its schema, recorded in the ledger)."""
+        from flask import request
+
+        body = request.get_json(silent=False) if request.is_json else None
+        return plugins.configure(ctx(), code, name, body)
 
 
 @blp.route("/bureaus/<code>/rule-types")
 class RuleTypes(MethodView):
+    @blp.response(200, RuleTypeOut(many=True))
     def get(self, code):
         """Scoring rule types this bureau's plugins provide."""
-        return [
-            {"name": r.name, "title": r.title, "description": r.description}
-            for r in _rule_types(code).values()
-        ]
+        return plugins.rule_types(ctx(), code)
 
 
 @blp.route("/bureaus/<code>/rule-types/<name>/evaluate")
 class Evaluate(MethodView):
     @blp.arguments(EvaluateIn)
+    @blp.response(200, EvaluateOut)
     def post(self, data, code, name):
         """Try a rule: validate params with the rule's schema and score the inputs."""
-        rule = _rule_types(code).get(name)
-        if rule is None:
-            raise NotFound(
-                f"no rule type {name!r} for bureau {code}",
-                [FieldError("name", "not provided by an installed plugin")],
-            )
-        try:
-            params = rule.params_schema().load(data["params"])
-        except ValidationError as exc:
-            raise InvalidInput(
-                "invalid rule params",
-                [
-                    FieldError(
-                        f"params.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                    )
-                    for k, v in exc.messages.items()
-                ],
-            ) from exc
-        try:
-            inputs = {k: parse_decimal(v) for k, v in data["inputs"].items()}
-            points = parse_decimal(data["points"])
-        except ValueError as exc:
-            raise InvalidInput(str(exc), [FieldError("inputs", str(exc))]) from exc
-        score: Decimal = rule.score(inputs, params, points)
-        return {"rule": name, "score": as_text(score)}
+        return plugins.evaluate(ctx(), code, name, data["params"], data["inputs"], data["points"])

@@ -4,12 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from core.kernel import jsonio
 from core.kernel.errors import ServiceError
 
 PROBLEM_TYPE = "https://jixiao.invalid/problems/"
+CONTENT_TYPE = "application/problem+json"
+DESCRIPTIONS = {
+    "400": "请求无法读取 (the request cannot be read: malformed JSON, bad characters)",
+    "401": "需要登录 (a valid bearer token is required)",
+    "403": "无权操作 (the caller's role or units do not allow it)",
+    "404": "未找到 (no such record, or not visible to the caller)",
+    "409": "冲突 (conflicts with the current state: already exists, stale correction…)",
+    "413": "请求过大 (the body is larger than the limit)",
+    "422": "输入有误 (invalid input: each error names the field, row and reason)",
+}
+
+
+class FieldErrorSchema(Schema):
+    field = fields.String(required=True)
+    reason = fields.String(required=True)
+    row = fields.Integer()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with the fields that were wrong."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.List(fields.Nested(FieldErrorSchema))
 
 
 def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
@@ -21,9 +49,7 @@ def problem(status: int, title: str, detail: str, errors: list[dict] | None = No
     }
     if errors:
         body["errors"] = errors
-    return Response(
-        json.dumps(body, ensure_ascii=False), status, mimetype="application/problem+json"
-    )
+    return Response(jsonio.dumps(body), status, mimetype=CONTENT_TYPE)
 
 
 def from_service(error: ServiceError) -> Response:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from core.api import schemas
-from core.api.session import bureau, caller, commit, db
-from core.domain import cycles, organisation, values
-from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Unit
-from core.services.platform import current
+from core.api import Blueprint, schemas
+from core.api.context import ctx
+from core.kernel.errors import invalid
+from core.services import cycles, indicators, values
 
 blp = Blueprint("records", __name__, description="Cycles, indicators and values 周期、指标与数据")
 
@@ -19,51 +17,37 @@ blp = Blueprint("records", __name__, description="Cycles, indicators and values 
 class Cycles(MethodView):
     @blp.response(200, schemas.CycleOut(many=True))
     def get(self, code):
-        b = bureau(code)
-        return db().scalars(select(Cycle).where(Cycle.bureau_id == b.id).order_by(Cycle.start))
+        return cycles.listing(ctx(), code)
 
     @blp.arguments(schemas.CycleIn)
     @blp.response(201, schemas.CycleOut)
     def post(self, data, code):
         """Create a cycle; its periods are generated from the kinds asked for (D-21)."""
-        b = bureau(code, "bureau.manage")
         kinds = data.pop("periods")
-        cycle = cycles.create_cycle(db(), b, kinds=kinds, actor=caller().actor, **data)
-        commit()
-        return cycle
+        return cycles.create(ctx(), code, kinds=kinds, **data)
 
 
 @blp.route("/bureaus/<code>/cycles/<cycle>")
 class CycleOne(MethodView):
     @blp.response(200, schemas.CycleOut)
     def get(self, code, cycle):
-        return cycles.get_cycle(db(), bureau(code), cycle)
+        return cycles.get(ctx(), code, cycle)
 
 
 @blp.route("/bureaus/<code>/indicators")
 class Indicators(MethodView):
     @blp.response(200, schemas.IndicatorOut(many=True))
     def get(self, code):
-        b = bureau(code)
-        return db().scalars(
-            select(Indicator).where(Indicator.bureau_id == b.id).order_by(Indicator.code)
-        )
+        return indicators.listing(ctx(), code)
 
     @blp.arguments(schemas.IndicatorIn)
     @blp.response(201, schemas.IndicatorOut)
     def post(self, data, code):
-        b = bureau(code, "bureau.manage")
-        indicator = organisation.create_indicator(db(), b, actor=caller().actor, **data)
-        commit()
-        return indicator
+        return indicators.create(ctx(), code, **data)
 
 
-def _record(code: str, rows: list[dict]) -> values.Recorded:
-    b = bureau(code, "values.record")
-    who = caller()
-    done = values.record_values(db(), current(), b, rows, who, who.actor)
-    commit()
-    return done
+def _drop_nulls(row: dict) -> dict:
+    return {k: v for k, v in row.items() if v is not None or k == "corrects"}
 
 
 @blp.route("/bureaus/<code>/values")
@@ -72,39 +56,57 @@ class Values(MethodView):
     @blp.response(200, schemas.ValueOut(many=True))
     def get(self, query, code):
         """Current values (a projection of the ledger); reporters see their own units."""
-        b = bureau(code, "values.read")
-        who = caller()
-        stmt = (
-            select(IndicatorValue)
-            .join(Unit)
-            .join(Indicator)
-            .join(Period)
-            .join(Cycle)
-            .where(Unit.bureau_id == b.id)
-        )
-        for column, key in (
-            (Unit.code, "unit"),
-            (Indicator.code, "indicator"),
-            (Cycle.code, "cycle"),
-            (Period.code, "period"),
-        ):
-            if key in query:
-                stmt = stmt.where(column == query[key])
-        if who.role == "reporter":
-            stmt = stmt.where(Unit.id.in_(who.unit_ids))
-        return db().scalars(stmt.order_by(Unit.code, Indicator.code, Period.start))
+        return values.listing(ctx(), code, query)
 
     @blp.arguments(schemas.ValueIn)
     @blp.response(201, schemas.RecordedOut)
     def post(self, data, code):
         """Record one value as a ledger entry; to change a value, send ``corrects``."""
-        return _record(code, [data])
+        return values.record(ctx(), code, [_drop_nulls(data)])
 
 
 @blp.route("/bureaus/<code>/values/batch")
 class ValueBatch(MethodView):
-    @blp.arguments(schemas.ValueBatchIn)
     @blp.response(201, schemas.RecordedOut)
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/ValueBatchIn"},
+                            {"type": "array", "items": {"$ref": "#/components/schemas/ValueIn"}},
+                        ]
+                    }
+                }
+            },
+        }
+    )
+    def post(self, code):
+        """Record many values at once: all rows are written, or none (errors name rows).
+        The body is ``{"rows": [...]}`` or the plain array ``values import`` reads."""
+        body = request.get_json(silent=False) if request.is_json else None
+        rows = body.get("rows") if isinstance(body, dict) else body
+        if not isinstance(rows, list) or not rows:
+            raise invalid("rows", 'send {"rows": [ {unit, indicator, cycle, period, value}, … ]}')
+        loaded = schemas.ValueIn(many=True).validate(rows)
+        if loaded:
+            from core.api.problems import flatten_messages
+            from core.kernel.errors import FieldError, InvalidInput
+
+            errors = flatten_messages({"rows": loaded})
+            raise InvalidInput(
+                f"{len({e.get('row') for e in errors})} row(s) have errors; nothing was written",
+                [FieldError(e["field"], e["reason"], e.get("row")) for e in errors],
+            )
+        return values.record(ctx(), code, rows)
+
+
+@blp.route("/bureaus/<code>/values/withdraw")
+class ValueWithdraw(MethodView):
+    @blp.arguments(schemas.WithdrawIn)
+    @blp.response(201, schemas.EventOut)
     def post(self, data, code):
-        """Record many values at once: all rows are written, or none (errors name rows)."""
-        return _record(code, data["rows"])
+        """Withdraw the current value (it then scores as missing), naming its seq."""
+        return values.withdraw(ctx(), code, _drop_nulls(data))

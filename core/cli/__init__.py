@@ -1,51 +1,95 @@
-"""The ``jixiao`` command line (a Flask CLI group, so every command has the app)."""
+"""The ``jixiao`` command line.
+
+Commands are imported only when run (``jixiao bureaus list`` loads neither Flask nor
+the plugins), and plugins' own commands appear as ``jixiao <plugin> …`` for bureaus that
+installed them.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+
 import click
-from flask.cli import FlaskGroup
 
-from core.cli import access, assessment, ledger, org, plugins, schemes, setup
-from webhooks.cli import webhooks
+from core.cli.common import INSTANCE_ENV, State
+
+COMMANDS = {
+    "init": "core.cli.setup:init_command",
+    "serve": "core.cli.setup:serve_command",
+    "db": "core.cli.setup:db_group",
+    "bureaus": "core.cli.org:bureaus",
+    "units": "core.cli.org:units",
+    "people": "core.cli.org:people",
+    "indicators": "core.cli.org:indicators",
+    "cycles": "core.cli.org:cycles_group",
+    "values": "core.cli.org:values_group",
+    "users": "core.cli.access:users",
+    "tokens": "core.cli.access:tokens",
+    "plugins": "core.cli.plugins:plugins",
+    "ledger": "core.cli.ledger:ledger",
+    "schemes": "core.cli.schemes:schemes",
+    "results": "core.cli.assessment:results",
+    "ratings": "core.cli.assessment:ratings",
+    "panels": "core.cli.assessment:panels",
+    "items": "core.cli.assessment:items",
+    "reviews": "core.cli.assessment:reviews",
+    "evidence": "core.cli.assessment:evidence_group",
+    "appeals": "core.cli.assessment:appeals",
+    "webhooks": "webhooks.cli:webhooks",
+}
 
 
-def _create_app():
-    from core.app import create_app
+class LazyGroup(click.Group):
+    """Subcommands imported on first use; plugins' command groups found on demand."""
 
-    return create_app()
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS) + sorted(_plugin_groups())
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return _plugin_groups().get(name)
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
 
 
-@click.group(
-    cls=FlaskGroup,
-    create_app=_create_app,
-    add_default_commands=False,
-    add_version_option=False,
-    load_dotenv=False,
+def _plugin_groups() -> dict[str, click.Group]:
+    """``jixiao <plugin> <command>`` for every plugin that contributes commands."""
+    try:
+        from core.cli.common import platform
+
+        host = platform().plugins
+    except click.ClickException:
+        return {}
+    groups: dict[str, click.Group] = {}
+    for plugin, item in host.platform_items("jixiao_cli_commands"):
+        group = groups.setdefault(plugin, click.Group(plugin, help=f"Commands of plugin {plugin}."))
+        group.add_command(item.command, item.name)
+    return groups
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help=f"instance folder (database, keys); default ${INSTANCE_ENV} or ./instance",
 )
-def main() -> None:
+@click.option(
+    "--as",
+    "acting_as",
+    default=None,
+    metavar="USER[@BUREAU]",
+    help="act as this user, with their permissions (recorded as the actor)",
+)
+def main(instance: str | None, acting_as: str | None) -> None:
     """jixiao 绩效 — performance assessment with a tamper-evident ledger.
 
     Settings come from JIXIAO_* environment variables (JIXIAO_INSTANCE_PATH,
-    JIXIAO_DATABASE_URL, …).
+    JIXIAO_DATABASE_URL, …). Without --as, commands act as the operator (cli:<login>).
     """
-
-
-for command in (
-    setup.init_command,
-    setup.serve_command,
-    setup.db_group,
-    org.bureaus,
-    org.units,
-    org.people,
-    org.indicators,
-    org.cycles_group,
-    org.values_group,
-    access.users,
-    access.tokens,
-    plugins.plugins,
-    ledger.ledger,
-    schemes.schemes,
-    webhooks,
-    *assessment.COMMANDS,
-):
-    main.add_command(command)
+    if instance:
+        os.environ[INSTANCE_ENV] = os.path.abspath(instance)
+    State.acting_as = acting_as
+    State._platform = None  # one per invocation (tests run many in one process)

@@ -3,41 +3,38 @@ from the command line."""
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
-from core.cli.common import (
-    actor,
-    bureau_option,
-    emit,
-    json_option,
-    platform,
-    readable_errors,
-    transaction,
-)
-from core.domain import organisation
-from core.domain.assessment import appeals as appeal_service
-from core.domain.assessment import collection, evidence, reporting
+from core.cli.common import bureau_option, context, emit, json_option, print_json, readable_errors
 
 cycle_option = click.option("--cycle", required=True, help="cycle code")
 
 
-def _store() -> evidence.EvidenceStore:
-    return evidence.EvidenceStore(platform().instance / "evidence")
+def _target(row: dict) -> dict:
+    """Drop the subject option not given (unit or person)."""
+    return {k: v for k, v in row.items() if v is not None}
 
 
-def _print_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+def target_options(fn):
+    for option in reversed(
+        [
+            click.option("--unit", default=None),
+            click.option("--person", default=None, help="a member of staff"),
+            click.option("--indicator", required=True),
+            click.option("--period", required=True),
+        ]
+    ):
+        fn = option(fn)
+    return fn
 
 
 # --------------------------------------------------------------------------- results
 
 
-@click.group("results", cls=AppGroup)
+@click.group("results")
 def results() -> None:
     """Results of a cycle (成绩): totals, ranks, grades, explanations, outcomes."""
 
@@ -46,27 +43,27 @@ def results() -> None:
 @bureau_option
 @cycle_option
 @click.option("--unit", default=None, help="one unit, with its explanation tree")
+@click.option("--person", default=None, help="one person, with their explanation tree")
 @click.option("--period", default=None, help="standing within one period, e.g. 2026-Q2")
 @json_option
 @readable_errors
-def compute(
-    bureau_code: str, cycle: str, unit: str | None, period: str | None, as_json: bool
-) -> None:
-    """Compute from the ledger's projections; the same ledger gives the same output."""
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        found = reporting.compute(s, platform(), b, cycle, period)
-        if unit:
-            _print_json(reporting.unit_result(found, unit))
-            return
-        rows = found.rows(with_explanation=as_json)
+def compute(bureau_code, cycle, unit, person, period, as_json) -> None:
+    """The stored results (kept up to date by every write; nothing is recomputed)."""
+    from core.services import results as service
+
+    ctx = context()
+    if unit or person:
+        kind, code = ("person", person) if person else ("unit", unit)
+        print_json(service.subject_result(ctx, bureau_code, cycle, code, kind, period))
+        return
+    rows = service.results(ctx, bureau_code, cycle, period, explain=as_json)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         row["grade"] = row["grade_name"] or row["grade"] or ""
-        row["flags"] = ",".join(row["flags"])
-    emit(rows, False, ["group", "rank", "unit", "name", "total", "grade", "flags"])
+    columns = ["group", "rank", "subject", "name", "total", "grade", "flags"]
+    emit(rows, False, columns + (["share"] if period else []))
 
 
 @results.command("outcomes")
@@ -75,50 +72,61 @@ def compute(
 @json_option
 @readable_errors
 def outcomes(bureau_code: str, cycle: str, as_json: bool) -> None:
-    """Results application (D-31): pay share, bonus, promotion, training."""
-    with transaction() as s:
-        rows = reporting.outcomes(s, platform(), organisation.get_bureau(s, bureau_code), cycle)
-    columns = [
-        "group",
-        "rank",
-        "unit",
-        "name",
-        "grade",
-        "pay_coefficient",
-        "bonus",
-        "promotion_eligible",
-        "training",
-    ]
-    emit(rows, as_json, columns)
+    """Results application (D-31): the outcome types the schemes name."""
+    from core.services import results as service
+
+    rows = service.outcomes(context(), bureau_code, cycle)
+    if as_json:
+        print_json(rows)
+        return
+    base = ["group", "rank", "subject", "name", "grade"]
+    extra = sorted({k for r in rows for k in r} - set(base) - {"kind", "unit", "total", "health"})
+    emit(rows, False, base + extra)
 
 
 # --------------------------------------------------------------------------- collection
 
 
-@click.group("ratings", cls=AppGroup)
+@click.group("ratings")
 def ratings() -> None:
-    """Ratings by raters and experts (D-13, D-14)."""
+    """Ratings by raters and experts (D-13, D-14). Experts rate as themselves: use
+    ``jixiao --as EXPERT ratings submit --role expert …``."""
 
 
 @ratings.command("submit")
 @bureau_option
 @cycle_option
-@click.option("--unit", required=True)
-@click.option("--indicator", required=True)
-@click.option("--period", required=True)
+@target_options
 @click.option("--role", required=True, help="superior, service_recipient, third_party, …")
 @click.option("--score", required=True, help="0–100")
-@click.option("--rater", default=None, help="who rated (default: you)")
+@click.option("--rater", default=None, help="who rated (a transcribed rating); default: you")
+@click.option("--corrects", type=int, default=None, help="seq of the rating it replaces")
 @readable_errors
-def submit(**row: str) -> None:
+def submit(**row) -> None:
+    from core.services import assessment
+
     bureau_code = row.pop("bureau_code")
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        (entry,) = collection.submit_ratings(s, b, [row], None, actor())
-    click.echo(f"rating recorded at seq {entry.seq}")
+    done = assessment.submit_ratings(context(), bureau_code, [_target(row)])
+    click.echo(f"rating recorded at seq {done['seqs'][0]}")
 
 
-@click.group("panels", cls=AppGroup)
+@ratings.command("withdraw")
+@bureau_option
+@cycle_option
+@target_options
+@click.option("--rater", required=True)
+@click.option("--seq", "withdraws", type=int, required=True, help="seq of the rating")
+@click.option("--reason", required=True)
+@readable_errors
+def withdraw_rating(**row) -> None:
+    from core.services import assessment
+
+    bureau_code = row.pop("bureau_code")
+    done = assessment.withdraw_rating(context(), bureau_code, _target(row))
+    click.echo(f"rating withdrawn at seq {done['seq']}")
+
+
+@click.group("panels")
 def panels() -> None:
     """Expert panels drawn at random from the pool (D-14)."""
 
@@ -131,15 +139,15 @@ def panels() -> None:
 @click.option("--pool", default=None, help="comma-separated experts (default: all)")
 @readable_errors
 def draw(bureau_code: str, cycle: str, indicator: str, size: int, pool: str | None) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        entry, members = collection.draw_panel(
-            s, b, cycle, indicator, size, actor(), pool.split(",") if pool else None
-        )
-    click.echo(f"drawn at seq {entry.seq} (seed {entry.data['seed']}): {', '.join(members)}")
+    from core.services import assessment
+
+    done = assessment.draw_panel(
+        context(), bureau_code, cycle, indicator, size, pool.split(",") if pool else None
+    )
+    click.echo(f"drawn at seq {done['seq']} (seed {done['seed']}): {', '.join(done['members'])}")
 
 
-@click.group("items", cls=AppGroup)
+@click.group("items")
 def items() -> None:
     """Bonus and deduction items recorded by reviewers (加分/扣分项)."""
 
@@ -147,22 +155,50 @@ def items() -> None:
 @items.command("record")
 @bureau_option
 @cycle_option
-@click.option("--unit", required=True)
-@click.option("--indicator", required=True)
-@click.option("--period", required=True)
+@target_options
 @click.option("--quantity", required=True)
 @click.option("--reason", required=True)
+@click.option("--finding", default=None, help="the audit or inspection finding it cites")
+@click.option("--evidence", multiple=True, help="SHA-256 of attached evidence")
+@click.option("--corrects", type=int, default=None, help="seq of the item it replaces")
 @readable_errors
-def record_item(**row: str) -> None:
+def record_item(evidence: tuple[str, ...], **row) -> None:
+    from core.services import assessment
+
     bureau_code = row.pop("bureau_code")
-    with transaction() as s:
-        (entry,) = collection.record_items(
-            s, organisation.get_bureau(s, bureau_code), [row], actor()
-        )
-    click.echo(f"item recorded at seq {entry.seq}")
+    done = assessment.record_items(
+        context(), bureau_code, [{**_target(row), "evidence": list(evidence)}]
+    )
+    click.echo(f"item recorded at seq {done['seqs'][0]}")
 
 
-@click.group("reviews", cls=AppGroup)
+@items.command("withdraw")
+@click.argument("seq", type=int)
+@bureau_option
+@click.option("--reason", required=True)
+@readable_errors
+def withdraw_item(seq: int, bureau_code: str, reason: str) -> None:
+    """Withdraw a live item (it no longer counts; the entry stays on the record)."""
+    from core.services import assessment
+
+    done = assessment.withdraw_item(context(), bureau_code, seq, reason)
+    click.echo(f"item {seq} withdrawn at seq {done['seq']}")
+
+
+@items.command("list")
+@bureau_option
+@json_option
+@readable_errors
+def list_items(bureau_code: str, as_json: bool) -> None:
+    from core.services import assessment
+
+    rows = assessment.list_items(context(), bureau_code)
+    for r in rows:
+        r["subject"] = r.get("person") or r.get("unit")
+    emit(rows, as_json, ["seq", "subject", "indicator", "period", "quantity", "reason"])
+
+
+@click.group("reviews")
 def reviews() -> None:
     """Review decisions on recorded values (人工复核)."""
 
@@ -170,17 +206,31 @@ def reviews() -> None:
 @reviews.command("decide")
 @bureau_option
 @click.option("--seq", type=int, required=True, help="the value's ledger seq")
-@click.option("--decision", type=click.Choice(collection.REVIEW_DECISIONS), required=True)
+@click.option("--decision", type=click.Choice(("approved", "rejected")), required=True)
 @click.option("--note", default="")
+@click.option("--corrects", type=int, default=None, help="seq of the decision it replaces")
 @readable_errors
-def decide_review(bureau_code: str, seq: int, decision: str, note: str) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        entry = collection.decide_review(s, b, seq, decision, note, actor())
-    click.echo(f"review recorded at seq {entry.seq}")
+def decide_review(bureau_code: str, seq: int, decision: str, note: str, corrects: int | None):
+    from core.services import assessment
+
+    done = assessment.decide_review(context(), bureau_code, seq, decision, note, corrects)
+    click.echo(f"review recorded at seq {done['seq']}")
 
 
-@click.group("evidence", cls=AppGroup)
+@reviews.command("withdraw")
+@bureau_option
+@click.option("--seq", type=int, required=True, help="the value's ledger seq")
+@click.option("--review", "withdraws", type=int, required=True, help="seq of the decision")
+@click.option("--reason", required=True)
+@readable_errors
+def withdraw_review(bureau_code: str, seq: int, withdraws: int, reason: str) -> None:
+    from core.services import assessment
+
+    done = assessment.withdraw_review(context(), bureau_code, seq, withdraws, reason)
+    click.echo(f"review withdrawn at seq {done['seq']}")
+
+
+@click.group("evidence")
 def evidence_group() -> None:
     """Evidence files, stored by content hash (佐证材料)."""
 
@@ -192,37 +242,34 @@ def evidence_group() -> None:
 @click.option("--subject", default="", help="what it supports, e.g. i1@2026-Q1")
 @readable_errors
 def attach(path: str, bureau_code: str, unit: str, subject: str) -> None:
+    from core.services import evidence
+
     file = Path(path)
     media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        entry = evidence.attach(
-            s,
-            _store(),
-            b,
-            file.read_bytes(),
-            file.name,
-            media_type,
-            unit,
-            subject,
-            None,
-            actor(),
-        )
-    click.echo(f"{entry.data['sha256']} recorded at seq {entry.seq}")
+    done = evidence.attach(
+        context(), bureau_code, file.read_bytes(), file.name, media_type, unit, subject
+    )
+    click.echo(f"{done['sha256']} recorded at seq {done['seq']}")
 
 
 @evidence_group.command("get")
 @click.argument("sha256")
+@bureau_option
 @click.option("-o", "output", type=click.Path(dir_okay=False), required=True)
 @readable_errors
-def get(sha256: str, output: str) -> None:
-    Path(output).write_bytes(_store().get(sha256))
+def get(sha256: str, bureau_code: str, output: str) -> None:
+    """Save a file, re-hashed on the way out (only the bureau's own, and for reporters,
+    only their units')."""
+    from core.services import evidence
+
+    _, content = evidence.content(context(), bureau_code, sha256)
+    Path(output).write_bytes(content)
 
 
 # --------------------------------------------------------------------------- appeals
 
 
-@click.group("appeals", cls=AppGroup)
+@click.group("appeals")
 def appeals() -> None:
     """Appeals against scores (申诉, D-33)."""
 
@@ -230,21 +277,18 @@ def appeals() -> None:
 @appeals.command("file")
 @bureau_option
 @cycle_option
-@click.option("--unit", required=True)
-@click.option("--indicator", required=True)
-@click.option("--period", required=True)
-@click.option("--reasons", required=True)
+@target_options
+@click.option("--reason", required=True)
 @click.option("--evidence", "evidence_hashes", multiple=True, help="SHA-256 of attached files")
 @readable_errors
-def file_(evidence_hashes: tuple[str, ...], **row: str) -> None:
+def file_(evidence_hashes: tuple[str, ...], **row) -> None:
+    from core.services import appeals as service
+
     bureau_code = row.pop("bureau_code")
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        hours = int(platform().config["APPEAL_HOURS"])
-        found = appeal_service.file_appeal(
-            s, b, {**row, "evidence": list(evidence_hashes)}, None, actor(), hours
-        )
-        click.echo(f"appeal {found.code} filed, to be decided by {found.deadline}")
+    found = service.file(
+        context(), bureau_code, {**_target(row), "evidence": list(evidence_hashes)}
+    )
+    click.echo(f"appeal {found['code']} filed, to be decided by {found['deadline']}")
 
 
 @appeals.command("assign")
@@ -253,27 +297,26 @@ def file_(evidence_hashes: tuple[str, ...], **row: str) -> None:
 @click.option("--reviewer", required=True)
 @readable_errors
 def assign(code: str, bureau_code: str, reviewer: str) -> None:
-    with transaction() as s:
-        appeal_service.assign_appeal(
-            s, organisation.get_bureau(s, bureau_code), code, reviewer, actor()
-        )
+    from core.services import appeals as service
+
+    service.assign(context(), bureau_code, code, reviewer)
     click.echo(f"appeal {code} assigned to {reviewer}")
 
 
 @appeals.command("decide")
 @click.argument("code")
 @bureau_option
-@click.option("--decision", type=click.Choice(appeal_service.DECISIONS), required=True)
+@click.option("--decision", type=click.Choice(("upheld", "corrected")), required=True)
 @click.option("--reason", required=True)
-@click.option("--value", default=None, help="the corrected value (decision: corrected)")
+@click.option("--value", default=None, help="the corrected value, quantity, score or decision")
+@click.option("--target", type=int, default=None, help="seq of the input to correct")
+@click.option("--withdraw", is_flag=True, help="withdraw the target instead of correcting it")
 @readable_errors
-def decide(code: str, bureau_code: str, decision: str, reason: str, value: str | None) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        found = appeal_service.decide_appeal(
-            s, platform(), b, code, decision, reason, value, None, actor()
-        )
-        click.echo(f"appeal {code} {decision} at seq {found.decided_seq}")
+def decide(code, bureau_code, decision, reason, value, target, withdraw) -> None:
+    from core.services import appeals as service
+
+    found = service.decide(context(), bureau_code, code, decision, reason, value, target, withdraw)
+    click.echo(f"appeal {code} {decision} at seq {found['decided_seq']}")
 
 
 @appeals.command("list")
@@ -282,23 +325,17 @@ def decide(code: str, bureau_code: str, decision: str, reason: str, value: str |
 @json_option
 @readable_errors
 def list_(bureau_code: str, overdue: bool, as_json: bool) -> None:
-    with transaction() as s:
-        rows = appeal_service.listing(s, organisation.get_bureau(s, bureau_code), overdue)
-    emit(
-        rows,
-        as_json,
-        [
-            "code",
-            "unit",
-            "indicator",
-            "period",
-            "status",
-            "reviewer",
-            "deadline",
-            "overdue",
-            "decision",
-        ],
-    )
+    from core.services import appeals as service
 
-
-COMMANDS = (results, ratings, panels, items, reviews, evidence_group, appeals)
+    rows = service.listing(context(), bureau_code, overdue)
+    columns = [
+        "code",
+        "subject",
+        "indicator",
+        "period",
+        "status",
+        "reviewer",
+        "deadline",
+        "overdue",
+    ]
+    emit(rows, as_json, [*columns, "decision"])

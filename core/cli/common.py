@@ -1,69 +1,85 @@
-"""Helpers shared by the CLI commands: the platform, transactions, output, errors."""
+"""What every command shares: the platform, the acting principal, errors, output.
+
+Commands parse their options, call a service with :func:`context` and print. The
+command line acts as the operator (``cli:<login>``, an explicit system principal) unless
+``--as USER`` names a user, whose permissions then apply and whose name is recorded as
+the actor.
+"""
 
 from __future__ import annotations
 
 import functools
 import getpass
 import json
+import os
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
-from core.domain.plugin_host import PluginError
 from core.kernel.errors import ServiceError
-from core.kernel.privacy import PersonalDataError
-from core.ledger.tlog import CanonicalError, NoteError, ProofError
-from core.services.platform import NotInitialised, Platform, current
 
-EXPECTED = (
-    ServiceError,
-    PluginError,
-    NotInitialised,
-    PersonalDataError,
-    CanonicalError,
-    NoteError,
-    ProofError,
-    FileExistsError,
-    FileNotFoundError,
-)
+INSTANCE_ENV = "JIXIAO_INSTANCE_PATH"
 
 
-def platform() -> Platform:
-    return current()
+class State:
+    """The invocation's settings, filled by the top-level options."""
+
+    acting_as: str | None = None
+    _platform: Any = None
 
 
-def actor() -> str:
-    return f"cli:{getpass.getuser()}"
+def platform() -> Any:
+    """The platform, built once per invocation (the instance must exist)."""
+    if State._platform is None:
+        from core.runtime import make_platform
+
+        found = make_platform()
+        if not found.instance.is_dir():
+            raise click.ClickException(
+                f"no jixiao instance at {found.instance}: run `jixiao init` there first, or "
+                f"point {INSTANCE_ENV} (or --instance) at an existing one"
+            )
+        State._platform = found
+    return State._platform
 
 
-@contextmanager
-def transaction() -> Iterator[Session]:
-    with platform().db.transaction() as session:
-        yield session
+def context() -> Any:
+    """The service context: ``--as USER[@BUREAU]``, or the operator."""
+    from core.domain.access import Principal
+    from core.services.context import Context
+    from core.services.users import principal_named
+
+    p = platform()
+    if State.acting_as:
+        user, _, bureau = State.acting_as.partition("@")
+        return Context(p, principal_named(p, user, bureau or None))
+    return Context(p, Principal.system(f"cli:{getpass.getuser()}"))
 
 
-def missing_schema(exc: DBAPIError) -> bool:
+def database_missing(exc: Exception) -> bool:
     """The error SQLite or PostgreSQL give for a database that was never migrated."""
-    text = str(exc.orig)
+    text = str(getattr(exc, "orig", exc))
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def readable_errors(fn: Callable) -> Callable:
-    """Turn refusals into a clear message and exit status 1; nothing was written."""
+    """Refusals become a clear message and exit status 1; nothing was written."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import DBAPIError
+
         try:
             return fn(*args, **kwargs)
-        except EXPECTED as exc:
-            raise click.ClickException(str(exc)) from exc
+        except ServiceError as exc:
+            raise click.ClickException(f"{exc.title}: {exc}") from exc
         except DBAPIError as exc:
-            if not missing_schema(exc):
+            if not database_missing(exc):
                 raise
             raise click.ClickException(
                 "the database has no jixiao tables yet: run `jixiao init` (or `jixiao db upgrade`)"
@@ -84,17 +100,53 @@ def pad(text: str, width: int) -> str:
 def emit(rows: Sequence[dict], as_json: bool, columns: Sequence[str]) -> None:
     """Print rows as a JSON array (``--json``) or as an aligned table."""
     if as_json:
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        print_json(list(rows))
         return
     if not rows:
         click.echo("(none)")
         return
-    text = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    text = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(cells(c), *(cells(t[i]) for t in text)) for i, c in enumerate(columns)]
     click.echo("  ".join(pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in text:
         click.echo("  ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def read_json_file(path: str) -> Any:
+    """A JSON file from an office: UTF-8 (BOM or not) or GB18030, read strictly."""
+    from core.kernel import jsonio
+    from core.kernel.files import read_text
+
+    return jsonio.loads(read_text(path))
+
+
+@contextmanager
+def progress(label: str, total: int | None, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (stderr); nothing when piped or asked for JSON."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("JIXIAO_NO_PROGRESS"):
+        yield lambda _n: None
+        return
+    with click.progressbar(length=total or 0, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")
 bureau_option = click.option("--bureau", "bureau_code", required=True, help="bureau code")
+
+
+def instance_path() -> Path:
+    from core.kernel import config
+
+    return Path(config.instance_path())

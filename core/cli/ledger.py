@@ -7,18 +7,19 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
-from core.cli.common import actor, emit, json_option, platform, readable_errors, transaction
-from core.domain import organisation
-from core.domain.projections import replay_check
-from core.ledger import audit, bundle, checkpoints, proofs, tlog
-from core.ledger.models import LedgerLog
-from core.ledger.store import origin_for
-from core.services.platform import announce_failures
+from core.cli.common import (
+    context,
+    emit,
+    json_option,
+    platform,
+    print_json,
+    progress,
+    readable_errors,
+)
 
 
-@click.group("ledger", cls=AppGroup)
+@click.group("ledger")
 def ledger() -> None:
     """The hash-chained ledger (防篡改账本)."""
 
@@ -28,30 +29,30 @@ def ledger() -> None:
 @json_option
 @readable_errors
 def verify(bureau_code: str | None, as_json: bool) -> None:
-    """Re-hash every entry and check every signed checkpoint; exit 1 at the first fault."""
-    verifiers = [s.verifier for s in platform().signers()]
-    with transaction() as s:
-        if bureau_code:
-            organisation.get_bureau(s, bureau_code)
-        origin = origin_for(bureau_code) if bureau_code else None
-        reports = audit.verify_all(s, verifiers, origin)
-    ok = all(r.ok for r in reports)
-    if not ok:
-        with transaction() as s:
-            announce_failures(s, platform(), reports, actor())
+    """Re-hash every entry and check every signed checkpoint; exit 1 if anything is
+    wrong, naming where (a failure is also recorded in the platform log)."""
+    from core.services import ledger as service
+
+    with progress("verifying", None, as_json) as step:
+        report = service.verify(context(), bureau_code, step)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"ok": ok, "logs": [r.as_dict() for r in reports]}, ensure_ascii=False, indent=2
-            )
-        )
+        print_json(report)
     else:
-        for r in reports:
-            state = "OK" if r.ok else f"FAILED at seq {r.finding.seq}: {r.finding.reason}"
-            click.echo(f"{r.origin}: {r.size} entries, {r.checkpoints} checkpoints — {state}")
-            if not r.ok:
-                click.echo(f"  {r.finding.detail}")
-    sys.exit(0 if ok else 1)
+        for r in report["logs"]:
+            if r["ok"]:
+                state = "OK"
+            else:
+                where = r["first_bad_seq"]
+                if r.get("last_bad_seq") is not None:
+                    where = f"{where}–{r['last_bad_seq']}"
+                state = f"FAILED at seq {where}: {r['reason']}"
+            click.echo(
+                f"{r['origin']}: {r['size']} entries, "
+                f"{r['checkpoints_checked']} checkpoints — {state}"
+            )
+            if not r["ok"]:
+                click.echo(f"  {r['detail']}")
+    sys.exit(0 if report["ok"] else 1)
 
 
 @ledger.command("export")
@@ -60,13 +61,9 @@ def verify(bureau_code: str | None, as_json: bool) -> None:
 @readable_errors
 def export(bureau_code: str, output: str) -> None:
     """Write an offline audit bundle (verifiable without the server or database)."""
-    p = platform()
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        checkpoints.checkpoint(s, b.log_id, p.signers())
-    with transaction() as s:
-        log = s.get(LedgerLog, organisation.get_bureau(s, bureau_code).log_id)
-        manifest = bundle.export(s, log, p.signers(), output)
+    from core.services import ledger as service
+
+    manifest = service.export(context(), bureau_code, output)
     click.echo(f"exported {manifest['size']} entries of {manifest['origin']} to {output}")
     click.echo(f"root {manifest['root']}")
 
@@ -88,7 +85,9 @@ def export(bureau_code: str, output: str) -> None:
 )
 @json_option
 def verify_bundle(path: str, public_key: str, pinned: tuple[str, ...], as_json: bool) -> None:
-    """Verify a bundle offline; needs no database."""
+    """Verify a bundle offline; needs no database or instance."""
+    from core.ledger import tlog
+
     args = [path, "--public-key", public_key]
     for p in pinned:
         args += ["--checkpoint", p]
@@ -99,8 +98,10 @@ def verify_bundle(path: str, public_key: str, pinned: tuple[str, ...], as_json: 
 @readable_errors
 def public_key() -> None:
     """Print the verifier key(s) an auditor needs (publish them out of band)."""
-    for signer in platform().signers():
-        click.echo(str(signer.verifier))
+    from core.services import ledger as service
+
+    for key in service.public_keys(platform()):
+        click.echo(key)
 
 
 @ledger.command("checkpoint")
@@ -108,31 +109,22 @@ def public_key() -> None:
 @json_option
 @readable_errors
 def checkpoint(bureau_code: str | None, as_json: bool) -> None:
-    """Sign checkpoints now."""
-    p = platform()
-    with transaction() as s:
-        if bureau_code:
-            b = organisation.get_bureau(s, bureau_code)
-            made = [checkpoints.checkpoint(s, b.log_id, p.signers())]
-        else:
-            made = checkpoints.checkpoint_all(s, p.signers())
-        rows = [
-            {
-                "origin": tlog.Checkpoint.parse(tlog.split_note(c.note)[0]).origin,
-                "size": c.size,
-                "root": c.root.hex(),
-                "note": c.note,
-            }
-            for c in made
-            if c
-        ]
+    """Sign checkpoints now (refused, and recorded, if a log was rewritten)."""
+    from core.services import ledger as service
+
+    ctx = context()
+    if bureau_code:
+        made = service.checkpoint(ctx, bureau_code)
+        rows = [made] if made["note"] else []
+    else:
+        rows = service.checkpoint_all(ctx)
     if as_json:
         emit(rows, True, [])
-    else:
+    elif rows:
         for row in rows:
             click.echo(row["note"])
-        if not rows:
-            click.echo("nothing new to checkpoint")
+    else:
+        click.echo("nothing new to checkpoint")
 
 
 @ledger.command("proof")
@@ -142,11 +134,9 @@ def checkpoint(bureau_code: str | None, as_json: bool) -> None:
 @readable_errors
 def proof(bureau_code: str, seq: int, output: str | None) -> None:
     """Inclusion proof of one entry; check it with `python verify.py --proof FILE`."""
-    p = platform()
-    with transaction() as s:
-        log = s.get(LedgerLog, organisation.get_bureau(s, bureau_code).log_id)
-        doc = proofs.inclusion_document(s, log, seq, p.signers())
-    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    from core.services import ledger as service
+
+    text = json.dumps(service.proof(context(), bureau_code, seq), ensure_ascii=False, indent=2)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
         click.echo(f"proof written to {output}")
@@ -159,18 +149,14 @@ def proof(bureau_code: str, seq: int, output: str | None) -> None:
 @json_option
 @readable_errors
 def replay(check: bool, as_json: bool) -> None:
-    """Rebuild the projections from the ledger alone and compare them with the tables."""
-    with transaction() as s:
-        report = replay_check(s)
+    """Rebuild every projection (results included) from the ledger alone and compare
+    them with the tables; exit 1 on any difference."""
+    from core.services import ledger as service
+
+    with progress("replaying", None, as_json) as step:
+        report = service.replay_check(context(), step)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"ok": report.ok, "entries": report.entries, "differences": report.differences},
-                ensure_ascii=False,
-                default=str,
-                indent=2,
-            )
-        )
+        print_json({"ok": report.ok, "entries": report.entries, "differences": report.differences})
     elif report.ok:
         click.echo(f"projections match a rebuild from {report.entries} ledger entries")
     else:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
-from flask.cli import AppGroup
-from sqlalchemy import select
 
 from core.cli.common import (
-    actor,
     bureau_option,
+    context,
     emit,
     json_option,
-    platform,
+    print_json,
+    read_json_file,
     readable_errors,
-    transaction,
 )
-from core.domain import cycles, organisation, values
-from core.domain.models import Bureau, Cycle, Indicator, IndicatorValue, Person, Unit
 
 
-@click.group("bureaus", cls=AppGroup)
+@click.group("bureaus")
 def bureaus() -> None:
     """Bureaus (局): the tenants, each with its own ledger."""
 
@@ -33,24 +28,22 @@ def bureaus() -> None:
 @click.option("--name-en", default="", help="English name")
 @readable_errors
 def bureaus_create(code: str, name: str, name_en: str) -> None:
-    with transaction() as s:
-        b = organisation.create_bureau(s, platform(), code, name, name_en, actor=actor())
-        click.echo(f"created bureau {b.code} ({b.name}), log jixiao/{b.code}")
+    from core.services import bureaus as service
+
+    b = service.create(context(), code, name, name_en)
+    click.echo(f"created bureau {b['code']} ({b['name']}), log jixiao/{b['code']}")
 
 
 @bureaus.command("list")
 @json_option
 @readable_errors
 def bureaus_list(as_json: bool) -> None:
-    with transaction() as s:
-        rows = [
-            {"code": b.code, "name": b.name, "name_en": b.name_en, "entries": b.log.size}
-            for b in s.scalars(select(Bureau).order_by(Bureau.code))
-        ]
-    emit(rows, as_json, ["code", "name", "name_en", "entries"])
+    from core.services import bureaus as service
+
+    emit(service.listing(context()), as_json, ["code", "name", "name_en", "entries"])
 
 
-@click.group("units", cls=AppGroup)
+@click.group("units")
 def units() -> None:
     """Units (单位/部门) under assessment."""
 
@@ -64,10 +57,10 @@ def units() -> None:
 @click.option("--group", default=None, help="assessment group code (D-03)")
 @readable_errors
 def units_create(bureau_code, code, name, name_en, parent, group) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        organisation.create_unit(s, b, code, name, name_en, parent, group, actor=actor())
-        click.echo(f"created unit {code} in {bureau_code}")
+    from core.services import units as service
+
+    service.create(context(), bureau_code, code, name, name_en, parent, group)
+    click.echo(f"created unit {code} in {bureau_code}")
 
 
 @units.command("regroup")
@@ -77,9 +70,9 @@ def units_create(bureau_code, code, name, name_en, parent, group) -> None:
 @readable_errors
 def units_regroup(bureau_code: str, code: str, group: str | None) -> None:
     """Move a unit to assessment group GROUP (omit GROUP to take it out of any group)."""
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        organisation.regroup_unit(s, b, code, group, actor=actor())
+    from core.services import units as service
+
+    service.regroup(context(), bureau_code, code, group)
     click.echo(f"unit {code} is now in group {group or '(none)'}")
 
 
@@ -88,22 +81,12 @@ def units_regroup(bureau_code: str, code: str, group: str | None) -> None:
 @json_option
 @readable_errors
 def units_list(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        rows = [
-            {
-                "code": u.code,
-                "name": u.name,
-                "name_en": u.name_en,
-                "parent": u.parent.code if u.parent else None,
-                "group": u.group_code,
-            }
-            for u in s.scalars(select(Unit).where(Unit.bureau_id == b.id).order_by(Unit.code))
-        ]
-    emit(rows, as_json, ["code", "name", "parent", "group"])
+    from core.services import units as service
+
+    emit(service.listing(context(), bureau_code), as_json, ["code", "name", "parent", "group"])
 
 
-@click.group("people", cls=AppGroup)
+@click.group("people")
 def people() -> None:
     """Staff (人员); identifiers are encrypted, the ledger holds keyed hashes."""
 
@@ -113,16 +96,17 @@ def people() -> None:
 @click.argument("code")
 @click.argument("name")
 @click.option("--unit", default=None)
+@click.option("--group", default=None, help="assessment group, for schemes that assess people")
 @click.option("--id-card", default=None, help="resident ID number (stored encrypted)")
 @click.option("--phone", default=None)
 @click.option("--address", default=None)
 @readable_errors
-def people_create(bureau_code, code, name, unit, id_card, phone, address) -> None:
+def people_create(bureau_code, code, name, unit, group, id_card, phone, address) -> None:
+    from core.services import people as service
+
     ids = {k: v for k, v in {"id_card": id_card, "phone": phone, "address": address}.items() if v}
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        organisation.create_person(s, platform(), b, code, name, unit, ids, actor=actor())
-        click.echo(f"created person {code} in {bureau_code}")
+    service.create(context(), bureau_code, code, name, unit, ids, group)
+    click.echo(f"created person {code} in {bureau_code}")
 
 
 @people.command("list")
@@ -130,16 +114,12 @@ def people_create(bureau_code, code, name, unit, id_card, phone, address) -> Non
 @json_option
 @readable_errors
 def people_list(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        rows = [
-            {"code": p.code, "name": p.name, "unit": p.unit.code if p.unit else None}
-            for p in s.scalars(select(Person).where(Person.bureau_id == b.id).order_by(Person.code))
-        ]
-    emit(rows, as_json, ["code", "name", "unit"])
+    from core.services import people as service
+
+    emit(service.listing(context(), bureau_code), as_json, ["code", "name", "unit", "group"])
 
 
-@click.group("indicators", cls=AppGroup)
+@click.group("indicators")
 def indicators() -> None:
     """The bureau's indicator library (指标库)."""
 
@@ -149,13 +129,13 @@ def indicators() -> None:
 @click.argument("code")
 @click.argument("name")
 @click.option("--name-en", default="")
-@click.option("--measure", default="", help="unit of measure: %, 分, 元, 件 …")
+@click.option("--measure", default="", help="unit of measure: %, 分, 元, 件 … or grade")
 @readable_errors
 def indicators_create(bureau_code, code, name, name_en, measure) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        organisation.create_indicator(s, b, code, name, name_en, measure, actor=actor())
-        click.echo(f"created indicator {code} in {bureau_code}")
+    from core.services import indicators as service
+
+    service.create(context(), bureau_code, code, name, name_en, measure)
+    click.echo(f"created indicator {code} in {bureau_code}")
 
 
 @indicators.command("list")
@@ -163,18 +143,12 @@ def indicators_create(bureau_code, code, name, name_en, measure) -> None:
 @json_option
 @readable_errors
 def indicators_list(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        rows = [
-            {"code": i.code, "name": i.name, "name_en": i.name_en, "measure": i.measure}
-            for i in s.scalars(
-                select(Indicator).where(Indicator.bureau_id == b.id).order_by(Indicator.code)
-            )
-        ]
-    emit(rows, as_json, ["code", "name", "name_en", "measure"])
+    from core.services import indicators as service
+
+    emit(service.listing(context(), bureau_code), as_json, ["code", "name", "name_en", "measure"])
 
 
-@click.group("cycles", cls=AppGroup)
+@click.group("cycles")
 def cycles_group() -> None:
     """Assessment cycles (考核周期) and their periods."""
 
@@ -193,11 +167,11 @@ def cycles_group() -> None:
 )
 @readable_errors
 def cycles_create(bureau_code, code, name, start: dt.datetime, end: dt.datetime, periods) -> None:
+    from core.services import cycles as service
+
     kinds = [k.strip() for k in periods.split(",") if k.strip()]
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        c = cycles.create_cycle(s, b, code, name, start.date(), end.date(), kinds, actor=actor())
-        click.echo(f"created cycle {code} with {len(c.periods)} periods")
+    made = service.create(context(), bureau_code, code, name, start.date(), end.date(), kinds)
+    click.echo(f"created cycle {code} with {len(made['periods'])} periods")
 
 
 @cycles_group.command("list")
@@ -205,44 +179,42 @@ def cycles_create(bureau_code, code, name, start: dt.datetime, end: dt.datetime,
 @json_option
 @readable_errors
 def cycles_list(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        rows = [
-            {
-                "code": c.code,
-                "name": c.name,
-                "start": c.start.isoformat(),
-                "end": c.end.isoformat(),
-                "periods": [p.code for p in c.periods],
-            }
-            for c in s.scalars(select(Cycle).where(Cycle.bureau_id == b.id).order_by(Cycle.start))
-        ]
-    emit(rows, as_json, ["code", "name", "start", "end"])
+    from core.services import cycles as service
+
+    emit(service.listing(context(), bureau_code), as_json, ["code", "name", "start", "end"])
 
 
-@click.group("values", cls=AppGroup)
+@click.group("values")
 def values_group() -> None:
     """Indicator values (指标数据), each a ledger entry."""
 
 
+def _subject(unit: str | None, person: str | None) -> dict:
+    return {k: v for k, v in (("unit", unit), ("person", person)) if v}
+
+
 @values_group.command("record")
 @bureau_option
-@click.option("--unit", required=True)
+@click.option("--unit", default=None)
+@click.option("--person", default=None, help="a member of staff, for schemes assessing people")
 @click.option("--indicator", required=True)
 @click.option("--cycle", required=True)
 @click.option("--period", required=True)
 @click.option("--corrects", type=int, default=None, help="seq of the entry being corrected")
+@click.option("--note", default=None)
 @click.argument("value")
 @readable_errors
-def values_record(bureau_code, unit, indicator, cycle, period, corrects, value) -> None:
+def values_record(bureau_code, unit, person, indicator, cycle, period, corrects, note, value):
     row = {
-        "unit": unit,
+        **_subject(unit, person),
         "indicator": indicator,
         "cycle": cycle,
         "period": period,
         "value": value,
         "corrects": corrects,
     }
+    if note:
+        row["note"] = note
     _record(bureau_code, [row])
 
 
@@ -251,50 +223,70 @@ def values_record(bureau_code, unit, indicator, cycle, period, corrects, value) 
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @readable_errors
 def values_import(bureau_code: str, path: str) -> None:
-    """Import a JSON array of rows {unit, indicator, cycle, period, value[, corrects]}:
-    all rows or none."""
-    with open(path, encoding="utf-8") as fh:
-        try:
-            rows = json.load(fh)
-        except ValueError as exc:
-            raise click.ClickException(f"{path} is not JSON: {exc}") from exc
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise click.ClickException(f"{path} must hold a JSON array of objects")
+    """Import a JSON array of rows {unit|person, indicator, cycle, period, value[,
+    corrects, note]} (UTF-8, with or without BOM, or GB18030): all rows or none."""
+    rows = read_json_file(path)
+    if isinstance(rows, dict) and isinstance(rows.get("rows"), list):
+        rows = rows["rows"]
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise click.ClickException(f"{path} must hold a JSON array of row objects")
     _record(bureau_code, rows)
 
 
 def _record(bureau_code: str, rows: list[dict]) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        done = values.record_values(s, platform(), b, rows, None, actor())
-    click.echo(
-        f"recorded {len(done.entries)} value(s) at seq {done.entries[0].seq}–{done.entries[-1].seq}"
-    )
-    for w in done.warnings:
+    from core.services import values as service
+
+    done = service.record(context(), bureau_code, rows)
+    entries = done["entries"]
+    if entries:
+        click.echo(
+            f"recorded {len(entries)} value(s) at seq {entries[0]['seq']}–{entries[-1]['seq']}"
+        )
+    if done["skipped_rows"]:
+        click.echo(f"skipped {len(done['skipped_rows'])} row(s) already recorded (same source key)")
+    for w in done["warnings"]:
         click.echo(f"warning: row {w['row']}: {w['message']}")
+
+
+@values_group.command("withdraw")
+@bureau_option
+@click.option("--unit", default=None)
+@click.option("--person", default=None)
+@click.option("--indicator", required=True)
+@click.option("--cycle", required=True)
+@click.option("--period", required=True)
+@click.option("--seq", "withdraws", type=int, required=True, help="seq of the current value")
+@click.option("--reason", required=True)
+@readable_errors
+def values_withdraw(bureau_code, unit, person, indicator, cycle, period, withdraws, reason):
+    """Withdraw the current value (it then scores as missing)."""
+    from core.services import values as service
+
+    row = {
+        **_subject(unit, person),
+        "indicator": indicator,
+        "cycle": cycle,
+        "period": period,
+        "withdraws": withdraws,
+        "reason": reason,
+    }
+    done = service.withdraw(context(), bureau_code, row)
+    click.echo(f"withdrawn at seq {done['seq']}")
 
 
 @values_group.command("list")
 @bureau_option
+@click.option("--cycle", default=None)
+@click.option("--period", default=None)
 @json_option
 @readable_errors
-def values_list(bureau_code: str, as_json: bool) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        rows = [
-            {
-                "unit": v.unit.code,
-                "indicator": v.indicator.code,
-                "cycle": v.period.cycle.code,
-                "period": v.period.code,
-                "value": v.value,
-                "seq": v.seq,
-            }
-            for v in s.scalars(
-                select(IndicatorValue)
-                .join(Unit)
-                .where(Unit.bureau_id == b.id)
-                .order_by(IndicatorValue.seq)
-            )
-        ]
-    emit(rows, as_json, ["unit", "indicator", "period", "value", "seq"])
+def values_list(bureau_code: str, cycle: str | None, period: str | None, as_json: bool) -> None:
+    from core.services import values as service
+
+    rows = service.listing(context(), bureau_code, {"cycle": cycle, "period": period})
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        r["subject"] = r.get("person") or r.get("unit")
+    emit(rows, False, ["subject", "indicator", "period", "value", "seq", "review"])

@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
-import yaml
-from flask.cli import AppGroup
 
-from core.cli.common import (
-    actor,
-    bureau_option,
-    emit,
-    json_option,
-    platform,
-    readable_errors,
-    transaction,
-)
-from core.domain import organisation
-from core.domain.assessment import service
-
-
-@click.group("schemes", cls=AppGroup)
-def schemes() -> None:
-    """Indicator schemes (指标体系): versioned, published, never rewritten."""
+from core.cli.common import bureau_option, context, emit, json_option, print_json, readable_errors
 
 
 def read_document(path: str) -> object:
-    """A scheme file: YAML (.yaml/.yml) or JSON; a syntax error names line and column."""
-    text = Path(path).read_text(encoding="utf-8")
+    """A scheme file: YAML (.yaml/.yml) or JSON, UTF-8 (BOM or not) or GB18030; a syntax
+    error names line and column, anything else gets a clear error."""
+    import yaml
+
+    from core.kernel import jsonio
+    from core.kernel.files import read_text
+
+    text = read_text(path)
+    if not path.endswith((".yaml", ".yml")):
+        return jsonio.loads(text)
     try:
-        if path.endswith((".yaml", ".yml")):
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{path} cannot be read: {exc}") from exc
+        document = yaml.safe_load(text)
+        # Through JSON once, so a YAML document meets the same rules as an API body.
+        return jsonio.loads(json.dumps(document, default=str))
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{path} cannot be read as YAML: {exc}") from exc
+    except (RecursionError, ValueError) as exc:
+        raise click.ClickException(f"{path} cannot be read as a scheme: {exc}") from exc
+
+
+@click.group("schemes")
+def schemes() -> None:
+    """Indicator schemes (指标体系): versioned, published, never rewritten."""
 
 
 @schemes.command("import")
@@ -45,17 +42,14 @@ def read_document(path: str) -> object:
 @click.option("--publish", is_flag=True, help="publish the imported version at once")
 @readable_errors
 def import_(path: str, bureau_code: str, cycle: str, publish: bool) -> None:
-    """Validate a scheme file and record it as the next version."""
-    doc = read_document(path)
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        scheme = service.import_scheme(s, platform(), b, cycle, doc, actor())
-        if publish and scheme.status == "draft":
-            service.publish_scheme(s, b, cycle, scheme.code, scheme.version, actor())
-        click.echo(
-            f"scheme {scheme.code} version {scheme.version} ({scheme.status}), "
-            f"digest {scheme.digest[:16]}"
-        )
+    """Validate a scheme file and record it as the next version (every error at once)."""
+    from core.services import schemes as service
+
+    scheme = service.import_scheme(context(), bureau_code, cycle, read_document(path), publish)
+    click.echo(
+        f"scheme {scheme['code']} version {scheme['version']} ({scheme['status']}), "
+        f"digest {scheme['digest'][:16]}"
+    )
 
 
 @schemes.command("publish")
@@ -65,10 +59,10 @@ def import_(path: str, bureau_code: str, cycle: str, publish: bool) -> None:
 @click.option("--version", type=int, default=None, help="default: the latest")
 @readable_errors
 def publish(code: str, bureau_code: str, cycle: str, version: int | None) -> None:
-    with transaction() as s:
-        b = organisation.get_bureau(s, bureau_code)
-        scheme = service.publish_scheme(s, b, cycle, code, version, actor())
-        click.echo(f"published {scheme.code} version {scheme.version}")
+    from core.services import schemes as service
+
+    scheme = service.publish(context(), bureau_code, cycle, code, version)
+    click.echo(f"published {scheme['code']} version {scheme['version']}")
 
 
 @schemes.command("list")
@@ -77,8 +71,10 @@ def publish(code: str, bureau_code: str, cycle: str, version: int | None) -> Non
 @json_option
 @readable_errors
 def list_(bureau_code: str, cycle: str | None, as_json: bool) -> None:
-    with transaction() as s:
-        rows = service.listing(s, organisation.get_bureau(s, bureau_code), cycle)
-    if not as_json:
-        rows = [{k: v for k, v in r.items() if k != "definition"} for r in rows]
-    emit(rows, as_json, ["cycle", "code", "version", "status", "group", "nodes", "name"])
+    from core.services import schemes as service
+
+    rows = service.listing(context(), bureau_code, cycle)
+    if as_json:
+        print_json(rows)
+        return
+    emit(rows, False, ["cycle", "code", "version", "status", "group", "subject", "nodes", "name"])

@@ -2,57 +2,55 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import threading
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
-from core.cli.common import platform, readable_errors, transaction
-from core.domain.models import Bureau
-from core.kernel import migrate
-from core.ledger.checkpoints import checkpoint_all
-from core.ledger.store import platform_log
-from webhooks.worker import start_thread as start_webhook_thread
+from core.cli.common import instance_path, platform, readable_errors
 
-DEMO_TOKEN_FILE = "demo-token.txt"
+ADMIN_TOKEN_FILE = "demo-token.txt"
 
 
 @click.command("init")
-@with_appcontext
 @click.option("--demo", is_flag=True, help="also create the demo bureau, units, users, data")
 @readable_errors
 def init_command(demo: bool) -> None:
-    """Create or upgrade the database, the signing key and the platform log (idempotent)."""
+    """Create or upgrade the instance: folder, database, signing key, platform log
+    (idempotent); --demo adds the demo bureau."""
+    folder = instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    click.echo(f"instance folder: {folder}")
     p = platform()
+    from core.kernel import migrate
+    from core.services import setup
+
     migrate.upgrade(p.db.url)
-    signer = p.keys.ensure(str(p.config["KEY_NAME"]))
-    p.vault  # noqa: B018 - creates the personal-data key if missing
-    with transaction() as session:
-        platform_log(session)
+    signer = p.keys.ensure(str(p.settings["KEY_NAME"]))
+    setup.prepare(p)
     click.echo(f"database ready: {p.db.engine.url.render_as_string(hide_password=True)}")
     click.echo(f"ledger verifier key: {signer.verifier}")
-    if demo:
-        from core.services.demo import DEMO_BUREAU, create_demo
-
-        with transaction() as session:
-            exists = session.scalar(select(Bureau.id).where(Bureau.code == DEMO_BUREAU))
-            token = None if exists else create_demo(session, p)
-            if token:
-                checkpoint_all(session, p.signers())
-        if token:
-            path = Path(current_app.instance_path) / DEMO_TOKEN_FILE
-            path.write_text(token + "\n", encoding="utf-8")
-            path.chmod(0o600)
-            click.echo(f"demo bureau {DEMO_BUREAU} created; admin token saved in {path}")
-        else:
-            click.echo(f"demo bureau {DEMO_BUREAU} already exists")
+    if not demo:
+        return
+    token = setup.demo(p)
+    if token is None:
+        click.echo("demo bureau demo already exists")
+        return
+    path = p.instance / ADMIN_TOKEN_FILE
+    _write_private(path, token + "\n")
+    click.echo(f"demo bureau demo created; its admin's API token is in {path}")
 
 
-@click.group("db", cls=AppGroup)
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+@click.group("db")
 def db_group() -> None:
     """Database schema."""
 
@@ -60,46 +58,93 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @readable_errors
 def db_upgrade() -> None:
-    """Apply pending migrations."""
-    migrate.upgrade(platform().db.url)
+    """Apply pending migrations (and rebuild projections a migration reset)."""
+    from core.kernel import migrate
+    from core.services import setup
+
+    p = platform()
+    migrate.upgrade(p.db.url)
+    setup.prepare(p)
     click.echo("database is at the latest revision")
 
 
-def start_checkpointer(app, interval: float = 1.0) -> threading.Event:
+def start_checkpointer(p, interval: float = 1.0) -> threading.Event:
     """Sign checkpoints of logs that grew, at most once per ``interval`` seconds."""
+    from core.services import ledger
+    from core.services.context import Context
+
     stop = threading.Event()
+    ctx = Context.system(p, "system:checkpointer")
 
     def loop() -> None:
+        import logging
+
+        log = logging.getLogger("jixiao.checkpointer")
         while not stop.wait(interval):
-            with app.app_context():
-                try:
-                    with transaction() as session:
-                        checkpoint_all(session, platform().signers())
-                except Exception:  # keep serving; the next round retries
-                    app.logger.exception("checkpointer failed")
+            try:
+                ledger.checkpoint_all(ctx)
+            except Exception:  # keep serving; a refusal is recorded, the next round retries
+                log.exception("checkpointer")
 
     threading.Thread(target=loop, name="jixiao-checkpointer", daemon=True).start()
     return stop
 
 
+def port_free(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served on, or None."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use (try --port or PORT=…)"
+            return f"cannot serve on {host}:{port}: {exc.strerror}"
+    return None
+
+
 @click.command("serve")
-@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
-    """Serve the web app and API (threaded; use gunicorn for production on PostgreSQL)."""
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--prod", is_flag=True, help="serve under gunicorn (workers, threads, timeouts)")
+@click.option("--workers", type=int, default=None, help="gunicorn workers (JIXIAO_WORKERS)")
+@click.option("--threads", type=int, default=None, help="threads per worker (JIXIAO_THREADS)")
+@click.option("--timeout", type=int, default=None, help="request timeout, s (JIXIAO_TIMEOUT)")
+@readable_errors
+def serve_command(
+    host: str,
+    port: int,
+    prod: bool,
+    workers: int | None,
+    threads: int | None,
+    timeout: int | None,
+) -> None:
+    """Serve the web app and API. The embedded default is a threaded server with an
+    in-process webhook thread; --prod runs gunicorn for PostgreSQL deployments."""
+    busy = port_free(host, port)
+    if busy:
+        raise click.ClickException(busy)
+    p = platform()
+    base = f"http://{host}:{port}"
+    click.echo(f"jixiao 绩效 serving on {base}/  (instance {p.instance})")
+    click.echo(f"  API docs 接口文档:  {base}/api/docs")
+    token_file = p.instance / ADMIN_TOKEN_FILE
+    if token_file.exists():
+        click.echo(f"  demo admin's API token: in {token_file} (not printed here)")
+    if prod:
+        from core.serving import run_gunicorn
+
+        run_gunicorn(host, port, workers, threads, timeout)
+        return
     from werkzeug.serving import run_simple
 
-    app = current_app._get_current_object()
-    token_file = Path(app.instance_path) / DEMO_TOKEN_FILE
-    click.echo(f"jixiao 绩效 serving on http://{host}:{port}/")
-    click.echo(f"  API docs 接口文档:  http://{host}:{port}/api/docs")
-    click.echo(f"  OpenAPI:          http://{host}:{port}/api/openapi.json")
-    if token_file.exists():
-        click.echo(f"  demo admin token: {token_file.read_text().strip()}")
-        click.echo(f"  try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
-    start_checkpointer(app)
+    from core.app import create_app
+
+    app = create_app(platform=p)
+    start_checkpointer(p)
     if os.environ.get("JIXIAO_WEBHOOKS_INPROCESS", "1") != "0":
-        start_webhook_thread(platform())
+        from webhooks.worker import start_thread
+
+        start_thread(p)
         click.echo("  webhooks: delivered by an in-process thread")
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.domain.models import ApiToken, User
 from core.kernel.errors import Forbidden
@@ -20,6 +20,7 @@ from core.kernel.errors import Forbidden
 TOKEN_PREFIX = "jx_"
 
 ROLES = ("platform_admin", "bureau_admin", "reporter", "reviewer", "expert", "auditor")
+SYSTEM = "system"
 
 # What each role may do inside its own bureau. ``platform_admin`` may do everything,
 # everywhere. "values.record" for a reporter is limited to its units.
@@ -57,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "evidence.attach",
             "appeals.file",
             "appeals.read",
+            "results.read",
         }
     ),
     "reviewer": frozenset(
@@ -98,20 +100,44 @@ def new_token() -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: enough to decide every permission without another query."""
+    """Who is acting: a signed-in user, or the system itself under an explicit name.
 
-    user_id: int
-    username: str
+    Nothing means "superuser by omission": work done by the platform itself (the demo,
+    migrations, the command line run by the operator without ``--as``) acts as a
+    :meth:`system` principal whose name goes into the ledger's ``actor``.
+    """
+
+    name: str
     role: str
-    bureau_id: int | None
-    unit_ids: frozenset[int]
+    bureau_id: int | None = None
+    unit_ids: frozenset[int] = frozenset()
+    user_id: int | None = None
+    person_id: int | None = None
+
+    @classmethod
+    def system(cls, name: str) -> Principal:
+        """The platform acting on its own account, e.g. ``system:demo``, ``cli:root``."""
+        return cls(name, SYSTEM)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM
 
     @property
     def actor(self) -> str:
-        return f"user:{self.username}"
+        return self.name if self.is_system else f"user:{self.name}"
+
+    @property
+    def username(self) -> str:
+        return self.name
+
+    @property
+    def everywhere(self) -> bool:
+        """May act in every bureau: the system and platform admins."""
+        return self.role in (SYSTEM, "platform_admin")
 
     def can(self, permission: str, bureau_id: int, unit_id: int | None = None) -> bool:
-        if self.role == "platform_admin":
+        if self.everywhere:
             return True
         if self.bureau_id != bureau_id or permission not in PERMISSIONS.get(self.role, ()):
             return False
@@ -124,19 +150,28 @@ class Principal:
             raise Forbidden(f"role {self.role} may not {permission} here")
 
     def sees(self, bureau_id: int) -> bool:
-        return self.role == "platform_admin" or self.bureau_id == bureau_id
+        return self.everywhere or self.bureau_id == bureau_id
+
+    def unit_scope(self) -> frozenset[int] | None:
+        """The units this principal's reads are limited to, or None for the whole bureau."""
+        return self.unit_ids if self.role in UNIT_SCOPED_ROLES else None
 
 
 def principal_for(user: User) -> Principal:
     return Principal(
-        user.id, user.username, user.role, user.bureau_id, frozenset(u.id for u in user.units)
+        user.username,
+        user.role,
+        user.bureau_id,
+        frozenset(u.id for u in user.units),
+        user.id,
+        user.person_id,
     )
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
     row = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
-        )
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
+        .options(selectinload(ApiToken.user).selectinload(User.units))
     )
     return principal_for(row.user) if row else None

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau, Cycle, Period
 from core.domain.organisation import check_new
-from core.domain.projections import record
+from core.domain.work import BureauWork
 from core.kernel.errors import invalid
-from core.ledger.store import Record
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "day")
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
@@ -60,16 +59,14 @@ def periods_between(
 
 
 def create_cycle(
-    session: Session,
-    bureau: Bureau,
-    code: str,
-    name: str,
+    work: BureauWork,
+    code: object,
+    name: object,
     start: dt.date,
     end: dt.date,
     kinds: list[str],
-    actor: str = "system",
 ) -> Cycle:
-    check_new(session, Cycle, code, name, bureau)
+    code, name = check_new(work.session, Cycle, code, name, work.bureau.id)
     if end < start:
         raise invalid("end", "must not be before start")
     if (end - start).days > 366 * 5:
@@ -92,19 +89,46 @@ def create_cycle(
         "end": end.isoformat(),
         "periods": periods,
     }
-    record(session, bureau.log_id, [Record("cycle.created", data, actor)])
-    return get_cycle(session, bureau, code)
+    work.log.record("cycle.created", data)
+    return get_cycle(work.session, work.bureau, code)
 
 
-def get_cycle(session: Session, bureau: Bureau, code: str, field: str = "cycle") -> Cycle:
-    cycle = session.scalar(select(Cycle).where(Cycle.bureau_id == bureau.id, Cycle.code == code))
+def get_cycle(
+    session: Session, bureau: Bureau, code: object, field: str = "cycle", row: int | None = None
+) -> Cycle:
+    cycle = None
+    if isinstance(code, str) and 0 < len(code) <= 64:
+        cycle = session.scalar(
+            select(Cycle).where(Cycle.bureau_id == bureau.id, Cycle.code == code)
+        )
     if cycle is None:
-        raise invalid(field, f"unknown cycle {code!r} in bureau {bureau.code}")
+        raise invalid(field, f"unknown cycle {code!r} in bureau {bureau.code}", row)
     return cycle
 
 
-def get_period(session: Session, cycle: Cycle, code: str, field: str = "period") -> Period:
-    period = session.scalar(select(Period).where(Period.cycle_id == cycle.id, Period.code == code))
+def get_period(
+    session: Session, cycle: Cycle, code: object, field: str = "period", row: int | None = None
+) -> Period:
+    period = None
+    if isinstance(code, str) and 0 < len(code) <= 32:
+        period = session.scalar(
+            select(Period).where(Period.cycle_id == cycle.id, Period.code == code)
+        )
     if period is None:
-        raise invalid(field, f"period {code!r} is not in cycle {cycle.code}")
+        valid = ", ".join(p.code for p in cycle.periods)
+        raise invalid(field, f"period {code!r} is not in cycle {cycle.code}; valid: {valid}", row)
     return period
+
+
+def open_cycles(session: Session, bureau: Bureau) -> list[Cycle]:
+    """Cycles still being assessed: every cycle with a period not yet closed for
+    collection (a cycle whose every period is closed is finished)."""
+    from core.domain.models import ClosedPeriod
+
+    cycles = session.scalars(
+        select(Cycle).where(Cycle.bureau_id == bureau.id).order_by(Cycle.start)
+    )
+    closed = set(
+        session.scalars(select(ClosedPeriod.period_id).where(ClosedPeriod.bureau_id == bureau.id))
+    )
+    return [c for c in cycles if any(p.id not in closed for p in c.periods)]

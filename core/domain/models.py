@@ -70,7 +70,8 @@ class Unit(Base):
 
 
 class Person(Base):
-    """A member of staff. Personal identifiers are encrypted; the ledger has keyed hashes."""
+    """A member of staff. Personal identifiers are encrypted; the ledger has keyed hashes.
+    ``group_code`` is the assessment group when schemes assess people (D-43)."""
 
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("bureau_id", "code"),)
@@ -79,9 +80,30 @@ class Person(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    group_code: Mapped[str | None] = mapped_column(String(64))
     pii_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
     pii_digest: Mapped[str] = mapped_column(Text, default="{}")
     unit: Mapped[Unit | None] = relationship()
+
+
+class Subject(Base):
+    """What is assessed: a unit or a person (D-43), each a first-class subject.
+
+    Inputs (values, ratings, items), appeals and results are keyed by subject, so the
+    engine scores people exactly as it scores units, with no person disguised as a unit.
+    ``unit_id`` is the unit itself, or the person's unit (their results roll up with it).
+    """
+
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("bureau_id", "kind", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "unit" | "person"
+    code: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit: Mapped[Unit | None] = relationship()
+    person: Mapped[Person | None] = relationship()
 
 
 class Cycle(Base):
@@ -124,16 +146,19 @@ class Indicator(Base):
 
 
 class IndicatorValue(Base):
-    """Projection: the current value of an indicator for a unit and period."""
+    """Projection: the current value of an indicator for a subject and period, with
+    the seq of the entry that recorded it and its review state (and that review's seq).
+    A withdrawn value has no row (it scores as missing)."""
 
     __tablename__ = "indicator_values"
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
     review: Mapped[str] = mapped_column(String(16), default="pending")
-    unit: Mapped[Unit] = relationship()
+    review_seq: Mapped[int | None] = mapped_column(BigInteger)
+    subject: Mapped[Subject] = relationship()
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[Period] = relationship()
 
@@ -146,19 +171,28 @@ class PluginInstallation(Base):
     plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
     version: Mapped[str] = mapped_column(String(50), default="")
     seq: Mapped[int] = mapped_column(BigInteger)
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    """The bureau's settings for the plugin as recorded (``plugin.configured``), JSON."""
 
 
 # --------------------------------------------------------------------------- auth
 
 
 class User(Base):
+    """A user of one bureau (or a platform admin, with no bureau). Usernames are unique
+    within a bureau, so one bureau learns nothing of another's users; ``person_id``
+    links a user to their staff record, for their own results (D-43)."""
+
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("bureau_id", "username"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100), unique=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(32))
     bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     bureau: Mapped[Bureau | None] = relationship()
+    person: Mapped[Person | None] = relationship()
     units: Mapped[list[Unit]] = relationship(secondary="user_units")
 
 
@@ -200,6 +234,7 @@ class Scheme(Base):
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     group_code: Mapped[str | None] = mapped_column(String(64))
+    subject_kind: Mapped[str] = mapped_column(String(8), default="unit")
     definition: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -212,20 +247,18 @@ class Scheme(Base):
 
 
 class Rating(Base):
-    """Projection: one rater's score for a unit on a rated indicator (D-13, D-14).
-
-    A rater rates once per (unit, indicator, period); a later rating by the same rater
-    replaces the earlier one and its ``seq`` points at the newer ledger entry.
-    """
+    """Projection: one rater's current score for a subject on a rated indicator
+    (D-13, D-14). A rater rates once per (subject, indicator, period); a correction
+    names the seq it replaces, a withdrawal removes the row."""
 
     __tablename__ = "ratings"
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
     rater: Mapped[str] = mapped_column(String(100), primary_key=True)
     role: Mapped[str] = mapped_column(String(32))
     score: Mapped[str] = mapped_column(String(64))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class ExpertPanel(Base):
@@ -240,16 +273,18 @@ class ExpertPanel(Base):
 
 
 class ScoreItem(Base):
-    """Projection: a bonus or deduction item recorded by a reviewer (D-10, D-16)."""
+    """Projection: a live bonus or deduction item recorded by a reviewer (D-10, D-16).
+    A correction replaces the row (new seq); a withdrawal removes it."""
 
     __tablename__ = "score_items"
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
     quantity: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class EvidenceFile(Base):
@@ -275,12 +310,12 @@ class Appeal(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
     value_seq: Mapped[int | None] = mapped_column(BigInteger)
-    reasons: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="[]")
     status: Mapped[str] = mapped_column(String(16), default="filed")
     reviewer: Mapped[str | None] = mapped_column(String(100))
@@ -289,6 +324,80 @@ class Appeal(Base):
     filed_seq: Mapped[int] = mapped_column(BigInteger)
     decided_seq: Mapped[int | None] = mapped_column(BigInteger)
     correction_seq: Mapped[int | None] = mapped_column(BigInteger)
-    unit: Mapped[Unit] = relationship()
+    subject: Mapped[Subject] = relationship()
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[Period] = relationship()
+
+
+class ValueWarning(Base):
+    """Projection: a warning raised when a value was recorded (D-22, D-23), for the
+    review queue; ``value_seq`` is the value entry it concerns."""
+
+    __tablename__ = "value_warnings"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    value_seq: Mapped[int] = mapped_column(BigInteger)
+    check: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class SourceKey(Base):
+    """Projection: keys of rows imported from other systems (D-42), so re-importing the
+    same file records nothing twice."""
+
+    __tablename__ = "source_keys"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ResultRow(Base):
+    """Projection: one subject's stored result in a cycle (``window`` "") or its standing
+    within one period (``window`` = the period's code). Refreshed in the transaction that
+    changes its inputs; reads never compute. Numbers are decimal strings; ``nodes``
+    (after post-processing), ``base_nodes`` (the roll-up), ``flags``, ``adjustments``,
+    ``vetoed_by`` and ``trace`` (per leaf, per period: inputs, seqs, scores) are JSON."""
+
+    __tablename__ = "results"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    window: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    scheme_code: Mapped[str] = mapped_column(String(64))
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    total: Mapped[str] = mapped_column(String(64))
+    base_total: Mapped[str] = mapped_column(String(64))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str | None] = mapped_column(String(64))
+    group_size: Mapped[int] = mapped_column(Integer)
+    flags: Mapped[str] = mapped_column(Text, default="[]")
+    nodes: Mapped[str] = mapped_column(Text)
+    base_nodes: Mapped[str] = mapped_column(Text)
+    adjustments: Mapped[str] = mapped_column(Text, default="[]")
+    vetoed_by: Mapped[str] = mapped_column(Text, default="[]")
+    trace: Mapped[str] = mapped_column(Text)
+    attainable: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[Subject] = relationship()
+
+
+class ResultState(Base):
+    """Projection: the ledger size the stored results of a cycle window reflect."""
+
+    __tablename__ = "result_states"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    window: Mapped[str] = mapped_column(String(32), primary_key=True)
+    as_of: Mapped[int] = mapped_column(BigInteger)
+    schemes: Mapped[str] = mapped_column(Text, default="")
+    """The published scheme versions scored, e.g. ``five-dimension@2,services@1``."""
+
+
+class ClosedPeriod(Base):
+    """Projection: a period closed for collection (issue 10 records it); a cycle whose
+    every period is closed is finished."""
+
+    __tablename__ = "closed_periods"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,9 @@
-"""Bureaus, units, people, indicators, users and tokens: validated, then recorded."""
+"""Bureaus' units, people and indicators: looked up by code, validated, then recorded.
+
+Every function that writes takes the unit of work (:class:`core.domain.work.BureauWork`),
+which holds the bureau's log lock already: a "does this code exist?" check here cannot be
+overtaken by a concurrent write of the same code, on SQLite or PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -7,215 +12,219 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain import access
-from core.domain.models import ApiToken, Bureau, Indicator, Person, Unit, User
-from core.domain.projections import record
+from core.domain.models import Bureau, Indicator, Person, Subject, Unit
+from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
-from core.kernel.privacy import PII_FIELDS, is_id_card, normalise
-from core.ledger.store import Record, create_log, origin_for
-from core.services.platform import Platform
+from core.kernel.privacy import PII_FIELDS, Vault, is_id_card, normalise
+from core.kernel.text import CODE_MAX, NAME_MAX, check_text
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+CODE_RULE = "use 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
 
-def check_code(value: str, field: str = "code") -> str:
+def check_code(value: object, field: str = "code", row: int | None = None) -> str:
     if not isinstance(value, str) or not CODE.fullmatch(value):
-        raise invalid(field, "use 1–64 letters, digits, '_', '.' or '-', starting alphanumeric")
+        raise invalid(field, CODE_RULE, row)
     return value
 
 
-def check_new(session: Session, model: type, code: str, name: str, bureau: Bureau | None) -> None:
+def check_new(
+    session: Session, model: type, code: object, name: object, bureau_id: int | None
+) -> tuple[str, str]:
     """The checks every new coded record gets: the code's form, a name, no duplicate
-    (within the bureau, or platform-wide for bureaus)."""
-    check_code(code)
-    if not name.strip():
-        raise invalid("name", "must not be empty")
+    (within the bureau, or platform-wide for bureaus); returns (code, name)."""
+    code = check_code(code)
+    name = check_text("name", name, NAME_MAX)
     stmt = select(model.id).where(model.code == code)
-    if bureau is not None:
-        stmt = stmt.where(model.bureau_id == bureau.id)
+    if bureau_id is not None:
+        stmt = stmt.where(model.bureau_id == bureau_id)
     if session.scalar(stmt):
-        raise Conflict(
-            f"{model.__name__.lower()} {code!r} exists", [FieldError("code", "already exists")]
-        )
+        noun = model.__name__.lower()
+        raise Conflict(f"{noun} {code!r} exists", [FieldError("code", "already exists")])
+    return code, name
+
+
+def _lookup_code(value: object) -> str | None:
+    """A code as given by a caller, or None when it cannot be one (so a lookup answers
+    "unknown", never a database error on NUL or a megabyte of text)."""
+    if isinstance(value, str) and 0 < len(value) <= CODE_MAX and CODE.fullmatch(value):
+        return value
+    return None
 
 
 def get_bureau(session: Session, code: str) -> Bureau:
-    bureau = session.scalar(select(Bureau).where(Bureau.code == code))
-    if bureau is None:
-        raise NotFound(f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")])
-    return bureau
-
-
-def get_unit(session: Session, bureau: Bureau, code: str, field: str = "unit") -> Unit:
-    unit = session.scalar(select(Unit).where(Unit.bureau_id == bureau.id, Unit.code == code))
-    if unit is None:
-        raise invalid(field, f"unknown unit {code!r} in bureau {bureau.code}")
-    return unit
-
-
-def get_indicator(session: Session, bureau: Bureau, code: str) -> Indicator:
-    found = session.scalar(
-        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-    )
+    found = None
+    if _lookup_code(code):
+        found = session.scalar(select(Bureau).where(Bureau.code == code))
     if found is None:
-        raise invalid("indicator", f"unknown indicator {code!r}")
+        raise NotFound(f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")])
     return found
 
 
-def create_bureau(
-    session: Session,
-    platform: Platform,
-    code: str,
-    name: str,
-    name_en: str = "",
-    actor: str = "system",
-) -> Bureau:
-    """A new bureau with its own log; default plugins are installed in the same transaction."""
-    check_new(session, Bureau, code, name, None)
-    log = create_log(session, origin_for(code))
-    default = [p.strip() for p in str(platform.config["DEFAULT_PLUGINS"]).split(",") if p.strip()]
-    records = [Record("bureau.created", {"code": code, "name": name, "name_en": name_en}, actor)]
-    for plugin in default:
-        info = platform.plugins.info(plugin)
-        records.append(
-            Record("plugin.installed", {"plugin": plugin, "version": info.version}, actor)
+def get_unit(
+    session: Session, bureau: Bureau, code: object, field: str = "unit", row: int | None = None
+) -> Unit:
+    found = None
+    if _lookup_code(code):
+        found = session.scalar(select(Unit).where(Unit.bureau_id == bureau.id, Unit.code == code))
+    if found is None:
+        raise invalid(field, f"unknown unit {code!r} in bureau {bureau.code}", row)
+    return found
+
+
+def get_person(
+    session: Session, bureau: Bureau, code: object, field: str = "person", row: int | None = None
+) -> Person:
+    found = None
+    if _lookup_code(code):
+        found = session.scalar(
+            select(Person).where(Person.bureau_id == bureau.id, Person.code == code)
         )
-    record(session, log.id, records)
-    return get_bureau(session, code)
+    if found is None:
+        raise invalid(field, f"unknown person {code!r} in bureau {bureau.code}", row)
+    return found
+
+
+def get_indicator(
+    session: Session, bureau: Bureau, code: object, row: int | None = None
+) -> Indicator:
+    found = None
+    if _lookup_code(code):
+        found = session.scalar(
+            select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
+        )
+    if found is None:
+        raise invalid("indicator", f"unknown indicator {code!r}", row)
+    return found
+
+
+def get_subject(session: Session, bureau: Bureau, row: dict) -> Subject:
+    """The subject a row names: ``person`` (a member of staff) or ``unit``, not both."""
+    if row.get("person") not in (None, ""):
+        if row.get("unit") not in (None, ""):
+            person = get_person(session, bureau, row["person"])
+            unit = person.unit.code if person.unit else None
+            if unit != row["unit"]:
+                raise invalid("person", f"{person.code} belongs to unit {unit}, not {row['unit']}")
+        kind, code = "person", get_person(session, bureau, row["person"]).code
+    else:
+        kind, code = "unit", get_unit(session, bureau, row.get("unit")).code
+    return session.execute(
+        select(Subject).where(
+            Subject.bureau_id == bureau.id, Subject.kind == kind, Subject.code == code
+        )
+    ).scalar_one()
+
+
+def subject_ref(subject: Subject) -> dict[str, str]:
+    """How entries name a subject: ``{"unit": code}`` or ``{"person": code}``."""
+    return {subject.kind: subject.code}
+
+
+# --------------------------------------------------------------------------- writes
 
 
 def create_unit(
-    session: Session,
-    bureau: Bureau,
-    code: str,
-    name: str,
-    name_en: str = "",
+    work: BureauWork,
+    code: object,
+    name: object,
+    name_en: object = "",
     parent: str | None = None,
     group: str | None = None,
-    actor: str = "system",
 ) -> Unit:
-    check_new(session, Unit, code, name, bureau)
+    code, name = check_new(work.session, Unit, code, name, work.bureau.id)
     if parent is not None:
-        get_unit(session, bureau, parent, "parent")
+        get_unit(work.session, work.bureau, parent, "parent")
     if group is not None:
         check_code(group, "group")
-    data = {"code": code, "name": name, "name_en": name_en, "parent": parent, "group": group}
-    record(session, bureau.log_id, [Record("unit.created", data, actor)])
-    return get_unit(session, bureau, code)
+    data = {
+        "code": code,
+        "name": name,
+        "name_en": check_text("name_en", name_en, NAME_MAX, required=False),
+        "parent": parent,
+        "group": group,
+    }
+    work.log.record("unit.created", data)
+    return get_unit(work.session, work.bureau, code)
 
 
-def regroup_unit(
-    session: Session, bureau: Bureau, code: str, group: str | None, actor: str = "system"
-) -> Unit:
+def regroup_unit(work: BureauWork, code: str, group: str | None) -> Unit:
     """Move a unit to another assessment group (D-03), as a ledger event: the group it
     was ranked in before stays on the record."""
-    unit = get_unit(session, bureau, code)
+    unit = get_unit(work.session, work.bureau, code)
     if group is not None:
         check_code(group, "group")
-    if unit.group_code == group:
-        return unit
-    data = {"code": code, "group": group, "previous": unit.group_code}
-    record(session, bureau.log_id, [Record("unit.regrouped", data, actor)])
-    return get_unit(session, bureau, code)
+    if unit.group_code != group:
+        data = {"code": unit.code, "group": group, "previous": unit.group_code}
+        work.log.record("unit.regrouped", data)
+    return unit
 
 
-def _identifiers(platform: Platform, identifiers: dict[str, str]) -> dict[str, str]:
+def _identifiers(identifiers: dict[str, object]) -> dict[str, str]:
     errors = [
         FieldError(k, "not a personal identifier field") for k in identifiers if k not in PII_FIELDS
     ]
-    card = identifiers.get("id_card")
-    if card and not is_id_card(normalise("id_card", card)):
+    clear: dict[str, str] = {}
+    for key, value in identifiers.items():
+        if key in PII_FIELDS and value not in (None, ""):
+            try:
+                clear[key] = normalise(key, check_text(key, value, 500))
+            except InvalidInput as exc:
+                errors.extend(exc.errors)
+    card = clear.get("id_card")
+    if card and not is_id_card(card):
         errors.append(FieldError("id_card", "not a valid resident ID-card number"))
     if errors:
         raise InvalidInput("invalid personal identifiers", errors)
-    return {k: normalise(k, v) for k, v in identifiers.items() if v}
+    return clear
 
 
 def create_person(
-    session: Session,
-    platform: Platform,
-    bureau: Bureau,
-    code: str,
-    name: str,
+    work: BureauWork,
+    vault: Vault,
+    code: object,
+    name: object,
     unit: str | None = None,
-    identifiers: dict[str, str] | None = None,
-    actor: str = "system",
+    identifiers: dict[str, object] | None = None,
+    group: str | None = None,
 ) -> Person:
-    """A staff member; identifiers go encrypted to the table and as keyed hashes to the ledger."""
-    check_new(session, Person, code, name, bureau)
+    """A member of staff; identifiers go encrypted to the table and as keyed hashes to
+    the ledger (D-41). ``group`` is their assessment group when schemes assess people."""
+    code, name = check_new(work.session, Person, code, name, work.bureau.id)
     if unit is not None:
-        get_unit(session, bureau, unit)
-    clear = _identifiers(platform, identifiers or {})
-    digests = {k: platform.vault.digest(k, v) for k, v in sorted(clear.items())}
+        get_unit(work.session, work.bureau, unit)
+    if group is not None:
+        check_code(group, "group")
+    clear = _identifiers(identifiers or {})
+    digests = {k: vault.digest(k, v) for k, v in sorted(clear.items())}
     data = {"code": code, "name": name, "unit": unit, "identifiers": digests}
-    record(session, bureau.log_id, [Record("person.created", data, actor)])
-    person = session.scalar(
-        select(Person).where(Person.bureau_id == bureau.id, Person.code == code)
-    )
-    person.pii_cipher = platform.vault.seal(clear) if clear else None
+    if group is not None:
+        data["group"] = group
+    work.log.record("person.created", data)
+    person = get_person(work.session, work.bureau, code)
+    person.pii_cipher = vault.seal(clear) if clear else None
+    return person
+
+
+def regroup_person(work: BureauWork, code: str, group: str | None) -> Person:
+    person = get_person(work.session, work.bureau, code)
+    if group is not None:
+        check_code(group, "group")
+    if person.group_code != group:
+        data = {"code": person.code, "group": group, "previous": person.group_code}
+        work.log.record("person.regrouped", data)
     return person
 
 
 def create_indicator(
-    session: Session,
-    bureau: Bureau,
-    code: str,
-    name: str,
-    name_en: str = "",
-    measure: str = "",
-    actor: str = "system",
+    work: BureauWork, code: object, name: object, name_en: object = "", measure: object = ""
 ) -> Indicator:
-    check_new(session, Indicator, code, name, bureau)
-    data = {"code": code, "name": name, "name_en": name_en, "measure": measure}
-    record(session, bureau.log_id, [Record("indicator.created", data, actor)])
-    return session.scalar(
-        select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-    )
-
-
-def create_user(
-    session: Session,
-    username: str,
-    role: str,
-    bureau: Bureau | None,
-    units: list[str] = (),
-    name: str = "",
-    actor: str = "system",
-) -> User:
-    """A user with one role; the grant is recorded in the bureau's log (or the platform's)."""
-    check_code(username, "username")
-    if role not in access.ROLES:
-        raise invalid("role", f"must be one of {', '.join(access.ROLES)}")
-    if (role == "platform_admin") != (bureau is None):
-        raise invalid("bureau", "platform admins have no bureau; every other role needs one")
-    if units and role not in access.UNIT_SCOPED_ROLES:
-        raise invalid("units", f"only {', '.join(access.UNIT_SCOPED_ROLES)} are scoped to units")
-    if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"user {username!r} exists", [FieldError("username", "already exists")])
-    user = User(
-        username=username,
-        name=name,
-        role=role,
-        bureau_id=bureau.id if bureau else None,
-        units=[get_unit(session, bureau, u, "units") for u in units],
-    )
-    session.add(user)
-    session.flush()
-    if bureau is not None:
-        data = {"username": username, "role": role, "units": sorted(units)}
-        record(session, bureau.log_id, [Record("user.created", data, actor)])
-    return user
-
-
-def create_token(session: Session, username: str, label: str = "", actor: str = "system") -> str:
-    """Issue a bearer token; the clear token is returned once and never stored."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user {username!r}", [FieldError("username", "unknown user")])
-    token = access.new_token()
-    session.add(ApiToken(user_id=user.id, token_hash=access.hash_token(token), label=label))
-    session.flush()
-    if user.bureau is not None:
-        data = {"username": username, "label": label}
-        record(session, user.bureau.log_id, [Record("token.created", data, actor)])
-    return token
+    code, name = check_new(work.session, Indicator, code, name, work.bureau.id)
+    data = {
+        "code": code,
+        "name": name,
+        "name_en": check_text("name_en", name_en, NAME_MAX, required=False),
+        "measure": check_text("measure", measure, 32, required=False),
+    }
+    work.log.record("indicator.created", data)
+    return get_indicator(work.session, work.bureau, code)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULTS: dict[str, object] = {
+    "INSTANCE_PATH": "instance",  # the folder for the SQLite file, keys and secrets
     "DATABASE_URL": None,  # default: SQLite file in the instance folder
     "DEFAULT_PLUGINS": "rules",  # installed for every new bureau, comma-separated
     "PLUGINS_DIR": None,  # default: <instance>/plugins
@@ -16,19 +17,20 @@ DEFAULTS: dict[str, object] = {
 
 
 def instance_path() -> str:
-    """``JIXIAO_INSTANCE_PATH`` or ./instance; the folder for the database file and keys."""
+    """``JIXIAO_INSTANCE_PATH`` or ./instance, made absolute."""
     return str(Path(os.environ.get("JIXIAO_INSTANCE_PATH", "instance")).resolve())
 
 
 def load(overrides: dict | None = None) -> dict[str, object]:
     """Defaults, then ``JIXIAO_*`` environment variables, then explicit overrides."""
-    config = dict(DEFAULTS)
+    settings = dict(DEFAULTS)
     for key in DEFAULTS:
         env = os.environ.get(f"JIXIAO_{key}")
         if env is not None:
-            config[key] = int(env) if isinstance(DEFAULTS[key], int) else env
-    config.update(overrides or {})
-    return config
+            settings[key] = int(env) if isinstance(DEFAULTS[key], int) else env
+    settings.update(overrides or {})
+    settings["INSTANCE_PATH"] = str(Path(str(settings["INSTANCE_PATH"])).resolve())
+    return settings
 
 
 def sqlite_url(instance: str) -> str:

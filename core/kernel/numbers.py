@@ -2,36 +2,86 @@
 
 Half-up (四舍五入) is what assessment rules in Chinese public administration specify;
 Python's default banker's rounding would turn 92.125 into 92.12, not 92.13.
+
+Numbers arrive as JSON numbers (read exactly, as ``Decimal``: see
+:mod:`core.kernel.jsonio`), spreadsheet cells, YAML or typed text. Text is normalised
+the way a Chinese IME user expects (NFKC: full-width ``８５．５`` is ``85.5``; the minus
+sign U+2212 is ``-``); digits of other scripts are refused rather than guessed at; ``-0``
+is ``0``. A number has at most 18 digits before the point and 12 after, and is never
+written with an exponent.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 SCORE_PLACES = 2
-_DECIMAL_TEXT = re.compile(r"-?\d{1,18}(\.\d{1,12})?")
+INTEGER_DIGITS = 18
+FRACTION_DIGITS = 12
+MAX_SAFE_INT = 2**53 - 1  # the largest integer every JSON reader keeps exactly
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?|[+-]?\.[0-9]+")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
+EXAMPLE = "such as 92.50"
 
 
 def parse_decimal(value: object) -> Decimal:
-    """A finite decimal from a string like ``"92.50"`` or a JSON number; ValueError if not.
+    """A finite decimal within the platform's limits; ValueError saying why if not.
 
-    Floats are accepted from JSON and converted through their shortest repr, so 92.5
-    becomes Decimal("92.5"), not its binary approximation.
+    Floats (from YAML) are converted through their shortest repr, so 92.5 becomes
+    Decimal("92.5"), not its binary approximation.
     """
     if isinstance(value, bool):
-        raise ValueError("a boolean is not a number")
-    if isinstance(value, (int, float)):
-        value = repr(value)
-    if not isinstance(value, str) or not _DECIMAL_TEXT.fullmatch(value.strip()):
-        raise ValueError(f"{value!r} is not a decimal number such as 92.50")
+        raise ValueError("true/false is not a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**INTEGER_DIGITS:
+            raise ValueError(f"has more than {INTEGER_DIGITS} digits before the point")
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        number = _parse_text(value)
+    else:
+        raise ValueError(f"is not a number {EXAMPLE}")
+    return _checked(number)
+
+
+def _parse_text(value: str) -> Decimal:
+    text = unicodedata.normalize("NFKC", value).translate(_MINUS_SIGNS).strip()
+    if not _DECIMAL_TEXT.fullmatch(text):
+        if any(c.isdigit() and not c.isascii() for c in text):
+            raise ValueError(f"{value!r} uses digits of another script; type 0–9")
+        if "," in text and _DECIMAL_TEXT.fullmatch(text.replace(",", "")):
+            raise ValueError(f"{value!r}: write the number without thousands separators")
+        raise ValueError(f"{value!r} is not a decimal number {EXAMPLE}")
     try:
-        return Decimal(value.strip())
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes these
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern excludes these
         raise ValueError(f"{value!r} is not a decimal number") from exc
 
 
-_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(13)}
+def _checked(number: Decimal) -> Decimal:
+    if not number.is_finite():
+        raise ValueError(f"is not a finite number {EXAMPLE}")
+    exponent = number.as_tuple().exponent
+    places = -exponent if exponent < 0 else 0
+    if places > FRACTION_DIGITS:
+        # trailing zeros beyond the limit carry no information: 1.5000000000000 is 1.5
+        trimmed = number.normalize()
+        if -trimmed.as_tuple().exponent > FRACTION_DIGITS:
+            raise ValueError(f"has more than {FRACTION_DIGITS} decimal places")
+        number = trimmed
+    if number.adjusted() >= INTEGER_DIGITS:
+        raise ValueError(f"has more than {INTEGER_DIGITS} digits before the point")
+    if number.is_zero():
+        return number.copy_abs()  # -0 is 0
+    return number
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(FRACTION_DIGITS + 1)}
 
 
 def quantize(value: Decimal, places: int = SCORE_PLACES) -> Decimal:

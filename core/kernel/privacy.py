@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -25,28 +26,76 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PII_FIELDS = ("id_card", "phone", "address")
-_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+# A run of digits, possibly split by single spaces, hyphens or invisible characters, not
+# glued to letters or digits on either side (so hex digests and codes never match), with
+# an optional final X for the ID-card check digit. Text is NFKC-normalised first, so
+# full-width digits typed in a Chinese IME count as digits.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-]?[0-9]){10,}(?:[ \-]?[Xx])?(?![0-9A-Za-z])")
+# Cheap first test, run on every recorded string: eleven digits close together.
+_MAYBE = re.compile(r"[0-9\uff10-\uff19](?:[^0-9A-Za-z\uff10-\uff19]{0,2}[0-9\uff10-\uff19]){10}")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class PersonalDataError(ValueError):
     """Personal data where it must not go (a ledger body, an export)."""
 
 
+def _valid_date(yyyymmdd: str) -> bool:
+    month, day = int(yyyymmdd[4:6]), int(yyyymmdd[6:8])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def is_id_card(number: str) -> bool:
-    """GB 11643 resident ID number with a valid check digit and a plausible birth date."""
-    if not re.fullmatch(r"\d{17}[\dXx]", number):
+    """GB 11643 resident ID number: 18 characters with a valid check digit and a
+    plausible birth date, or the old 15-digit form (no check digit, YYMMDD)."""
+    if re.fullmatch(r"[0-9]{15}", number):
+        return _valid_date("19" + number[6:12])
+    if not re.fullmatch(r"[0-9]{17}[0-9Xx]", number):
         return False
-    month, day = int(number[10:12]), int(number[12:14])
-    if not (1 <= month <= 12 and 1 <= day <= 31 and number[6:8] in ("18", "19", "20")):
+    if number[6:8] not in ("18", "19", "20") or not _valid_date(number[6:14]):
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == number[17].upper()
+
+
+def is_mobile(number: str) -> bool:
+    """A mainland mobile number: 11 digits starting 13–19, optionally after 86."""
+    if len(number) == 13 and number.startswith("86"):
+        number = number[2:]
+    return len(number) == 11 and number[0] == "1" and number[1] in "3456789"
+
+
+def find_personal_data(text: str) -> list[str]:
+    """What in ``text`` looks like a resident ID-card or mainland mobile number
+    ("resident ID-card number", "mobile phone number"), however it was typed: full-width, split by
+    spaces, hyphens or zero-width characters, 15 or 18 digits, check digit x or X.
+
+    A string that is nothing but a plain decimal number is a *value* (a revenue figure
+    of 13,000,000,000 yuan looks like a mobile number): only the 18-character ID form
+    is refused there, since no honest value has a valid check digit and birth date.
+    """
+    if _MAYBE.search(text) is None:
+        return []
+    if _PLAIN_NUMBER.fullmatch(text):
+        return ["resident ID-card number"] if len(text) == 18 and is_id_card(text) else []
+    normal = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    found = []
+    for match in _RUN.finditer(normal):
+        digits = re.sub(r"[ \-]", "", match.group())
+        if len(digits) in (15, 18) and is_id_card(digits):
+            found.append("resident ID-card number")
+        elif digits.isdigit() and is_mobile(digits):
+            found.append("mobile phone number")
+    return found
 
 
 def find_id_cards(text: str) -> list[str]:
-    return [m for m in _ID_CARD.findall(text) if is_id_card(m)]
+    """Kept for callers that only care about ID cards."""
+    return [kind for kind in find_personal_data(text) if kind == "resident ID-card number"]
 
 
 def mask(value: str) -> str:

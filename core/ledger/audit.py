@@ -9,6 +9,7 @@ bureau's checkpoint rows does not hide a rewrite.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,6 +76,7 @@ def verify_log(
     log: LedgerLog,
     verifiers: list[NoteVerifier],
     anchors: list[Checkpoint] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Verify one log; the report names the first bad position and why."""
     checker = ChainChecker(log.origin)
@@ -96,6 +98,8 @@ def verify_log(
         for seq, body, leaf in rows:
             if not feed(seq, bytes(body), bytes(leaf)):
                 break
+            if progress is not None and seq % BATCH == BATCH - 1:
+                progress(BATCH)
         rows.close()
         finding = checker.finish()
     if finding is None and log.size > checker.size:
@@ -108,17 +112,41 @@ def verify_log(
 
 
 def verify_all(
-    session: Session, verifiers: list[NoteVerifier], origin: str | None = None
+    session: Session,
+    verifiers: list[NoteVerifier],
+    origin: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Report]:
     """Verify the platform log, then each bureau log against it (or only ``origin``)."""
     logs = session.scalars(select(LedgerLog).order_by(LedgerLog.id)).all()
     platform = [log for log in logs if log.origin == PLATFORM_ORIGIN]
-    reports = [verify_log(session, log, verifiers) for log in platform]
+    reports = [verify_log(session, log, verifiers, (), progress) for log in platform]
     anchors = anchored_checkpoints(session) if all(r.ok for r in reports) else {}
     for log in logs:
         if log.origin == PLATFORM_ORIGIN or (origin and log.origin != origin):
             continue
-        reports.append(verify_log(session, log, verifiers, anchors.get(log.origin, [])))
+        reports.append(
+            verify_log(session, log, verifiers, anchors.get(log.origin, []), progress)
+        )
     if origin:
         reports = [r for r in reports if r.origin in (origin, PLATFORM_ORIGIN)]
     return reports
+
+
+def latest_anchor(session: Session, origin: str) -> Checkpoint | None:
+    """The newest checkpoint of ``origin`` the platform log records (newest first, so
+    this reads only the platform entries since that checkpoint)."""
+    platform = session.scalar(select(LedgerLog).where(LedgerLog.origin == PLATFORM_ORIGIN))
+    if platform is None:
+        return None
+    rows = session.execute(
+        select(LedgerEntry.body)
+        .where(LedgerEntry.log_id == platform.id, LedgerEntry.kind == "checkpoint.recorded")
+        .order_by(LedgerEntry.seq.desc())
+        .execution_options(yield_per=200)
+    )
+    for (body,) in rows:
+        data = json.loads(body)["data"]
+        if data["origin"] == origin:
+            return Checkpoint(origin, data["size"], bytes.fromhex(data["root"]))
+    return None

@@ -1,7 +1,9 @@
 """Appending to a log, inside the caller's transaction.
 
-The caller opens the transaction, does its business write and calls :func:`append` (or
-:func:`append_many` for imports) in the same session; both commit or neither does.
+The caller opens the transaction, does its business write and calls :func:`append_many`
+in the same session; both commit or neither does. Business code never calls this
+directly: :class:`core.domain.events.EventLog` does, so every entry is checked against
+the event catalogue and projected before listeners hear of it.
 Appends to one log are serialised by a row lock on the log's head (``SELECT … FOR
 UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the database write
 lock), so positions have no gaps and the chain no forks. Logs of different bureaus lock
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
 from operator import itemgetter
@@ -22,7 +24,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.kernel.privacy import PersonalDataError, find_id_cards
+from core.kernel.errors import FieldError, InvalidInput
+from core.kernel.privacy import PersonalDataError, find_personal_data
+from core.kernel.text import problem
 from core.ledger.models import LedgerLog
 from core.ledger.tlog import (
     FORMAT_VERSION,
@@ -34,7 +38,6 @@ from core.ledger.tlog import (
 )
 
 PLATFORM_ORIGIN = "jixiao/_platform"
-LISTENERS_KEY = "jixiao.ledger_listeners"
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,8 @@ class Appended(NamedTuple):
     body: bytes
     leaf_hash: bytes
     data: dict
-
-
-Listener = Callable[[Session, Sequence[Appended]], None]
+    ts: str
+    actor: str
 
 
 def utc_timestamp() -> str:
@@ -95,12 +97,14 @@ def lock_log(session: Session, log_id: int) -> LedgerLog:
 
 
 def _check_data(data: object) -> None:
-    """Validate the caller's payload in one walk: restricted JSON types, no ID numbers.
+    """Validate the caller's payload in one walk: restricted JSON types, text a person
+    can read back (:func:`core.kernel.text.problem`), and no personal identifiers.
 
-    Only ``data`` is walked: the envelope is built here with known types, and its hex
-    ``prev`` could by chance look like an ID number to a scanner of the whole body. The
-    walk is iterative and dispatches on exact types because it runs for every entry; on
-    failure, :func:`check_value` walks again to name the offending path.
+    This is the last line for every channel: whatever a service forgot, nothing with a
+    NUL, a lone surrogate, a bidi override or an ID-card or mobile number reaches the
+    ledger (D-41). Only ``data`` is walked: the envelope is built here with known types.
+    The walk is iterative and dispatches on exact types because it runs for every entry;
+    on failure, :func:`_explain` walks again to name the offending path.
     """
     if type(data) is not dict:
         raise CanonicalError("data must be a JSON object")
@@ -109,18 +113,16 @@ def _check_data(data: object) -> None:
         container = stack.pop()
         if type(container) is dict:
             for key in container:
-                if type(key) is not str:
-                    check_value(data, "data")
-                if len(key) >= 18:
-                    _refuse_id_cards(key)
+                if type(key) is not str or _bad_string(key):
+                    _explain(data)
             values = container.values()
         else:
             values = container
         for value in values:
             kind = type(value)
             if kind is str:
-                if len(value) >= 18:
-                    _refuse_id_cards(value)
+                if _bad_string(value):
+                    _explain(data)
             elif kind is dict or kind is list:
                 stack.append(value)
             elif kind is int:
@@ -131,12 +133,42 @@ def _check_data(data: object) -> None:
                 raise CanonicalError(f"data: {kind.__name__} is not allowed")
 
 
-def _refuse_id_cards(text: str) -> None:
-    if find_id_cards(text):
-        raise PersonalDataError(
-            "a ledger entry may not contain a resident ID-card number; store the "
-            "person's identifiers encrypted and record their keyed hash instead"
+def _bad_string(text: str) -> bool:
+    return problem(text) is not None or (len(text) >= 11 and bool(find_personal_data(text)))
+
+
+def _explain(data: dict) -> None:
+    """Raise naming the path and the reason of the first refused string in ``data``."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    check_value(data, "data")
+                _refuse_string(path or "data", key, "a key ")
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _refuse_string(path, value)
+
+
+def _refuse_string(path: str, text: str, what: str = "") -> None:
+    reason = problem(text)
+    if reason:
+        raise InvalidInput(f"{path}: {what}{reason}", [FieldError(path, what + reason)])
+    found = find_personal_data(text)
+    if found:
+        reason = (
+            f"{what}contains what looks like a {found[0]}; personal identifiers are kept "
+            "encrypted in the person's record, never in recorded text (D-41)"
         )
+        raise PersonalDataRefused(f"{path}: {reason}", [FieldError(path, reason)])
+
+
+class PersonalDataRefused(InvalidInput, PersonalDataError):
+    """Recorded text that holds a personal identifier (D-41)."""
 
 
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
@@ -219,22 +251,21 @@ def append_many(session: Session, log_id: int, records: Iterable[Record]) -> lis
     log = lock_log(session, log_id)
     acc = MerkleAccumulator.from_frontier(log.size, log.frontier)
     origin, prev, seq = log.origin, log.head, log.size
-    encoder = BodyEncoder(origin, utc_timestamp())
+    ts = utc_timestamp()
+    encoder = BodyEncoder(origin, ts)
     written: list[Appended] = []
     add, encode, merkle = written.append, encoder.encode, acc.append
     for record in records:
         body = encode(seq, prev, record)
         leaf = sha256(b"\x00" + body).digest()  # leaf_hash(), inlined: this loop is hot
         merkle(leaf)
-        add(Appended(log_id, origin, seq, record.kind, body, leaf, record.data))
+        add(Appended(log_id, origin, seq, record.kind, body, leaf, record.data, ts, record.actor))
         prev, seq = leaf, seq + 1
     if not written:
         return []
     _insert(session, list(map(_ROW, written)))
     log.size, log.head, log.frontier = seq, prev, acc.frontier()
     session.flush()
-    for listener in session.info.get(LISTENERS_KEY, ()):
-        listener(session, written)
     return written
 
 

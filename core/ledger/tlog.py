@@ -437,14 +437,18 @@ def open_checkpoint(note: str, verifiers: Iterable[NoteVerifier]) -> Checkpoint:
 
 @dataclass(frozen=True)
 class Finding:
-    """Why a log failed verification, and the first position that is wrong."""
+    """Why a log failed verification, and where: the first position that is wrong, or,
+    when only a checkpoint's root shows it (a careful rewrite re-hashed every later
+    entry), the range ``seq``–``last_seq`` one of whose entries must have changed."""
 
     seq: int
     reason: str
     detail: str
+    last_seq: int | None = None
 
     def __str__(self) -> str:
-        return f"seq {self.seq}: {self.reason}: {self.detail}"
+        where = f"seq {self.seq}" if self.last_seq is None else f"seq {self.seq}–{self.last_seq}"
+        return f"{where}: {self.reason}: {self.detail}"
 
 
 @dataclass
@@ -459,6 +463,8 @@ class ChainChecker:
     origin: str
     checkpoints: dict[int, list[Checkpoint]] = field(default_factory=dict)
     finding: Finding | None = None
+    matched: int = 0
+    """The size of the last checkpoint the entries matched (0: none yet)."""
     _acc: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     _last: bytes | None = None
     _before_last: bytes | None = None
@@ -536,13 +542,28 @@ class ChainChecker:
         )
 
     def _check_checkpoints(self) -> bool:
-        for cp in self.checkpoints.get(self._acc.size, ()):
+        size = self._acc.size
+        for cp in self.checkpoints.get(size, ()):
             if cp.root != self._acc.root():
-                return self._fail(
-                    self._acc.size - 1,
-                    f"root mismatch at checkpoint {cp.size}",
-                    "entries up to here do not hash to the signed root",
+                # The chain itself is intact, so the bodies were rewritten carefully (every
+                # later link and hash recomputed): the checkpoint shows *that* an entry
+                # changed, and the last checkpoint that still matched bounds *where*.
+                first = self.matched
+                still = (
+                    f"checkpoint {first} (seq 0–{first - 1}) still matches"
+                    if first
+                    else "no earlier checkpoint matches"
                 )
+                self.finding = Finding(
+                    first,
+                    f"root mismatch at checkpoint {cp.size}",
+                    f"an entry in seq {first}–{size - 1} differs from what checkpoint {size} "
+                    f"signed; {still}",
+                    size - 1,
+                )
+                return False
+        if size in self.checkpoints:
+            self.matched = size
         return True
 
     def finish(self) -> Finding | None:
@@ -587,6 +608,7 @@ class Report:
             "root": self.root,
             "checkpoints_checked": self.checkpoints,
             "first_bad_seq": None if self.ok else self.finding.seq,
+            "last_bad_seq": None if self.ok else self.finding.last_seq,
             "reason": None if self.ok else self.finding.reason,
             "detail": None if self.ok else self.finding.detail,
         }

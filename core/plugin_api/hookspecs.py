@@ -1,160 +1,50 @@
 """Hook specifications of the jixiao plugin system (pluggy project name ``jixiao``).
 
-Every hook is prefixed ``jixiao_``. Collection hooks return lists of small frozen
-dataclasses with a ``name``; the host merges them, rejects two plugins that contribute
-the same name (naming both), and sorts them. Hooks only ever change by gaining
-arguments, so a plugin written today keeps working.
+Every hook is prefixed ``jixiao_`` and called through pluggy, so implementations take
+only the arguments they name, and ``wrapper=True`` implementations work. The host calls
+each plugin's implementation separately with that plugin's own ``context`` (its
+settings for the bureau), so it can tell who contributed what.
 
-A plugin is a module (or object) with ``@hookimpl`` functions, registered under the
-entry-point group ``jixiao`` in its distribution's metadata::
-
-    [options.entry_points]
-    jixiao =
-        my_sector = my_package.jixiao_plugin
-
-or dropped as ``<name>.py`` into the instance's plugins directory.
+**Compatibility policy.** Hooks change only by gaining arguments; an argument is never
+removed or renamed. A hook that is to go away is first marked with pluggy's
+``warn_on_impl`` for at least one minor release, so implementing it warns before it
+stops being called. ``API_VERSION`` (in :mod:`core.plugin_api`) follows semantic
+versioning: a new hook or argument bumps the minor version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
     from marshmallow import Schema
 
-    from core.ledger.store import Appended
+    from core.plugin_api.context import Event, PluginContext
+    from core.plugin_api.contributions import (
+        ApiBlueprint,
+        CliCommand,
+        ConsolePage,
+        EventKind,
+        ExcelLayout,
+        Importer,
+        IndicatorLibrary,
+        OutcomeType,
+        PostProcessor,
+        RuleType,
+        SchemeTemplate,
+        ValueCheck,
+    )
 
 PROJECT = "jixiao"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-@dataclass(frozen=True)
-class RuleType:
-    """A way of turning indicator inputs into points.
-
-    ``params_schema`` is a marshmallow Schema class validating the rule's parameters;
-    ``score(inputs, params, points)`` gets the validated params, the named inputs as
-    ``Decimal`` and the leaf's points, and returns the points earned as ``Decimal``.
-    """
-
-    name: str
-    title: str
-    params_schema: type[Schema]
-    score: Callable[[Mapping[str, Any], Mapping[str, Any], Decimal], Decimal]
-    description: str = ""
-    inputs: str = "value"
-    veto: bool = False
-
-
-RULE_INPUTS = ("value", "label", "ratings")
-"""What a rule reads: ``value`` a number recorded for the indicator (or the sum of the
-reviewers' bonus/deduction items), ``label`` a qualitative grade recorded as text, and
-``ratings`` the list of :class:`RatingInput` submitted for the indicator. A rule with
-``veto=True`` returns 1 when the unit is vetoed (一票否决) and 0 otherwise."""
-
-
-@dataclass(frozen=True)
-class RatingInput:
-    role: str
-    score: Decimal
-    rater: str
-    seq: int
-
-
-@dataclass
-class UnitResult:
-    """One unit's result while post-processors run: they may change ``total``,
-    ``grade`` and ``flags`` and must say why in ``adjustments`` (shown in the
-    explanation, with the ledger seqs they relied on)."""
-
-    unit: str
-    name: str
-    group: str | None
-    parent: str | None
-    total: Decimal
-    nodes: dict[str, Decimal]
-    rank: int | None = None
-    grade: str | None = None
-    flags: list[str] = field(default_factory=list)
-    adjustments: list[dict] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PostContext:
-    """What a post-processor can see besides the results: the grade codes best first,
-    and ``ratings(indicator)`` → {unit: [RatingInput]} for the cycle."""
-
-    grades: Sequence[str]
-    ratings: Callable[[str], Mapping[str, Sequence[RatingInput]]]
-    members: frozenset[str] = frozenset()
-    """The units assessed by the scheme that named this step: a ``grade`` step sees
-    every result of the cycle but should change only these."""
-    parents: Mapping[str, str | None] = field(default_factory=dict)
-    """The scheme's tree, node code → parent code, for steps that change a node's score
-    and must carry the change up to its ancestors (see :func:`adjust_node`)."""
-
-
-def adjust_node(result: UnitResult, node: str, score: Decimal, ctx: PostContext) -> Decimal:
-    """Set a node's score and carry the difference up to its ancestors and the total, so
-    the tree still adds up; returns the difference."""
-    delta = score - result.nodes[node]
-    at: str | None = node
-    while at is not None:
-        result.nodes[at] += delta
-        at = ctx.parents.get(at)
-    result.total += delta
-    return delta
-
-
-@dataclass(frozen=True)
-class PostProcessor:
-    """A step after the roll-up (D-14…D-17). ``stage`` is ``score`` (before ranking,
-    may change totals) or ``grade`` (after grades are given, may change grades; sees
-    every group of the cycle, for linkages between a department and its institutions).
-    ``apply(results, params, ctx)`` changes the results in place."""
-
-    name: str
-    title: str
-    params_schema: type[Schema]
-    stage: str
-    apply: Callable[[list[UnitResult], Mapping[str, Any], PostContext], None]
-
-
-@dataclass(frozen=True)
-class ValueCheck:
-    """A check run when a value is recorded; returns warnings (strings), never blocks."""
-
-    name: str
-    check: Callable[[ValueContext], list[str]]
-
-
-@dataclass(frozen=True)
-class ValueContext:
-    bureau: str
-    unit: str
-    indicator: str
-    cycle: str
-    period: str
-    value: Decimal
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    history: Callable[[], Sequence[tuple[str, Decimal]]] = lambda: ()
-    lookup: Callable[[str, str], Decimal | None] = lambda indicator, period: None
-    """``extra`` holds ``measure``, ``period_kind``, ``name`` and, where a published
-    scheme scores the indicator for the unit's group, ``target``, ``direction`` and
-    ``warn_after``. ``history()``: earlier values of this unit and indicator as
-    (period, value), oldest first, same period kind, earlier cycles included (computed
-    on first call). ``lookup(indicator, period)``: this unit's value of another
-    indicator, for cross-source checks (D-23)."""
-
-
 @hookspec
-def jixiao_rule_types() -> list[RuleType]:
+def jixiao_rule_types(context: PluginContext) -> list[RuleType]:
     """Scoring rule types this plugin contributes.
 
     Example::
@@ -167,39 +57,23 @@ def jixiao_rule_types() -> list[RuleType]:
 
 
 @hookspec
-def jixiao_value_checks() -> list[ValueCheck]:
+def jixiao_value_checks(context: PluginContext) -> list[ValueCheck]:
     """Checks that raise warnings when a value is recorded (D-22, D-23).
 
     Example::
 
         @hookimpl
-        def jixiao_value_checks():
-            def too_good(ctx):
+        def jixiao_value_checks(context):
+            ceiling = context.settings.get("ceiling", 99)
+            def too_good(value):
                 return ["满意度超过99%，需复核 (satisfaction > 99%: review)"] \\
-                    if ctx.indicator.endswith("satisfaction") and ctx.value > 99 else []
+                    if "satisf" in value.indicator and value.value > ceiling else []
             return [ValueCheck(name="satisfaction-ceiling", check=too_good)]
     """
 
 
 @hookspec
-def jixiao_ledger_appended(bureau: str, entries: Sequence[Appended]) -> None:
-    """Called after entries were appended to ``bureau``'s log, inside its transaction.
-
-    Raising aborts the transaction, so keep it to recording follow-up work (an outbox
-    row, a warning); never call out over the network from here.
-
-    Example::
-
-        @hookimpl
-        def jixiao_ledger_appended(bureau, entries):
-            for entry in entries:
-                if entry.kind == "value.recorded":
-                    queue_recalculation(bureau, entry.data["unit"])
-    """
-
-
-@hookspec
-def jixiao_post_processors() -> list[PostProcessor]:
+def jixiao_post_processors(context: PluginContext) -> list[PostProcessor]:
     """Steps applied to a cycle's results after the roll-up, named in a scheme's
     ``post`` list (recognition coefficient, linkages, threshold gates).
 
@@ -207,10 +81,175 @@ def jixiao_post_processors() -> list[PostProcessor]:
 
         @hookimpl
         def jixiao_post_processors():
-            def floor_at_60(results, params, ctx):
+            def rectify(results, params, ctx):
                 for r in results:
-                    if r.total < 60:
+                    if r.total < params["below"]:
                         r.flags.append("rectify")
-            return [PostProcessor("rectify", "整改 (rectification)", Schema, "score",
-                                  floor_at_60)]
+            return [PostProcessor("rectify", "整改 (rectification)", BelowParams,
+                                  "score", rectify)]
+    """
+
+
+@hookspec
+def jixiao_outcome_types(context: PluginContext) -> list[OutcomeType]:
+    """Uses of results (D-31, D-32) named as keys of a scheme's ``outcomes`` section.
+
+    Example::
+
+        @hookimpl
+        def jixiao_outcome_types():
+            def commend(rows, params, ctx):
+                for row in rows:
+                    row["commended"] = row["grade"] in params["grades"]
+            return [OutcomeType("commendation", "团队表彰 (team commendation)",
+                                CommendParams, commend, columns=("commended",))]
+    """
+
+
+@hookspec
+def jixiao_event_kinds() -> list[EventKind]:
+    """Kinds of ledger entry this plugin appends, with the schema of their ``data`` and
+    a projector. Asked once per platform (kinds must be known to verify and replay
+    every bureau's ledger, installed or not).
+
+    Example::
+
+        @hookimpl
+        def jixiao_event_kinds():
+            return [EventKind("tax.notice.issued", NoticeSchema, project=store_notice,
+                              title="整改通知 (rectification notice)")]
+    """
+
+
+@hookspec
+def jixiao_settings_schema() -> type[Schema] | None:
+    """The marshmallow schema of this plugin's per-bureau settings, with defaults.
+
+    A bureau admin sets them (``jixiao plugins configure``, ``PUT …/plugins/<name>/
+    settings``); they are validated with this schema, recorded as
+    ``plugin.configured`` and handed to every hook as ``context.settings``.
+
+    Example::
+
+        @hookimpl
+        def jixiao_settings_schema():
+            class Settings(Schema):
+                performance_share = fields.Decimal(load_default=Decimal("0.45"),
+                    validate=validate.Range(Decimal("0.4"), Decimal("0.5")))
+            return Settings
+    """
+
+
+@hookspec
+def jixiao_scheme_templates(context: PluginContext) -> list[SchemeTemplate]:
+    """Groups and indicator trees a bureau imports with one command
+    (``jixiao schemes template NAME --bureau B --cycle C``).
+
+    Example::
+
+        @hookimpl
+        def jixiao_scheme_templates():
+            return [SchemeTemplate("tax-departments", "税务部门考核 (tax departments)",
+                                   INDICATORS, render_schemes, groups={"A": "业务科室"})]
+    """
+
+
+@hookspec
+def jixiao_indicator_libraries(context: PluginContext) -> list[IndicatorLibrary]:
+    """Named sets of indicators a bureau can add to its library in one step (D-06).
+
+    Example::
+
+        @hookimpl
+        def jixiao_indicator_libraries():
+            return [IndicatorLibrary("ecology", "生态环境 (ecology)", [
+                IndicatorSpec("pm25_drop", "PM2.5年均浓度下降率", "PM2.5 drop", "%")])]
+    """
+
+
+@hookspec
+def jixiao_cli_commands() -> list[CliCommand]:
+    """Commands added to the ``jixiao`` command line, under the plugin's name.
+
+    Example::
+
+        @hookimpl
+        def jixiao_cli_commands():
+            @click.command("notices")
+            @click.option("--bureau", required=True)
+            def notices(bureau):
+                ...
+            return [CliCommand("notices", notices)]
+    """
+
+
+@hookspec
+def jixiao_api_blueprints() -> list[ApiBlueprint]:
+    """Flask blueprints mounted under ``/api/v1/bureaus/<bureau>/plugins/<plugin>/``;
+    only bureaus that installed the plugin are answered.
+
+    Example::
+
+        @hookimpl
+        def jixiao_api_blueprints():
+            bp = Blueprint("tax_api", __name__)
+            @bp.get("/notices")
+            def notices(bureau): ...
+            return [ApiBlueprint("notices", bp)]
+    """
+
+
+@hookspec
+def jixiao_console_pages() -> list[ConsolePage]:
+    """Pages added to the web console for bureaus that installed the plugin.
+
+    Example::
+
+        @hookimpl
+        def jixiao_console_pages():
+            return [ConsolePage("monitoring", "季度监测 (quarterly monitoring)", bp,
+                                "monitoring.index")]
+    """
+
+
+@hookspec
+def jixiao_importers(context: PluginContext) -> list[Importer]:
+    """Feeds from other systems (D-42) that turn a file into value rows.
+
+    Example::
+
+        @hookimpl
+        def jixiao_importers():
+            return [Importer("mediation", "在线调解平台 (online mediation platform)",
+                             ("csv", "json"), parse_export)]
+    """
+
+
+@hookspec
+def jixiao_excel_layouts(context: PluginContext) -> list[ExcelLayout]:
+    """Extra columns for the entry workbooks of bureaus that installed the plugin.
+
+    Example::
+
+        @hookimpl
+        def jixiao_excel_layouts():
+            return [ExcelLayout("finding", "审计发现 (audit finding)",
+                                columns=[("发现编号 (finding no.)", "finding")])]
+    """
+
+
+@hookspec
+def jixiao_events_appended(context: PluginContext, events: Sequence[Event]) -> None:
+    """Called after entries were appended to the bureau's log and projected, inside the
+    same transaction. Raising aborts the transaction, so keep it to recording follow-up
+    work (an outbox row, a follow-up entry through ``context.record``); never call out
+    over the network from here.
+
+    Example::
+
+        @hookimpl
+        def jixiao_events_appended(context, events):
+            for event in events:
+                if event.kind == "value.recorded" and event.data["value"] == "0":
+                    context.record("mysector.zero.flagged", {"seq": event.seq})
     """

@@ -13,11 +13,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
-from sqlalchemy.orm import Session
 
-from core.domain import cycles, organisation, values
-from core.domain.assessment import collection, service
-from core.kernel.privacy import _ID_CHECK, _ID_WEIGHTS
+from core.kernel.privacy import ID_CHECK, ID_WEIGHTS
+from core.services import (
+    assessment,
+    bureaus,
+    cycles,
+    indicators,
+    people,
+    schemes,
+    units,
+    users,
+    values,
+)
+from core.services.context import Context
 from core.services.platform import Platform
 
 DEMO_BUREAU = "demo"
@@ -66,50 +75,39 @@ USERS = [
 def fictitious_id_card(serial: int) -> str:
     """A well-formed but made-up resident ID number (valid check digit)."""
     body = f"110105199003{serial % 28 + 1:02d}{serial % 1000:03d}"
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
-    return body + _ID_CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True))
+    return body + ID_CHECK[total % 11]
 
 
-def create_demo(session: Session, platform: Platform) -> str:
-    """Create the demo bureau; returns the bureau admin's token."""
-    actor = "system:demo"
-    bureau = organisation.create_bureau(
-        session, platform, DEMO_BUREAU, "示范局", "Demonstration Bureau", actor=actor
-    )
+def create_demo(platform: Platform) -> str:
+    """Create the demo bureau through the services, acting as ``system:demo`` (and as
+    each expert for their own ratings); returns the bureau admin's token."""
+    ctx = Context.system(platform, "system:demo")
+    b = DEMO_BUREAU
+    bureaus.create(ctx, b, "示范局", "Demonstration Bureau")
     for code, name, name_en, parent, group in UNITS:
-        organisation.create_unit(session, bureau, code, name, name_en, parent, group, actor=actor)
+        units.create(ctx, b, code, name, name_en, parent, group)
     for code, name, name_en, measure in INDICATORS:
-        organisation.create_indicator(session, bureau, code, name, name_en, measure, actor=actor)
-    cycles.create_cycle(
-        session,
-        bureau,
-        "2026",
-        "2026年度考核",
-        dt.date(2026, 1, 1),
-        dt.date(2026, 12, 31),
-        ["quarter", "year"],
-        actor=actor,
-    )
+        indicators.create(ctx, b, code, name, name_en, measure)
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    cycles.create(ctx, b, "2026", "2026年度考核", start, end, ["quarter", "year"])
     for i, (code, _, _, _, _) in enumerate(UNITS):
-        organisation.create_person(
-            session,
-            platform,
-            bureau,
+        people.create(
+            ctx,
+            b,
             f"p{i + 1:03d}",
             f"职工{i + 1}",
             code,
             {"id_card": fictitious_id_card(i + 1), "phone": f"1380000{i + 1:04d}"},
-            actor=actor,
         )
-    for username, role, units in USERS:
-        organisation.create_user(session, username, role, bureau, units, actor=actor)
+    for username, role, assigned in USERS:
+        users.create(ctx, b, username, role, assigned)
     for name in SCHEMES:
         doc = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
-        scheme = service.import_scheme(session, platform, bureau, "2026", doc, actor)
-        service.publish_scheme(session, bureau, "2026", scheme.code, scheme.version, actor)
-    values.record_values(session, platform, bureau, _demo_values(), None, actor)
-    _demo_assessment(session, bureau, actor)
-    return organisation.create_token(session, "demo-admin", "demo", actor=actor)
+        schemes.import_scheme(ctx, b, "2026", doc, publish=True)
+    values.record(ctx, b, _demo_values())
+    _demo_assessment(ctx)
+    return users.create_token(ctx, b, "demo-admin", "demo")["token"]
 
 
 def _demo_values() -> list[dict]:
@@ -142,40 +140,49 @@ def _demo_values() -> list[dict]:
     return [{"cycle": "2026", **row} for row in rows]
 
 
-def _demo_assessment(session: Session, bureau, actor: str) -> None:
-    """Ratings, an expert panel with its ratings, and a reviewer's deduction item."""
+def _demo_assessment(ctx: Context) -> None:
+    """Ratings, an expert panel with the experts' own ratings, and a reviewer's
+    deduction item."""
+    b = DEMO_BUREAU
     group_b = [(u, unit) for u, (unit, _, _, _, group) in enumerate(UNITS) if group == "B"]
-    ratings = [
-        {
-            "unit": unit,
-            "indicator": "evaluation360",
-            "cycle": "2026",
-            "period": "2026",
-            "role": role,
-            "rater": f"rater{r}",
-            "score": str(75 + (u * 5 + r * 3) % 25),
-        }
-        for u, unit in group_b
-        for r, role in enumerate(RATERS)
-    ]
-    _, experts = collection.draw_panel(session, bureau, "2026", "goal_review", 3, actor)
-    ratings += [
-        {
-            "unit": unit,
-            "indicator": "goal_review",
-            "cycle": "2026",
-            "period": "2026",
-            "role": "expert",
-            "rater": expert,
-            "score": str(70 + (u * 11 + e * 7) % 30),
-        }
-        for u, unit in group_b
-        for e, expert in enumerate(experts)
-    ]
-    collection.submit_ratings(session, bureau, ratings, None, actor)
-    collection.record_items(
-        session,
-        bureau,
+    assessment.submit_ratings(
+        ctx,
+        b,
+        [
+            {
+                "unit": unit,
+                "indicator": "evaluation360",
+                "cycle": "2026",
+                "period": "2026",
+                "role": role,
+                "rater": f"rater{r}",
+                "score": str(75 + (u * 5 + r * 3) % 25),
+            }
+            for u, unit in group_b
+            for r, role in enumerate(RATERS)
+        ],
+    )
+    drawn = assessment.draw_panel(ctx, b, "2026", "goal_review", 3)
+    for e, expert in enumerate(drawn["members"]):
+        as_expert = Context(ctx.platform, users.principal_named(ctx.platform, expert, b))
+        assessment.submit_ratings(
+            as_expert,
+            b,
+            [
+                {
+                    "unit": unit,
+                    "indicator": "goal_review",
+                    "cycle": "2026",
+                    "period": "2026",
+                    "role": "expert",
+                    "score": str(70 + (u * 11 + e * 7) % 30),
+                }
+                for u, unit in group_b
+            ],
+        )
+    assessment.record_items(
+        ctx,
+        b,
         [
             {
                 "unit": "office",
@@ -186,5 +193,4 @@ def _demo_assessment(session: Session, bureau, actor: str) -> None:
                 "reason": "季度材料迟报 (quarterly report filed late)",
             }
         ],
-        actor,
     )

@@ -1,56 +1,102 @@
-"""The running platform: database, signing keys, plugin host and personal-data vault.
+"""The running platform: configuration, database, signing keys, personal-data vault,
+plugin host and event catalogue.
 
-Built once by the app factory and kept in ``app.extensions["jixiao"]``; services that
-need it take it as an argument, so they work the same from the API, the CLI and tests.
+Built once per process (by the app factory or the command line) and handed to every
+service call inside a :class:`core.services.context.Context`. The plugin host and the
+catalogue are built on first use, so a command that never needs a plugin (``jixiao
+bureaus list``) does not pay for loading them.
 """
 
 from __future__ import annotations
 
-import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.domain.models import Bureau, PluginInstallation
+from core.domain import catalogue as event_catalogue
+from core.domain.assessment.standings import EngineCache
+from core.domain.events import Catalogue
 from core.domain.plugin_host import PluginHost
+from core.kernel import config
 from core.kernel.db import Database
+from core.kernel.errors import ServiceError
 from core.kernel.privacy import Vault
-from core.ledger.models import LedgerLog
 from core.ledger.signing import KeyRing, NoteSigner
-from core.ledger.store import PLATFORM_ORIGIN, Appended, Record, append, platform_log
-from core.ledger.tlog import Report
+from core.plugin_api import BureauRef, Event
 
-log = logging.getLogger("jixiao")
+Listener = Callable[[Session, BureauRef | None, Sequence[Event]], None]
 
 
-class NotInitialised(RuntimeError):
+class NotInitialised(ServiceError):
     """The instance has no signing key yet."""
+
+    status = 409
+    title = "Not initialised"
 
 
 @dataclass
 class Platform:
-    config: dict
+    settings: dict
     instance: Path
     db: Database
-    plugins: PluginHost
-    keys: KeyRing = field(init=False)
-    # Called with (session, bureau, entries) inside every bureau append's transaction.
-    bureau_listeners: list[Callable[[Session, Bureau, Sequence[Appended]], object]] = field(
-        default_factory=list
-    )
+    plugins_dir: Path | None = None
+    internal_plugins: list[tuple[str, object]] = field(default_factory=list)
+    """Built-in listeners registered with the host: (name, module)."""
+    listeners: list[Listener] = field(default_factory=list)
+    """Called with (session, bureau, events) after every append's projection."""
+    results_cache: EngineCache = field(default_factory=EngineCache, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
-        self.keys = KeyRing(self.instance / "keys")
+    @classmethod
+    def from_environment(cls, overrides: dict | None = None) -> Platform:
+        """The platform the ``JIXIAO_*`` environment describes (see core.kernel.config)."""
+        settings = config.load(overrides)
+        instance = Path(str(settings["INSTANCE_PATH"]))
+        url = str(settings["DATABASE_URL"] or config.sqlite_url(str(instance)))
+        settings["DATABASE_URL"] = url
+        plugins_dir = Path(str(settings["PLUGINS_DIR"] or instance / "plugins"))
+        return cls(settings, instance, Database(url), plugins_dir)
+
+    @property
+    def config(self) -> dict:
+        return self.settings
+
+    @cached_property
+    def keys(self) -> KeyRing:
+        return KeyRing(self.instance / "keys")
 
     @cached_property
     def vault(self) -> Vault:
         return Vault.from_instance(self.instance)
+
+    @property
+    def plugins(self) -> PluginHost:
+        """The plugin host, built on first use (thread-safe)."""
+        host = self.__dict__.get("_host")
+        if host is None:
+            with self._lock:
+                host = self.__dict__.get("_host")
+                if host is None:
+                    host = PluginHost(self.plugins_dir)
+                    for name, module in self.internal_plugins:
+                        host.register_internal(module, name)
+                    self.__dict__["_host"] = host
+        return host
+
+    @property
+    def catalogue(self) -> Catalogue:
+        found = self.__dict__.get("_catalogue")
+        if found is None:
+            found = self.__dict__["_catalogue"] = event_catalogue.build(self.plugins.event_kinds())
+        return found
+
+    def refresh_catalogue(self) -> None:
+        """After a plugin was loaded late, its event kinds join the catalogue."""
+        self.__dict__.pop("_catalogue", None)
 
     def signers(self) -> list[NoteSigner]:
         signers = self.keys.signers()
@@ -58,66 +104,5 @@ class Platform:
             raise NotInitialised(f"no signing key in {self.keys.directory}; run `jixiao init`")
         return signers
 
-    def installed_plugins(self, session: Session, bureau_id: int) -> list[str]:
-        return list(
-            session.scalars(
-                select(PluginInstallation.plugin).where(PluginInstallation.bureau_id == bureau_id)
-            )
-        )
-
-    def on_append(self, session: Session, entries: Sequence[Appended]) -> None:
-        """Ledger listener: tell the bureau's own plugins and the bureau listeners (the
-        webhook outbox) what was appended, in the append's transaction."""
-        if not entries or entries[0].origin == PLATFORM_ORIGIN:
-            return
-        bureau = session.scalar(select(Bureau).where(Bureau.log_id == entries[0].log_id))
-        if bureau is None:  # the bureau.created entry itself
-            return
-        names = self.installed_plugins(session, bureau.id)
-        self.plugins.notify_appended(bureau.code, names, list(entries))
-        for listener in self.bureau_listeners:
-            listener(session, bureau, entries)
-
-
-def announce_failures(
-    session: Session, platform: Platform, reports: Sequence[Report], actor: str
-) -> int:
-    """Record each failed bureau log as ``ledger.verification_failed`` and tell that
-    bureau's subscribers (the webhook outbox).
-
-    The entry goes to the platform log, never to the log under suspicion: its head may
-    disagree with its rows, and the finding is the platform's observation anyway. A
-    savepoint keeps a failure here from breaking the verification that called it.
-    """
-    count = 0
-    for report in reports:
-        if report.ok or report.origin == PLATFORM_ORIGIN:
-            continue
-        bureau = session.scalar(
-            select(Bureau).join(Bureau.log).where(LedgerLog.origin == report.origin)
-        )
-        data = {
-            "bureau": bureau.code,
-            "origin": report.origin,
-            "first_bad_seq": report.finding.seq,
-            "reason": report.finding.reason,
-            "detail": report.finding.detail,
-        }
-        try:
-            with session.begin_nested():
-                entry = append(
-                    session,
-                    platform_log(session).id,
-                    Record("ledger.verification_failed", data, actor),
-                )
-                for listener in platform.bureau_listeners:
-                    listener(session, bureau, [entry])
-        except SQLAlchemyError:
-            log.exception("could not record the verification failure of %s", report.origin)
-            continue
-        count += 1
-    return count
-
-
-def current() -> Platform:
-    return current_app.extensions["jixiao"]
+    def dispose(self) -> None:
+        self.db.dispose()

@@ -6,8 +6,8 @@ new bureaus by default (``JIXIAO_DEFAULT_PLUGINS``).
 
 from __future__ import annotations
 
-from core.plugin_api.hookspecs import PostProcessor, RuleType, ValueCheck, hookimpl
-from plugins.rules import checks, post, raters, scoring
+from core.plugin_api import OutcomeType, PostProcessor, RuleType, ValueCheck, hookimpl
+from plugins.rules import checks, outcomes, post, raters, scoring
 
 __version__ = "0.1.0"
 
@@ -139,3 +139,8 @@ POST_PROCESSORS = (
 @hookimpl
 def jixiao_post_processors() -> list[PostProcessor]:
     return [PostProcessor(*row) for row in POST_PROCESSORS]
+
+
+@hookimpl
+def jixiao_outcome_types() -> list[OutcomeType]:
+    return list(outcomes.OUTCOME_TYPES)

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Mapping
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
-from core.kernel.numbers import quantize
+from core.plugin_api import quantize
 
 MAX_LENGTH = 500
 FUNCTIONS = {"min": min, "max": max, "abs": abs}

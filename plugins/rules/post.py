@@ -9,9 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.kernel.numbers import as_text, quantize
-from core.plugin_api.hookspecs import PostContext, UnitResult, adjust_node
-from plugins.rules.raters import trimmed_mean
+from core.plugin_api import PostContext, UnitResult, adjust_node, as_text, quantize, trimmed_mean
 
 COEFFICIENT_PLACES = 4
 

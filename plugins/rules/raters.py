@@ -12,21 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.kernel.numbers import quantize
-from core.plugin_api.hookspecs import RatingInput
-
-RATER_ROLES = ("superior", "service_recipient", "third_party", "peer", "self", "public", "expert")
-
-
-def trimmed_mean(scores: Sequence[Decimal], trim: int) -> Decimal | None:
-    """Mean after dropping the ``trim`` highest and lowest scores (去掉最高分和最低分);
-    with too few scores to trim, the plain mean. None when there are no scores."""
-    if not scores:
-        return None
-    ordered = sorted(scores)
-    if trim and len(ordered) > 2 * trim:
-        ordered = ordered[trim:-trim]
-    return sum(ordered, Decimal(0)) / len(ordered)
+from core.plugin_api import RATER_ROLES, RatingInput, quantize, trimmed_mean
 
 
 class MultiRaterParams(Schema):

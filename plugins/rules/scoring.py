@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.kernel.numbers import quantize
+from core.plugin_api import quantize
 
 
 class _Params(Schema):

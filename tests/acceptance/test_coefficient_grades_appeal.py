@@ -7,10 +7,12 @@ import datetime as dt
 import hashlib
 
 import pytest
+from sqlalchemy import select
 
-from core.domain import cycles
 from core.domain.assessment import appeals
+from core.domain.models import Bureau
 from core.kernel.errors import Forbidden
+from core.services import appeals as app_service
 from tests.acceptance.conftest import totals
 from tests.helpers import entries
 
@@ -136,16 +138,7 @@ def test_grades_with_a_quota_and_their_outcomes(office, platform):
     units = [f"u{n:02d}" for n in range(1, 11)]
     office.units(*[(u, f"单位{u}", "G") for u in units])
     office.indicators(("score", "综合得分"))
-    with platform.db.transaction() as s:
-        cycles.create_cycle(
-            s,
-            office.bureau(s),
-            "2025",
-            "2025年度",
-            dt.date(2025, 1, 1),
-            dt.date(2025, 12, 31),
-            ["year"],
-        )
+    office.cycle("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["year"])
     office.scheme(_one_leaf_scheme("grading"), cycle="2025")
     office.values(
         [
@@ -204,21 +197,21 @@ def test_an_appeal_corrects_a_value_and_changes_the_rank(office, platform):
     (wrong,) = office.year("p2", score="88")
     assert [office.results()[u]["rank"] for u in ("p1", "p2")] == [1, 2]
 
-    code = office.appeal(unit="p2", indicator="score", reasons="录入错误，实为95 (typo: 95)")
+    code = office.appeal(unit="p2", indicator="score", reason="录入错误，实为95 (typo: 95)")
     office.assign(code, "rev")
     with platform.db.transaction() as s:
+        bureau = s.scalar(select(Bureau.id).where(Bureau.code == "acc"))
         late = dt.datetime.now(dt.UTC) + dt.timedelta(hours=49)
-        (listed,) = appeals.listing(s, office.bureau(s), overdue_only=True, now=late)
+        (listed,) = appeals.listing(s, bureau, None, overdue_only=True, at=late)
         assert listed["code"] == code and listed["value_seq"] == wrong
-        assert appeals.listing(s, office.bureau(s), overdue_only=True) == []
+        assert appeals.listing(s, bureau, None, overdue_only=True) == []
     office.decide(code, "corrected", "核实原始台账 (checked the source ledger)", value="95")
 
     results = office.results()
     assert totals(results) == {"p1": "90.00", "p2": "95.00"}
     assert [results[u]["rank"] for u in ("p1", "p2")] == [2, 1]
-    with platform.db.transaction() as s:
-        (appeal,) = appeals.listing(s, office.bureau(s))
-        assert appeal["status"] == "decided" and appeal["decision"] == "corrected"
+    (appeal,) = app_service.listing(office.ctx, "acc")
+    assert appeal["status"] == "decided" and appeal["decision"] == "corrected"
     leaf = results["p2"]["explanation"]["nodes"][0]["periods"][0]
     assert leaf["seqs"] == [appeal["correction_seq"]]
     correction = next(e for e in entries(platform, "acc") if e.seq == appeal["correction_seq"])

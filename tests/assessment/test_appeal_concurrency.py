@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from core.domain.assessment import appeals
-from core.domain.organisation import get_bureau
+from core.services import appeals
 
 
-def test_simultaneous_appeals_get_distinct_codes(platform, world):
+def test_simultaneous_appeals_get_distinct_codes(platform, world, system):
     codes, errors = [], []
     start = threading.Barrier(4)
 
@@ -18,13 +17,11 @@ def test_simultaneous_appeals_get_distinct_codes(platform, world):
             "indicator": "i1",
             "cycle": "2026",
             "period": "2026",
-            "reasons": f"申诉{n}",
+            "reason": f"申诉{n}",
         }
         try:
             start.wait()
-            with platform.db.transaction() as s:
-                found = appeals.file_appeal(s, get_bureau(s, "b1"), row, None, "test", 48)
-                codes.append(found.code)
+            codes.append(appeals.file(system, "b1", row)["code"])
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 

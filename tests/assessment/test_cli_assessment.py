@@ -12,8 +12,8 @@ from core.cli import main
 from tests.assessment.test_results_api import setup_cycle
 
 
-def cli(*args: str, ok: bool = True) -> str:
-    result = CliRunner().invoke(main, list(args))
+def cli(*args: str, ok: bool = True, acting: str | None = None) -> str:
+    result = CliRunner().invoke(main, (["--as", acting] if acting else []) + list(args))
     if ok:
         assert result.exit_code == 0, result.output
     else:
@@ -29,28 +29,20 @@ def results(*more: str) -> dict[str, dict]:
     rows = json.loads(
         cli("results", "compute", "--bureau", "b1", "--cycle", "2026", "--json", *more)
     )
-    return {row["unit"]: row for row in rows}
+    return {row["subject"]: row for row in rows}
 
 
 B1 = ("--bureau", "b1")
 
 
-def expert_rating(rater: str, ok: bool = True) -> str:
-    """An expert's rating of u1 on i1 for the year, as typed at the command line."""
+def expert_rating(expert: str, ok: bool = True) -> str:
+    """An expert's own rating of u1 on i1 for the year, typed at the command line as
+    that expert (``jixiao --as EXPERT@BUREAU``)."""
     target = ("--cycle", "2026", "--unit", "u1", "--indicator", "i1", "--period", "2026")
     return cli(
-        "ratings",
-        "submit",
-        *B1,
-        *target,
-        "--role",
-        "expert",
-        "--rater",
-        rater,
-        "--score",
-        "90",
-        ok=ok,
-    )
+        "ratings", "submit", *B1, *target, "--role", "expert", "--score", "90",
+        ok=ok, acting=f"{expert}@b1",
+    )  # fmt: skip
 
 
 def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
@@ -99,15 +91,21 @@ def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
     drawn = cli("panels", "draw", *B1, "--cycle", "2026", "--indicator", "i1", "--size", "1")
     assert "b1-expert" in drawn and "seed" in drawn
     assert "rating recorded" in expert_rating("b1-expert")
-    refused = expert_rating("nobody", ok=False)
-    assert "nobody was not drawn" in refused
+    # the operator cannot rate "as" an expert: the expert signs in as themselves
+    refused = cli(
+        "ratings", "submit", *B1, "--cycle", "2026", "--unit", "u1", "--indicator", "i1",
+        "--period", "2026", "--role", "expert", "--rater", "b1-expert", "--score", "90",
+        ok=False,
+    )  # fmt: skip
+    assert "sign in as the expert" in refused
+    assert "no user" in cli("--as", "nobody@b1", "bureaus", "list", ok=False)
 
     # evidence, then an appeal citing it, decided by the reviewer with a correction
     scan = tmp_path / "台账.pdf"
     scan.write_bytes(b"%PDF-1.4 ledger scan")
     attached = cli("evidence", "attach", str(scan), *B1, "--unit", "u2", "--subject", "i1@2026-Q1")
     digest = attached.split()[0]
-    cli("evidence", "get", digest, "-o", str(tmp_path / "copy.pdf"))
+    cli("evidence", "get", digest, *B1, "-o", str(tmp_path / "copy.pdf"))
     assert (tmp_path / "copy.pdf").read_bytes() == scan.read_bytes()
     filed = cli(
         "appeals",
@@ -121,7 +119,7 @@ def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
         "i1",
         "--period",
         "2026-Q1",
-        "--reasons",
+        "--reason",
         "附台账扫描件 (scan attached)",
         "--evidence",
         digest,
@@ -151,7 +149,7 @@ def test_the_assessment_cycle_from_the_command_line(client, world, tmp_path):
     # this scheme configures no outcomes
     assert json.loads(cli("results", "outcomes", *B1, "--cycle", "2026", "--json")) == []
     one = json.loads(cli("results", "compute", *B1, "--cycle", "2026", "--unit", "u1"))
-    assert one["unit"] == "u1" and "explanation" in one
+    assert one["subject"] == "u1" and "explanation" in one
     # every projection the cycle touched (values with their review, ratings, panel,
     # items, evidence, appeals) equals a rebuild from the ledger alone
     assert "match a rebuild" in cli("ledger", "replay", "--check")

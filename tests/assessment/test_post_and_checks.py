@@ -7,10 +7,8 @@ import datetime as dt
 
 import pytest
 
-from core.domain import cycles
-from core.domain.assessment import service
-from core.domain.values import record_values
 from core.kernel.errors import InvalidInput
+from core.services import schemes, values
 from tests.acceptance.conftest import Office, totals
 
 
@@ -119,9 +117,8 @@ def test_department_linkage_promotes_the_best_and_caps_the_rest(office):
 
 
 def _record(office, rows):
-    with office.platform.db.transaction() as s:
-        rows = [{"cycle": "2026", **r} for r in rows]
-        return record_values(s, office.platform, office.bureau(s), rows, None, "test").warnings
+    rows = [{"cycle": "2026", **r} for r in rows]
+    return values.record(office.ctx, office.code, rows)["warnings"]
 
 
 def test_entry_warnings(office, platform):
@@ -162,16 +159,7 @@ def test_entry_warnings(office, platform):
     assert {w["row"] for w in warnings if w["check"] == "consecutive-abnormal"} == {1}
     assert all(w["seq"] > 0 for w in warnings)
     # zombie: the annual value moved by less than 1% from the year before
-    with platform.db.transaction() as s:
-        cycles.create_cycle(
-            s,
-            office.bureau(s),
-            "2027",
-            "2027年度",
-            dt.date(2027, 1, 1),
-            dt.date(2027, 12, 31),
-            ["year"],
-        )
+    office.cycle("2027", dt.date(2027, 1, 1), dt.date(2027, 12, 31), ["year"])
     _record(office, [{"unit": "w1", "indicator": "rotation", "period": "2026", "value": "96.0"}])
     zombie = _record(
         office,
@@ -205,14 +193,14 @@ def test_scheme_sections_are_validated(office, platform):
         outcomes={"promotion": {"years": 2}},
     )
     bad["nodes"][0]["combine"] = {"2026-Q1": "0.5"}
-    with platform.db.transaction() as s, pytest.raises(InvalidInput) as caught:
-        service.import_scheme(s, platform, office.bureau(s), "2026", bad, "test")
+    with pytest.raises(InvalidInput) as caught:
+        schemes.import_scheme(office.ctx, office.code, "2026", bad)
     fields = {e.field for e in caught.value.errors}
     assert {
         "grades[1].min",
         "post[0].params.node",
         "post[1].type",
-        "outcomes.promotion",
+        "outcomes.promotion.grade",
         "nodes[0].combine",
     } <= fields
 

@@ -9,10 +9,11 @@ import json
 from click.testing import CliRunner
 
 from core.cli import main
-from core.domain.assessment import reporting
+from core.domain.assessment.results import ResultsEngine
 from core.domain.cycles import get_cycle
+from core.domain.lookups import subject_id
 from core.domain.models import Bureau
-from core.domain.projections import rebuild
+from core.services import ledger
 from tests.helpers import value_row
 
 SCHEME = {
@@ -63,7 +64,7 @@ def test_results_over_the_api_with_explanations(client, world):
     setup_cycle(client, world)
     r = client.get("/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor"))
     assert r.status_code == 200, r.json
-    rows = {row["unit"]: row for row in r.json}
+    rows = {row["subject"]: row for row in r.json}
     # u1: quarters 60, 54, 48, 42 → mean 51.00; one complaint: 40 − 10 = 30.00 → 81.00
     # u2: 60, 60, 60 and Q4 missing (0) → 45.00; no complaints 40.00 → 85.00
     # u3 is in group B, which has no scheme: not assessed
@@ -85,12 +86,13 @@ def test_results_over_the_api_with_explanations(client, world):
         "/api/v1/bureaus/b1/cycles/2026/outcomes", headers=world.headers("auditor")
     )
     assert outcomes.status_code == 200 and outcomes.json == []  # no outcomes configured
-    assert (
-        client.get(
-            "/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("reporter")
-        ).status_code
-        == 403
+    own = client.get("/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("reporter"))
+    assert [row["subject"] for row in own.json] == ["u1"]  # a reporter sees its own unit
+    assert own.json[0]["explanation"] == rows["u1"]["explanation"]
+    other = client.get(
+        "/api/v1/bureaus/b1/cycles/2026/results/u2", headers=world.headers("reporter")
     )
+    assert other.status_code == 404
     assert (
         client.get(
             "/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor", "b2")
@@ -110,30 +112,33 @@ def test_cli_gives_the_same_results(client, world):
     table = CliRunner().invoke(main, ["results", "compute", "--bureau", "b1", "--cycle", "2026"])
     assert "良好" in table.output and "85.00" in table.output
     missing = CliRunner().invoke(main, ["results", "compute", "--bureau", "b2", "--cycle", "2026"])
-    assert missing.exit_code == 1 and "no published scheme" in missing.output
+    assert missing.exit_code == 1 and "publish a scheme first" in missing.output
 
 
-def test_recomputing_from_a_rebuild_of_the_ledger_gives_identical_results(client, world, platform):
+def test_stored_results_equal_a_recomputation_from_the_ledger(client, world, system):
+    """replay --check rebuilds every projection from the ledger alone, computes the
+    results on the rebuild in one go and compares them with the rows kept up to date
+    write by write."""
     setup_cycle(client, world)
-    with platform.db.transaction() as s:
-        live = reporting.compute(s, platform, s.query(Bureau).filter_by(code="b1").one(), "2026")
-        scratch = rebuild(s)
-        try:
-            again = reporting.compute(
-                scratch, platform, scratch.query(Bureau).filter_by(code="b1").one(), "2026"
-            )
-        finally:
-            scratch.close()
-    assert again.rows() == live.rows()
+    client.post(
+        "/api/v1/bureaus/b1/values",
+        json=value_row(unit="u2", period="2026-Q4", value="95"),
+        headers=world.headers("bureau_admin"),
+    )
+    report = ledger.replay_check(system)
+    assert report.ok, report.differences
 
 
-def test_a_new_value_recomputes_only_its_unit(client, world, platform):
+def test_a_new_value_rescores_only_its_unit(client, world, platform):
     setup_cycle(client, world)
     with platform.db.transaction() as s:
         b1 = s.query(Bureau).filter_by(code="b1").one()
-        engine = reporting.engine(s, platform, b1, get_cycle(s, b1, "2026"))
+        rules = platform.plugins.collect("jixiao_rule_types", ["rules"], _context)
+        engine = ResultsEngine(
+            s, b1, get_cycle(s, b1, "2026"), dict((i.name, i) for _, i in rules), {}
+        )
         engine.compute()
-        assert engine.results.scored_units == 2
+        assert engine.scored_subjects == 2
     r = client.post(
         "/api/v1/bureaus/b1/values",
         json=value_row(unit="u2", period="2026-Q4", value="100"),
@@ -142,11 +147,26 @@ def test_a_new_value_recomputes_only_its_unit(client, world, platform):
     assert r.status_code == 201
     with platform.db.transaction() as s:
         engine.session = s
-        updated = engine.refresh(["u2"]).rows()
-        assert engine.results.scored_units == 3  # one more: u2 only
-        full = reporting.compute(s, platform, s.query(Bureau).filter_by(code="b1").one(), "2026")
-        assert updated == full.rows()
-        assert {r["unit"]: r["total"] for r in updated} == {"u1": "81.00", "u2": "100.00"}
+        engine.refresh([subject_id(s, b1.id, "unit", "u2")])
+        assert engine.scored_subjects == 3  # one more: u2 only
+        refreshed = {s.subject.code: str(s.result.total) for s in engine.scored.values()}
+    stored = client.get(
+        "/api/v1/bureaus/b1/cycles/2026/results?explain=false", headers=world.headers("auditor")
+    ).json
+    assert (
+        refreshed
+        == {r["subject"]: r["total"] for r in stored}
+        == {
+            "u1": "81.00",
+            "u2": "100.00",
+        }
+    )
+
+
+def _context(plugin):
+    from core.plugin_api import PluginContext
+
+    return PluginContext(plugin, "b1", {})
 
 
 def test_bad_rating_rows_are_refused_with_row_and_field(client, world):
@@ -157,6 +177,7 @@ def test_bad_rating_rows_are_refused_with_row_and_field(client, world):
             "cycle": "2026",
             "period": "2026",
             "role": "peer",
+            "rater": "peer-1",
             "score": "90",
         },
         {
@@ -165,6 +186,7 @@ def test_bad_rating_rows_are_refused_with_row_and_field(client, world):
             "cycle": "2026",
             "period": "2026",
             "role": "boss",
+            "rater": "peer-2",
             "score": "150",
         },
     ]
@@ -234,7 +256,7 @@ def test_appeal_flow_over_the_api(client, world):
         "indicator": "i2",
         "cycle": "2026",
         "period": "2026",
-        "reasons": "投诉已撤回 (the complaint was withdrawn)",
+        "reason": "投诉已撤回 (the complaint was withdrawn)",
     }
     assert (
         client.post(
@@ -268,7 +290,7 @@ def test_appeal_flow_over_the_api(client, world):
         "/api/v1/bureaus/b1/cycles/2026/results?explain=false", headers=world.headers("auditor")
     ).json
     # u1: 51.00 + 40.00 now that the complaint is gone → 91.00, first in group A
-    assert {r["unit"]: (r["total"], r["rank"]) for r in rows} == {
+    assert {r["subject"]: (r["total"], r["rank"]) for r in rows} == {
         "u1": ("91.00", 1),
         "u2": ("85.00", 2),
     }

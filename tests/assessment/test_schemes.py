@@ -11,21 +11,17 @@ import yaml
 from click.testing import CliRunner
 
 from core.cli import main
-from core.domain import organisation
+from core.services import indicators
 from tests.helpers import entries, log_size
 
-EXAMPLE = (
-    Path(__file__).parents[2] / "core/domain/assessment/examples/five-dimension.yaml"
-)
+EXAMPLE = Path(__file__).parents[2] / "core/domain/assessment/examples/five-dimension.yaml"
 INDICATORS = ("task_completion", "quality", "satisfaction", "management", "efficiency")
 
 
 @pytest.fixture
-def library(platform, world):
-    with platform.db.transaction() as s:
-        b = organisation.get_bureau(s, "b1")
-        for code in INDICATORS:
-            organisation.create_indicator(s, b, code, code, code, "%")
+def library(system, world):
+    for code in INDICATORS:
+        indicators.create(system, "b1", code, code, code, "%")
 
 
 def cli(*args: str):

@@ -9,9 +9,8 @@ import io
 from click.testing import CliRunner
 
 from core.cli import main
-from core.domain import cycles, installs
-from core.domain.organisation import get_bureau
-from core.plugin_api.hookspecs import ValueCheck, hookimpl
+from core.plugin_api import ValueCheck, hookimpl
+from core.services import plugins
 from tests.acceptance.conftest import Office
 from tests.assessment.test_results_api import setup_cycle
 from tests.helpers import log_size, value_row
@@ -25,7 +24,7 @@ def test_quarterly_standing_scores_only_the_quarter(client, world):
     ).json
     # Q2 only: u1 60 × 90/100 = 54.00, u2 60.00; the annual complaints leaf lies outside
     # Q2 and scores nothing in this standing.
-    assert {r["unit"]: (r["total"], r["rank"], r["period"]) for r in rows} == {
+    assert {r["subject"]: (r["total"], r["rank"], r["period"]) for r in rows} == {
         "u1": ("54.00", 2, "2026-Q2"),
         "u2": ("60.00", 1, "2026-Q2"),
     }
@@ -40,16 +39,7 @@ def test_developmental_outcomes_and_health_report(platform):
     office = Office(platform)
     office.units(("h1", "甲", None), ("h2", "乙", None), ("h3", "丙", None))
     office.indicators(("work", "工作完成率", "%"), ("service", "服务满意度", "%"))
-    with platform.db.transaction() as s:
-        cycles.create_cycle(
-            s,
-            office.bureau(s),
-            "2025",
-            "2025年度",
-            dt.date(2025, 1, 1),
-            dt.date(2025, 12, 31),
-            ["year"],
-        )
+    office.cycle("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["year"])
     scheme = {
         "code": "dev",
         "name": "发展性评价",
@@ -129,7 +119,7 @@ def test_an_expert_rates_over_the_api_once_drawn(client, world):
         headers=expert,
         json={"rows": [{**rating, "role": "superior"}]},
     )
-    assert as_other.status_code == 403 and as_other.json["errors"][0]["field"] == "rater"
+    assert as_other.status_code == 403 and as_other.json["errors"][0]["field"] == "role"
     too_many = client.post(
         "/api/v1/bureaus/b1/panels",
         headers=admin,
@@ -146,7 +136,7 @@ def test_appeals_and_items_cite_only_attached_evidence(client, world):
         "indicator": "i1",
         "cycle": "2026",
         "period": "2026",
-        "reasons": "数据有误",
+        "reason": "数据有误",
         "evidence": [unknown],
     }
     refused = client.post("/api/v1/bureaus/b1/appeals", json=body, headers=reporter)
@@ -177,10 +167,9 @@ class CrossSource:
         return [ValueCheck(name="completion-vs-complaints", check=diverging)]
 
 
-def test_a_plugin_adds_a_cross_source_check_for_its_bureau(client, world, platform):
-    platform.plugins.pm.register(CrossSource(), name="crosscheck")
-    with platform.db.transaction() as s:
-        installs.install(s, platform, get_bureau(s, "b1"), "crosscheck", "test")
+def test_a_plugin_adds_a_cross_source_check_for_its_bureau(client, world, platform, system):
+    platform.plugins.register(CrossSource(), name="crosscheck")
+    plugins.install(system, "b1", "crosscheck")
     admin = world.headers("bureau_admin")
     rows = [
         value_row(indicator="i2", period="2026-Q1", value="12"),
@@ -240,7 +229,20 @@ def test_bad_items_reviews_and_panels_are_refused_and_write_nothing(client, worl
     assert panel.status_code == 422 and panel.json["errors"][0]["field"] == "indicator"
     assert (
         client.post(
-            "/api/v1/bureaus/b1/items", headers=world.headers("reporter"), json={"rows": []}
+            "/api/v1/bureaus/b1/items",
+            headers=world.headers("reporter"),
+            json={
+                "rows": [
+                    {
+                        "unit": "u1",
+                        "indicator": "i2",
+                        "cycle": "2026",
+                        "period": "2026",
+                        "quantity": "1",
+                        "reason": "迟报",
+                    }
+                ]
+            },
         ).status_code
         == 403
     )

@@ -6,30 +6,26 @@ import pytest
 from sqlalchemy import select
 
 from core.domain.models import Bureau
-from core.ledger import checkpoints
 from tests.helpers import value_row
 from tests.ledger import attacks
 
 
 @pytest.fixture
-def log(platform, world):
+def log(platform, world, system):
     """b1's log with values and two checkpoints: returns (log id, first checkpoint size)."""
-    from core.domain import values
+    from core.services import ledger, values
 
+    for q in (1, 2):
+        rows = [
+            value_row(unit=u, indicator=i, period=f"2026-Q{q}", value=str(80 + n))
+            for n, (u, i) in enumerate([(u, i) for u in ("u1", "u2", "u3") for i in ("i1", "i2")])
+        ]
+        values.record(system, "b1", rows)
+        done = ledger.checkpoint(system, "b1")
+        if q == 1:
+            first = done["size"]
     with platform.db.transaction() as s:
-        b = s.scalar(select(Bureau).where(Bureau.code == "b1"))
-        for q in (1, 2):
-            rows = [
-                value_row(unit=u, indicator=i, period=f"2026-Q{q}", value=str(80 + n))
-                for n, (u, i) in enumerate(
-                    [(u, i) for u in ("u1", "u2", "u3") for i in ("i1", "i2")]
-                )
-            ]
-            values.record_values(s, platform, b, rows, None, "test")
-            if q == 1:
-                first = checkpoints.checkpoint(s, b.log_id, platform.signers()).size
-        checkpoints.checkpoint(s, b.log_id, platform.signers())
-        return b.log_id, first
+        return s.scalar(select(Bureau.log_id).where(Bureau.code == "b1")), first
 
 
 def attack(platform, fn, *args) -> None:

@@ -55,7 +55,7 @@ def test_batch_append_is_one_contiguous_chained_run(platform, world):
 def test_background_checkpointer_signs_logs_that_grew(app, platform, world):
     from core.cli.setup import start_checkpointer
 
-    stop = start_checkpointer(app, interval=0.05)
+    stop = start_checkpointer(platform, interval=0.05)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

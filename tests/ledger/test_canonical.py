@@ -21,6 +21,28 @@ values = st.recursive(
     lambda children: st.lists(children, max_size=5) | st.dictionaries(text, children, max_size=5),
     max_leaves=25,
 )
+# What the append path accepts: text a person can read back (no controls other than tab
+# and newline, no bidi overrides; see core.kernel.text), short enough never to spell a
+# mobile or ID-card number.
+recordable = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"),
+        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        min_codepoint=0,
+        max_codepoint=0x10FFFF,
+    )
+    | st.sampled_from("\t\n"),
+    max_size=10,
+)
+recordable_scalars = (
+    st.none() | st.booleans() | st.integers(-MAX_SAFE_INT, MAX_SAFE_INT) | recordable
+)
+recordable_values = st.recursive(
+    recordable_scalars,
+    lambda children: st.lists(children, max_size=5)
+    | st.dictionaries(recordable, children, max_size=5),
+    max_leaves=25,
+)
 
 
 @settings(max_examples=600, deadline=None)
@@ -45,7 +67,7 @@ def test_values_outside_the_restricted_types_are_refused(bad):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    data=st.dictionaries(text, values, max_size=6),
+    data=st.dictionaries(recordable, recordable_values, max_size=6),
     actor=text,
     kind=text,
     seq=st.integers(0, MAX_SAFE_INT),
@@ -79,7 +101,7 @@ def test_append_refuses_data_outside_the_restricted_types(bad):
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.dictionaries(text, scalars, max_size=8))
+@given(st.dictionaries(recordable, recordable_scalars, max_size=8))
 def test_flat_data_fast_path_is_rfc8785(data):
     """Flat data (the common case) is encoded by orjson; it must still be JCS."""
     from core.ledger.store import data_text
@@ -92,13 +114,14 @@ def test_flat_data_fast_path_is_rfc8785(data):
     [{"x": 1.5}, {"x": float("nan")}, {"x": 2**53}, {1: "a"}, {"x": "\ud800"}, {"x": (1, 2)}],
 )
 def test_the_fast_path_refuses_what_the_walk_refuses(bad):
+    from core.kernel.errors import InvalidInput
     from core.ledger.store import BodyEncoder, Record
 
-    with pytest.raises(CanonicalError):
+    with pytest.raises((CanonicalError, InvalidInput)):
         BodyEncoder("jixiao/t", "2026-11-22T02:00:00.000000Z").encode(0, None, Record("k", bad))
 
 
-@pytest.mark.parametrize("prefix", ["", "\x01", "编号", "\n"])
+@pytest.mark.parametrize("prefix", ["", "\t", "编号", "\n"])
 def test_the_fast_path_still_refuses_id_card_numbers(prefix):
     from core.kernel.privacy import PersonalDataError
     from core.ledger.store import data_text
@@ -137,3 +160,23 @@ def test_verdict_is_the_same_with_and_without_orjson(body, cut, extra):
         assert fast == slow
         if candidate == body:
             assert fast is True and json.loads(candidate) is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "reason"),
+    [
+        ({"name": "办公室\x00"}, "name", "control character U+0000"),
+        ({"rows": [{"note": "ok"}, {"note": "\u202egnp.exe"}]}, "rows[1].note", "bidirectional"),
+        ({"n": "\udc80"}, "n", "lone surrogate"),
+        ({"a\x07": 1}, "data", "a key contains the control character U+0007"),
+    ],
+)
+def test_unreadable_text_is_refused_at_the_ledger_naming_the_path(data, field, reason):
+    """The last line for every channel: nothing a person cannot read back is recorded."""
+    from core.kernel.errors import InvalidInput
+    from core.ledger.store import data_text
+
+    with pytest.raises(InvalidInput) as caught:
+        data_text(data)
+    (error,) = caught.value.errors
+    assert error.field == field and reason in error.reason

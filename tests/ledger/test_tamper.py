@@ -79,10 +79,69 @@ def test_rewritten_and_resigned_tail_is_caught_by_an_older_checkpoint(platform, 
     with platform.db.engine.begin() as conn:  # hide the newest checkpoint, keep the older
         attacks.drop_checkpoints(conn, log_id, above=first)
     with platform.db.transaction() as s:  # the attacker even holds the signing key
-        from core.ledger.checkpoints import _sign_head
+        from core.ledger.checkpoints import sign_head
         from core.ledger.store import lock_log
 
-        _sign_head(s, lock_log(s, log_id), platform.signers())
+        sign_head(s, lock_log(s, log_id), platform.signers())
     report = verify_b1()
     assert report["reason"] == f"root mismatch at checkpoint {first}", report
-    assert report["first_bad_seq"] == first - 1
+    # the chain was re-hashed, so only the checkpoint tells: some entry before it changed,
+    # and no earlier checkpoint narrows it down
+    assert (report["first_bad_seq"], report["last_bad_seq"]) == (0, first - 1)
+    assert f"an entry in seq 0–{first - 1} differs from what checkpoint {first}" in report["detail"]
+
+
+def test_a_rewrite_between_two_checkpoints_is_bounded_by_them(platform, log):
+    """Only the second checkpoint fails: the report names the range between the two."""
+    log_id, first = log
+    second = verify_b1()["size"]
+    attack(platform, attacks.rewrite_from, log_id, first + 2)
+    report = verify_b1()
+    assert report["reason"] == f"root mismatch at checkpoint {second}"
+    assert (report["first_bad_seq"], report["last_bad_seq"]) == (first, second - 1)
+    assert f"checkpoint {first} (seq 0–{first - 1}) still matches" in report["detail"]
+
+
+def _grow_and_rewrite(platform, system, log, drop_checkpoints: bool) -> None:
+    from core.services import values
+    from tests.helpers import value_row
+
+    log_id, first = log
+    values.record(system, "b1", [value_row(period="2026-Q3", value="70")])
+    attack(platform, attacks.rewrite_from, log_id, first - 2)
+    if drop_checkpoints:  # the forger also wipes every stored checkpoint of the log
+        with platform.db.engine.begin() as conn:
+            attacks.drop_checkpoints(conn, log_id)
+
+
+@pytest.mark.parametrize("drop_checkpoints", [False, True], ids=["kept", "checkpoints-deleted"])
+def test_the_signer_refuses_to_sign_a_rewritten_log(
+    platform, log, system, client, world, tmp_path, drop_checkpoints
+):
+    """A careful rewrite (body changed, later links and hashes recomputed) gets no fresh
+    signature: not from `ledger checkpoint`, not from `ledger export`, not from the API.
+    With the stored checkpoints deleted, the platform log's anchor still catches it."""
+    from sqlalchemy import select
+
+    from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog
+    from core.ledger.store import PLATFORM_ORIGIN
+
+    _grow_and_rewrite(platform, system, log, drop_checkpoints)
+
+    def signed() -> int:
+        with platform.db.transaction() as s:
+            return len(s.scalars(select(LedgerCheckpoint.size).where(
+                LedgerCheckpoint.log_id == log[0])).all())  # fmt: skip
+
+    before = signed()
+    code, out = cli("ledger", "checkpoint", "--bureau", "b1")
+    assert code == 1 and "refused to sign" in out and "was changed after it was signed" in out
+    code, out = cli("ledger", "export", "--bureau", "b1", "-o", str(tmp_path / "b.zip"))
+    assert code == 1 and "refused to sign" in out and not (tmp_path / "b.zip").exists()
+    r = client.post("/api/v1/bureaus/b1/ledger/checkpoints", headers=world.headers("bureau_admin"))
+    assert r.status_code == 409 and "refused to sign" in r.json["detail"]
+    assert signed() == before
+    with platform.db.transaction() as s:
+        platform_id = s.scalar(select(LedgerLog.id).where(LedgerLog.origin == PLATFORM_ORIGIN))
+        kinds = s.scalars(select(LedgerEntry.kind).where(LedgerEntry.log_id == platform_id)).all()
+    assert kinds.count("ledger.verification_failed") == 3  # each refusal is on the record

@@ -49,7 +49,7 @@ def test_api_lifecycle(client, world, platform, receiver):
     again = client.post(
         f"/api/v1/bureaus/b1/webhooks/{endpoint_id}/redeliver", headers=h, json={"from_seq": 0}
     )
-    assert again.json == {"queued": 2}
+    assert again.json == {"queued": 2, "pending": 2, "enabled": True}
     drain(platform)
     assert len(receiver.requests) == 4
     listed = client.get("/api/v1/bureaus/b1/webhooks", headers=h).json
@@ -96,7 +96,7 @@ def test_cli(world, platform, receiver, instance):
     assert run(main, ["webhooks", "worker", "--once"]).output.startswith("1 deliveries")
     assert len(receiver.requests) == 1
     redo = run(main, ["webhooks", "redeliver", "1", "--bureau", "b1", "--from-seq", "0"])
-    assert redo.output.strip() == "1 deliveries queued"
+    assert redo.output.strip() == "1 deliveries queued again; 1 waiting to be delivered"
     attempts = run(main, ["webhooks", "attempts", "1", "--bureau", "b1", "--json"])
     assert '"status": 200' in attempts.output
     missing = run(main, ["webhooks", "disable", "99", "--bureau", "b1"])

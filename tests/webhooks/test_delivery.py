@@ -6,25 +6,29 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
-from core.domain import organisation, values
+from core.domain.inputs.values import record_values
+from core.services import plugins, values
+from core.services.context import Context
 from tests.helpers import entries, value_row
 from tests.webhooks.conftest import drain, start_receiver, states, subscribe
 from webhooks import service
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
+def system(platform) -> Context:
+    return Context.system(platform, "system:test")
+
+
 def record(platform, n: int = 1, bureau: str = "b1", start_q: int = 1) -> list[int]:
-    with platform.db.transaction() as s:
-        b = organisation.get_bureau(s, bureau)
-        rows = [
-            value_row(
-                period=f"2026-Q{(start_q + i - 1) % 4 + 1}",
-                indicator="i1" if (start_q + i - 1) < 4 else "i2",
-                value=str(80 + i),
-            )
-            for i in range(n)
-        ]
-        return [e.seq for e in values.record_values(s, platform, b, rows, None, "test").entries]
+    rows = [
+        value_row(
+            period=f"2026-Q{(start_q + i - 1) % 4 + 1}",
+            indicator="i1" if (start_q + i - 1) < 4 else "i2",
+            value=str(80 + i),
+        )
+        for i in range(n)
+    ]
+    return [e["seq"] for e in values.record(system(platform), bureau, rows)["entries"]]
 
 
 def test_signed_per_standard_webhooks_with_ledger_position(platform, world, receiver):
@@ -57,19 +61,14 @@ def test_retries_keep_the_webhook_id_and_are_logged(platform, world, receiver):
     ] * 3
     for r in receiver.requests:
         Webhook(secret).verify(r.body, r.headers)
-    with platform.db.transaction() as s:
-        b = organisation.get_bureau(s, "b1")
-        log = service.attempts(s, service.get(s, b, endpoint_id))
+    log = service.attempts(system(platform), "b1", endpoint_id)
     assert [(a["attempt"], a["status"]) for a in reversed(log)] == [(1, 500), (2, 503), (3, 200)]
     assert all(a["duration_ms"] >= 0 and a["response"] == "ok" for a in log)
 
 
 def test_two_signatures_during_secret_rotation(platform, world, receiver):
     endpoint_id, old = subscribe(platform, receiver.url)
-    with platform.db.transaction() as s:
-        new = service.rotate_secret(
-            s, platform.vault, service.get(s, organisation.get_bureau(s, "b1"), endpoint_id)
-        )
+    new = service.rotate_secret(system(platform), "b1", endpoint_id)["secret"]
     record(platform)
     drain(platform)
     [req] = receiver.requests
@@ -171,10 +170,9 @@ def test_endpoint_failing_for_too_long_is_disabled(platform, world, receiver, mo
 
 def test_outbox_rows_share_the_append_transaction(platform, world, receiver):
     subscribe(platform, receiver.url)
-    with pytest.raises(RuntimeError), platform.db.transaction() as s:
-        b = organisation.get_bureau(s, "b1")
-        values.record_values(s, platform, b, [value_row()], None, "test")
-        assert states_in(s) == ["pending"]
+    with pytest.raises(RuntimeError), system(platform).writing("b1", "values.record") as work:
+        record_values(work, [value_row()])
+        assert states_in(work.session) == ["pending"]
         raise RuntimeError("the business write fails after the append")
     assert states(platform) == []
 
@@ -186,10 +184,7 @@ def states_in(session) -> list[str]:
 def test_event_filter(platform, world, receiver):
     subscribe(platform, receiver.url, "plugin.*")
     record(platform)
-    with platform.db.transaction() as s:
-        from core.domain import installs
-
-        installs.uninstall(s, organisation.get_bureau(s, "b1"), "rules", "test")
+    plugins.uninstall(system(platform), "b1", "rules")
     drain(platform)
     assert [r.json["type"] for r in receiver.requests] == ["plugin.uninstalled"]
 

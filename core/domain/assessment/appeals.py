@@ -1,154 +1,330 @@
 """Appeals (申诉复核, D-33): filed → assigned → decided, every step on the record.
 
-A unit appeals the score of one indicator in one period, with reasons and evidence
+A subject appeals the score of one indicator in one period, with a reason and evidence
 hashes. The deadline (``JIXIAO_APPEAL_HOURS``, 48 hours by default) is fixed when the
-appeal is filed and written into the ledger, so replay gives the same deadline. A
-decision upholds the score or corrects it: the correction is a new ``value.recorded``
-entry whose ``corrects`` names the old seq and whose ``appeal`` names the appeal; results
-follow it like any other value.
+appeal is filed and written into the ledger, so replay gives the same deadline.
+
+A decision upholds the score or corrects it. A correction applies to **the input that
+feeds the indicator's leaf** in the published scheme: a value, a reviewers' item
+(``source: items``), a rating, or a review decision. It is a new entry that points at
+the one it corrects (or withdraws) and names the appeal; results follow it like any
+other input. A decision that would change nothing (a correction of an input the leaf
+does not read, or a value equal to the current one) is refused, saying why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.domain.access import Principal
-from core.domain.assessment.collection import evidence_hashes, required_fields, resolve_target
-from core.domain.models import Appeal, Bureau, Indicator, IndicatorValue, Period, Unit, User
-from core.domain.projections import record
-from core.domain.values import record_values
-from core.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from core.ledger.store import Record, lock_log
-from core.services.platform import Platform
+from core.domain.assessment.compiled import published_schemes, scheme_for_group
+from core.domain.inputs import items, ratings, values
+from core.domain.inputs.targets import Target, resolve
+from core.domain.models import Appeal, IndicatorValue, Period, Rating, ScoreItem, Subject, User
+from core.domain.work import BureauWork
+from core.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, invalid
+from core.kernel.text import REASON_MAX, check_text
+from core.ledger.store import lock_log
+from core.plugin_api import Event
 
 OPEN = ("filed", "assigned")
 DECISIONS = ("upheld", "corrected")
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
+REVIEWER_ROLES = ("reviewer", "bureau_admin")
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def get_appeal(session: Session, bureau: Bureau, code: str) -> Appeal:
-    found = session.scalar(select(Appeal).where(Appeal.bureau_id == bureau.id, Appeal.code == code))
+def get_appeal(session: Session, bureau_id: int, code: object) -> Appeal:
+    found = None
+    if isinstance(code, str) and len(code) <= 64:
+        found = session.scalar(
+            select(Appeal).where(Appeal.bureau_id == bureau_id, Appeal.code == code)
+        )
     if found is None:
         raise NotFound(f"no appeal {code!r}", [FieldError("appeal", "no such appeal")])
     return found
 
 
-def file_appeal(
-    session: Session,
-    bureau: Bureau,
-    row: dict[str, Any],
-    who: Principal | None,
-    actor: str,
-    hours: int,
-) -> Appeal:
-    required_fields(row, ("unit", "indicator", "cycle", "period", "reasons"))
-    data = resolve_target(session, bureau, row)
-    unit_id, indicator_id, _, period_id = data.pop("_ids")
-    if who is not None and not who.can("appeals.file", bureau.id, unit_id):
-        raise Forbidden(
-            f"may not appeal for unit {data['unit']}",
-            [FieldError("unit", f"not assigned to {data['unit']}")],
-        )
-    current = session.get(IndicatorValue, (unit_id, indicator_id, period_id))
-    # Number the appeal under the bureau's log lock, so two filings at once on
-    # PostgreSQL cannot both take the next code (the append takes the same lock).
-    lock_log(session, bureau.log_id)
-    count = session.scalar(select(func.count()).where(Appeal.bureau_id == bureau.id)) or 0
+def file_appeal(work: BureauWork, row: dict[str, Any], hours: int) -> Appeal:
+    """File an appeal for a subject the caller may appeal for (reporters: their units)."""
+    target = resolve(work, row, None, "appeals.file")
+    reason = check_text("reason", row.get("reason"), REASON_MAX, multiline=True)
+    current = work.session.get(IndicatorValue, target.key)
+    # Numbered under the bureau's log lock (the unit of work holds it), so two filings
+    # at once cannot take the same code.
+    lock_log(work.session, work.bureau.log_id)
+    count = work.session.scalar(
+        select(func.count()).select_from(Appeal).where(Appeal.bureau_id == work.bureau.id)
+    )
+    data: dict[str, Any] = target.data()
     data.update(
-        code=f"A{count + 1:05d}",
+        code=f"A{(count or 0) + 1:05d}",
         value_seq=current.seq if current else None,
-        reasons=str(row["reasons"])[:4000],
-        evidence=evidence_hashes(session, bureau, row.get("evidence", [])),
-        deadline=_stamp(_now() + dt.timedelta(hours=hours)),
+        reason=reason,
+        evidence=items.evidence_hashes(work, row.get("evidence")),
+        deadline=(now() + dt.timedelta(hours=hours)).strftime(STAMP),
     )
-    record(session, bureau.log_id, [Record("appeal.filed", data, actor)])
-    return get_appeal(session, bureau, data["code"])
+    work.log.record("appeal.filed", data)
+    return get_appeal(work.session, work.bureau.id, data["code"])
 
 
-def assign_appeal(session: Session, bureau: Bureau, code: str, reviewer: str, actor: str) -> Appeal:
-    appeal = get_appeal(session, bureau, code)
+def assign_appeal(work: BureauWork, code: str, reviewer: object) -> Appeal:
+    appeal = get_appeal(work.session, work.bureau.id, code)
     _still_open(appeal)
-    user = session.scalar(
-        select(User).where(User.username == reviewer, User.bureau_id == bureau.id)
-    )
-    if user is None or user.role not in ("reviewer", "bureau_admin"):
-        raise InvalidInput(
-            "not a reviewer", [FieldError("reviewer", f"{reviewer!r} is no reviewer of the bureau")]
+    user = None
+    if isinstance(reviewer, str) and len(reviewer) <= 100:
+        user = work.session.scalar(
+            select(User).where(User.username == reviewer, User.bureau_id == work.bureau.id)
         )
-    data = {"code": code, "reviewer": reviewer}
-    record(session, bureau.log_id, [Record("appeal.assigned", data, actor)])
+    if user is None or user.role not in REVIEWER_ROLES:
+        raise invalid("reviewer", f"{reviewer!r} is no reviewer of the bureau")
+    work.log.record("appeal.assigned", {"code": appeal.code, "reviewer": user.username})
     return appeal
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a "corrected" decision changes: the input entry it points at (``target``,
+    a seq; default: the current value), a new value, quantity, score or review decision
+    (``value``), or ``withdraw`` to take the input out of the score."""
+
+    value: Any = None
+    target: int | None = None
+    withdraw: bool = False
 
 
 def decide_appeal(
-    session: Session,
-    platform: Platform,
-    bureau: Bureau,
-    code: str,
-    decision: str,
-    reason: str,
-    value: Any,
-    who: Principal | None,
-    actor: str,
+    work: BureauWork, code: str, decision: object, reason: object, correction: Correction
 ) -> Appeal:
-    """Uphold, or correct by recording the new value (referencing the old seq)."""
-    appeal = get_appeal(session, bureau, code)
+    """Uphold, or correct the input that feeds the leaf; only the assigned reviewer (or
+    a bureau admin) decides."""
+    appeal = get_appeal(work.session, work.bureau.id, code)
     _still_open(appeal)
     if appeal.status != "assigned":
         raise Conflict("not assigned", [FieldError("appeal", "assign a reviewer first")])
-    if who is not None and who.role == "reviewer" and who.username != appeal.reviewer:
+    principal = work.principal
+    if principal.role == "reviewer" and principal.username != appeal.reviewer:
         raise Forbidden("not your appeal", [FieldError("appeal", f"assigned to {appeal.reviewer}")])
     if decision not in DECISIONS:
-        raise InvalidInput("bad decision", [FieldError("decision", "upheld or corrected")])
-    if not reason.strip():
-        raise InvalidInput("no reason", [FieldError("reason", "say why")])
-    correction_seq = None
+        raise invalid("decision", "upheld or corrected")
+    reason = check_text("reason", reason, REASON_MAX, multiline=True)
+    entry: Event | None = None
     if decision == "corrected":
-        if value is None:
-            raise InvalidInput("no value", [FieldError("value", "the corrected value")])
-        current = session.get(
-            IndicatorValue, (appeal.unit_id, appeal.indicator_id, appeal.period_id)
-        )
-        row = _value_row(session, appeal, value, current.seq if current else None)
-        (entry,) = record_values(session, platform, bureau, [row], None, actor).entries
-        correction_seq = entry.seq
+        entry = _correct(work, appeal, correction)
     data = {
-        "code": code,
+        "code": appeal.code,
         "decision": decision,
-        "reason": reason[:4000],
-        "correction_seq": correction_seq,
+        "reason": reason,
+        "correction_seq": entry.seq if entry else None,
     }
-    record(session, bureau.log_id, [Record("appeal.decided", data, actor)])
+    if entry is not None:
+        data["corrected"] = entry.kind
+    work.log.record("appeal.decided", data)
     return appeal
 
 
-def _value_row(session: Session, appeal: Appeal, value: Any, corrects: int | None) -> dict:
-    unit, indicator, period = (
-        session.get(Unit, appeal.unit_id),
-        session.get(Indicator, appeal.indicator_id),
-        session.get(Period, appeal.period_id),
-    )
-    return {
-        "unit": unit.code,
-        "indicator": indicator.code,
+def _target_of(work: BureauWork, appeal: Appeal) -> Target:
+    subject = work.session.get(Subject, appeal.subject_id)
+    period = work.session.get(Period, appeal.period_id)
+    row = {
+        subject.kind: subject.code,
+        "indicator": appeal.indicator.code,
         "cycle": period.cycle.code,
         "period": period.code,
-        "value": value,
-        "corrects": corrects,
-        "note": f"appeal {appeal.code}",
     }
+    return resolve(work, row)
+
+
+def feeding_input(work: BureauWork, target: Target) -> tuple[str, str]:
+    """Which input feeds the indicator for this subject, and in which scheme:
+    ``value``, ``items`` or ``ratings`` (a label counts as a value)."""
+    group = (
+        target.subject.person.group_code
+        if target.subject.kind == "person"
+        else target.subject.unit.group_code
+    )
+    scheme = scheme_for_group(
+        published_schemes(work.session, target.cycle.id), group, target.subject.kind
+    )
+    if scheme is None:
+        raise Conflict(
+            f"no published scheme assesses {target.subject.code} in cycle {target.cycle.code}",
+            [FieldError("appeal", "nothing scores this indicator: uphold instead")],
+        )
+    rule_types = work.contributions("jixiao_rule_types")
+    for node in json.loads(scheme.definition)["nodes"]:
+        if node.get("indicator") == target.indicator.code and "rule" in node:
+            if node["meta"].get("source") == "items":
+                return "items", scheme.code
+            rule = rule_types.get(node["rule"]["type"])
+            return ("ratings" if rule and rule.inputs == "ratings" else "value"), scheme.code
+    raise Conflict(
+        f"scheme {scheme.code} does not score indicator {target.indicator.code}",
+        [FieldError("appeal", "a correction would change no score: uphold instead")],
+    )
+
+
+def _correct(work: BureauWork, appeal: Appeal, correction: Correction) -> Event:
+    target = _target_of(work, appeal)
+    feeds, scheme = feeding_input(work, target)
+    entry_kind = _kind_of(work, correction.target) if correction.target is not None else None
+    if entry_kind == "review.decided":
+        return _correct_review(work, appeal, target, correction)
+    if feeds == "items":
+        return _correct_item(work, appeal, target, correction, scheme, entry_kind)
+    if feeds == "ratings":
+        return _correct_rating(work, appeal, target, correction, scheme, entry_kind)
+    return _correct_value(work, appeal, target, correction, scheme, entry_kind)
+
+
+def _kind_of(work: BureauWork, seq: int) -> str:
+    values.seq_field({"target": seq}, "target", required=True)
+    from core.ledger.models import LedgerEntry
+
+    kind = work.session.scalar(
+        select(LedgerEntry.kind).where(
+            LedgerEntry.log_id == work.bureau.log_id, LedgerEntry.seq == seq
+        )
+    )
+    if kind is None:
+        raise invalid("target", f"no entry {seq} in this bureau's ledger")
+    return kind
+
+
+def _refuse_kind(feeds: str, scheme: str, indicator: str, candidates: list[int]) -> InvalidInput:
+    what = {"items": "reviewers' items", "ratings": "ratings", "value": "its recorded value"}[feeds]
+    hint = f" (current: {', '.join(map(str, candidates))})" if candidates else ""
+    return InvalidInput(
+        f"in scheme {scheme}, indicator {indicator} is scored from {what}; correcting anything "
+        f"else would change nothing",
+        [FieldError("target", f"name the seq of one of its {what}{hint}")],
+    )
+
+
+def _correct_value(
+    work: BureauWork,
+    appeal: Appeal,
+    target: Target,
+    correction: Correction,
+    scheme: str,
+    entry_kind: str | None,
+) -> Event:
+    current = work.session.get(IndicatorValue, target.key)
+    if entry_kind not in (None, "value.recorded") or (
+        correction.target is not None and (current is None or correction.target != current.seq)
+    ):
+        raise _refuse_kind("value", scheme, target.indicator.code, [current.seq] if current else [])
+    row = target.data()
+    if correction.withdraw:
+        if current is None:
+            raise Conflict("no value to withdraw", [FieldError("withdraw", "nothing recorded")])
+        row.update(withdraws=current.seq, reason=f"appeal {appeal.code}")
+        return values.withdraw_value(work, row, appeal=appeal.code, permission=None)
+    if correction.value is None:
+        raise invalid("value", "the corrected value (or withdraw)")
+    text = values.value_text(target.indicator.measure, correction.value)
+    if current is not None and current.value == text and current.review != "rejected":
+        raise InvalidInput(
+            f"the value is already {text}: a correction would change nothing; uphold instead",
+            [FieldError("value", f"equals the current value {current.value}")],
+        )
+    row.update(value=correction.value, corrects=current.seq if current else None)
+    row["note"] = f"appeal {appeal.code}"
+    (entry,) = values.record_values(work, [row], appeal=appeal.code, permission=None).entries
+    return entry
+
+
+def _correct_item(
+    work: BureauWork,
+    appeal: Appeal,
+    target: Target,
+    correction: Correction,
+    scheme: str,
+    entry_kind: str | None,
+) -> Event:
+    live = items.live_items(work, target)
+    seqs = [i.seq for i in live]
+    if entry_kind != "item.recorded" or correction.target not in seqs:
+        raise _refuse_kind("items", scheme, target.indicator.code, seqs)
+    item = work.session.get(ScoreItem, (correction.target, work.bureau.id))
+    if correction.withdraw:
+        return items.withdraw_item(work, item.seq, f"appeal {appeal.code}", appeal=appeal.code)
+    if correction.value is None:
+        raise invalid("value", "the corrected quantity (or withdraw)")
+    quantity = ratings.number_in({"value": correction.value}, "value", 0, items.QUANTITY_MAX)
+    if quantity == item.quantity:
+        raise InvalidInput(
+            "the item already has that quantity: a correction would change nothing",
+            [FieldError("value", f"equals the current quantity {item.quantity}")],
+        )
+    row = target.data()
+    row.update(
+        quantity=quantity,
+        reason=f"{item.reason} (appeal {appeal.code})"[:2000],
+        evidence=json.loads(item.evidence),
+        corrects=item.seq,
+    )
+    (entry,) = items.record_items(work, [row], appeal=appeal.code)
+    return entry
+
+
+def _correct_rating(
+    work: BureauWork,
+    appeal: Appeal,
+    target: Target,
+    correction: Correction,
+    scheme: str,
+    entry_kind: str | None,
+) -> Event:
+    live = work.session.scalars(
+        select(Rating).where(
+            Rating.subject_id == target.subject.id,
+            Rating.indicator_id == target.indicator.id,
+            Rating.period_id == target.period.id,
+        )
+    ).all()
+    by_seq = {r.seq: r for r in live}
+    if entry_kind != "rating.submitted" or correction.target not in by_seq:
+        raise _refuse_kind("ratings", scheme, target.indicator.code, sorted(by_seq))
+    rating = by_seq[correction.target]
+    row = target.data()
+    if correction.withdraw:
+        row.update(rater=rating.rater, withdraws=rating.seq, reason=f"appeal {appeal.code}")
+        return ratings.withdraw_rating(work, row, appeal=appeal.code)
+    score = ratings.number_in({"value": correction.value}, "value", 0, ratings.RATING_MAX)
+    if score == rating.score:
+        raise InvalidInput(
+            "the rating already has that score: a correction would change nothing",
+            [FieldError("value", f"equals the current score {rating.score}")],
+        )
+    # The appeal's reviewer records the corrected rating on the rater's behalf.
+    data = {**row, "role": rating.role, "rater": rating.rater, "score": score,
+            "corrects": rating.seq, "appeal": appeal.code}  # fmt: skip
+    return work.log.record("rating.submitted", data)
+
+
+def _correct_review(
+    work: BureauWork, appeal: Appeal, target: Target, correction: Correction
+) -> Event:
+    current = work.session.get(IndicatorValue, target.key)
+    if current is None or current.review_seq != correction.target:
+        raise invalid("target", "not the current review decision of this appeal's value")
+    if correction.withdraw:
+        return items.withdraw_review(
+            work, current.seq, current.review_seq, f"appeal {appeal.code}", appeal=appeal.code
+        )
+    return items.decide_review(
+        work, current.seq, correction.value, f"appeal {appeal.code}", current.review_seq,
+        appeal=appeal.code,
+    )  # fmt: skip
 
 
 def _still_open(appeal: Appeal) -> None:
@@ -159,22 +335,26 @@ def _still_open(appeal: Appeal) -> None:
         )
 
 
-def describe(appeal: Appeal, now: dt.datetime | None = None) -> dict:
-    now = now or _now()
-    deadline = dt.datetime.strptime(appeal.deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+def describe(appeal: Appeal, at: dt.datetime | None = None) -> dict:
+    at = at or now()
+    deadline = dt.datetime.strptime(appeal.deadline, STAMP).replace(tzinfo=dt.UTC)
+    subject = appeal.subject
     return {
         "code": appeal.code,
-        "unit": appeal.unit.code,
+        "subject": subject.code,
+        "kind": subject.kind,
+        "unit": subject.unit.code if subject.unit else None,
         "indicator": appeal.indicator.code,
         "cycle": appeal.period.cycle.code,
         "period": appeal.period.code,
         "value_seq": appeal.value_seq,
-        "reasons": appeal.reasons,
+        "reason": appeal.reason,
         "evidence": json.loads(appeal.evidence),
         "status": appeal.status,
         "reviewer": appeal.reviewer,
         "deadline": appeal.deadline,
-        "overdue": appeal.status in OPEN and deadline < now,
+        "seconds_left": int((deadline - at).total_seconds()) if appeal.status in OPEN else None,
+        "overdue": appeal.status in OPEN and deadline < at,
         "decision": appeal.decision,
         "filed_seq": appeal.filed_seq,
         "decided_seq": appeal.decided_seq,
@@ -183,10 +363,14 @@ def describe(appeal: Appeal, now: dt.datetime | None = None) -> dict:
 
 
 def listing(
-    session: Session, bureau: Bureau, overdue_only: bool = False, now: dt.datetime | None = None
+    session: Session,
+    bureau_id: int,
+    units: frozenset[int] | None,
+    overdue_only: bool = False,
+    at: dt.datetime | None = None,
 ) -> list[dict]:
-    rows = session.scalars(
-        select(Appeal).where(Appeal.bureau_id == bureau.id).order_by(Appeal.code)
-    )
-    out = [describe(a, now) for a in rows]
+    stmt = select(Appeal).where(Appeal.bureau_id == bureau_id).order_by(Appeal.code)
+    if units is not None:
+        stmt = stmt.join(Subject, Appeal.subject_id == Subject.id).where(Subject.unit_id.in_(units))
+    out = [describe(a, at) for a in session.scalars(stmt)]
     return [a for a in out if a["overdue"]] if overdue_only else out

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.domain.models import Period, Scheme
 from core.kernel.errors import FieldError, NotFound
 from core.kernel.numbers import parse_decimal
-from core.plugin_api.hookspecs import RuleType
+from core.plugin_api import RuleType
 
 ITEMS_SOURCE = "items"
 S = TypeVar("S")
@@ -50,12 +50,14 @@ class CompiledScheme:
     grades: list[dict]
     post: list[dict]
     outcomes: dict
+    subject: str = "unit"
 
     def describe(self) -> dict:
         return {
             "code": self.code,
             "version": self.version,
             "group": self.group,
+            "subject": self.subject,
             "imported_seq": self.imported_seq,
             "published_seq": self.published_seq,
         }
@@ -108,6 +110,7 @@ def compile_scheme(
         grades=definition.get("grades", []),
         post=definition.get("post", []),
         outcomes=definition.get("outcomes", {}),
+        subject=definition.get("subject", "unit"),
     )
 
 
@@ -124,13 +127,19 @@ def published_schemes(session: Session, cycle_id: int) -> list[Scheme]:
     return list(latest.values())
 
 
-def scheme_for_group(schemes: Sequence[S], group: str | None) -> S | None:
-    """The group's own scheme; a scheme without a group covers units whose group has
-    none of its own (D-03). Works on stored and compiled schemes alike."""
-    own = [s for s in schemes if _group(s) == group]
-    fallback = [s for s in schemes if _group(s) is None]
+def scheme_for_group(schemes: Sequence[S], group: str | None, kind: str = "unit") -> S | None:
+    """The scheme that assesses subjects of ``kind`` (unit or person) in ``group``: the
+    group's own, else one without a group, which covers subjects whose group has none of
+    its own (D-03). Works on stored and compiled schemes alike."""
+    mine = [s for s in schemes if _kind(s) == kind]
+    own = [s for s in mine if _group(s) == group]
+    fallback = [s for s in mine if _group(s) is None]
     return (own or fallback or [None])[0]
 
 
 def _group(scheme: Scheme | CompiledScheme) -> str | None:
     return scheme.group_code if isinstance(scheme, Scheme) else scheme.group
+
+
+def _kind(scheme: Scheme | CompiledScheme) -> str:
+    return scheme.subject_kind if isinstance(scheme, Scheme) else scheme.subject

@@ -1,17 +1,25 @@
-"""The explanation tree behind a total, down to the ledger seqs of every input."""
+"""The explanation tree behind a total, down to the ledger seqs of every input.
+
+It is stored in two parts. The **trace** (per leaf: its cycle score and, per period,
+the input, the seqs behind it and the score) changes only when the subject's inputs
+change. The **tree** around it (node scores after post-processing, adjustments, the
+total) is assembled when read, from the stored result, so re-ranking a group never
+rewrites every subject's trace.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from core.domain.assessment.compiled import Leaf
+from core.domain.assessment.compiled import CompiledScheme, Leaf
 from core.domain.assessment.scoring import Scored
 from core.kernel.numbers import as_text
 
 
 def render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: str) -> dict:
-    """One period of a leaf in the explanation: its input, the seqs behind it, the score."""
+    """One period of a leaf: its input, the seqs behind it, the score."""
     if source is None:
         shown, seqs = None, []
     elif leaf.rule.inputs == "ratings":
@@ -34,10 +42,27 @@ def render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: st
     return out
 
 
-def explain(scored: Scored) -> dict:
+def render_trace(scored: Scored) -> dict[str, dict]:
+    """leaf code → {score, periods}: the part of the explanation its inputs decide."""
+    leaves = {leaf.code: leaf for leaf in scored.scheme.leaves}
+    return {
+        code: {
+            "score": as_text(score),
+            "periods": [render_period(leaves[code], *period) for period in periods],
+        }
+        for code, (score, periods) in scored.trace.items()
+    }
+
+
+def explain(
+    scheme: CompiledScheme,
+    trace: Mapping[str, dict],
+    nodes: Mapping[str, Decimal | str],
+    total: Decimal | str,
+    adjustments: Sequence[dict] = (),
+    vetoed_by: Sequence[str] = (),
+) -> dict:
     """The tree behind a total: nodes → leaves → periods, each with the seqs it used."""
-    scheme, result = scored.scheme, scored.result
-    leaves = {leaf.code: leaf for leaf in scheme.leaves}
     children: dict[str | None, list[dict]] = {}
     for node in scheme.nodes:
         children.setdefault(node["parent"], []).append(node)
@@ -47,26 +72,29 @@ def explain(scored: Scored) -> dict:
             "code": node["code"],
             "name": node["name"],
             "points": node["points"],
-            "score": as_text(scored.result.nodes[node["code"]]),
+            "score": _text(nodes[node["code"]]),
         }
         if node.get("extra"):
             out["extra"] = True
         if "rule" in node:
             out["indicator"] = node["indicator"]
             out["rule"] = node["rule"]["type"]
-            leaf = leaves[node["code"]]
-            out["periods"] = [render_period(leaf, *period) for period in scored.trace[leaf.code][1]]
+            out["periods"] = trace.get(node["code"], {}).get("periods", [])
         else:
             out["children"] = [render(child) for child in children.get(node["code"], [])]
         return out
 
-    tree = {
+    tree: dict[str, Any] = {
         "scheme": scheme.describe(),
-        "total": as_text(result.total),
+        "total": _text(total),
         "nodes": [render(node) for node in children.get(None, [])],
     }
-    if scored.vetoed_by:
-        tree["veto"] = scored.vetoed_by
-    if result.adjustments:
-        tree["adjustments"] = result.adjustments
+    if vetoed_by:
+        tree["veto"] = list(vetoed_by)
+    if adjustments:
+        tree["adjustments"] = list(adjustments)
     return tree
+
+
+def _text(value: Decimal | str) -> str:
+    return value if isinstance(value, str) else as_text(value)

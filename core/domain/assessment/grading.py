@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from core.plugin_api.hookspecs import UnitResult
+from core.plugin_api import UnitResult
 
 
 def rank(results: list[UnitResult]) -> None:

@@ -1,39 +1,42 @@
 """Results (D-10…D-17, D-30): scores computed from what the ledger recorded.
 
-The pipeline, for one cycle of one bureau:
+The pipeline, for one cycle of one bureau (or one period's standing within it):
 
-1. **Leaf scores per period.** Each leaf's rule scores the unit's input for every period
-   of the leaf's frequency: the recorded value (or, for ``source: items``, the sum of the
-   reviewers' bonus/deduction items), a grade label, or the ratings. A missing value, or
-   one a reviewer rejected, scores 0 and says so in the explanation.
-2. **Period combination.** A leaf's cycle score is the mean of its period scores (or the
-   last, or weights by period), rounded half-up to 0.01.
+1. **Leaf scores per period.** Each leaf's rule scores the subject's input for every
+   period of the leaf's frequency: the recorded value (or, for ``source: items``, the
+   sum of the reviewers' bonus/deduction items), a grade label, or the ratings. A
+   missing value, or one a reviewer rejected, scores 0 and says so in the explanation.
+2. **Period combination.** A leaf's cycle score is the mean of its period scores (or
+   the last, or weights by period), rounded half-up to 0.01.
 3. **Roll-up.** A node scores the sum of its children; the total is the sum of the top
    nodes, ``extra`` bonus nodes included. A veto leaf that fires sets the total to 0.
 4. **Post-processors** of ``score`` stage (coefficient, gate…), in the scheme's order.
-5. **Ranking** within the scheme's group: highest total first, equal totals share a rank
-   and the next rank is skipped (1, 2, 2, 4: "standard competition ranking").
-6. **Grades**, best first: a unit gets the first grade whose ``min`` it reaches and whose
-   ``quota`` (at most ⌊quota × group size⌋ units) still has room for it *and everyone
-   tied with it*; units tied at the quota boundary all go to the next grade, so a quota
-   is never exceeded. Vetoed units get the last grade.
+5. **Ranking** within the scheme's group: highest total first, equal totals share a
+   rank and the next rank is skipped (1, 2, 2, 4: "standard competition ranking").
+6. **Grades**, best first: a subject gets the first grade whose ``min`` it reaches and
+   whose ``quota`` (at most ⌊quota × group size⌋ subjects) still has room for it *and
+   everyone tied with it*; ties at the quota boundary all go to the next grade, so a
+   quota is never exceeded. Vetoed subjects get the last grade.
 7. **Post-processors** of ``grade`` stage (department linkage), seeing the whole cycle.
 
-Every number carries an explanation down to the ledger seqs behind it. The inputs are
-projections of the ledger (replay-checked), so recomputing from a rebuild of the ledger
-gives identical output (tested).
+A **period standing** (the quarterly ranking of D-11) scores only the leaves with
+periods inside the period and ranks them; it gives no grades and runs no
+post-processors (grades and coefficients are the cycle's), and reports each total as a
+share of the points attainable in the period (see docs/results.md).
+
+Subjects are units or people: a scheme assesses one kind (``subject``), and the
+engine scores people exactly as it scores units.
 """
 
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from core.domain.assessment.compiled import (
     CompiledScheme,
@@ -41,71 +44,71 @@ from core.domain.assessment.compiled import (
     published_schemes,
     scheme_for_group,
 )
-from core.domain.assessment.explanation import explain
+from core.domain.assessment.cycle_data import CycleData
 from core.domain.assessment.grading import assign_grades, rank
-from core.domain.assessment.inputs import CycleData
-from core.domain.assessment.scoring import Scored, score_unit
-from core.domain.models import Bureau, Cycle, Indicator, Period, Unit
+from core.domain.assessment.scoring import Scored, SubjectInfo, score_subject
+from core.domain.models import Bureau, Cycle, Indicator, Period, Person, Subject, Unit
 from core.kernel.errors import FieldError, NotFound
-from core.kernel.numbers import as_text
-from core.plugin_api.hookspecs import PostContext, PostProcessor, RatingInput, RuleType, UnitResult
+from core.plugin_api import PostContext, PostProcessor, RatingInput, RuleType, UnitResult
 
 
-@dataclass
-class CycleResults:
-    bureau: str
-    cycle: str
-    scored: dict[str, Scored]
-    schemes: list[CompiledScheme]
-    period: str | None = None
-    scored_units: int = 0
-
-    def rows(self, with_explanation: bool = True) -> list[dict]:
-        sizes = Counter(s.scheme.code for s in self.scored.values())
-        rows = []
-        for code in sorted(self.scored, key=lambda c: self._order(self.scored[c])):
-            s = self.scored[code]
-            r = s.result
-            row = {
-                "unit": r.unit,
-                "name": r.name,
-                "group": r.group,
-                "scheme": s.scheme.code,
-                "version": s.scheme.version,
-                "total": as_text(r.total),
-                "rank": r.rank,
-                "group_size": sizes[s.scheme.code],
-                "grade": r.grade,
-                "grade_name": _grade_name(s.scheme, r.grade),
-                "flags": sorted(set(r.flags)),
-                "dimensions": {
-                    n["code"]: as_text(r.nodes[n["code"]])
-                    for n in s.scheme.nodes
-                    if n["parent"] is None
-                },
-            }
-            if self.period:
-                row["period"] = self.period
-            if with_explanation:
-                row["explanation"] = explain(s)
-            rows.append(row)
-        return rows
-
-    @staticmethod
-    def _order(s: Scored) -> tuple:
-        return (s.scheme.group or "", s.result.rank or 0, s.result.unit)
+def window_periods(cycle: Cycle, within: Period | None) -> list[Period]:
+    return [
+        p
+        for p in cycle.periods
+        if within is None or (within.start <= p.start and p.end <= within.end)
+    ]
 
 
-def _grade_name(scheme: CompiledScheme, grade: str | None) -> str | None:
-    return next((g["name"] for g in scheme.grades if g["code"] == grade), None)
+def load_subjects(
+    session: Session, bureau_id: int, ids: Iterable[int] | None = None
+) -> list[SubjectInfo]:
+    """Units and people of the bureau as the engine sees them (only ``ids`` if given)."""
+    parent = aliased(Unit)
+    stmt = (
+        select(
+            Subject.id,
+            Subject.kind,
+            Subject.code,
+            Unit.name,
+            Person.name,
+            Unit.group_code,
+            Person.group_code,
+            parent.code,
+            Unit.code,
+        )
+        .join(Unit, Subject.unit_id == Unit.id, isouter=True)
+        .join(Person, Subject.person_id == Person.id, isouter=True)
+        .join(parent, Unit.parent_id == parent.id, isouter=True)
+        .where(Subject.bureau_id == bureau_id)
+    )
+    if ids is not None:
+        stmt = stmt.where(Subject.id.in_(list(ids)))
+    out = []
+    for (
+        sid,
+        kind,
+        code,
+        unit_name,
+        person_name,
+        unit_group,
+        person_group,
+        up,
+        unit,
+    ) in session.execute(stmt.order_by(Subject.kind, Subject.code)):
+        if kind == "person":
+            out.append(SubjectInfo(sid, kind, code, person_name, person_group, unit, unit))
+        else:
+            out.append(SubjectInfo(sid, kind, code, unit_name, unit_group, up, unit))
+    return out
 
 
 class ResultsEngine:
-    """Computes a cycle's results and keeps them, so a change recomputes one unit.
+    """Computes a cycle's (or one period's) results and keeps them, so a change
+    rescores only the subjects it touched and re-ranks and re-grades the rest.
 
-    ``refresh(units)`` rescored only those units, then re-ranks and re-grades (cheap
-    for a cycle's few thousand units); ``scored_units`` counts units scored, so a test
-    can prove an incremental update touched one unit.
+    ``scored_subjects`` counts subjects scored, so a test can prove an incremental
+    update touched one subject.
     """
 
     def __init__(
@@ -120,100 +123,82 @@ class ResultsEngine:
         self.session = session
         self.bureau = bureau
         self.cycle = cycle
-        self.rule_types = rule_types
         self.post_processors = post_processors
         self.within = within
-        self.periods = [
-            p
-            for p in cycle.periods
-            if within is None or (within.start <= p.start and p.end <= within.end)
-        ]
-        indicator_ids = {
-            code: id_
-            for code, id_ in session.execute(
+        self.periods = window_periods(cycle, within)
+        indicator_ids = dict(
+            session.execute(
                 select(Indicator.code, Indicator.id).where(Indicator.bureau_id == bureau.id)
-            )
-        }
+            ).all()
+        )
         self.indicator_codes = {v: k for k, v in indicator_ids.items()}
         self.schemes = [
             compile_scheme(s, rule_types, indicator_ids, self.periods)
             for s in published_schemes(session, cycle.id)
         ]
-        self.results = CycleResults(
-            bureau.code, cycle.code, {}, self.schemes, within.code if within else None
-        )
+        self.scored: dict[int, Scored] = {}
+        self.scored_subjects = 0
         self._ratings: dict[tuple[int, int, int], list[RatingInput]] = {}
-        self._unit_codes: dict[int, str] = {}
 
-    def scheme_for(self, unit: Unit) -> CompiledScheme | None:
-        """The group's own scheme; a scheme without a group covers units whose group has
-        none (D-03)."""
-        return scheme_for_group(self.schemes, unit.group_code)
+    @property
+    def window(self) -> str:
+        """ "" for the cycle, else the period's code."""
+        return self.within.code if self.within else ""
 
-    def compute(self) -> CycleResults:
+    def scheme_for(self, subject: SubjectInfo) -> CompiledScheme | None:
+        return scheme_for_group(self.schemes, subject.group, subject.kind)
+
+    def compute(self) -> ResultsEngine:
         return self.refresh(None)
 
-    def refresh(self, unit_codes: Iterable[str] | None) -> CycleResults:
+    def refresh(self, subject_ids: Iterable[int] | None) -> ResultsEngine:
+        """Rescore ``subject_ids`` (None: everyone), then rank and grade again."""
         with _cyclic_gc_paused():
-            return self._refresh(unit_codes)
+            ids = None if subject_ids is None else list(subject_ids)
+            subjects = load_subjects(self.session, self.bureau.id, ids)
+            data = CycleData.load(self.session, [p.id for p in self.periods], ids)
+            if ids is None:
+                self.scored.clear()
+                self._ratings = data.ratings
+            else:
+                gone = set(ids)
+                self._ratings = {k: v for k, v in self._ratings.items() if k[0] not in gone}
+                self._ratings.update(data.ratings)
+                for sid in ids:
+                    self.scored.pop(sid, None)
+            for subject in subjects:
+                scheme = self.scheme_for(subject)
+                if scheme is not None:
+                    self.scored[subject.id] = score_subject(scheme, subject, data)
+                    self.scored_subjects += 1
+            self.finish()
+        return self
 
-    def _refresh(self, unit_codes: Iterable[str] | None) -> CycleResults:
-        units = self._units(unit_codes)
-        self._unit_codes.update((u.id, u.code) for u in units)
-        data = CycleData.load(
-            self.session,
-            [p.id for p in self.periods],
-            None if unit_codes is None else [u.id for u in units],
-        )
-        if unit_codes is None:
-            self._ratings = data.ratings
-        else:
-            refreshed = {u.id for u in units}
-            for key in [k for k in self._ratings if k[0] in refreshed]:
-                del self._ratings[key]
-            self._ratings.update(data.ratings)
-        for unit in units:
-            scheme = self.scheme_for(unit)
-            if scheme is None:
-                self.results.scored.pop(unit.code, None)
-                continue
-            self.results.scored[unit.code] = score_unit(scheme, unit, data)
-            self.results.scored_units += 1
-        self._finish()
-        return self.results
-
-    def _units(self, codes: Iterable[str] | None) -> list[Unit]:
-        stmt = select(Unit).where(Unit.bureau_id == self.bureau.id).options(joinedload(Unit.parent))
-        if codes is not None:
-            stmt = stmt.where(Unit.code.in_(list(codes)))
-        return list(self.session.scalars(stmt.order_by(Unit.code)))
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         """Post-processors, ranks and grades, from the (re)scored leaf results."""
         everything = []
         for scheme in self.schemes:
-            members = [s for s in self.results.scored.values() if s.scheme is scheme]
+            members = [s for s in self.scored.values() if s.scheme is scheme]
             results = [s.result for s in members]
             for s in members:  # undo earlier post-processing before applying it again
                 s.reset()
-            self._post(scheme, results, "score", results)
+            if self.within is None:
+                self._post(scheme, results, "score", results)
             rank(results)
-            assign_grades(results, scheme.grades)
+            if self.within is None:
+                assign_grades(results, scheme.grades)
             everything.extend(results)
-        for scheme in self.schemes:
-            members = [s.result for s in self.results.scored.values() if s.scheme is scheme]
-            self._post(scheme, members, "grade", everything)
+        if self.within is None:
+            for scheme in self.schemes:
+                members = [s.result for s in self.scored.values() if s.scheme is scheme]
+                self._post(scheme, members, "grade", everything)
 
     def _post(
-        self,
-        scheme: CompiledScheme,
-        members: list[UnitResult],
-        stage: str,
-        results: list[UnitResult],
+        self, scheme: CompiledScheme, members: list[UnitResult], stage: str, results: list
     ) -> None:
         ctx = PostContext(
             grades=[g["code"] for g in scheme.grades],
-            ratings=self._ratings_of,
+            ratings=lambda indicator: self._ratings_of(indicator, scheme.subject),
             members=frozenset(r.unit for r in members),
             parents={n["code"]: n["parent"] for n in scheme.nodes},
         )
@@ -227,12 +212,17 @@ class ResultsEngine:
             if processor.stage == stage:
                 processor.apply(results, processor.params_schema().load(step["params"]), ctx)
 
-    def _ratings_of(self, indicator_code: str) -> dict[str, list[RatingInput]]:
+    def _ratings_of(self, indicator_code: str, kind: str) -> dict[str, list[RatingInput]]:
+        codes = {sid: s.subject.code for sid, s in self.scored.items() if s.subject.kind == kind}
         out: dict[str, list[RatingInput]] = {}
-        for (unit_id, indicator_id, _), ratings in self._ratings.items():
-            if self.indicator_codes.get(indicator_id) == indicator_code:
-                out.setdefault(self._unit_codes[unit_id], []).extend(ratings)
+        for (subject_id, indicator_id, _), ratings in self._ratings.items():
+            if subject_id in codes and self.indicator_codes.get(indicator_id) == indicator_code:
+                out.setdefault(codes[subject_id], []).extend(ratings)
         return out
+
+    def attainable(self, scheme: CompiledScheme) -> Decimal:
+        """Points a subject can earn in this window: the leaves scored in it."""
+        return sum((leaf.points for leaf in scheme.leaves if leaf.periods), Decimal(0))
 
 
 @contextmanager

@@ -1,395 +1,149 @@
-"""Indicator schemes (指标体系, D-01…D-06): the file format, its validation and normal form.
-
-A scheme is a weighted tree of nodes for one cycle and one unit group (D-03). Inner nodes
-carry ``points`` (their share of the total); leaves also name the indicator they score and
-a ``rule`` ``{type, params}`` from a plugin of the bureau. The tree may be written nested
-(``children``) or flat (``parent`` codes); both normalise to the same flat list, which is
-what the ledger records. See docs/schemes.md for the format.
-
-Validation collects every error, each naming the path in the submitted document
-(``nodes[0].children[1].rule.params.target``) and the reason.
-"""
+"""Scheme versions: importing (validated, then recorded as the next version), publishing
+(freezing a version), and what a scheme uses. A version is never rewritten (D-06)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from core.domain.assessment.outcomes import OutcomesSchema
-from core.domain.cycles import PERIOD_KINDS
-from core.domain.organisation import CODE
-from core.kernel.errors import FieldError
-from core.kernel.numbers import as_text, parse_decimal
-from core.plugin_api.hookspecs import PostProcessor, RuleType
+from core.domain.assessment.scheme_format import digest, normalise
+from core.domain.cycles import get_cycle
+from core.domain.models import Bureau, Cycle, Indicator, Scheme
+from core.domain.work import BureauWork
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from core.kernel.numbers import MAX_SAFE_INT
 
-DIRECTIONS = ("higher", "lower")
-NODE_FIELDS = {
-    "code",
-    "name",
-    "name_en",
-    "points",
-    "children",
-    "parent",
-    "indicator",
-    "rule",
-    "unit",
-    "direction",
-    "target",
-    "frequency",
-    "source",
-    "evidence",
-    "inputs",
-    "combine",
-    "extra",
-    "warn_after",
-}
-SCHEME_FIELDS = {
-    "code",
-    "name",
-    "name_en",
-    "group",
-    "total",
-    "nodes",
-    "description",
-    "grades",
-    "post",
-    "outcomes",
-}
-COMBINE_METHODS = ("mean", "last")
+RULE_HOOK = "jixiao_rule_types"
+POST_HOOK = "jixiao_post_processors"
+OUTCOME_HOOK = "jixiao_outcome_types"
 
 
-@dataclass
-class _Node:
-    path: str
-    raw: dict
-    parent: str | None
-
-
-def plain(value: Any) -> Any:
-    """YAML/JSON values → the ledger's restricted JSON: floats become decimal strings."""
-    if isinstance(value, float):
-        return as_text(parse_decimal(value))
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-class _Checker:
-    def __init__(
-        self,
-        rule_types: Mapping[str, RuleType],
-        indicators: set[str],
-        post_processors: Mapping[str, PostProcessor],
-    ) -> None:
-        self.rule_types = rule_types
-        self.indicators = indicators
-        self.post_processors = post_processors
-        self.errors: list[FieldError] = []
-
-    def fail(self, path: str, reason: str) -> None:
-        self.errors.append(FieldError(path, reason))
-
-    def decimal(self, path: str, value: Any, minimum: Decimal = Decimal(0)) -> Decimal | None:
-        try:
-            number = parse_decimal(value)
-        except ValueError as exc:
-            self.fail(path, str(exc))
-            return None
-        if number < minimum:
-            self.fail(path, f"must be at least {minimum}")
-            return None
-        return number
-
-    def code(self, path: str, value: Any) -> bool:
-        if not isinstance(value, str) or not CODE.fullmatch(value):
-            self.fail(path, "use 1–64 letters, digits, '_', '.' or '-', starting alphanumeric")
-            return False
-        return True
-
-    # ------------------------------------------------------------------ structure
-
-    def flatten(self, nodes: Any, path: str, parent: str | None, out: list[_Node]) -> None:
-        if not isinstance(nodes, list) or not nodes:
-            self.fail(path, "must be a non-empty list of nodes")
-            return
-        for i, raw in enumerate(nodes):
-            here = f"{path}[{i}]"
-            if not isinstance(raw, dict):
-                self.fail(here, "must be an object")
-                continue
-            unknown = sorted(set(raw) - NODE_FIELDS)
-            if unknown:
-                self.fail(here, f"unknown field(s): {', '.join(unknown)}")
-            if parent is not None and "parent" in raw:
-                self.fail(f"{here}.parent", "a nested node takes its parent from its position")
-            out.append(_Node(here, raw, parent if parent is not None else raw.get("parent")))
-            if "children" in raw:
-                self.flatten(raw["children"], f"{here}.children", raw.get("code"), out)
-
-    def tree(self, nodes: list[_Node]) -> dict[str, _Node]:
-        by_code: dict[str, _Node] = {}
-        for node in nodes:
-            code = node.raw.get("code")
-            if not self.code(f"{node.path}.code", code):
-                continue
-            if code in by_code:
-                self.fail(
-                    f"{node.path}.code", f"{code!r} is used twice (also {by_code[code].path})"
-                )
-                continue
-            by_code[code] = node
-        for node in by_code.values():
-            if node.parent is not None and node.parent not in by_code:
-                self.fail(f"{node.path}.parent", f"no node {node.parent!r}")
-        for code, node in by_code.items():
-            seen, at = {code}, node.parent
-            while at is not None and at in by_code:
-                if at in seen:
-                    self.fail(f"{node.path}.parent", f"the tree has a cycle through {code!r}")
-                    break
-                seen.add(at)
-                at = by_code[at].parent
-        return by_code
-
-    # ------------------------------------------------------------------ nodes
-
-    def leaf(self, node: _Node) -> dict:
-        raw, path = node.raw, node.path
-        out: dict[str, Any] = {}
-        indicator = raw.get("indicator")
-        if indicator is None:
-            self.fail(f"{path}.indicator", "a leaf names the indicator it scores")
-        elif indicator not in self.indicators:
-            self.fail(f"{path}.indicator", f"no indicator {indicator!r} in the bureau's library")
-        out["indicator"] = indicator
-        out["rule"] = self.rule(f"{path}.rule", raw.get("rule"))
-        if raw.get("direction", "higher") not in DIRECTIONS:
-            self.fail(f"{path}.direction", f"one of {', '.join(DIRECTIONS)}")
-        if raw.get("frequency", "year") not in PERIOD_KINDS:
-            self.fail(f"{path}.frequency", f"one of {', '.join(PERIOD_KINDS)}")
-        if not isinstance(raw.get("evidence", False), bool):
-            self.fail(f"{path}.evidence", "true or false")
-        if raw.get("target") is not None:
-            self.decimal(f"{path}.target", raw["target"], Decimal("-1e18"))
-        warn_after = raw.get("warn_after", 3)
-        if isinstance(warn_after, bool) or not isinstance(warn_after, int) or warn_after < 1:
-            self.fail(f"{path}.warn_after", "a whole number of periods, at least 1")
-        out["meta"] = {
-            "unit": str(raw.get("unit", "")),
-            "direction": raw.get("direction", "higher"),
-            "target": plain(raw.get("target")),
-            "frequency": raw.get("frequency", "year"),
-            "source": str(raw.get("source", "")),
-            "evidence": raw.get("evidence", False),
-            "combine": self.combine(f"{path}.combine", raw.get("combine", "mean")),
-            "warn_after": warn_after,
-        }
-        inputs = raw.get("inputs", {})
-        if not isinstance(inputs, dict):
-            self.fail(f"{path}.inputs", "a mapping of input name to indicator code")
-        else:
-            for name, code in inputs.items():
-                if code not in self.indicators:
-                    self.fail(f"{path}.inputs.{name}", f"no indicator {code!r} in the library")
-            if inputs:
-                out["inputs"] = dict(inputs)
-        return out
-
-    def combine(self, path: str, combine: Any) -> Any:
-        """How a leaf's period scores make its cycle score: their mean, the last one, or
-        weights by period code adding up to 1 (e.g. quarters 0.15 each, year 0.4)."""
-        if isinstance(combine, str) and combine in COMBINE_METHODS:
-            return combine
-        if isinstance(combine, dict) and combine:
-            weights = [self.decimal(f"{path}.{k}", v) for k, v in combine.items()]
-            if None not in weights and sum(weights, Decimal(0)) != 1:
-                self.fail(path, "period weights must add up to 1")
-            return plain(combine)
-        self.fail(path, f"one of {', '.join(COMBINE_METHODS)} or {{period: weight}}")
-        return None
-
-    def rule(self, path: str, rule: Any) -> dict | None:
-        if not isinstance(rule, dict) or not isinstance(rule.get("type"), str):
-            self.fail(path, "a leaf needs a rule {type, params}")
-            return None
-        rule_type = self.rule_types.get(rule["type"])
-        if rule_type is None:
-            known = ", ".join(sorted(self.rule_types)) or "none installed"
-            self.fail(f"{path}.type", f"unknown rule type {rule['type']!r} (known: {known})")
-            return None
-        params = plain(rule.get("params", {}))
-        self.params(f"{path}.params", rule_type.params_schema, params)
-        return {"type": rule["type"], "params": params}
-
-    def sums(self, by_code: dict[str, _Node], points: dict[str, Decimal], total: Decimal) -> None:
-        children: dict[str | None, list[str]] = {}
-        for code, node in by_code.items():
-            children.setdefault(node.parent, []).append(code)
-        for parent, kids in children.items():
-            kids = [k for k in kids if by_code[k].raw.get("extra") is not True]
-            if not kids or any(k not in points for k in kids):
-                continue
-            got = sum((points[k] for k in kids), Decimal(0))
-            want, where = (
-                (total, "total")
-                if parent is None
-                else (points.get(parent), f"{by_code[parent].path}.points")
+def find_version(
+    session: Session, bureau: Bureau, cycle: Cycle, code: object, version: object
+) -> Scheme:
+    scheme = None
+    if isinstance(code, str) and isinstance(version, int) and 0 < version <= MAX_SAFE_INT:
+        scheme = session.scalar(
+            select(Scheme).where(
+                Scheme.bureau_id == bureau.id,
+                Scheme.cycle_id == cycle.id,
+                Scheme.code == code,
+                Scheme.version == version,
             )
-            if want is not None and got != want:
-                self.fail(where, f"children add up to {as_text(got)}, not {as_text(want)}")
-
-    # ------------------------------------------------------------------ results
-
-    def grades(self, grades: Any) -> list[dict]:
-        """Grades best first: ``{code, name, min?, quota?}``; ``min`` is the lowest total
-        for the grade, ``quota`` the largest share of the group that may have it."""
-        if grades is None:
-            return []
-        if not isinstance(grades, list):
-            self.fail("grades", "a list of grades, best first")
-            return []
-        out, seen, last_min = [], set(), None
-        for i, grade in enumerate(grades):
-            path = f"grades[{i}]"
-            if not isinstance(grade, dict) or not self.code(f"{path}.code", grade.get("code")):
-                continue
-            if grade["code"] in seen:
-                self.fail(f"{path}.code", f"{grade['code']!r} is used twice")
-            seen.add(grade["code"])
-            entry = {"code": grade["code"], "name": str(grade.get("name", grade["code"]))}
-            if grade.get("min") is not None:
-                low = self.decimal(f"{path}.min", grade["min"], Decimal("-1e18"))
-                if low is not None and last_min is not None and low > last_min:
-                    self.fail(f"{path}.min", "grades go best first: min must not rise")
-                last_min = low if low is not None else last_min
-                entry["min"] = plain(grade["min"])
-            if grade.get("quota") is not None:
-                quota = self.decimal(f"{path}.quota", grade["quota"], Decimal("0.0001"))
-                if quota is not None and quota > 1:
-                    self.fail(f"{path}.quota", "a share of the group, at most 1")
-                entry["quota"] = plain(grade["quota"])
-            out.append(entry)
-        if out and "min" in out[-1]:
-            self.fail(f"grades[{len(out) - 1}].min", "the last grade takes everyone left: no min")
-        return out
-
-    def post(self, steps: Any, codes: set[str]) -> list[dict]:
-        if steps is None:
-            return []
-        if not isinstance(steps, list):
-            self.fail("post", "a list of {type, params}")
-            return []
-        out = []
-        for i, step in enumerate(steps):
-            path = f"post[{i}]"
-            kind = step.get("type") if isinstance(step, dict) else None
-            processor = self.post_processors.get(kind) if isinstance(kind, str) else None
-            if processor is None:
-                known = ", ".join(sorted(self.post_processors)) or "none installed"
-                self.fail(f"{path}.type", f"unknown post-processor {kind!r} (known: {known})")
-                continue
-            params = plain(step.get("params", {}))
-            self.params(f"{path}.params", processor.params_schema, params)
-            if "node" in params and params["node"] not in codes:
-                self.fail(f"{path}.params.node", f"no node {params['node']!r} in the scheme")
-            if "indicator" in params and params["indicator"] not in self.indicators:
-                self.fail(f"{path}.params.indicator", f"no indicator {params['indicator']!r}")
-            out.append({"type": kind, "params": params})
-        return out
-
-    def params(self, path: str, schema: type, params: Any) -> None:
-        try:
-            schema().load(params)
-        except ValidationError as exc:
-            for name, reasons in exc.normalized_messages().items():
-                text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
-                self.fail(f"{path}.{name}", text)
-        except TypeError as exc:
-            self.fail(path, str(exc))
+        )
+    if scheme is None:
+        raise NotFound(
+            f"no scheme {code!r} version {version} in cycle {cycle.code}",
+            [FieldError("version", "no such scheme version")],
+        )
+    return scheme
 
 
-def normalise(
-    doc: Any,
-    rule_types: Mapping[str, RuleType],
-    indicators: set[str],
-    post_processors: Mapping[str, PostProcessor] | None = None,
-) -> tuple[dict | None, list[FieldError]]:
-    """Validate a scheme document; returns its normal form, or None and every error."""
-    check = _Checker(rule_types, indicators, post_processors or {})
-    if not isinstance(doc, dict):
-        return None, [FieldError("scheme", "must be an object with code, name and nodes")]
-    unknown = sorted(set(doc) - SCHEME_FIELDS)
-    if unknown:
-        check.fail("scheme", f"unknown field(s): {', '.join(unknown)}")
-    check.code("code", doc.get("code"))
-    if not str(doc.get("name", "")).strip():
-        check.fail("name", "must not be empty")
-    if doc.get("group") is not None:
-        check.code("group", doc.get("group"))
-    total = check.decimal("total", doc.get("total", "100"), Decimal("0.01"))
-    flat: list[_Node] = []
-    check.flatten(doc.get("nodes"), "nodes", None, flat)
-    by_code = check.tree(flat)
-    has_children = {n.parent for n in by_code.values()}
-    nodes, points = [], {}
-    for code, node in by_code.items():
-        value = check.decimal(f"{node.path}.points", node.raw.get("points"))
-        if value is not None:
-            points[code] = value
-        entry = {
-            "code": code,
-            "parent": node.parent,
-            "name": str(node.raw.get("name", "")),
-            "name_en": str(node.raw.get("name_en", "")),
-            "points": as_text(value) if value is not None else None,
-        }
-        if not entry["name"].strip():
-            check.fail(f"{node.path}.name", "must not be empty")
-        if node.raw.get("extra", False) is not False:
-            if node.raw["extra"] is not True or node.parent is not None:
-                check.fail(f"{node.path}.extra", "true, on a top-level bonus node only")
-            entry["extra"] = True
-        if code in has_children:
-            for field in ("rule", "indicator"):
-                if field in node.raw:
-                    check.fail(
-                        f"{node.path}.{field}", "only leaves are scored; this node has children"
-                    )
-        else:
-            entry.update(check.leaf(node))
-        nodes.append(entry)
-    if total is not None and not check.errors:
-        check.sums(by_code, points, total)
-    grades = check.grades(doc.get("grades"))
-    post = check.post(doc.get("post"), set(by_code))
-    outcomes = plain(doc.get("outcomes", {}))
-    check.params("outcomes", OutcomesSchema, outcomes)
-    if check.errors:
-        return None, check.errors
+def import_scheme(
+    work: BureauWork, cycle_code: str, doc: Any, template: str | None = None
+) -> Scheme:
+    """Validate and record a scheme as the next version (a draft); identical content is
+    recognised and returns the existing version instead of adding one. Every error is
+    reported at once, naming its path in the document."""
+    cycle = get_cycle(work.session, work.bureau, cycle_code)
+    indicators = set(
+        work.session.scalars(select(Indicator.code).where(Indicator.bureau_id == work.bureau.id))
+    )
+    definition, errors = normalise(
+        doc,
+        work.contributions(RULE_HOOK),
+        indicators,
+        work.contributions(POST_HOOK),
+        work.contributions(OUTCOME_HOOK),
+    )
+    if errors:
+        raise InvalidInput(f"the scheme has {len(errors)} error(s); nothing was recorded", errors)
+    content = digest(definition)
+    latest = work.session.scalar(
+        select(Scheme)
+        .where(
+            Scheme.bureau_id == work.bureau.id,
+            Scheme.cycle_id == cycle.id,
+            Scheme.code == definition["code"],
+        )
+        .order_by(Scheme.version.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.digest == content:
+        return latest
+    version = (latest.version if latest else 0) + 1
+    data = {"cycle": cycle.code, "version": version, "digest": content, "definition": definition}
+    if template:
+        data["template"] = template
+    work.log.record("scheme.imported", data)
+    return find_version(work.session, work.bureau, cycle, definition["code"], version)
+
+
+def publish_scheme(work: BureauWork, cycle_code: str, code: str, version: int | None) -> Scheme:
+    """Freeze a version (default: the latest). A published version is never changed."""
+    cycle = get_cycle(work.session, work.bureau, cycle_code)
+    if version is None:
+        version = work.session.scalar(
+            select(func.max(Scheme.version)).where(
+                Scheme.bureau_id == work.bureau.id,
+                Scheme.cycle_id == cycle.id,
+                Scheme.code == code,
+            )
+        )
+        if version is None:
+            raise NotFound(
+                f"no scheme {code!r} in cycle {cycle.code}", [FieldError("code", "no such scheme")]
+            )
+    scheme = find_version(work.session, work.bureau, cycle, code, version)
+    if scheme.status == "published":
+        raise Conflict(
+            f"{code} version {version} is already published",
+            [FieldError("version", "already published")],
+        )
+    data = {"cycle": cycle.code, "code": code, "version": version, "digest": scheme.digest}
+    work.log.record("scheme.published", data)
+    return scheme
+
+
+def describe(scheme: Scheme) -> dict:
+    definition = json.loads(scheme.definition)
     return {
-        "code": doc["code"],
-        "name": str(doc["name"]),
-        "name_en": str(doc.get("name_en", "")),
-        "group": doc.get("group"),
-        "total": as_text(total),
-        "description": str(doc.get("description", "")),
-        "nodes": nodes,
-        "grades": grades,
-        "post": post,
-        "outcomes": outcomes,
-    }, []
+        "code": scheme.code,
+        "version": scheme.version,
+        "name": scheme.name,
+        "group": scheme.group_code,
+        "subject": scheme.subject_kind,
+        "status": scheme.status,
+        "digest": scheme.digest,
+        "cycle": scheme.cycle.code,
+        "nodes": len(definition["nodes"]),
+        "definition": definition,
+    }
 
 
-def digest(definition: dict) -> str:
-    """Content hash of a normal form: re-importing the same scheme is recognised."""
-    import hashlib
+def listing(session: Session, bureau: Bureau, cycle_code: str | None = None) -> list[Scheme]:
+    stmt = select(Scheme).where(Scheme.bureau_id == bureau.id)
+    if cycle_code:
+        stmt = stmt.where(Scheme.cycle_id == get_cycle(session, bureau, cycle_code).id)
+    return list(session.scalars(stmt.order_by(Scheme.code, Scheme.version)))
 
-    text = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+
+def uses(definition: dict) -> set[tuple[str, str]]:
+    """What a scheme needs from plugins: (hook, name) of its rules, post-processors and
+    outcome types."""
+    found = {(RULE_HOOK, n["rule"]["type"]) for n in definition["nodes"] if "rule" in n}
+    found |= {(POST_HOOK, step["type"]) for step in definition.get("post", [])}
+    found |= {(OUTCOME_HOOK, name) for name in definition.get("outcomes", {})}
+    return found
+
+
+def check_version_arg(version: object) -> int | None:
+    """A version number given by a caller (None: the latest)."""
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 < version <= MAX_SAFE_INT:
+        raise invalid("version", "a version number from 1")
+    return version

@@ -1,5 +1,5 @@
-"""One unit scored by its scheme: leaf scores per period, their combination and the
-roll-up (steps 1–3 of :mod:`core.domain.assessment.results`)."""
+"""One subject (unit or person) scored by its scheme: leaf scores per period, their
+combination and the roll-up (steps 1–3 of :mod:`core.domain.assessment.results`)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,34 @@ from decimal import Decimal
 from typing import Any
 
 from core.domain.assessment.compiled import CompiledScheme, Leaf
-from core.domain.assessment.inputs import CycleData
-from core.domain.models import Unit
+from core.domain.assessment.cycle_data import CycleData
 from core.kernel.numbers import quantize
-from core.plugin_api.hookspecs import UnitResult
+from core.plugin_api import UnitResult
 
 ZERO = Decimal("0.00")
 
 
+@dataclass(frozen=True)
+class SubjectInfo:
+    """What the engine needs of a subject: a unit (``parent``: its supervising
+    department) or a person (``parent`` and ``unit``: the unit they work in)."""
+
+    id: int
+    kind: str
+    code: str
+    name: str
+    group: str | None
+    parent: str | None
+    unit: str | None
+
+
 @dataclass
 class Scored:
-    """One unit scored by one scheme, before ranking. ``trace`` holds, per leaf, its
+    """One subject scored by one scheme, before ranking. ``trace`` holds, per leaf, its
     cycle score and per-period (period, source, score, note) tuples."""
 
     result: UnitResult
+    subject: SubjectInfo
     scheme: CompiledScheme
     trace: dict[str, tuple[Decimal, list[tuple]]]
     vetoed_by: list[str]
@@ -38,13 +52,13 @@ class Scored:
         self.result.rank = self.result.grade = None
 
 
-def _period_input(leaf: Leaf, unit: int, period: int, data: CycleData) -> tuple[Any, Any, str]:
+def _period_input(leaf: Leaf, subject: int, period: int, data: CycleData) -> tuple[Any, Any, str]:
     """The rule's inputs for one period, where they came from, and a note ("" when the
     inputs are complete; "missing"/"rejected" when the leaf must score 0).
 
     The source is an object the data already holds (a value row, the items or ratings
     list), so the explanation costs no copy; ``explanation.render_period`` reads it."""
-    key = (unit, leaf.indicator, period)
+    key = (subject, leaf.indicator, period)
     if leaf.rule.inputs == "ratings":
         ratings = data.ratings.get(key, ())
         return {"ratings": ratings}, ratings, "" if ratings else "missing"
@@ -63,7 +77,7 @@ def _period_input(leaf: Leaf, unit: int, period: int, data: CycleData) -> tuple[
     inputs: dict[str, Any] = {"value": Decimal(found[0])}
     sources = [found]
     for name, indicator in leaf.inputs.items():
-        other = data.values.get((unit, indicator, period))
+        other = data.values.get((subject, indicator, period))
         if other is None or other[2] == "rejected":
             return None, sources, f"missing input {name}"
         inputs[name] = Decimal(other[0])
@@ -84,13 +98,13 @@ def _combine(leaf: Leaf, scores: list[tuple[str, Decimal, bool]]) -> Decimal:
     return quantize(sum((s for _, s, _ in scores), Decimal(0)) / len(scores))
 
 
-def score_unit(scheme: CompiledScheme, unit: Unit, data: CycleData) -> Scored:
+def score_subject(scheme: CompiledScheme, subject: SubjectInfo, data: CycleData) -> Scored:
     trace: dict[str, tuple[Decimal, list[tuple]]] = {}
     vetoed_by: list[str] = []
     for leaf in scheme.leaves:
         periods, scores = [], []
         for period_id, period_code in leaf.periods:
-            inputs, source, note = _period_input(leaf, unit.id, period_id, data)
+            inputs, source, note = _period_input(leaf, subject.id, period_id, data)
             score = ZERO if note else leaf.rule.score(inputs, leaf.params, leaf.points)
             if leaf.rule.veto:
                 if score == 1:
@@ -103,16 +117,16 @@ def score_unit(scheme: CompiledScheme, unit: Unit, data: CycleData) -> Scored:
     top = [n["code"] for n in scheme.nodes if n["parent"] is None]
     total = ZERO if vetoed_by else sum((nodes[c] for c in top), ZERO)
     result = UnitResult(
-        unit=unit.code,
-        name=unit.name,
-        group=unit.group_code,
-        parent=unit.parent.code if unit.parent else None,
+        unit=subject.code,
+        name=subject.name,
+        group=subject.group,
+        parent=subject.parent,
         total=total,
         nodes=dict(nodes),
     )
     if vetoed_by:
         result.flags.append("veto")
-    return Scored(result, scheme, trace, vetoed_by, total, nodes)
+    return Scored(result, subject, scheme, trace, vetoed_by, total, nodes)
 
 
 def _roll_up(nodes: list[dict], leaf_scores: Mapping[str, Decimal]) -> dict[str, Decimal]:

@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain.access import Principal
 from core.domain.models import Bureau, EvidenceFile
 from core.domain.organisation import get_unit
-from core.domain.projections import record
-from core.kernel.errors import FieldError, Forbidden, InvalidInput, NotFound
-from core.ledger.store import Appended, Record
+from core.domain.work import BureauWork
+from core.kernel.errors import FieldError, InvalidInput, NotFound
+from core.kernel.text import FILENAME_MAX, SUBJECT_MAX, check_text
+from core.plugin_api import Event
 
 
 class EvidenceStore:
@@ -63,61 +63,75 @@ class EvidenceStore:
         return content
 
 
+MAX_EVIDENCE_BYTES = 32 * 1024 * 1024
+
+
 def attach(
-    session: Session,
+    work: BureauWork,
     store: EvidenceStore,
-    bureau: Bureau,
     content: bytes,
-    filename: str,
-    media_type: str,
-    unit_code: str,
-    subject: str,
-    who: Principal | None,
-    actor: str,
-) -> Appended:
+    filename: object,
+    media_type: object,
+    unit_code: object,
+    subject: object,
+) -> Event:
     """Store a file and record ``evidence.attached`` for a unit and a subject (e.g. the
     indicator and period it supports, ``i1@2026-Q1``)."""
     errors = []
     if not content:
         errors.append(FieldError("file", "is empty"))
-    if not filename.strip() or "/" in filename or "\\" in filename:
-        errors.append(FieldError("filename", "a plain file name"))
+    elif len(content) > MAX_EVIDENCE_BYTES:
+        errors.append(
+            FieldError("file", f"is {len(content)} bytes; the limit is {MAX_EVIDENCE_BYTES}")
+        )
+    try:
+        name = check_text("filename", filename, FILENAME_MAX)
+        if "/" in name or "\\" in name or name in (".", ".."):
+            errors.append(FieldError("filename", "a plain file name, without folders"))
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+    try:
+        about = check_text("subject", subject, SUBJECT_MAX, required=False)
+        kind = check_text("media_type", media_type or "application/octet-stream", 100)
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
     if errors:
         raise InvalidInput("cannot attach the evidence; nothing was written", errors)
-    unit = get_unit(session, bureau, unit_code)
-    if who is not None and not who.can("evidence.attach", bureau.id, unit.id):
-        raise Forbidden(
-            f"may not attach evidence for unit {unit.code}",
-            [FieldError("unit", f"not assigned to {unit.code}")],
-        )
+    unit = get_unit(work.session, work.bureau, unit_code)
+    work.require("evidence.attach", unit.id)
     digest = store.put(content)
     data = {
         "sha256": digest,
-        "filename": filename.strip()[:255],
+        "filename": name,
         "size": len(content),
-        "media_type": (media_type or "application/octet-stream")[:100],
+        "media_type": kind,
         "unit": unit.code,
-        "subject": subject[:200],
+        "subject": about,
     }
-    (entry,) = record(session, bureau.log_id, [Record("evidence.attached", data, actor)])
-    return entry
+    return work.log.record("evidence.attached", data)
 
 
-def listing(session: Session, bureau: Bureau, unit_id: int | None = None) -> list[EvidenceFile]:
+def listing(session: Session, bureau: Bureau, units: frozenset[int] | None) -> list[EvidenceFile]:
+    """The bureau's evidence files (only those of ``units`` when given)."""
     stmt = select(EvidenceFile).where(EvidenceFile.bureau_id == bureau.id)
-    if unit_id is not None:
-        stmt = stmt.where(EvidenceFile.unit_id == unit_id)
+    if units is not None:
+        stmt = stmt.where(EvidenceFile.unit_id.in_(units))
     return list(session.scalars(stmt.order_by(EvidenceFile.seq)))
 
 
-def find(session: Session, bureau: Bureau, digest: str) -> EvidenceFile:
-    """The first attachment of these bytes in this bureau (404 for another bureau's)."""
-    found = session.scalar(
-        select(EvidenceFile)
-        .where(EvidenceFile.bureau_id == bureau.id, EvidenceFile.sha256 == digest)
-        .order_by(EvidenceFile.seq)
-        .limit(1)
-    )
+def find(
+    session: Session, bureau: Bureau, digest: object, units: frozenset[int] | None
+) -> EvidenceFile:
+    """The first attachment of these bytes in this bureau that the caller may see (404
+    for another bureau's, or another unit's for a unit-scoped reader)."""
+    found = None
+    if isinstance(digest, str) and len(digest) == 64:
+        stmt = select(EvidenceFile).where(
+            EvidenceFile.bureau_id == bureau.id, EvidenceFile.sha256 == digest
+        )
+        if units is not None:
+            stmt = stmt.where(EvidenceFile.unit_id.in_(units))
+        found = session.scalar(stmt.order_by(EvidenceFile.seq).limit(1))
     if found is None:
         raise NotFound(f"no evidence {digest}", [FieldError("sha256", "not in this bureau")])
     return found

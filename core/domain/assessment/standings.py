@@ -1,0 +1,454 @@
+"""Results as a projection: stored rows per (cycle window, subject), refreshed in the
+transaction that changes their inputs, read without computing.
+
+**Refresh.** Projectors mark what an entry invalidates (a subject in a cycle, a whole
+cycle, or every cycle: see ``invalidate`` in :mod:`core.domain.assessment.projectors`).
+Before the unit of work commits, :func:`refresh` rescores just those subjects in every
+window they appear in (the cycle and its month/quarter/half/year standings), then ranks,
+grades and post-processes each affected group again from the stored base scores of the
+others, and writes what changed. A window's state records the ledger size it reflects.
+
+**Engines in memory.** Rebuilding the other subjects' base scores from their rows costs
+more than the rescoring itself in a 1,000-subject cycle, so the last engine of each
+window is kept in the process, keyed by the ledger size it reflects; it is used only if
+the stored state still says that size (nobody else wrote), and it is put back only after
+the transaction committed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.domain.assessment.compiled import published_schemes
+from core.domain.assessment.cycle_data import CycleData
+from core.domain.assessment.explanation import explain, render_trace
+from core.domain.assessment.projectors import ANY_CYCLE, INVALIDATED
+from core.domain.assessment.results import ResultsEngine, load_subjects
+from core.domain.assessment.scoring import Scored
+from core.domain.models import Bureau, Cycle, Period, ResultRow, ResultState, Scheme, Subject
+from core.domain.replay import SNAPSHOTS
+from core.kernel.numbers import as_text
+from core.ledger.models import LedgerLog
+from core.plugin_api import PostProcessor, RuleType, UnitResult
+
+STANDING_KINDS = ("month", "quarter", "half", "year")
+CYCLE = ""
+
+
+def windows(cycle: Cycle) -> list[Period | None]:
+    """The cycle itself (None) and the periods with a standing of their own."""
+    return [None] + [
+        p
+        for p in cycle.periods
+        if p.kind in STANDING_KINDS and not (p.start == cycle.start and p.end == cycle.end)
+    ]
+
+
+@dataclass
+class _Cached:
+    as_of: int
+    schemes: str
+    engine: ResultsEngine
+
+
+class EngineCache:
+    """The last engine of each (bureau, cycle, window) in this process."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, int, str], _Cached] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[int, int, str]) -> _Cached | None:
+        with self._lock:
+            return self._entries.pop(key, None)
+
+    def put(self, key: tuple[int, int, str], entry: _Cached) -> None:
+        with self._lock:
+            self._entries[key] = entry
+
+
+@dataclass
+class RefreshPlan:
+    """What one unit of work must refresh: cycle → subject ids (None: all)."""
+
+    cycles: dict[int, set[int] | None]
+
+    @classmethod
+    def from_marks(cls, session: Session, bureau: Bureau, marks: Mapping) -> RefreshPlan:
+        cycles = {
+            c.code: c.id for c in session.scalars(select(Cycle).where(Cycle.bureau_id == bureau.id))
+        }
+        out: dict[int, set[int] | None] = {}
+
+        def add(cycle_id: int, subjects: set[int] | None) -> None:
+            if subjects is None or out.get(cycle_id, set()) is None:
+                out[cycle_id] = None
+            else:
+                out.setdefault(cycle_id, set()).update(subjects)
+
+        for code, subjects in marks.items():
+            targets = (
+                cycles.values() if code == ANY_CYCLE else [cycles[code]] if code in cycles else []
+            )
+            for cycle_id in targets:
+                add(cycle_id, None if subjects is None else set(subjects))
+        return cls(out)
+
+
+def refresh(
+    session: Session,
+    bureau: Bureau,
+    rule_types: Mapping[str, RuleType],
+    post_processors: Mapping[str, PostProcessor],
+    cache: EngineCache,
+    after_commit: Callable[[Callable[[], None]], None],
+) -> int:
+    """Bring the stored results up to date with what this unit of work invalidated;
+    returns how many subjects were rescored."""
+    marks = session.info.pop(INVALIDATED, None)
+    if not marks:
+        return 0
+    plan = RefreshPlan.from_marks(session, bureau, marks)
+    as_of = session.get(LedgerLog, bureau.log_id).size
+    rescored = 0
+    for cycle_id, subjects in plan.cycles.items():
+        cycle = session.get(Cycle, cycle_id)
+        for within in windows(cycle):
+            rescored += _refresh_window(
+                session, bureau, cycle, within, subjects, rule_types, post_processors,
+                cache, as_of, after_commit,
+            )  # fmt: skip
+    return rescored
+
+
+def _refresh_window(
+    session: Session,
+    bureau: Bureau,
+    cycle: Cycle,
+    within: Period | None,
+    subjects: set[int] | None,
+    rule_types: Mapping[str, RuleType],
+    post_processors: Mapping[str, PostProcessor],
+    cache: EngineCache,
+    as_of: int,
+    after_commit: Callable[[Callable[[], None]], None],
+) -> int:
+    window = within.code if within else CYCLE
+    key = (bureau.id, cycle.id, window)
+    state = session.get(ResultState, (cycle.id, window))
+    schemes = ",".join(
+        sorted(f"{s.code}@{s.version}" for s in published_schemes(session, cycle.id))
+    )
+    if not schemes and state is None:
+        return 0
+    stored_rows = {
+        r.subject_id: r
+        for r in session.scalars(
+            select(ResultRow).where(ResultRow.cycle_id == cycle.id, ResultRow.window == window)
+        )
+    }
+    cached = cache.take(key)
+    full = subjects is None or state is None or state.schemes != schemes
+    if full:
+        engine = ResultsEngine(session, bureau, cycle, rule_types, post_processors, within)
+        engine.compute()
+        rescored = set(engine.scored)
+    else:
+        if cached is not None and cached.as_of == state.as_of and cached.schemes == schemes:
+            engine = cached.engine
+            engine.session = session
+        else:
+            engine = ResultsEngine(session, bureau, cycle, rule_types, post_processors, within)
+            _adopt(engine, stored_rows)
+        engine.refresh(subjects)
+        rescored = set(subjects) & set(engine.scored)
+    _write(session, engine, cycle, window, stored_rows, rescored)
+    if state is None:
+        state = ResultState(cycle_id=cycle.id, window=window, as_of=as_of, schemes=schemes)
+        session.add(state)
+    state.as_of, state.schemes = as_of, schemes
+    session.flush()
+    for scored in engine.scored.values():
+        scored.trace = None  # persisted: the cached engine keeps scores, not traces
+    after_commit(lambda: cache.put(key, _Cached(as_of, schemes, engine)))
+    return len(rescored)
+
+
+def _adopt(engine: ResultsEngine, rows: Mapping[int, ResultRow]) -> None:
+    """Load the stored base scores of every subject into a fresh engine, so only the
+    invalidated ones need scoring."""
+    schemes = {(s.code, s.version): s for s in engine.schemes}
+    infos = {s.id: s for s in load_subjects(engine.session, engine.bureau.id, list(rows))}
+    for subject_id, row in rows.items():
+        scheme = schemes.get((row.scheme_code, row.scheme_version))
+        info = infos.get(subject_id)
+        if scheme is None or info is None:
+            continue
+        base_nodes = {k: Decimal(v) for k, v in json.loads(row.base_nodes).items()}
+        base_total = Decimal(row.base_total)
+        result = UnitResult(
+            info.code, info.name, info.group, info.parent, base_total, dict(base_nodes)
+        )
+        vetoed = json.loads(row.vetoed_by)
+        engine.scored[subject_id] = Scored(
+            result, info, scheme, None, vetoed, base_total, base_nodes
+        )
+    engine._ratings = _ratings_for(engine)
+
+
+def _ratings_for(engine: ResultsEngine) -> dict:
+    if not any(s.post for s in engine.schemes):
+        return {}
+    return CycleData.load_ratings(engine.session, [p.id for p in engine.periods])
+
+
+def _row_values(engine: ResultsEngine, scored: Scored) -> dict[str, Any]:
+    r = scored.result
+    sizes = _group_sizes(engine)
+    values = {
+        "scheme_code": scored.scheme.code,
+        "scheme_version": scored.scheme.version,
+        "total": as_text(r.total),
+        "base_total": as_text(scored.base_total),
+        "rank": r.rank,
+        "grade": r.grade,
+        "group_size": sizes[scored.scheme.code],
+        "flags": json.dumps(sorted(set(r.flags)), ensure_ascii=False),
+        "nodes": _dump_numbers(r.nodes),
+        "adjustments": json.dumps(r.adjustments, ensure_ascii=False, default=str),
+        "attainable": as_text(engine.attainable(scored.scheme)) if engine.within else None,
+    }
+    return values
+
+
+def _group_sizes(engine: ResultsEngine) -> dict[str, int]:
+    sizes = engine.__dict__.get("_sizes")
+    if sizes is None:
+        sizes = {}
+        for s in engine.scored.values():
+            sizes[s.scheme.code] = sizes.get(s.scheme.code, 0) + 1
+        engine.__dict__["_sizes"] = sizes
+    return sizes
+
+
+def _dump_numbers(values: Mapping[str, Decimal]) -> str:
+    return json.dumps({k: as_text(v) for k, v in values.items()}, sort_keys=True)
+
+
+def _write(
+    session: Session,
+    engine: ResultsEngine,
+    cycle: Cycle,
+    window: str,
+    stored: Mapping[int, ResultRow],
+    rescored: set[int],
+) -> None:
+    engine.__dict__.pop("_sizes", None)
+    gone = set(stored) - set(engine.scored)
+    if gone:
+        session.execute(
+            delete(ResultRow).where(
+                ResultRow.cycle_id == cycle.id,
+                ResultRow.window == window,
+                ResultRow.subject_id.in_(gone),
+            )
+        )
+    for subject_id, scored in engine.scored.items():
+        values = _row_values(engine, scored)
+        row = stored.get(subject_id)
+        if subject_id in rescored or row is None:
+            values.update(
+                base_nodes=_dump_numbers(scored.base_nodes),
+                vetoed_by=json.dumps(scored.vetoed_by),
+                trace=json.dumps(render_trace(scored), ensure_ascii=False),
+            )
+            if row is None:
+                row = ResultRow(cycle_id=cycle.id, window=window, subject_id=subject_id)
+                session.add(row)
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _grade_name(definition: dict, grade: str | None) -> str | None:
+    return next((g["name"] for g in definition.get("grades", []) if g["code"] == grade), None)
+
+
+class SchemeDefinitions:
+    """Scheme definitions by (code, version), loaded once per read."""
+
+    def __init__(self, session: Session, cycle: Cycle) -> None:
+        self.session = session
+        self.cycle = cycle
+        self._found: dict[tuple[str, int], dict] = {}
+
+    def get(self, code: str, version: int) -> dict:
+        key = (code, version)
+        if key not in self._found:
+            scheme = self.session.scalar(
+                select(Scheme).where(
+                    Scheme.cycle_id == self.cycle.id, Scheme.code == code, Scheme.version == version
+                )
+            )
+            self._found[key] = {
+                "definition": json.loads(scheme.definition),
+                "imported_seq": scheme.imported_seq,
+                "published_seq": scheme.published_seq,
+                "group": scheme.group_code,
+                "subject": scheme.subject_kind,
+            }
+        return self._found[key]
+
+
+def row_dict(
+    row: ResultRow, subject: Subject, info: Any, definitions: SchemeDefinitions, window: str
+) -> dict[str, Any]:
+    scheme = definitions.get(row.scheme_code, row.scheme_version)
+    definition = scheme["definition"]
+    nodes = json.loads(row.nodes)
+    out = {
+        "subject": subject.code,
+        "kind": subject.kind,
+        "unit": info.unit,
+        "name": info.name,
+        "group": info.group,
+        "scheme": row.scheme_code,
+        "version": row.scheme_version,
+        "total": row.total,
+        "rank": row.rank,
+        "group_size": row.group_size,
+        "grade": row.grade,
+        "grade_name": _grade_name(definition, row.grade),
+        "flags": json.loads(row.flags),
+        "dimensions": {
+            n["code"]: nodes[n["code"]] for n in definition["nodes"] if n["parent"] is None
+        },
+    }
+    if subject.kind == "person":
+        out["person"] = subject.code
+    if window:
+        out["period"] = window
+        out["attainable"] = row.attainable
+        attainable = Decimal(row.attainable or "0")
+        out["share"] = (
+            as_text((Decimal(row.total) / attainable).quantize(Decimal("0.0001")))
+            if attainable
+            else None
+        )
+    return out
+
+
+def explanation(row: ResultRow, definitions: SchemeDefinitions) -> dict:
+    scheme = definitions.get(row.scheme_code, row.scheme_version)
+    definition = scheme["definition"]
+    view = _SchemeView(definition, row.scheme_code, row.scheme_version, scheme)
+    return explain(
+        view,  # type: ignore[arg-type]
+        json.loads(row.trace),
+        json.loads(row.nodes),
+        row.total,
+        json.loads(row.adjustments),
+        json.loads(row.vetoed_by),
+    )
+
+
+@dataclass
+class _SchemeView:
+    """What :func:`explain` needs of a scheme, from its stored definition."""
+
+    definition: dict
+    code: str
+    version: int
+    meta: dict
+
+    @property
+    def nodes(self) -> list[dict]:
+        return self.definition["nodes"]
+
+    def describe(self) -> dict:
+        return {
+            "code": self.code,
+            "version": self.version,
+            "group": self.meta["group"],
+            "subject": self.meta["subject"],
+            "imported_seq": self.meta["imported_seq"],
+            "published_seq": self.meta["published_seq"],
+        }
+
+
+def stored_state(session: Session, cycle: Cycle, window: str) -> ResultState | None:
+    return session.get(ResultState, (cycle.id, window))
+
+
+def result_rows(
+    session: Session,
+    bureau: Bureau,
+    cycle: Cycle,
+    window: str,
+    subject_ids: Iterable[int] | None = None,
+    with_explanation: bool = False,
+) -> list[dict]:
+    """Stored rows of a cycle window, ordered by group, rank and code."""
+    stmt = (
+        select(ResultRow, Subject)
+        .join(Subject, ResultRow.subject_id == Subject.id)
+        .where(ResultRow.cycle_id == cycle.id, ResultRow.window == window)
+    )
+    if subject_ids is not None:
+        stmt = stmt.where(ResultRow.subject_id.in_(list(subject_ids)))
+    found = session.execute(stmt).all()
+    infos = {s.id: s for s in load_subjects(session, bureau.id, [r.subject_id for r, _ in found])}
+    definitions = SchemeDefinitions(session, cycle)
+    rows = []
+    for row, subject in found:
+        out = row_dict(row, subject, infos[subject.id], definitions, window)
+        if with_explanation:
+            out["explanation"] = explanation(row, definitions)
+        rows.append(out)
+    rows.sort(key=lambda r: (r["kind"], r["group"] or "", r["rank"] or 0, r["subject"]))
+    return rows
+
+
+def _snapshot() -> Any:
+    """Stored results by natural keys, for replay (``as_of`` is left out: a rebuild is
+    computed once, at the end, where the live rows were refreshed write by write)."""
+    return (
+        select(
+            Bureau.code,
+            Cycle.code,
+            ResultRow.window,
+            Subject.kind,
+            Subject.code,
+            ResultRow.scheme_code,
+            ResultRow.scheme_version,
+            ResultRow.total,
+            ResultRow.base_total,
+            ResultRow.rank,
+            ResultRow.grade,
+            ResultRow.group_size,
+            ResultRow.flags,
+            ResultRow.nodes,
+            ResultRow.adjustments,
+            ResultRow.vetoed_by,
+            ResultRow.trace,
+            ResultRow.attainable,
+        )
+        .join(Cycle, ResultRow.cycle_id == Cycle.id)
+        .join(Subject, ResultRow.subject_id == Subject.id)
+        .join(Bureau, Cycle.bureau_id == Bureau.id)
+    )
+
+
+SNAPSHOTS["results"] = _snapshot

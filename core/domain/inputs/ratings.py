@@ -1,0 +1,223 @@
+"""Ratings by role (D-13) and by experts drawn onto a panel (D-14); expert panels.
+
+A rater rates a subject once per (indicator, period); changing a rating is a correction
+naming the current rating's seq, and a rating can be withdrawn. Experts rate only as
+``expert``, as themselves, and only where they were drawn onto the indicator's panel: the
+command line and the API cannot rate "as" an expert on their behalf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from core.domain.cycles import get_cycle
+from core.domain.inputs.targets import Target, resolve
+from core.domain.inputs.values import check_correction, seq_field
+from core.domain.models import ExpertPanel, Rating, User
+from core.domain.organisation import check_code, get_indicator
+from core.domain.work import BureauWork
+from core.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    invalid,
+    validate_rows,
+)
+from core.kernel.numbers import as_text, parse_decimal
+from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
+from core.ledger.store import Record
+from core.plugin_api import RATER_ROLES, Event
+
+RATING_MAX = 100
+DRAW_ALGORITHM = "sha256-rank-v1"
+EXPERT = "expert"
+
+
+def number_in(row: dict, name: str, low: int, high: int) -> str:
+    """A decimal field within [low, high], as recorded text."""
+    try:
+        value = parse_decimal(row.get(name))
+    except ValueError as exc:
+        raise invalid(name, str(exc)) from exc
+    if not low <= value <= high:
+        raise invalid(name, f"must be between {low} and {high}")
+    return as_text(value)
+
+
+def _rater(work: BureauWork, row: dict, role: str) -> str:
+    """Who rated. A user rates as themselves; the system (a transcribed paper form)
+    names the rater. An expert rating always comes from the expert's own account."""
+    principal = work.principal
+    given = row.get("rater")
+    if principal.is_system:
+        if role == EXPERT:
+            raise Forbidden(
+                "an expert submits their own ratings",
+                [FieldError("rater", "sign in as the expert (CLI: jixiao --as USER …)")],
+            )
+        if given in (None, ""):
+            raise invalid("rater", "name who rated (a transcribed rating needs a rater)")
+        return check_text("rater", given, 100)
+    if principal.role == EXPERT and role != EXPERT:
+        raise Forbidden("an expert rates as expert", [FieldError("role", "must be expert")])
+    if role == EXPERT and principal.role != EXPERT:
+        raise Forbidden("only experts give expert ratings", [FieldError("role", "not an expert")])
+    if given not in (None, "", principal.username) and (role == EXPERT or principal.role == EXPERT):
+        raise Forbidden("an expert rates as themselves", [FieldError("rater", "must be you")])
+    return check_text("rater", given or principal.username, 100)
+
+
+def _check_panel(work: BureauWork, target: Target, rater: str) -> None:
+    panel = work.session.get(ExpertPanel, (target.cycle.id, target.indicator.id))
+    if panel is None:
+        raise Conflict(
+            "no expert panel drawn", [FieldError("indicator", "draw a panel for it first")]
+        )
+    if rater not in panel.members.split(","):
+        raise Forbidden(
+            "not on the panel", [FieldError("rater", f"{rater} was not drawn (seq {panel.seq})")]
+        )
+
+
+def current_rating(work: BureauWork, target: Target, rater: str) -> Rating | None:
+    return work.session.get(Rating, (*target.key, rater))
+
+
+def submit_ratings(
+    work: BureauWork, rows: Sequence[dict[str, Any]], appeal: str | None = None
+) -> list[Event]:
+    """Ratings by role (D-13): all rows or none. A rater's second rating of the same
+    subject, indicator and period must name the first in ``corrects``."""
+    pending: dict[tuple, int] = {}
+
+    def validate(number: int, row: dict) -> dict:
+        target = resolve(work, row, number)
+        role = row.get("role")
+        if role not in RATER_ROLES:
+            raise invalid("role", f"one of {', '.join(RATER_ROLES)}")
+        rater = _rater(work, row, role)
+        if role == EXPERT:
+            _check_panel(work, target, rater)
+        key = (*target.key, rater)
+        if key in pending:
+            raise invalid("rater", f"the same rater and target as row {pending[key]}")
+        pending[key] = number
+        found = current_rating(work, target, rater)
+        corrects = seq_field(row, "corrects")
+        check_correction(found.seq if found else None, corrects, "rating")
+        data: dict[str, Any] = target.data()
+        data.update(role=role, rater=rater, score=number_in(row, "score", 0, RATING_MAX))
+        comment = check_text(
+            "comment", row.get("comment"), NOTE_MAX, required=False, multiline=True
+        )
+        if comment:
+            data["comment"] = comment
+        if corrects is not None:
+            data["corrects"] = corrects
+        if appeal:
+            data["appeal"] = appeal
+        return data
+
+    datas = validate_rows(rows, validate)
+    return work.log.record_many([Record("rating.submitted", d, work.actor) for d in datas])
+
+
+def withdraw_rating(work: BureauWork, row: dict[str, Any], appeal: str | None = None) -> Event:
+    """Withdraw a rating (it then counts as not given), naming its seq."""
+    target = resolve(work, row)
+    rater = check_text("rater", row.get("rater"), 100)
+    withdraws = seq_field(row, "withdraws", required=True)
+    found = current_rating(work, target, rater)
+    if found is None or found.seq != withdraws:
+        current = f"the current rating by {rater} is seq {found.seq}" if found else "none"
+        raise Conflict(
+            f"cannot withdraw seq {withdraws}: {current}",
+            [FieldError("withdraws", "not the current rating of that rater")],
+        )
+    if work.principal.role == EXPERT and rater != work.principal.username:
+        raise Forbidden("an expert withdraws only their own rating")
+    data: dict[str, Any] = target.data()
+    data.update(
+        rater=rater,
+        withdraws=withdraws,
+        reason=check_text("reason", row.get("reason"), REASON_MAX, multiline=True),
+    )
+    if appeal:
+        data["appeal"] = appeal
+    return work.log.record("rating.withdrawn", data)
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def draw(pool: Sequence[str], size: int, seed: str) -> list[str]:
+    """The reproducible draw (D-14): rank the pool by SHA-256(seed ‖ ":" ‖ member) and
+    take the first ``size``. Anyone with the seed and pool from the ledger can redo it
+    with nothing but SHA-256."""
+    key = lambda m: hashlib.sha256(f"{seed}:{m}".encode()).hexdigest()  # noqa: E731
+    return sorted(sorted(set(pool), key=key)[:size])
+
+
+def expert_users(work: BureauWork) -> list[str]:
+    return sorted(
+        work.session.scalars(
+            select(User.username).where(User.bureau_id == work.bureau.id, User.role == EXPERT)
+        )
+    )
+
+
+def draw_panel(
+    work: BureauWork,
+    cycle_code: str,
+    indicator_code: str,
+    size: object,
+    pool: Sequence[str] | None = None,
+    seed: str | None = None,
+) -> tuple[Event, list[str]]:
+    """Draw ``size`` experts from the pool (default: the bureau's expert users) and
+    record pool, seed and members; a new draw for the same indicator replaces the panel
+    (the earlier draw stays on the record)."""
+    cycle = get_cycle(work.session, work.bureau, cycle_code)
+    indicator = get_indicator(work.session, work.bureau, indicator_code)
+    experts = expert_users(work)
+    errors = []
+    if pool is not None and (
+        not isinstance(pool, list) or not all(isinstance(p, str) for p in pool)
+    ):
+        raise invalid("pool", "a list of expert usernames")
+    pool = sorted(set(pool)) if pool else experts
+    unknown = sorted(set(pool) - set(experts))
+    if unknown:
+        errors.append(FieldError("pool", f"not expert users of the bureau: {', '.join(unknown)}"))
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= len(pool):
+        errors.append(FieldError("size", f"between 1 and the pool's {len(pool)} experts"))
+    if errors:
+        raise InvalidInput("cannot draw the panel; nothing was written", errors)
+    seed = check_code(seed, "seed") if seed is not None else secrets.token_hex(16)
+    members = draw(pool, size, seed)
+    data = {
+        "cycle": cycle.code,
+        "indicator": indicator.code,
+        "pool": pool,
+        "size": size,
+        "seed": seed,
+        "algorithm": DRAW_ALGORITHM,
+        "members": members,
+    }
+    return work.log.record("panel.drawn", data), members
+
+
+def find_panel(work: BureauWork, cycle_code: str, indicator_code: str) -> ExpertPanel:
+    cycle = get_cycle(work.session, work.bureau, cycle_code)
+    indicator = get_indicator(work.session, work.bureau, indicator_code)
+    panel = work.session.get(ExpertPanel, (cycle.id, indicator.id))
+    if panel is None:
+        raise NotFound("no panel drawn", [FieldError("indicator", "no panel for it")])
+    return panel

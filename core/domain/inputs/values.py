@@ -1,0 +1,234 @@
+"""Recording indicator values (one, or a whole import), all-or-nothing; correcting and
+withdrawing them.
+
+Every row is validated before anything is written; if any row is wrong, the caller gets
+every error (row, field, reason) and the database is untouched. A value that already
+exists for (subject, indicator, period) is replaced only by a *correction* that names
+the entry it corrects (``corrects`` = its seq): the old entry stays in the ledger, the
+new one points at it, and a stale correction (someone else corrected first) is refused.
+All of this is decided under the bureau's log lock (the unit of work holds it), so two
+"first" values for one key cannot both be accepted, on either database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from core.domain.inputs.checks import EntryChecks
+from core.domain.inputs.targets import Target, resolve
+from core.domain.models import IndicatorValue, SourceKey
+from core.domain.work import BureauWork
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid, validate_rows
+from core.kernel.numbers import MAX_SAFE_INT, as_text, parse_decimal
+from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
+from core.ledger.store import Record
+from core.plugin_api import Event
+
+GRADE_MEASURE = "grade"
+ROW_FIELDS = {
+    "unit", "person", "indicator", "cycle", "period", "value", "corrects", "note",
+    "evidence", "source_key",
+}  # fmt: skip
+
+RowCheck = Callable[[Target, dict, dict], None]
+"""An extra check of a row before it is recorded: ``(target, row, data)``; it raises a
+ServiceError to refuse the row or adds fields to ``data`` (collection rounds use it)."""
+
+
+@dataclass
+class Recorded:
+    entries: list[Event]
+    warnings: list[dict] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    """Rows not recorded because their ``source_key`` was recorded before (re-imports)."""
+
+
+def seq_field(row: dict, name: str, required: bool = False) -> int | None:
+    """A ledger seq given by a caller: a whole number 0 … 2^53−1 (or None)."""
+    value = row.get(name)
+    if value is None:
+        if required:
+            raise invalid(name, "is required: the seq of the entry it refers to")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SAFE_INT:
+        raise invalid(name, "must be a ledger seq, a whole number from 0")
+    return value
+
+
+def value_text(measure: str, raw: Any) -> str:
+    """A decimal as plain text; for a qualitative indicator (measure ``grade``) the grade
+    label itself (优/良/中/差), scored by a ``grade_points`` rule."""
+    if measure == GRADE_MEASURE:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        return check_text("value", raw, 32)
+    try:
+        return as_text(parse_decimal(raw))
+    except ValueError as exc:
+        raise invalid("value", str(exc)) from exc
+
+
+def current_value(work: BureauWork, target: Target) -> IndicatorValue | None:
+    return work.session.get(IndicatorValue, target.key)
+
+
+def check_correction(current: int | None, corrects: int | None, what: str = "value") -> None:
+    """A new input where none exists, or a correction naming the current one's seq."""
+    if current is None and corrects is not None:
+        raise Conflict(
+            f"nothing to correct: no {what} is recorded",
+            [FieldError("corrects", f"no {what} recorded yet; leave corrects out")],
+        )
+    if current is not None and corrects != current:
+        raise Conflict(
+            f"a {what} is already recorded (seq {current})",
+            [
+                FieldError(
+                    "corrects", f"send corrects: {current} to correct the {what} of seq {current}"
+                )
+            ],
+        )
+
+
+def record_values(
+    work: BureauWork,
+    rows: Sequence[dict[str, Any]],
+    *,
+    row_checks: Sequence[RowCheck] = (),
+    appeal: str | None = None,
+    permission: str | None = "values.record",
+) -> Recorded:
+    """Validate every row, then append them all under one lock, or write nothing.
+    ``permission`` is checked for each row's subject (an appeal's decision records its
+    correction under the appeal's own permission instead)."""
+    checks = EntryChecks(work)
+    pending: dict[tuple, int] = {}
+    warnings: list[tuple[int, str, str]] = []
+    known_keys = _recorded_source_keys(work, rows)
+    skipped: list[int] = []
+
+    def validate(number: int, row: dict[str, Any]) -> dict | None:
+        target = resolve(work, row, number, permission)
+        unknown = sorted(set(row) - ROW_FIELDS)
+        if unknown:
+            raise invalid(unknown[0], "is not a field of a value row")
+        key = target.key
+        if key in pending:
+            kind = target.subject.kind
+            raise invalid(kind, f"the same {kind}, indicator and period as row {pending[key]}")
+        pending[key] = number
+        source_key = row.get("source_key")
+        if source_key is not None:
+            source_key = check_text("source_key", source_key, 200)
+            if source_key in known_keys:
+                skipped.append(number)
+                return None
+        data: dict[str, Any] = target.data()
+        data["value"] = value_text(target.indicator.measure, row.get("value"))
+        corrects = seq_field(row, "corrects")
+        found = current_value(work, target)
+        check_correction(found.seq if found else None, corrects)
+        data["corrects"] = corrects
+        note = check_text("note", row.get("note"), NOTE_MAX, required=False, multiline=True)
+        if note:
+            data["note"] = note
+        if appeal:
+            data["appeal"] = appeal
+        if source_key is not None:
+            data["source_key"] = source_key
+        for check in row_checks:
+            check(target, row, data)
+        if target.indicator.measure != GRADE_MEASURE:
+            warnings.extend(
+                (number, name, message)
+                for name, message in checks.run(target, Decimal(data["value"]))
+            )
+        return data
+
+    validated = validate_rows(rows, validate)
+    numbered = [(n, d) for n, d in enumerate(validated, start=1) if d is not None]
+    events = work.log.record_many([Record("value.recorded", d, work.actor) for _, d in numbered])
+    by_row = {n: (d, e) for (n, d), e in zip(numbered, events, strict=True)}
+    raised = work.log.record_many(
+        [
+            Record(
+                "warning.raised",
+                _warning(by_row[n][0], by_row[n][1], name, message),
+                "system:checks",
+            )
+            for n, name, message in warnings
+        ]
+    )
+    out = [
+        {"row": n, "check": name, "message": message, "seq": entry.seq}
+        for (n, name, message), entry in zip(warnings, raised, strict=True)
+    ]
+    return Recorded(events, out, skipped)
+
+
+def _recorded_source_keys(work: BureauWork, rows: Sequence[Any]) -> set[str]:
+    """Source keys (from an importer) among ``rows`` that are already in the ledger."""
+    keys = [r.get("source_key") for r in rows if isinstance(r, dict)]
+    keys = [k for k in keys if isinstance(k, str) and k]
+    if not keys:
+        return set()
+    found = work.session.scalars(
+        select(SourceKey.key).where(SourceKey.bureau_id == work.bureau.id, SourceKey.key.in_(keys))
+    )
+    return set(found)
+
+
+def _warning(data: dict, entry: Event, check: str, message: str) -> dict:
+    """A warning on the record (D-22, D-23): what was flagged, by which check, and the
+    value entry it concerns, so reviewers and subscribers can follow it up."""
+    out = {k: data[k] for k in ("unit", "person", "indicator", "cycle", "period") if k in data}
+    out.update(value=data["value"], value_seq=entry.seq, check=check, message=message)
+    return out
+
+
+def withdraw_value(
+    work: BureauWork,
+    row: dict[str, Any],
+    appeal: str | None = None,
+    permission: str | None = "values.record",
+) -> Event:
+    """Withdraw the current value (it then scores as missing), naming its seq."""
+    target = resolve(work, row, None, permission)
+    withdraws = seq_field(row, "withdraws", required=True)
+    found = current_value(work, target)
+    if found is None:
+        raise NotFound(
+            f"no value recorded for {target.describe()}",
+            [FieldError("withdraws", "nothing to withdraw")],
+        )
+    if found.seq != withdraws:
+        raise Conflict(
+            f"the current value is seq {found.seq}, not {withdraws}",
+            [FieldError("withdraws", f"send withdraws: {found.seq}")],
+        )
+    data: dict[str, Any] = target.data()
+    data.update(
+        withdraws=withdraws,
+        reason=check_text("reason", row.get("reason"), REASON_MAX, multiline=True),
+    )
+    if appeal:
+        data["appeal"] = appeal
+    return work.log.record("value.withdrawn", data)
+
+
+__all__ = [
+    "GRADE_MEASURE",
+    "InvalidInput",
+    "Recorded",
+    "check_correction",
+    "current_value",
+    "record_values",
+    "seq_field",
+    "value_text",
+    "withdraw_value",
+]

@@ -1,0 +1,48 @@
+"""Reading the text files offices send: UTF-8 (with or without the BOM Windows adds) and
+GB18030 (the superset of GBK that Chinese Windows software still writes). Anything else,
+a spreadsheet or a PDF given by mistake included, gets a clear error, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.kernel.errors import invalid
+
+MAX_TEXT_FILE = 64 * 1024 * 1024
+_TEXT_CONTROLS = set(range(0x00, 0x09)) | {0x0B, 0x0C} | set(range(0x0E, 0x20)) | {0x7F}
+_KNOWN_BINARY = {
+    b"PK\x03\x04": "a zip archive or an Office document (.xlsx, .docx)",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Office document (.xls, .doc)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+}
+
+
+def decode_text(data: bytes, name: str = "file") -> str:
+    """The text of ``data``: UTF-8 (BOM stripped) or GB18030; InvalidInput otherwise."""
+    for magic, kind in _KNOWN_BINARY.items():
+        if data.startswith(magic):
+            raise invalid(name, f"is {kind}, not a text file")
+    if any(b in _TEXT_CONTROLS for b in data[:4096]):
+        raise invalid(name, "is a binary file, not text (UTF-8 or GB18030)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise invalid(name, "is neither UTF-8 nor GB18030 text")
+
+
+def read_text(path: str | Path) -> str:
+    """A text file's contents, decoded as :func:`decode_text` does."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_TEXT_FILE:
+            raise invalid(str(path), f"is {size} bytes; the limit is {MAX_TEXT_FILE}")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise invalid(str(path), f"cannot be read: {exc.strerror or exc}") from exc
+    return decode_text(data, str(path))

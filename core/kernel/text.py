@@ -1,0 +1,80 @@
+"""Rules for text a user gives us, the same in every channel and on both databases.
+
+Recorded text must be something a person can read back and a database can store:
+
+* no lone UTF-16 surrogates (not Unicode; PostgreSQL and UTF-8 refuse them);
+* no NUL or other control characters except tab and line breaks in multi-line fields
+  (PostgreSQL refuses NUL, SQLite silently keeps it; neither is text a person typed);
+* no bidirectional overrides, embeddings or isolates (U+202A–U+202E, U+2066–U+2069),
+  which can make a name display as something else (the "Trojan Source" trick);
+* never longer than the field's limit: text is refused with the limit named, never cut.
+
+:func:`problem` is the one test; channels and services call :func:`check_text`, and the
+ledger runs :func:`problem` over every string it records, so nothing slips past.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.kernel.errors import invalid
+
+# Limits, in characters, of the kinds of text the platform records.
+CODE_MAX = 64
+NAME_MAX = 200
+SUBJECT_MAX = 200
+FILENAME_MAX = 255
+NOTE_MAX = 2000
+REASON_MAX = 4000
+DESCRIPTION_MAX = 4000
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Everything refused anywhere, in one pass: the fast test run over every recorded string.
+_ANY_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def problem(value: str, multiline: bool = True) -> str | None:
+    """Why ``value`` is not acceptable text, or None. ``multiline`` allows tab, CR, LF."""
+    if multiline and _ANY_BAD.search(value) is None:
+        return None
+    found = _SURROGATE.search(value)
+    if found:
+        return f"contains a lone surrogate U+{ord(found.group()):04X} (not valid Unicode)"
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL_ANY).search(value)
+    if found:
+        return f"contains the control character U+{ord(found.group()):04X}"
+    found = _BIDI.search(value)
+    if found:
+        return f"contains the bidirectional control U+{ord(found.group()):04X}"
+    return None
+
+
+def check_text(
+    field: str,
+    value: object,
+    limit: int,
+    *,
+    required: bool = True,
+    multiline: bool = False,
+    row: int | None = None,
+) -> str:
+    """``value`` as accepted text (stripped of surrounding whitespace), or InvalidInput
+    naming the field, the row and the reason."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise invalid(field, "must be text", row)
+    text = value.strip()
+    if required and not text:
+        raise invalid(field, "must not be empty", row)
+    reason = problem(text, multiline)
+    if reason:
+        raise invalid(field, reason, row)
+    if len(text) > limit:
+        raise invalid(field, f"is {len(text)} characters long; the limit is {limit}", row)
+    return text

@@ -1,0 +1,98 @@
+"""The public plugin API of jixiao, version 1: everything a plugin author imports.
+
+::
+
+    from core.plugin_api import RuleType, hookimpl, quantize
+
+Nothing outside this package is part of the contract. See docs/plugin-authors.md for a
+section per hook, the compatibility policy and a worked example, and
+:mod:`core.plugin_api.testing` for the pytest fixtures.
+"""
+
+from core.plugin_api.context import (
+    BureauReader,
+    BureauRef,
+    Event,
+    ImportContext,
+    OutcomeContext,
+    PersonInfo,
+    PluginContext,
+    PostContext,
+    RatingInput,
+    Subject,
+    UnitInfo,
+    UnitResult,
+    ValueContext,
+    adjust_node,
+)
+from core.plugin_api.contributions import (
+    ApiBlueprint,
+    CliCommand,
+    ConsolePage,
+    EventKind,
+    ExcelLayout,
+    Importer,
+    IndicatorLibrary,
+    IndicatorSpec,
+    OutcomeType,
+    PostProcessor,
+    RuleInput,
+    RuleType,
+    SchemeTemplate,
+    Stage,
+    ValueCheck,
+)
+from core.plugin_api.helpers import (
+    FEN,
+    RATER_ROLES,
+    as_text,
+    parse_decimal,
+    quantize,
+    share_pool,
+    trimmed_mean,
+)
+from core.plugin_api.hookspecs import PROJECT, hookimpl
+
+API_VERSION = "1.0"
+
+__all__ = [
+    "API_VERSION",
+    "FEN",
+    "PROJECT",
+    "RATER_ROLES",
+    "ApiBlueprint",
+    "BureauReader",
+    "BureauRef",
+    "CliCommand",
+    "ConsolePage",
+    "Event",
+    "EventKind",
+    "ExcelLayout",
+    "ImportContext",
+    "Importer",
+    "IndicatorLibrary",
+    "IndicatorSpec",
+    "OutcomeContext",
+    "OutcomeType",
+    "PersonInfo",
+    "PluginContext",
+    "PostContext",
+    "PostProcessor",
+    "RatingInput",
+    "RuleInput",
+    "RuleType",
+    "SchemeTemplate",
+    "Stage",
+    "Subject",
+    "UnitInfo",
+    "UnitResult",
+    "ValueCheck",
+    "ValueContext",
+    "adjust_node",
+    "as_text",
+    "hookimpl",
+    "parse_decimal",
+    "quantize",
+    "share_pool",
+    "trimmed_mean",
+]

@@ -1,0 +1,345 @@
+"""One way in: the context of a service call and its unit of work.
+
+A channel (API view, CLI command, Excel endpoint, console page, a plugin's command)
+builds a :class:`Context` from the platform and the acting principal and calls a
+service with it. The service opens a unit of work on one bureau::
+
+    with ctx.writing("demo", "values.record") as work:
+        ...  # lookups, checks and work.log.record(...)
+
+which, in this order: opens a transaction; finds the bureau (404 if the principal may
+not see it, so codes cannot be probed); checks the bureau-level permission; **takes the
+bureau's log lock**, so every check made afterwards reads the bureau's state as of the
+lock and PostgreSQL behaves as SQLite (whose ``BEGIN IMMEDIATE`` serialises writers
+anyway); and on leaving, runs the pre-commit steps (results refresh) and commits, or
+rolls back everything. Errors come out as one family (:mod:`core.kernel.errors`),
+which each channel maps once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from core.domain.access import Principal
+from core.domain.events import EventLog
+from core.domain.models import Bureau, PluginInstallation
+from core.domain.plugin_host import PluginError, PluginNotLoaded
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceError
+from core.kernel.privacy import PersonalDataError
+from core.ledger.models import LedgerLog
+from core.ledger.store import lock_log, platform_log
+from core.ledger.tlog import CanonicalError
+from core.plugin_api import BureauRef, Event, PluginContext
+from core.services.platform import Platform
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who calls, on which platform: the first argument of every service."""
+
+    platform: Platform
+    principal: Principal
+
+    @classmethod
+    def system(cls, platform: Platform, name: str) -> Context:
+        return cls(platform, Principal.system(name))
+
+    @contextmanager
+    def writing(self, bureau: str, permission: str) -> Iterator[Work]:
+        """A unit of work that may append to ``bureau``'s log (see the module doc)."""
+        with self._session(write=True) as session:
+            found = self._bureau(session, bureau)
+            self.principal.require(permission, found.id)
+            lock_log(session, found.log_id)
+            work = Work(self, session, found)
+            yield work
+            work.finish()
+        work.committed()
+
+    @contextmanager
+    def reading(self, bureau: str, permission: str) -> Iterator[Work]:
+        """A read-only unit of work on ``bureau`` (no lock, no write lock on SQLite)."""
+        with self._session(write=False) as session:
+            found = self._bureau(session, bureau)
+            self.principal.require(permission, found.id)
+            yield Work(self, session, found)
+
+    @contextmanager
+    def platform_writing(self) -> Iterator[PlatformWork]:
+        """Work on the platform itself (bureaus, platform admins), under the platform
+        log's lock: the platform-wide uniqueness checks run after it is taken."""
+        with self._session(write=True) as session:
+            log = platform_log(session)
+            lock_log(session, log.id)
+            yield PlatformWork(self, session, log.id)
+
+    @contextmanager
+    def platform_reading(self) -> Iterator[PlatformWork]:
+        with self._session(write=False) as session:
+            yield PlatformWork(self, session, None)
+
+    @contextmanager
+    def _session(self, write: bool) -> Iterator[Session]:
+        db = self.platform.db
+        factory = db.sessions if write else db.read_sessions
+        with factory() as session:
+            try:
+                with session.begin():
+                    yield session
+            except ServiceError:
+                raise
+            except (CanonicalError, PersonalDataError, ValidationError) as exc:
+                raise _invalid(exc) from exc
+            except PluginNotLoaded as exc:
+                raise Conflict(str(exc), [FieldError("plugins", "restart the server")]) from exc
+            except PluginError as exc:
+                raise Conflict(str(exc), [FieldError("plugins", str(exc))]) from exc
+            except IntegrityError as exc:
+                # A uniqueness check that raced past the lock (a bug, but not the
+                # caller's fault): refuse, never answer 500.
+                raise Conflict(
+                    "the change conflicts with one made at the same time; try again",
+                    [FieldError("body", "conflicting concurrent change")],
+                ) from exc
+            except OperationalError as exc:
+                if "deadlock" in str(exc).lower() or "could not serialize" in str(exc):
+                    raise Conflict("busy: the change collided with another; try again") from exc
+                raise
+
+    def _bureau(self, session: Session, code: str) -> Bureau:
+        found = None
+        if isinstance(code, str) and len(code) <= 64:
+            found = session.scalar(select(Bureau).where(Bureau.code == code))
+        if found is None or not self.principal.sees(found.id):
+            raise NotFound(
+                f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")]
+            )
+        return found
+
+
+def _invalid(exc: Exception) -> InvalidInput:
+    if isinstance(exc, ValidationError):
+        messages = exc.normalized_messages()
+        errors = [
+            FieldError(str(k), "; ".join(map(str, v)) if isinstance(v, list) else str(v))
+            for k, v in messages.items()
+        ]
+        return InvalidInput("; ".join(str(e) for e in errors), errors)
+    if isinstance(exc, InvalidInput):
+        return exc
+    return InvalidInput(str(exc), [FieldError("body", str(exc))])
+
+
+@dataclass
+class Work:
+    """One unit of work on one bureau: the session, the bureau, the principal, and
+    (memoised for the unit of work) the bureau's plugins and their contributions."""
+
+    ctx: Context
+    session: Session
+    bureau: Bureau
+    dirty: dict[str, Any] = field(default_factory=dict)
+    """Scratch space of the unit of work's steps."""
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def platform(self) -> Platform:
+        return self.ctx.platform
+
+    @property
+    def principal(self) -> Principal:
+        return self.ctx.principal
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+    @cached_property
+    def ref(self) -> BureauRef:
+        return BureauRef(self.bureau.id, self.bureau.code)
+
+    # ------------------------------------------------------------------ permissions
+
+    def require(self, permission: str, unit_id: int | None = None) -> None:
+        """The one permission check: bureau and, for unit-scoped roles, the unit."""
+        self.principal.require(permission, self.bureau.id, unit_id)
+
+    def can(self, permission: str, unit_id: int | None = None) -> bool:
+        return self.principal.can(permission, self.bureau.id, unit_id)
+
+    def unit_scope(self) -> frozenset[int] | None:
+        """Units this principal's reads are limited to (None: the whole bureau)."""
+        return self.principal.unit_scope()
+
+    # ------------------------------------------------------------------ the log
+
+    @cached_property
+    def log(self) -> EventLog:
+        return EventLog(
+            self.session,
+            self.bureau.log_id,
+            self.ref,
+            self.actor,
+            self.platform.catalogue,
+            [self._notify],
+        )
+
+    def _notify(self, session: Session, bureau: BureauRef | None, events: list[Event]) -> None:
+        self.platform.plugins.listen(self.installed, self.context_for, events)
+        for listener in self.platform.listeners:
+            listener(session, bureau, events)
+
+    def record(self, kind: str, data: dict) -> Event:
+        return self.log.record(kind, data)
+
+    # ------------------------------------------------------------------ plugins
+
+    @cached_property
+    def _installations(self) -> dict[str, str]:
+        rows = self.session.execute(
+            select(PluginInstallation.plugin, PluginInstallation.settings).where(
+                PluginInstallation.bureau_id == self.bureau.id
+            )
+        )
+        found = dict(rows.all())
+        self.platform.plugins.ensure_loaded(found)
+        return found
+
+    @property
+    def installed(self) -> list[str]:
+        return sorted(self._installations)
+
+    def forget_plugins(self) -> None:
+        """After an install, uninstall or configure in this unit of work."""
+        for name in ("_installations", "_contexts", "_contributions"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def _contexts(self) -> dict[str, PluginContext]:
+        return {}
+
+    def context_for(self, plugin: str) -> PluginContext:
+        found = self._contexts.get(plugin)
+        if found is None:
+            raw = json.loads(self._installations.get(plugin) or "{}")
+            settings = (
+                self.platform.plugins.load_settings(plugin, raw)
+                if plugin in self._installations
+                else {}
+            )
+            found = self._contexts[plugin] = PluginContext(
+                plugin=plugin,
+                bureau=self.bureau.code,
+                settings=settings,
+                reader=self.reader,
+                session=self.session,
+                record=self._recorder_for(plugin),
+            )
+        return found
+
+    def _recorder_for(self, plugin: str) -> Callable[[str, dict], Event]:
+        def record(kind: str, data: dict) -> Event:
+            owner = self.platform.catalogue.owner(kind)
+            if owner != plugin:
+                raise InvalidInput(
+                    f"plugin {plugin} may record only the event kinds it declares, not {kind}"
+                )
+            return self.log.record(kind, data, f"plugin:{plugin}")
+
+        return record
+
+    @cached_property
+    def _contributions(self) -> dict[str, Any]:
+        return {}
+
+    def collect(self, hook: str) -> list[tuple[str, Any]]:
+        """(plugin, item) pairs of a collection hook, from the bureau's plugins."""
+        found = self._contributions.get(hook)
+        if found is None:
+            found = self._contributions[hook] = self.platform.plugins.collect(
+                hook, self.installed, self.context_for
+            )
+        return found
+
+    def contributions(self, hook: str) -> dict[str, Any]:
+        """name → item of a collection hook, from the bureau's installed plugins."""
+        return {item.name: item for _, item in self.collect(hook)}
+
+    def contributor(self, hook: str, name: str) -> str | None:
+        return next((plugin for plugin, item in self.collect(hook) if item.name == name), None)
+
+    @cached_property
+    def reader(self) -> Any:
+        from core.services.reader import Reader
+
+        return Reader(self)
+
+    # ------------------------------------------------------------------ commit
+
+    def finish(self) -> None:
+        """Before commit: bring the stored results up to date with what was written."""
+        from core.domain.assessment import standings
+
+        standings.refresh(
+            self.session,
+            self.bureau,
+            self.contributions("jixiao_rule_types"),
+            self.contributions("jixiao_post_processors"),
+            self.platform.results_cache,
+            self._after_commit.append,
+        )
+
+    def committed(self) -> None:
+        for step in self._after_commit:
+            step()
+
+
+@dataclass
+class PlatformWork:
+    """Work on the platform itself, under the platform log's lock when writing."""
+
+    ctx: Context
+    session: Session
+    log_id: int | None
+
+    @property
+    def platform(self) -> Platform:
+        return self.ctx.platform
+
+    @property
+    def principal(self) -> Principal:
+        return self.ctx.principal
+
+    def require_platform_admin(self) -> None:
+        if not self.principal.everywhere:
+            from core.kernel.errors import Forbidden
+
+            raise Forbidden("only a platform admin may do this")
+
+    @cached_property
+    def log(self) -> EventLog:
+        if self.log_id is None:
+            raise InvalidInput("a read-only unit of work cannot append")
+        return EventLog(
+            self.session, self.log_id, None, self.principal.actor, self.platform.catalogue
+        )
+
+    def bureau_log(self, log: LedgerLog) -> EventLog:
+        """The log of a bureau being created in this unit of work."""
+        return EventLog(
+            self.session,
+            log.id,
+            None,
+            self.principal.actor,
+            self.platform.catalogue,
+        )

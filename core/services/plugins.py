@@ -1,0 +1,232 @@
+"""Plugins (插件): what is available, what each bureau installed, its settings, and
+trying a rule."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError
+
+from core.domain.assessment import schemes
+from core.domain.assessment.compiled import published_schemes
+from core.domain.cycles import open_cycles
+from core.domain.plugin_host import PluginError
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from core.kernel.numbers import as_text, parse_decimal
+from core.services.context import Context, Work
+
+HOOKS = (schemes.RULE_HOOK, schemes.POST_HOOK, schemes.OUTCOME_HOOK)
+
+
+def available(ctx: Context) -> list[dict[str, Any]]:
+    host = ctx.platform.plugins
+    return [
+        {
+            "name": info.name,
+            "version": info.version,
+            "hooks": list(info.hooks),
+            "source": info.source,
+            "settings": host.settings_schema(info.name) is not None,
+        }
+        for info in (host.info(n) for n in host.names())
+    ]
+
+
+def installations(ctx: Context) -> dict[str, list[str]]:
+    """plugin → the bureaus that installed it (platform admins)."""
+    from sqlalchemy import select
+
+    from core.domain.models import Bureau, PluginInstallation
+
+    with ctx.platform_reading() as work:
+        work.require_platform_admin()
+        found: dict[str, list[str]] = {}
+        rows = work.session.execute(
+            select(PluginInstallation.plugin, Bureau.code)
+            .join(Bureau, PluginInstallation.bureau_id == Bureau.id)
+            .order_by(Bureau.code)
+        )
+        for plugin, code in rows:
+            found.setdefault(plugin, []).append(code)
+        return found
+
+
+def installed(ctx: Context, bureau: str) -> list[dict[str, Any]]:
+    with ctx.reading(bureau, "bureau.read") as work:
+        return [
+            {"name": name, "version": ctx.platform.plugins.info(name).version}
+            for name in work.installed
+        ]
+
+
+def _info(ctx: Context, name: object):
+    if not isinstance(name, str) or len(name) > 100:
+        raise NotFound(f"no plugin named {name!r}", [FieldError("plugin", "unknown plugin")])
+    host = ctx.platform.plugins
+    if host.try_load([name]):
+        known = ", ".join(host.names())
+        raise NotFound(
+            f"no plugin named {name!r}; available: {known}",
+            [FieldError("plugin", "not installed on this server (pip install it, then retry)")],
+        )
+    try:
+        return host.info(name)
+    except PluginError as exc:
+        raise NotFound(str(exc), [FieldError("plugin", str(exc))]) from exc
+
+
+def install(ctx: Context, bureau: str, name: object) -> dict[str, Any]:
+    """Install a plugin for a bureau (recorded in its ledger); a plugin installed with
+    pip while the server runs is loaded now."""
+    info = _info(ctx, name)
+    with ctx.writing(bureau, "plugins.manage") as work:
+        if info.name in work.installed:
+            raise Conflict(
+                f"{info.name} is already installed for {work.bureau.code}",
+                [FieldError("plugin", "already installed")],
+            )
+        ctx.platform.refresh_catalogue()
+        work.log.record("plugin.installed", {"plugin": info.name, "version": info.version})
+        work.forget_plugins()
+        return {"plugin": info.name, "version": info.version}
+
+
+def _users_of(work: Work, name: str) -> list[str]:
+    """Published schemes of open cycles that use something ``name`` contributes."""
+    mine = {
+        (hook, item.name) for hook in HOOKS for plugin, item in work.collect(hook) if plugin == name
+    }
+    found = []
+    for cycle in open_cycles(work.session, work.bureau):
+        for scheme in published_schemes(work.session, cycle.id):
+            for hook, item in sorted(schemes.uses(json.loads(scheme.definition)) & mine):
+                kind = {schemes.RULE_HOOK: "rule", schemes.POST_HOOK: "post-processor"}.get(
+                    hook, "outcome type"
+                )
+                found.append(
+                    f"scheme {scheme.code} v{scheme.version} (cycle {cycle.code}) "
+                    f"uses {kind} {item}"
+                )
+    return found
+
+
+def uninstall(ctx: Context, bureau: str, name: object) -> None:
+    """Uninstall; refused while a published scheme of an open cycle uses the plugin.
+    Its entries stay in the ledger (and verify); its hooks stop answering."""
+    with ctx.writing(bureau, "plugins.manage") as work:
+        if name not in work.installed:
+            raise NotFound(
+                f"{name} is not installed for {work.bureau.code}",
+                [FieldError("plugin", "not installed")],
+            )
+        users = _users_of(work, name)
+        if users:
+            raise Conflict(
+                f"cannot uninstall {name}: " + "; ".join(users),
+                [FieldError("plugin", u) for u in users],
+            )
+        work.log.record("plugin.uninstalled", {"plugin": name})
+        work.forget_plugins()
+
+
+def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:
+    """A plugin's settings for the bureau, defaults filled in."""
+    with ctx.reading(bureau, "bureau.read") as work:
+        if name not in work.installed:
+            raise NotFound(
+                f"{name} is not installed for {work.bureau.code}",
+                [FieldError("plugin", "not installed")],
+            )
+        return _plain(dict(work.context_for(name).settings))
+
+
+def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str, Any]:
+    """Set a plugin's settings for the bureau: validated by the plugin's schema,
+    recorded as ``plugin.configured``, seen by its hooks from then on."""
+    if not isinstance(values, dict):
+        raise invalid("settings", "an object of setting → value")
+    host = ctx.platform.plugins
+    with ctx.writing(bureau, "plugins.manage") as work:
+        if name not in work.installed:
+            raise NotFound(
+                f"{name} is not installed for {work.bureau.code}",
+                [FieldError("plugin", "not installed")],
+            )
+        try:
+            loaded = host.load_settings(name, values)
+        except ValidationError as exc:
+            errors = [
+                FieldError(
+                    f"settings.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+                )
+                for k, v in exc.normalized_messages().items()
+            ]
+            raise InvalidInput(f"invalid settings for {name}", errors) from exc
+        recorded = _plain(loaded)
+        work.log.record("plugin.configured", {"plugin": name, "settings": recorded})
+        work.forget_plugins()
+        return recorded
+
+
+def _plain(value: Any) -> Any:
+    """Settings as the ledger records them: decimals as strings."""
+    if isinstance(value, Decimal):
+        return as_text(value)
+    if isinstance(value, float):
+        return as_text(parse_decimal(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def rule_types(ctx: Context, bureau: str) -> list[dict[str, Any]]:
+    with ctx.reading(bureau, "bureau.read") as work:
+        return [
+            {"name": r.name, "title": r.title, "description": r.description, "inputs": r.inputs}
+            for r in work.contributions(schemes.RULE_HOOK).values()
+        ]
+
+
+def evaluate(
+    ctx: Context, bureau: str, name: str, params: object, inputs: object, points: object = "100"
+) -> dict:
+    """Try a rule: validate params with the rule's schema and score the inputs."""
+    with ctx.reading(bureau, "bureau.read") as work:
+        rule = work.contributions(schemes.RULE_HOOK).get(name)
+        if rule is None:
+            raise NotFound(
+                f"no rule type {name!r} for bureau {work.bureau.code}",
+                [FieldError("name", "not provided by an installed plugin")],
+            )
+        if not isinstance(params, dict) or not isinstance(inputs, dict):
+            raise invalid("params", "params and inputs are objects")
+        if rule.inputs != "value":
+            raise invalid("name", f"{name} reads {rule.inputs}; only value rules can be tried here")
+        try:
+            loaded = rule.params_schema().load(params)
+        except ValidationError as exc:
+            raise InvalidInput(
+                "invalid rule params",
+                [
+                    FieldError(
+                        f"params.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+                    )
+                    for k, v in exc.normalized_messages().items()
+                ],
+            ) from exc
+        try:
+            numbers = {str(k): parse_decimal(v) for k, v in inputs.items()}
+            total = parse_decimal(points)
+        except ValueError as exc:
+            raise invalid("inputs", str(exc)) from exc
+        if "value" not in numbers:
+            raise invalid("inputs", "needs 'value', the indicator's value")
+        try:
+            score = rule.score(numbers, loaded, total)
+        except (ArithmeticError, KeyError, ValueError) as exc:
+            raise invalid("inputs", f"the rule cannot score these inputs: {exc}") from exc
+        return {"rule": name, "score": as_text(score)}

@@ -1,0 +1,128 @@
+"""Users, roles, unit assignments and API tokens (bureau admins manage their bureau's).
+
+Every grant, token and revocation is also on the bureau's record. A bureau admin works
+only within the bureau: usernames are unique per bureau, so creating a name that exists
+elsewhere succeeds and reveals nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from core.domain import access, accounts
+from core.domain.access import Principal
+from core.domain.models import User
+from core.kernel.errors import FieldError, Forbidden, NotFound
+from core.services import views
+from core.services.context import Context
+
+
+def create(
+    ctx: Context,
+    bureau: str,
+    username: object,
+    role: object,
+    units: list[str] = (),
+    name: object = "",
+    person: str | None = None,
+) -> dict[str, Any]:
+    with ctx.writing(bureau, "users.manage") as work:
+        user = accounts.create_user(work, username, role, list(units), name, person)
+        return views.user(user)
+
+
+def create_platform_admin(ctx: Context, username: object, name: object = "") -> dict[str, Any]:
+    with ctx.platform_writing() as work:
+        work.require_platform_admin()
+        return views.user(accounts.create_platform_admin(work.session, username, name))
+
+
+def listing(ctx: Context, bureau: str | None) -> list[dict[str, Any]]:
+    """A bureau's users (``bureau`` None: the platform admins, for platform admins)."""
+    if bureau is None:
+        with ctx.platform_reading() as work:
+            work.require_platform_admin()
+            return [views.user(u) for u in accounts.list_users(work.session, None)]
+    with ctx.reading(bureau, "users.manage") as work:
+        return [views.user(u) for u in accounts.list_users(work.session, work.bureau)]
+
+
+def _token_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "label": row.label,
+        "created_at": row.created_at.isoformat(),
+        "revoked": row.revoked,
+    }
+
+
+def create_token(
+    ctx: Context, bureau: str | None, username: object, label: object = ""
+) -> dict[str, Any]:
+    """A new bearer token for a user; the clear token is in the answer, once."""
+    if bureau is None:
+        with ctx.platform_writing() as work:
+            work.require_platform_admin()
+            user = accounts.get_user(work.session, None, username)
+            row, token = accounts.issue_token(work.session, user, label)
+            return {**_token_view(row), "username": user.username, "token": token}
+    with ctx.writing(bureau, "users.manage") as work:
+        user = accounts.get_user(work.session, work.bureau, username)
+        row, token = accounts.issue_token(work.session, user, label)
+        work.log.record("token.created", {"username": user.username, "label": row.label})
+        return {**_token_view(row), "username": user.username, "token": token}
+
+
+def tokens(ctx: Context, bureau: str | None, username: object) -> list[dict[str, Any]]:
+    if bureau is None:
+        with ctx.platform_reading() as work:
+            work.require_platform_admin()
+            user = accounts.get_user(work.session, None, username)
+            return [_token_view(t) for t in accounts.list_tokens(work.session, user)]
+    with ctx.reading(bureau, "users.manage") as work:
+        user = accounts.get_user(work.session, work.bureau, username)
+        return [_token_view(t) for t in accounts.list_tokens(work.session, user)]
+
+
+def revoke_token(ctx: Context, bureau: str | None, username: object, token_id: object) -> dict:
+    if bureau is None:
+        with ctx.platform_writing() as work:
+            work.require_platform_admin()
+            user = accounts.get_user(work.session, None, username)
+            return _token_view(accounts.revoke_token(work.session, user, token_id))
+    with ctx.writing(bureau, "users.manage") as work:
+        user = accounts.get_user(work.session, work.bureau, username)
+        row = accounts.revoke_token(work.session, user, token_id)
+        work.log.record("token.revoked", {"username": user.username, "token": row.id})
+        return _token_view(row)
+
+
+def authenticate(platform: Any, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None."""
+    if not token or len(token) > 200:
+        return None
+    with platform.db.read_sessions() as session, session.begin():
+        return access.authenticate(session, token)
+
+
+def principal_named(platform: Any, username: str, bureau: str | None) -> Principal:
+    """A user as a principal (the CLI's ``--as USER``), with that user's permissions."""
+    from core.domain.organisation import get_bureau
+
+    with platform.db.read_sessions() as session, session.begin():
+        found = None
+        if bureau is not None:
+            found = accounts.find_user(session, get_bureau(session, bureau).id, username)
+        else:
+            matches = [u for u in session.scalars(select(User).where(User.username == username))]
+            if len(matches) > 1:
+                raise Forbidden(
+                    f"{username!r} exists in several bureaus; name the bureau too",
+                    [FieldError("as", "use USER@BUREAU")],
+                )
+            found = matches[0] if matches else None
+        if found is None:
+            raise NotFound(f"no user {username!r}", [FieldError("as", "unknown user")])
+        return access.principal_for(found)

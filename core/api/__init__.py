@@ -140,6 +140,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(docs.bp)
     context.init_app(app)  # 401 comes before anything about the request's content
     app.before_request(_guard_request)
+    from core.api import plugin_routes
+
+    plugin_routes.register(app)  # after authentication: it opens the unit of work
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from marshmallow import Schema, fields
 
 from core.api import Blueprint, schemas
 from core.api.context import ctx
 from core.kernel.errors import invalid
-from core.services import cycles, indicators, values
+from core.services import cycles, imports, indicators, values
 
 blp = Blueprint("records", __name__, description="Cycles, indicators and values 周期、指标与数据")
 
@@ -110,3 +111,61 @@ class ValueWithdraw(MethodView):
     def post(self, data, code):
         """Withdraw the current value (it then scores as missing), naming its seq."""
         return values.withdraw(ctx(), code, _drop_nulls(data))
+
+
+class ImporterOut(Schema):
+    name = fields.String()
+    title = fields.String()
+    formats = fields.List(fields.String())
+    plugin = fields.String()
+
+
+class FeedOut(schemas.RecordedOut):
+    importer = fields.String()
+    rows = fields.Integer()
+
+
+@blp.route("/bureaus/<code>/imports")
+class Importers(MethodView):
+    @blp.response(200, ImporterOut(many=True))
+    def get(self, code):
+        """Feeds from other systems the bureau's plugins can read (D-42)."""
+        return imports.listing(ctx(), code)
+
+
+@blp.route("/bureaus/<code>/imports/<name>")
+class Feed(MethodView):
+    @blp.response(201, FeedOut)
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "cycle"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "cycle": {"type": "string"},
+                            "period": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    )
+    def post(self, code, name):
+        """Import an exported file with importer ``name``: all rows or none; rows already
+        imported (same source key) are skipped."""
+        upload = request.files.get("file")
+        if upload is None or not request.form.get("cycle"):
+            raise invalid("file", "send multipart/form-data with 'file' and 'cycle'")
+        return imports.run(
+            ctx(),
+            code,
+            name,
+            upload.read(),
+            upload.filename or "",
+            request.form["cycle"],
+            request.form.get("period") or None,
+        )

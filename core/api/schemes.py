@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from marshmallow import Schema, fields
 
 from core.api import Blueprint, schemas
 from core.api.context import ctx
 from core.kernel.errors import invalid
-from core.services import schemes
+from core.services import schemes, templates
 
 blp = Blueprint("schemes", __name__, description="Indicator schemes 指标体系")
 
@@ -43,3 +44,41 @@ class Publish(MethodView):
     def post(self, code, cycle, scheme, version):
         """Freeze a version; publishing is recorded in the ledger."""
         return schemes.publish(ctx(), code, cycle, scheme, version)
+
+
+class TemplateOut(Schema):
+    kind = fields.String()
+    name = fields.String()
+    title = fields.String()
+    plugin = fields.String()
+    groups = fields.Dict(keys=fields.String(), values=fields.String())
+    indicators = fields.Integer()
+    description = fields.String()
+
+
+class TemplateImportOut(Schema):
+    template = fields.String()
+    indicators_added = fields.List(fields.String())
+    schemes = fields.List(fields.Nested(schemas.SchemeOut))
+
+
+class PublishQuery(Schema):
+    publish = fields.Boolean(load_default=False)
+
+
+@blp.route("/bureaus/<code>/templates")
+class Templates(MethodView):
+    @blp.response(200, TemplateOut(many=True))
+    def get(self, code):
+        """Scheme templates and indicator libraries of the bureau's plugins."""
+        return templates.listing(ctx(), code)
+
+
+@blp.route("/bureaus/<code>/cycles/<cycle>/templates/<name>")
+class TemplateImport(MethodView):
+    @blp.arguments(PublishQuery, location="query")
+    @blp.response(201, TemplateImportOut)
+    def post(self, query, code, cycle, name):
+        """Import a template: its missing indicators, then its schemes as new versions
+        (``?publish=true`` publishes them)."""
+        return templates.import_template(ctx(), code, name, cycle, query["publish"])

@@ -290,3 +290,41 @@ def values_list(bureau_code: str, cycle: str | None, period: str | None, as_json
     for r in rows:
         r["subject"] = r.get("person") or r.get("unit")
     emit(rows, False, ["subject", "indicator", "period", "value", "seq", "review"])
+
+
+@indicators.command("library")
+@click.argument("name")
+@bureau_option
+@readable_errors
+def indicators_library(name: str, bureau_code: str) -> None:
+    """Add a plugin's indicator library (the indicators the bureau lacks)."""
+    from core.services import templates
+
+    done = templates.add_library(context(), bureau_code, name)
+    click.echo(f"added {len(done['added'])} indicator(s): {', '.join(done['added']) or '-'}")
+
+
+@values_group.command("feed")
+@click.argument("importer")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@bureau_option
+@click.option("--cycle", required=True)
+@click.option("--period", default=None, help="the period the file covers, if it does not say")
+@readable_errors
+def values_feed(importer: str, path: str, bureau_code: str, cycle: str, period: str | None) -> None:
+    """Import a file exported by another system (D-42) with a plugin's importer: all
+    rows or none; rows imported before are skipped."""
+    from pathlib import Path
+
+    from core.services import imports
+
+    file = Path(path)
+    done = imports.run(
+        context(), bureau_code, importer, file.read_bytes(), file.name, cycle, period
+    )
+    click.echo(
+        f"{done['rows']} row(s) read; recorded {len(done['entries'])}, "
+        f"skipped {len(done['skipped_rows'])} already recorded"
+    )
+    for w in done["warnings"]:
+        click.echo(f"warning: row {w['row']}: {w['message']}")

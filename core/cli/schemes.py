@@ -78,3 +78,32 @@ def list_(bureau_code: str, cycle: str | None, as_json: bool) -> None:
         print_json(rows)
         return
     emit(rows, False, ["cycle", "code", "version", "status", "group", "subject", "nodes", "name"])
+
+
+@schemes.command("templates")
+@bureau_option
+@json_option
+@readable_errors
+def templates_list(bureau_code: str, as_json: bool) -> None:
+    """Templates and indicator libraries the bureau's plugins offer."""
+    from core.services import templates
+
+    rows = templates.listing(context(), bureau_code)
+    emit(rows, as_json, ["kind", "name", "plugin", "indicators", "title"])
+
+
+@schemes.command("template")
+@click.argument("name")
+@bureau_option
+@click.option("--cycle", required=True)
+@click.option("--publish", is_flag=True, help="publish each imported version at once")
+@readable_errors
+def template_import(name: str, bureau_code: str, cycle: str, publish: bool) -> None:
+    """Import a plugin's template (its indicators and schemes) with one command."""
+    from core.services import templates
+
+    done = templates.import_template(context(), bureau_code, name, cycle, publish)
+    if done["indicators_added"]:
+        click.echo(f"indicators added: {', '.join(done['indicators_added'])}")
+    for scheme in done["schemes"]:
+        click.echo(f"scheme {scheme['code']} version {scheme['version']} ({scheme['status']})")

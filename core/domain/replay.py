@@ -28,6 +28,7 @@ from core.domain.models import (
     Period,
     Person,
     PluginInstallation,
+    PluginRecord,
     Rating,
     Scheme,
     ScoreItem,
@@ -151,6 +152,14 @@ def _queries() -> dict[str, Select]:
             Appeal.decided_seq,
             Appeal.correction_seq,
         ),
+        "plugin_records": select(
+            Bureau.code,
+            PluginRecord.plugin,
+            PluginRecord.collection,
+            PluginRecord.key,
+            PluginRecord.data,
+            PluginRecord.seq,
+        ).join(Bureau, PluginRecord.bureau_id == Bureau.id),
         "source_keys": select(Bureau.code, SourceKey.key, SourceKey.seq).join(
             Bureau, SourceKey.bureau_id == Bureau.id
         ),

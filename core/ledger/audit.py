@@ -125,9 +125,7 @@ def verify_all(
     for log in logs:
         if log.origin == PLATFORM_ORIGIN or (origin and log.origin != origin):
             continue
-        reports.append(
-            verify_log(session, log, verifiers, anchors.get(log.origin, []), progress)
-        )
+        reports.append(verify_log(session, log, verifiers, anchors.get(log.origin, []), progress))
     if origin:
         reports = [r for r in reports if r.origin in (origin, PLATFORM_ORIGIN)]
     return reports

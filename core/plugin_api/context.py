@@ -79,6 +79,22 @@ class BureauReader(Protocol):
         ...
 
 
+class RecordStore(Protocol):
+    """A plugin's own records in one bureau, by collection and key (JSON data). Written
+    only by the plugin's projectors (so replay rebuilds them); read from hooks through
+    ``context.records``."""
+
+    def put(self, collection: str, key: str, data: dict[str, Any]) -> None: ...
+
+    def delete(self, collection: str, key: str) -> None: ...
+
+    def get(self, collection: str, key: str) -> dict[str, Any] | None: ...
+
+    def all(self, collection: str) -> list[dict[str, Any]]:
+        """Every record of a collection, oldest first, each with its ``key`` and ``seq``."""
+        ...
+
+
 @dataclass(frozen=True)
 class PluginContext:
     """Given to every hook as ``context``: whose hook call this is and what it may see.
@@ -95,7 +111,9 @@ class PluginContext:
     reader: BureauReader | None = None
     session: Session | None = None
     record: Callable[[str, dict], Event] | None = None
-    """Append a follow-up entry of a kind this plugin declared (listeners only)."""
+    """Append an entry of a kind this plugin declared (listeners and commands)."""
+    records: RecordStore | None = None
+    """This plugin's records in the bureau (read-only here)."""
 
 
 @dataclass(frozen=True)
@@ -204,3 +222,12 @@ class ImportContext:
     period: str | None
     settings: Mapping[str, Any]
     reader: BureauReader
+
+
+def current_context() -> PluginContext:
+    """Inside a plugin's own API view or console page: the context of this request
+    (the plugin's settings for the bureau in the URL, read access, records, and, for
+    requests that change things, ``record``)."""
+    from flask import g
+
+    return g.jixiao_plugin_context

@@ -16,14 +16,13 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint
     from marshmallow import Schema
-    from sqlalchemy.orm import Session
 
     from core.plugin_api.context import (
-        BureauRef,
         Event,
         ImportContext,
         OutcomeContext,
         PostContext,
+        RecordStore,
         UnitResult,
         ValueContext,
     )
@@ -96,16 +95,17 @@ class OutcomeType:
     """The fields it adds, for tables and spreadsheets."""
 
 
-Projector = Callable[["Session", "BureauRef", "Event"], None]
+Projector = Callable[["RecordStore", "Event"], None]
 
 
 @dataclass(frozen=True)
 class EventKind:
     """A kind of ledger entry: its name, the marshmallow schema its ``data`` must pass
     (checked when it is appended; an unknown kind or bad data is refused), and the
-    projector that keeps a table in step with it (``None`` for entries kept only for
-    the audit trail). Projectors must be deterministic: replay runs them again on a
-    database rebuilt from the ledger and compares."""
+    projector that keeps the plugin's records in step with it (``None`` for entries kept
+    only for the audit trail). A projector gets the plugin's :class:`RecordStore` for the
+    bureau and the event; it must be deterministic: replay runs it again on a database
+    rebuilt from the ledger and compares."""
 
     name: str
     schema: type[Schema]

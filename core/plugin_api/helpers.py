@@ -12,8 +12,15 @@ RATER_ROLES = ("superior", "service_recipient", "third_party", "peer", "self", "
 """Who rates a subject (D-13, D-14): superior 上级, service recipients 服务对象, third
 parties 第三方, peers 同级, self 自评, the public 公众, experts 专家 (drawn onto panels)."""
 
-__all__ = ["FEN", "RATER_ROLES", "as_text", "parse_decimal", "quantize", "share_pool",
-           "trimmed_mean"]
+__all__ = [
+    "FEN",
+    "RATER_ROLES",
+    "as_text",
+    "parse_decimal",
+    "quantize",
+    "share_pool",
+    "trimmed_mean",
+]
 
 
 def trimmed_mean(scores: Sequence[Decimal], trim: int) -> Decimal | None:

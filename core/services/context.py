@@ -34,6 +34,7 @@ from core.domain.access import Principal
 from core.domain.events import EventLog
 from core.domain.models import Bureau, PluginInstallation
 from core.domain.plugin_host import PluginError, PluginNotLoaded
+from core.domain.plugin_records import RecordStore
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceError
 from core.kernel.privacy import PersonalDataError
 from core.ledger.models import LedgerLog
@@ -244,6 +245,7 @@ class Work:
                 reader=self.reader,
                 session=self.session,
                 record=self._recorder_for(plugin),
+                records=RecordStore(self.session, self.bureau.id, plugin),
             )
         return found
 

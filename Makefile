@@ -14,9 +14,12 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 run: $(STAMP)
 	$(BIN)/jixiao init --demo
-	$(BIN)/jixiao serve
+	$(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core plugins webhooks excel_addin migrations tests bench

@@ -25,6 +25,17 @@ from core.plugin_api import OutcomeContext
 from core.services.context import Context, Work
 
 
+def catch_up_all(ctx: Context) -> int:
+    """Bring every bureau's stored results up to date (the server's refresher), so
+    readers seldom have to wait for a refresh; returns how many subjects were rescored."""
+    from core.domain.models import Bureau
+
+    with ctx.platform_reading() as work:
+        waiting = standings.pending_bureaus(work.session)
+        codes = list(work.session.scalars(select(Bureau.code).where(Bureau.id.in_(waiting))))
+    return sum(ctx.catch_up(code) for code in codes)
+
+
 def _visible(work: Work) -> list[int] | None:
     """Subject ids the caller may see results of (None: all of the bureau's)."""
     scope = work.unit_scope()

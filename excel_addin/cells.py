@@ -68,6 +68,8 @@ def value(raw: Any, measure: str, choices: Sequence[str] | None) -> str:
         return label
     if isinstance(raw, float) and not math.isfinite(raw):
         raise CellError(bilingual("is not a finite number"))
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e18:
+        raw = int(raw)  # a cell typed 93 is read back as 93.0
     if isinstance(raw, str):
         text = text_of(raw)
         if len(text) > 64:

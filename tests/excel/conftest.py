@@ -80,3 +80,41 @@ class Entry:
 @pytest.fixture
 def entry(platform) -> Entry:
     return Entry(platform, build_world(platform))
+
+
+def fill(data: bytes, cells: dict[str, object], sheet: int | str = 0) -> bytes:
+    """The workbook with ``cells`` typed in (openpyxl, as a clerk's program would)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    target = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
+    for address, value in cells.items():
+        target[address] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rezip(data: bytes, edit) -> bytes:
+    """The package with each part passed through ``edit(name, bytes) -> bytes``."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, edit(info.filename, src.read(info)), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def current_values(platform, bureau: str = "b1") -> dict[tuple, str]:
+    """(subject, indicator, period) → value, through the values service."""
+    from core.services import values
+    from core.services.context import Context
+
+    rows = values.listing(Context.system(platform, "system:test"), bureau)
+    return {
+        (r.get("unit") or r.get("person"), r["indicator"], r["period"]): r["value"] for r in rows
+    }

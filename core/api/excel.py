@@ -1,0 +1,156 @@
+"""Excel over HTTP (Excel 表格): template downloads, workbook uploads, results as
+workbooks, the xlwings-Server-style endpoint for the add-ins, and the Office.js task pane
+and custom functions the app serves.
+
+Views parse, call :mod:`excel_addin` (which calls the services) and render. An upload
+that is refused answers 422: as problem+json naming each problem's sheet and cell, or,
+when the client asks for a spreadsheet (``Accept: application/vnd.openxmlformats…``
+or ``?annotated=true``), as the annotated copy of the workbook itself.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Response, request, send_file
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from core.api import Blueprint
+from core.api.context import ctx
+from core.api.problems import problem
+from core.kernel.errors import invalid
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+blp = Blueprint(
+    "excel", __name__, description="Excel 表格: templates, uploads, results, xlwings add-in"
+)
+
+
+def _xlsx(name: str, data: bytes, status: int = 200) -> Response:
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    response.status_code = status
+    return response
+
+
+class TemplateQuery(Schema):
+    cycle = fields.String(required=True, validate=validate.Length(max=64))
+    period = fields.String(required=True, validate=validate.Length(max=64))
+    unit = fields.String(validate=validate.Length(max=64))
+    person = fields.String(validate=validate.Length(max=64))
+    all_units = fields.Boolean(load_default=False)
+    units = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class ResultsQuery(Schema):
+    cycle = fields.String(required=True, validate=validate.Length(max=64))
+    period = fields.String(validate=validate.Length(max=64))
+    unit = fields.String(validate=validate.Length(max=64))
+    person = fields.String(validate=validate.Length(max=64))
+    health = fields.Boolean(load_default=False)
+
+
+class ImportQuery(Schema):
+    annotated = fields.Boolean(load_default=False)
+
+
+XLSX_RESPONSE = {"description": "an .xlsx workbook", "content": {XLSX: {}}}
+
+
+@blp.route("/bureaus/<code>/excel/template")
+class Template(MethodView):
+    @blp.arguments(TemplateQuery, location="query")
+    @blp.doc(responses={"200": XLSX_RESPONSE})
+    def get(self, query, code):
+        """An entry template for one unit (``unit``) or person (``person``) and period,
+        or with ``all_units=true`` the 汇总表 of every unit the caller may enter for
+        (``units=a,b`` to choose), one sheet per unit."""
+        from excel_addin import exports, sources
+
+        if query["all_units"]:
+            chosen = [u.strip() for u in query["units"].split(",") if u.strip()]
+            name, data = exports.entry_template(
+                ctx(), code, query["cycle"], query["period"], None, chosen
+            )
+        else:
+            subject = sources.subject_of(query.get("unit"), query.get("person"))
+            name, data = exports.entry_template(
+                ctx(), code, query["cycle"], query["period"], subject
+            )
+        return _xlsx(name, data)
+
+
+@blp.route("/bureaus/<code>/excel/import")
+class Import(MethodView):
+    @blp.arguments(ImportQuery, location="query")
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        responses={"201": {"description": "recorded: entries and warnings per sheet"}},
+    )
+    def post(self, query, code):
+        """Upload a filled-in template (multipart field ``file``, or the bytes with
+        Content-Type xlsx). All sheets are checked before anything is sent; a refused
+        workbook writes nothing and answers 422 with every problem's sheet and cell."""
+        from excel_addin import importer
+
+        upload = request.files.get("file")
+        if upload is not None:
+            data = upload.read()
+        elif request.mimetype in (XLSX, "application/octet-stream"):
+            data = request.get_data()
+        else:
+            raise invalid("file", "send the workbook as multipart/form-data field 'file'")
+        outcome = importer.import_workbook(ctx(), code, data)
+        if outcome.ok:
+            return outcome.summary(), 201
+        wants_file = query["annotated"] or (
+            request.accept_mimetypes.best_match([XLSX, "application/json"]) == XLSX
+        )
+        if wants_file and outcome.annotated is not None:
+            return _xlsx("annotated.errors.xlsx", outcome.annotated, outcome.status)
+        return _refused(outcome)
+
+
+def _refused(outcome: Any) -> Response:
+    first = outcome.problems[0] if outcome.problems else None
+    return problem(
+        outcome.status,
+        "Workbook refused",
+        f"{len(outcome.problems)} 处问题，未写入任何数据 ({len(outcome.problems)} problem(s); "
+        f"nothing was written): {first}",
+        [p.as_dict() for p in outcome.problems],
+    )
+
+
+@blp.route("/bureaus/<code>/excel/results")
+class Results(MethodView):
+    @blp.arguments(ResultsQuery, location="query")
+    @blp.doc(responses={"200": XLSX_RESPONSE})
+    def get(self, query, code):
+        """Results for printing: rankings and grades per group (default), one subject's
+        explanation (``unit``/``person``), or the health report (``health=true``)."""
+        from excel_addin import exports
+
+        cycle, period = query["cycle"], query.get("period")
+        if query["health"]:
+            name, data = exports.health(ctx(), code, cycle)
+        elif query.get("unit") or query.get("person"):
+            kind = "unit" if query.get("unit") else "person"
+            name, data = exports.explanation(ctx(), code, cycle, query[kind], kind, period)
+        else:
+            name, data = exports.rankings(ctx(), code, cycle, period)
+        return _xlsx(name, data)

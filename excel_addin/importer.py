@@ -13,8 +13,9 @@ CORE-REQUESTS.md): their cells are appended to the note as ``header: value`` lin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from core.kernel.errors import ServiceError
@@ -159,6 +160,8 @@ def sheet_rows(
                     row.number,
                 )
             )
+        if _unchanged(out, sheet.meta.prefilled.get(row.indicator)):
+            out["value"] = None  # left as the template showed it: nothing to send
         rows.append(out)
     if (
         rows
@@ -168,7 +171,7 @@ def sheet_rows(
         problems.append(
             Problem(
                 "value",
-                "本表没有填写任何本期值 (no value is filled in on this sheet)",
+                "本表没有填写或修改任何本期值 (no value is filled in or changed on this sheet)",
                 name,
                 cell(sheet.rows[0].sheet_row, layout.index("value")),
             )
@@ -176,7 +179,14 @@ def sheet_rows(
     return rows, problems
 
 
-Submit = Callable[..., dict[str, Any]]
+def _unchanged(row: dict[str, Any], prefilled: str | None) -> bool:
+    """The row still shows the value the template was made with, and nothing else."""
+    if prefilled is None or row["value"] is None or row.get("note") or row.get("evidence"):
+        return False
+    try:
+        return Decimal(row["value"]) == Decimal(prefilled)
+    except ArithmeticError:
+        return row["value"] == prefilled
 
 
 def submit(

@@ -37,6 +37,9 @@ class SheetMeta:
     scheme: str | None
     scheme_version: int | None
     indicators: list[str]
+    prefilled: dict[str, str] = field(default_factory=dict)
+    """Indicator → the current value the template was made with: a row left as it was
+    is not sent again (it would record a needless correction)."""
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Meta:
                     "scheme": s.scheme,
                     "scheme_version": s.scheme_version,
                     "indicators": s.indicators,
+                    "prefilled": s.prefilled,
                 }
                 for s in self.sheets
             ],
@@ -74,8 +78,8 @@ class Meta:
         same id, so a re-download is recognisably the same template."""
         what = {k: v for k, v in self.body().items() if k != "columns"}
         for sheet in what["sheets"]:
-            sheet.pop("indicators")
-            sheet.pop("name")
+            for key in ("indicators", "name", "prefilled"):
+                sheet.pop(key)
         return "jx-" + digest(what)[:16]
 
     @property
@@ -95,6 +99,9 @@ class Meta:
             # codes go in chunks: a cell holds at most 32,767 characters
             for chunk in chunks(sheet.indicators, 500):
                 out.append(["indicators", sheet.name, json.dumps(chunk, ensure_ascii=False)])
+            for chunk in chunks(sorted(sheet.prefilled.items()), 250):
+                if chunk:
+                    out.append(["prefilled", sheet.name, json.dumps(chunk, ensure_ascii=False)])
         out.append(["hash", self.hash])
         return out
 
@@ -103,7 +110,7 @@ class MetaError(ValueError):
     """The ``_meta`` sheet is missing a part or cannot be read."""
 
 
-def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+def chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)] or [[]]
 
 
@@ -129,6 +136,8 @@ def parse(rows: Sequence[Sequence[Any]]) -> tuple[Meta, str, str]:
                 )
             elif key == "indicators":
                 sheets[str(row[1])].indicators.extend(json.loads(str(row[2])))
+            elif key == "prefilled":
+                sheets[str(row[1])].prefilled.update(dict(json.loads(str(row[2]))))
             else:
                 found[key] = row[1]
         meta = Meta(

@@ -84,6 +84,7 @@ def build(
                 form["scheme"],
                 form["scheme_version"],
                 [r["indicator"] for r in form["rows"]],
+                {r["indicator"]: r["value"] for r in form["rows"] if r.get("value") is not None},
             )
         )
     write_meta(book, meta)

@@ -37,6 +37,23 @@ def entry_template(
     return safe_name(bureau, cycle, period, who) + ".xlsx", data
 
 
+def unit_templates(
+    ctx: Context, bureau: str, cycle: str, period: str, units: Sequence[str] | None = None
+) -> list[tuple[str, bytes]]:
+    """One template file per unit (an office sending each unit its own form): the
+    forms are read once, then one workbook is made per unit."""
+    forms = sources.entry_forms(ctx, bureau, cycle, period, None, units)
+    layout = sources.layout_for(ctx, bureau)
+    choices = sources.form_choices(ctx, bureau, forms)
+    return [
+        (
+            safe_name(bureau, cycle, period, form["subject"]) + ".xlsx",
+            template.build([form], layout, choices),
+        )
+        for form in forms
+    ]
+
+
 def rankings(ctx: Context, bureau: str, cycle: str, period: str | None = None) -> tuple[str, bytes]:
     rows = results.results(ctx, bureau, cycle, period, explain=True)
     data = reports.rankings(rows, bureau, cycle, period)

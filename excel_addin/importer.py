@@ -77,7 +77,7 @@ def import_workbook(ctx: Context, bureau: str, data: bytes) -> Imported:
 def prepare(ctx: Context, bureau: str, book: EntryBook) -> list[Prepared]:
     """Every sheet's submission rows, or WorkbookRefused with every cell problem."""
     layout, meta = book.meta.layout, book.meta
-    measures = _measures(ctx, bureau, book)
+    measures = measures_of(ctx, bureau, {r.indicator for s in book.sheets for r in s.rows})
     choices: dict[tuple, dict[str, list[str]]] = {}
     problems: list[Problem] = list(book.problems)
     prepared = []
@@ -96,9 +96,9 @@ def prepare(ctx: Context, bureau: str, book: EntryBook) -> list[Prepared]:
     return prepared
 
 
-def _measures(ctx: Context, bureau: str, book: EntryBook) -> dict[str, str]:
-    wanted = {r.indicator for s in book.sheets for r in s.rows}
-    return {i["code"]: i["measure"] for i in indicators.listing(ctx, bureau) if i["code"] in wanted}
+def measures_of(ctx: Context, bureau: str, codes: set[str]) -> dict[str, str]:
+    """Indicator code → measure (``grade`` values are labels, the rest numbers)."""
+    return {i["code"]: i["measure"] for i in indicators.listing(ctx, bureau) if i["code"] in codes}
 
 
 def sheet_rows(

@@ -7,7 +7,7 @@ scheme version), a header row with Chinese headers and the English alongside, th
 row per indicator of the entry form::
 
     row 1   title
-    row 2   单位 (Unit) | u1 | 期间 (Period) | 2026-Q1 | 方案 (Scheme) | … | 版本 (Version) | 3
+    row 2   单位 (Unit) | u1 | 期间 (Period) | 2026-Q1 | 方案 (Scheme) | … | 版本 (Version) | 3 | …
     row 3   how to fill it in
     row 4   headers
     row 5…  one row per indicator, in the form's order
@@ -70,13 +70,17 @@ STANDARD = (
 STATUS = Column("status", "状态", "Status", 36)
 INPUTS = ("value", "note", "evidence")
 
-# What each context cell of row 2 holds: (label, key) pairs laid out left to right.
+# What each context cell of row 2 holds: (label, key) pairs laid out left to right
+# (the subject's label says 人员 (Person) on a person's form).
 CONTEXT = (
     ("单位 (Unit)", "subject"),
     ("期间 (Period)", "period"),
     ("方案 (Scheme)", "scheme"),
     ("版本 (Version)", "scheme_version"),
+    ("局 (Bureau)", "bureau"),
+    ("周期 (Cycle)", "cycle"),
 )
+PERSON_LABEL = "人员 (Person)"
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,8 @@ def context_cells(form: dict[str, Any]) -> list[Any]:
     """Row 2: label, value, label, value…"""
     out: list[Any] = []
     for label, key in CONTEXT:
+        if key == "subject" and form.get("subject_kind") == "person":
+            label = PERSON_LABEL
         out += [label, form.get(key)]
     return out
 

@@ -291,7 +291,8 @@ def _check_headers(name: str, layout: Layout, found: list[Any]) -> list[Problem]
 
 def _check_context(name: str, sheet: SheetMeta, meta: Meta, at) -> list[Problem]:
     wanted = {"subject": sheet.subject, "period": meta.period, "scheme": sheet.scheme,
-              "scheme_version": sheet.scheme_version}  # fmt: skip
+              "scheme_version": sheet.scheme_version, "bureau": meta.bureau,
+              "cycle": meta.cycle}  # fmt: skip
     problems = []
     for position, (label, key) in enumerate(CONTEXT):
         column = 2 * position + 2

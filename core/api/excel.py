@@ -154,3 +154,83 @@ class Results(MethodView):
         else:
             name, data = exports.rankings(ctx(), code, cycle, period)
         return _xlsx(name, data)
+
+
+class FormQuery(Schema):
+    cycle = fields.String(required=True, validate=validate.Length(max=64))
+    period = fields.String(required=True, validate=validate.Length(max=64))
+    unit = fields.String(validate=validate.Length(max=64))
+    person = fields.String(validate=validate.Length(max=64))
+
+
+@blp.route("/bureaus/<code>/excel/form")
+class Form(MethodView):
+    @blp.arguments(FormQuery, location="query")
+    def get(self, query, code):
+        """The entry form of one subject and period for the add-ins: ``form``, the sheet
+        layout (``columns``, plugins' included) and grade lists (``choices``)."""
+        from excel_addin import sheet_entry, sources
+
+        subject = sources.subject_of(query.get("unit"), query.get("person"))
+        return sheet_entry.form_payload(ctx(), code, query["cycle"], query["period"], subject)
+
+
+@blp.route("/bureaus/<code>/excel/submit")
+class Submit(MethodView):
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["cycle", "period", "subject", "rows"],
+                        "properties": {
+                            "cycle": {"type": "string"},
+                            "period": {"type": "string"},
+                            "subject": {"type": "object"},
+                            "scheme_version": {"type": "integer"},
+                            "sheet": {"type": "string"},
+                            "rows": {"type": "array", "items": {"type": "object"}},
+                        },
+                    }
+                }
+            },
+        }
+    )
+    def post(self, code):
+        """One entry sheet's raw cells (``rows: [{row, indicator, cells: {value, note,
+        evidence}}]``), checked as an uploaded workbook's are and submitted all or
+        nothing; 201 with ``recorded_rows`` and warnings, else 4xx with ``problems``,
+        each naming its sheet row and cell."""
+        from excel_addin import sheet_entry
+
+        outcome = sheet_entry.submit_sheet(ctx(), code, _json_body())
+        return outcome, outcome["status"]
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        raise invalid("body", "send JSON (Content-Type: application/json)")
+    return request.get_json()
+
+
+@blp.route("/bureaus/<code>/excel/xlwings/<action>")
+class XlwingsServer(MethodView):
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        responses={"200": {"description": '{"actions": [...]} for the xlwings client'}},
+    )
+    def post(self, code, action):
+        """xlwings-Server-style endpoint for the Office.js pane and VBA
+        ``RunServerPython``: the body is the client's book payload; ``form`` lays out the
+        entry sheet named by ``?cycle=&period=&unit=`` (or the active sheet's heading),
+        ``submit`` reads the active entry sheet, submits it and marks the outcome. The
+        answer is the actions the client applies. Needs the ``excel`` extra and
+        ``XLWINGS_LICENSE_KEY`` (docs/excel.md)."""
+        from excel_addin import server
+
+        return server.run(ctx(), code, action, _json_body(), request.args)

@@ -36,9 +36,10 @@ def excel() -> None:
     help="汇总表: one sheet per unit the caller may enter for",
 )
 @click.option("--units", default="", help="with --all-units: only these units (comma-separated)")
+@click.option("--each", is_flag=True, help="with --all-units: one file per unit, into folder -o")
 @click.option("-o", "--output", default=None, help="file to write (default: a name from the form)")
 @readable_errors
-def template_command(bureau_code, cycle, period, unit, person, all_units, units, output) -> None:
+def template_command(bureau_code, cycle, period, unit, person, all_units, units, each, output):
     """Write an entry template (.xlsx) for one unit or person, or an office's 汇总表."""
     from excel_addin import exports, sources
 
@@ -46,6 +47,12 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
         if unit or person:
             raise click.UsageError("--all-units makes a sheet per unit: leave out --unit/--person")
         chosen = [u.strip() for u in units.split(",") if u.strip()]
+        if each:
+            folder = Path(output or ".")
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in exports.unit_templates(context(), bureau_code, cycle, period, chosen):
+                click.echo(str(_write(str(folder / name), data, None)))
+            return
         name, data = exports.entry_template(context(), bureau_code, cycle, period, None, chosen)
     else:
         subject = sources.subject_of(unit, person)

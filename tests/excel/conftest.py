@@ -4,7 +4,13 @@ required, a qualitative grade) and one annual leaf that is not on a quarter's fo
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# xlwings registers its PRO remote engine (xw.Book(json=…)) when it is first imported,
+# if a licence key is set then: the tests run under PolyForm Noncommercial.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from core.services import indicators, schemes
 from tests.helpers import as_user, build_world

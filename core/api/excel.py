@@ -11,8 +11,11 @@ or ``?annotated=true``), as the annotated copy of the workbook itself.
 from __future__ import annotations
 
 import io
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from flask import Blueprint as FlaskBlueprint
 from flask import Response, request, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
@@ -234,3 +237,52 @@ class XlwingsServer(MethodView):
         from excel_addin import server
 
         return server.run(ctx(), code, action, _json_body(), request.args)
+
+
+# ---------------------------------------------------------------- the Office.js add-in
+
+pane = FlaskBlueprint("excel_pane", __name__, url_prefix="/excel")
+PANE_FILES = {
+    "taskpane.html": "text/html",
+    "taskpane.js": "text/javascript",
+    "functions.js": "text/javascript",
+    "functions.json": "application/json",
+    "icon-32.png": "image/png",
+}
+
+
+def _pane_file(name: str) -> bytes:
+    return resources.files("excel_addin").joinpath("officejs", name).read_bytes()
+
+
+@pane.get("/manifest.xml")
+def manifest() -> Response:
+    """The add-in manifest, pointing at this server (sideload it: docs/excel.md)."""
+    base = request.host_url.rstrip("/")
+    text = _pane_file("manifest.xml").decode().replace("{BASE}", base)
+    return Response(text, mimetype="application/xml")
+
+
+@pane.get("/<any(" + ", ".join(f'"{n}"' for n in PANE_FILES) + "):name>")
+def pane_file(name: str) -> Response:
+    return Response(_pane_file(name), mimetype=PANE_FILES[name])
+
+
+@pane.get("/office.js")
+def office_js() -> Response:
+    """Microsoft's office.js, served from this server when the administrator placed it
+    in ``<instance>/excel/office.js`` (npm package ``@microsoft/office-js``); the pane
+    never loads it from a CDN."""
+    from core.api.context import platform
+
+    path = Path(platform().instance) / "excel" / "office.js"
+    if not path.is_file():
+        return Response(
+            "// office.js is not installed on this server: see docs/excel.md\n",
+            404,
+            mimetype="text/javascript",
+        )
+    return Response(path.read_bytes(), mimetype="text/javascript")
+
+
+blp.record_once(lambda state: state.app.register_blueprint(pane))

@@ -50,7 +50,10 @@ class BenchSector:
 
     def jixiao_scheme_templates(self, context=None):
         per = self.leaves // DIMENSIONS
-        big = [IndicatorSpec(f"k{n:05d}", f"指标{n}", f"Indicator {n}", "%") for n in range(self.leaves)]
+        big = [
+            IndicatorSpec(f"k{n:05d}", f"指标{n}", f"Indicator {n}", "%")
+            for n in range(self.leaves)
+        ]
 
         def leaf(code: str) -> dict:
             return {
@@ -75,7 +78,13 @@ class BenchSector:
             ]
             small = [leaf(f"k{n:05d}") for n in range(10)]
             return [
-                {"code": "big", "name": "大表", "group": "BIG", "total": self.leaves, "nodes": nodes},
+                {
+                    "code": "big",
+                    "name": "大表",
+                    "group": "BIG",
+                    "total": self.leaves,
+                    "nodes": nodes,
+                },
                 {"code": "small", "name": "常规", "group": "S", "total": 10, "nodes": small},
             ]
 
@@ -100,7 +109,8 @@ def setup(platform, leaves: int, small_units: int) -> Context:
     platform.plugins.register(_hook(BenchSector(leaves, small_units)), "benchsector")
     bureaus.create(ctx, "bench", "基准局", "Bench bureau")
     plugins.install(ctx, "bench", "benchsector")
-    cycles.create(ctx, "bench", "2026", "2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31), ["quarter"])
+    year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    cycles.create(ctx, "bench", "2026", "2026", *year, ["quarter"])
     units.create(ctx, "bench", "big", "大单位", "Big unit", group="BIG")
     for n in range(small_units):
         units.create(ctx, "bench", f"s{n:04d}", f"单位{n}", f"Unit {n}", group="S")

@@ -186,10 +186,9 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
         os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{folder / 'api.sqlite3'}"
         migrate.upgrade(os.environ["JIXIAO_DATABASE_URL"])
     from core.app import create_app
-    from core.services.demo import create_demo
-
     from core.ledger.signing import KeyRing
     from core.services import setup
+    from core.services.demo import create_demo
 
     KeyRing(folder / "instance" / "keys").add("jixiao-bench")
     app = create_app()

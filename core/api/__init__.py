@@ -137,6 +137,7 @@ def init_app(app: Flask) -> None:
         bureaus,
         collection,
         docs,
+        excel,
         ledger,
         people,
         plugins,
@@ -146,7 +147,7 @@ def init_app(app: Flask) -> None:
     from webhooks import api as webhooks_api
 
     modules = (bureaus, people, records, schemes, collection, assessment, ledger, plugins)
-    for module in (*modules, webhooks_api):
+    for module in (*modules, webhooks_api, excel):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
     context.init_app(app)  # 401 comes before anything about the request's content

@@ -38,6 +38,7 @@ COMMANDS = {
     "evidence": "core.cli.assessment:evidence_group",
     "appeals": "core.cli.assessment:appeals",
     "webhooks": "webhooks.cli:webhooks",
+    "excel": "core.cli.excel:excel",
 }
 
 

@@ -6,25 +6,29 @@ workbook made for version 2 is refused once version 3 is published), checks ever
 (types, units of measure, ranges through the entry path, required evidence, the
 collection round's state, plugin checks) and then appends all rows in one batch, or
 nothing. A row for an indicator that already has a value becomes a correction of it,
-since a clerk resubmitting a corrected sheet means exactly that; errors come back per
-row and field, in Chinese with English alongside.
+since a clerk resubmitting a corrected sheet means exactly that; a row whose value is
+the one already recorded (and that brings no note or evidence) is left out, so sending
+back a pre-filled form records nothing twice. Errors come back per row and field, in
+Chinese with English alongside.
+
+:func:`submit_many` records several subjects' forms in one unit of work (an office's
+汇总表, one sheet per unit): all of them, or none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs import values
 from core.kernel.errors import FieldError, InvalidInput, ServiceError, invalid
 from core.kernel.numbers import MAX_SAFE_INT
 from core.services import forms
 from core.services.context import Context, Work
 from core.services.values import recorded
-
-SubmitCheck = Callable[[Work, forms.EntryForm, list[dict]], None]
-CHECKS: list[SubmitCheck] = []
-"""Further checks of a whole submission (collection rounds add theirs)."""
 
 REASONS_ZH = {
     "is required": "必填",
@@ -34,8 +38,8 @@ REASONS_ZH = {
 
 def bilingual(reason: str) -> str:
     """A reason in Chinese with the English alongside, for clerks."""
-    if any("\u4e00" <= ch <= "\u9fff" for ch in reason):
-        return reason  # already bilingual
+    if reason and "\u4e00" <= reason[0] <= "\u9fff":
+        return reason  # already bilingual: Chinese first (a quoted value may be Chinese too)
     for english, chinese in REASONS_ZH.items():
         if reason.startswith(english):
             return f"{chinese} ({reason})"
@@ -56,10 +60,39 @@ def bilingual(reason: str) -> str:
     return f"填报有误 ({reason})"
 
 
-def _rows(form: forms.EntryForm, given: Sequence[dict[str, Any]]) -> list[tuple[int, dict]]:
+@dataclass(frozen=True)
+class Submission:
+    """One subject's form for one period, as a channel read it."""
+
+    cycle: Any
+    period: Any
+    subject: dict[str, Any]
+    rows: Sequence[dict[str, Any]]
+    scheme_version: Any = None
+
+
+def _unchanged(spec: forms.FormRow, row: dict[str, Any]) -> bool:
+    """The row repeats the recorded value and adds nothing (no note, evidence or
+    explicit correction)."""
+    if spec.value is None or any(row.get(k) not in (None, "", []) for k in ("note", "evidence")):
+        return False
+    if "corrects" in row:
+        return False
+    try:
+        given = values.value_text(spec.measure, row["value"])
+    except ServiceError:
+        return False  # record_values names the problem
+    if spec.measure == values.GRADE_MEASURE:
+        return given == spec.value
+    return Decimal(given) == Decimal(spec.value)  # 95.0 is the 95 on record
+
+
+def _rows(
+    form: forms.EntryForm, given: Sequence[dict[str, Any]], unchanged: list[int]
+) -> list[tuple[int, dict]]:
     """The value rows of a submission with their row numbers: the form's subject and
     period on every row, a correction of the current value where there is one, nothing
-    for empty cells."""
+    for empty cells or values already recorded (their numbers go to ``unchanged``)."""
     by_indicator = {row.indicator: row for row in form.rows}
     out, errors = [], []
     for number, row in enumerate(given, start=1):
@@ -79,6 +112,9 @@ def _rows(form: forms.EntryForm, given: Sequence[dict[str, Any]]) -> list[tuple[
             continue
         if row.get("value") in (None, ""):
             continue  # an empty cell: nothing reported yet
+        if _unchanged(spec, row):
+            unchanged.append(number)
+            continue
         value_row = {
             form.subject_kind: form.subject,
             "indicator": spec.indicator,
@@ -102,6 +138,28 @@ def _rows(form: forms.EntryForm, given: Sequence[dict[str, Any]]) -> list[tuple[
     return out
 
 
+def _check_version(given: object) -> int | None:
+    if given is not None and (
+        isinstance(given, bool) or not isinstance(given, int) or not 0 < given <= MAX_SAFE_INT
+    ):
+        raise invalid("scheme_version", "a scheme version number")
+    return given
+
+
+def _stale(given: int, published: int | None) -> InvalidInput:
+    return InvalidInput(
+        "表格版本已过期 (the form was made for another scheme version)",
+        [
+            FieldError(
+                "scheme_version",
+                f"表格基于第{given}版，现行为第{published}版，请重新下载 "
+                f"(made for version {given}, the published one is {published}: "
+                "download a new form)",
+            )
+        ],
+    )
+
+
 def submit(
     ctx: Context,
     bureau: str,
@@ -113,44 +171,49 @@ def submit(
     scheme_version: int | None = None,
 ) -> dict[str, Any]:
     """Record one subject's figures for one period: all rows or none."""
-    if scheme_version is not None and (
-        isinstance(scheme_version, bool)
-        or not isinstance(scheme_version, int)
-        or not 0 < scheme_version <= MAX_SAFE_INT
-    ):
-        raise invalid("scheme_version", "a scheme version number")
+    return submit_many(ctx, bureau, [Submission(cycle, period, subject, rows, scheme_version)])[0]
+
+
+def submit_many(ctx: Context, bureau: str, given: Sequence[Submission]) -> list[dict[str, Any]]:
+    """Record several subjects' forms in one unit of work: all or none. A refusal says
+    which one (``submission``, numbered from 1, on the error) and its rows' problems."""
+    for item in given:
+        _check_version(item.scheme_version)
     with ctx.writing(bureau, "values.record") as work:
-        form = forms.build(work, cycle, period, subject)
-        if scheme_version is not None and scheme_version != form.scheme_version:
-            raise InvalidInput(
-                "表格版本已过期 (the form was made for another scheme version)",
-                [
-                    FieldError(
-                        "scheme_version",
-                        f"表格基于第{scheme_version}版，现行为第{form.scheme_version}版，"
-                        "请重新下载 "
-                        f"(made for version {scheme_version}, the published one is "
-                        f"{form.scheme_version}: download a new form)",
-                    )
-                ],
-            )
-        numbered = _rows(form, rows)
-        value_rows = [row for _, row in numbered]
-        for check in CHECKS:
-            check(work, form, value_rows)
-        try:
-            done = values.record_values(work, value_rows)
-        except ServiceError as exc:
-            # rows of the submission, not of the non-empty rows recorded
-            number = {i: n for i, (n, _) in enumerate(numbered, start=1)}
-            exc.errors = [
-                FieldError(e.field, bilingual(e.reason), number.get(e.row, e.row))
-                for e in exc.errors
-            ]
-            raise
-        out = recorded(done)
-        out["warnings"] = [{**w, "row": number_of(numbered, w["row"])} for w in out["warnings"]]
-        return {"form": form.as_dict(), **out}
+        plans: dict[int, forms.FormPlan] = {}
+        out = []
+        for index, item in enumerate(given, start=1):
+            try:
+                out.append(_submit_one(work, item, plans))
+            except ServiceError as exc:
+                if len(given) > 1:
+                    exc.detail = f"submission {index}: {exc.detail}"
+                exc.submission = index  # type: ignore[attr-defined]
+                raise
+        return out
+
+
+def _submit_one(work: Work, item: Submission, plans: dict[int, forms.FormPlan]) -> dict:
+    cycle = get_cycle(work.session, work.bureau, item.cycle)
+    period = get_period(work.session, cycle, item.period)
+    plan = plans.get(period.id) or plans.setdefault(period.id, forms.FormPlan(work, cycle, period))
+    form = forms.build(work, cycle.code, period.code, item.subject, plan)
+    if item.scheme_version is not None and item.scheme_version != form.scheme_version:
+        raise _stale(item.scheme_version, form.scheme_version)
+    unchanged: list[int] = []
+    numbered = _rows(form, item.rows, unchanged)
+    try:
+        done = values.record_values(work, [row for _, row in numbered])
+    except ServiceError as exc:
+        # rows of the submission, not of the non-empty rows recorded
+        number = {i: n for i, (n, _) in enumerate(numbered, start=1)}
+        exc.errors = [
+            FieldError(e.field, bilingual(e.reason), number.get(e.row, e.row)) for e in exc.errors
+        ]
+        raise
+    out = recorded(done)
+    out["warnings"] = [{**w, "row": number_of(numbered, w["row"])} for w in out["warnings"]]
+    return {"form": form.as_dict(), "unchanged": unchanged, **out}
 
 
 def number_of(numbered: list[tuple[int, dict]], index: int) -> int:

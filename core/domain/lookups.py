@@ -31,6 +31,14 @@ def _id(session: Session, key: tuple, query: Callable[[], Select]) -> int | None
     return found
 
 
+def remember_id(session: Session, key: tuple, found: int) -> None:
+    """Seed the memo with an id loaded in bulk (``("indicator", bureau_id, code)``…)."""
+    memo = session.info.get(_MEMO)
+    if memo is None:
+        memo = session.info[_MEMO] = {}
+    memo[key] = found
+
+
 def unit_id(session: Session, bureau_id: int, code: str | None) -> int | None:
     if code is None:
         return None

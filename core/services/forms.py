@@ -14,7 +14,7 @@ current value and its seq (so a resubmission becomes a correction naming it).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
@@ -67,7 +67,11 @@ class EntryForm:
     """The collection round's deadline for this subject's unit (its extension's)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow copies: the rows hold only plain values (asdict's deep copy cost
+        # 0.4 s on a 2,000-row form)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["rows"] = [dict(vars(row)) for row in self.rows]
+        return out
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class FormPlan:
 
     def _plan(self, scheme: Scheme | None, in_round: bool) -> list[Line]:
         lines: list[Line] = []
+        seen: set[str] = set()
         if scheme is not None:
             rules = self.work.contributions(RULE_HOOK)
             for node in json.loads(scheme.definition)["nodes"]:
@@ -144,7 +149,8 @@ class FormPlan:
                 if rule is None or rule.inputs == "ratings":
                     continue
                 for code in [node["indicator"], *node.get("inputs", {}).values()]:
-                    if all(line.indicator != code for line in lines):
+                    if code not in seen:
+                        seen.add(code)
                         own = node if code == node["indicator"] else {}
                         evidence = bool(own.get("meta", {}).get("evidence", False))
                         lines.append(Line(code, own, evidence))
@@ -181,8 +187,9 @@ def build(
     scheme = plan.scheme(group, subject.kind)
     previous = plan.previous
     indicators = plan.indicators
+    recorded = _recorded(work, subject, [p for p in (period, previous) if p is not None])
     rows = [
-        _row(work, subject, indicators[line.indicator], line, period, previous)
+        _row(indicators[line.indicator], line, period, previous, recorded)
         for line in plan.lines(group, subject.kind, in_round)
     ]
     return EntryForm(
@@ -207,22 +214,30 @@ def _deadline(work: Work, plan: FormPlan, unit: Unit) -> str:
     return clock.stamp(extension[0] if extension else plan.round.deadline)
 
 
+def _recorded(
+    work: Work, subject: Subject, periods: list[Period]
+) -> dict[tuple[int, int], IndicatorValue]:
+    """The subject's values in ``periods`` by (indicator, period), in one query."""
+    rows = work.session.scalars(
+        select(IndicatorValue).where(
+            IndicatorValue.subject_id == subject.id,
+            IndicatorValue.period_id.in_([p.id for p in periods]),
+        )
+    )
+    return {(v.indicator_id, v.period_id): v for v in rows}
+
+
 def _row(
-    work: Work,
-    subject: Subject,
     indicator: Indicator,
     line: Line,
     period: Period,
     previous: Period | None,
+    recorded: dict[tuple[int, int], IndicatorValue],
 ) -> FormRow:
     node = line.node
     meta = node.get("meta", {})
-    current = work.session.get(IndicatorValue, (subject.id, indicator.id, period.id))
-    last = (
-        work.session.get(IndicatorValue, (subject.id, indicator.id, previous.id))
-        if previous
-        else None
-    )
+    current = recorded.get((indicator.id, period.id))
+    last = recorded.get((indicator.id, previous.id)) if previous else None
     target = meta.get("target")
     return FormRow(
         indicator=indicator.code,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.events import core_kind
+from core.domain.inputs.prefetch import known_values
 from core.domain.lookups import (
     cycle_id,
     indicator_id,
@@ -110,15 +111,17 @@ def _key(session: Session, bureau: BureauRef, d: dict) -> tuple[int, int, int]:
 def value_recorded(session: Session, bureau: BureauRef, event: Event) -> None:
     d = event.data
     key = _key(session, bureau, d)
-    row = session.get(IndicatorValue, key)
+    known = known_values(session)
+    row = known[key] if key in known else session.get(IndicatorValue, key)
     if row is None:
         row = IndicatorValue(subject_id=key[0], indicator_id=key[1], period_id=key[2])
         session.add(row)
+    if key in known:  # a batch's prefetched key (replay keeps no such map)
+        known[key] = row
     row.value, row.seq, row.review, row.review_seq = d["value"], event.seq, "pending", None
     row.late = bool(d.get("late"))
     if d.get("source_key"):
         session.add(SourceKey(bureau_id=bureau.id, key=d["source_key"], seq=event.seq))
-    session.flush()
     invalidate(session, d["cycle"], key[0])
 
 
@@ -130,10 +133,13 @@ def value_recorded(session: Session, bureau: BureauRef, event: Event) -> None:
 def value_withdrawn(session: Session, bureau: BureauRef, event: Event) -> None:
     d = event.data
     key = _key(session, bureau, d)
-    row = session.get(IndicatorValue, key)
+    known = known_values(session)
+    row = known[key] if key in known else session.get(IndicatorValue, key)
     if row is not None and row.seq == d["withdraws"]:
         session.delete(row)
         session.flush()
+        if key in known:
+            known[key] = None
     invalidate(session, d["cycle"], key[0])
 
 
@@ -163,7 +169,6 @@ def warning_raised(session: Session, bureau: BureauRef, event: Event) -> None:
             message=d["message"],
         )
     )
-    session.flush()
 
 
 # --------------------------------------------------------------------------- schemes

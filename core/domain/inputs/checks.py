@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.domain.assessment.compiled import published_schemes, scheme_for_group
+from core.domain.inputs.prefetch import known_history
 from core.domain.inputs.targets import Target
 from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Subject
 from core.domain.work import BureauWork
@@ -37,8 +38,12 @@ class EntryChecks:
         if not self.checks:
             return []
         warnings = []
+        contexts: dict[str, ValueContext] = {}  # one per plugin (its settings), per value
         for plugin, check in self.checks:
-            ctx = self._context(target, value, self.work.context_for(plugin).settings)
+            ctx = contexts.get(plugin)
+            if ctx is None:
+                settings = self.work.context_for(plugin).settings
+                ctx = contexts[plugin] = self._context(target, value, settings)
             warnings.extend((check.name, message) for message in check.check(ctx))
         return warnings
 
@@ -89,19 +94,11 @@ class EntryChecks:
 
         def history() -> list[tuple[str, Decimal]]:
             if not cache:
-                rows = self.session.execute(
-                    select(Period.code, Period.start, IndicatorValue.value)
-                    .join(IndicatorValue, IndicatorValue.period_id == Period.id)
-                    .join(Cycle, Period.cycle_id == Cycle.id)
-                    .where(
-                        Cycle.bureau_id == self.bureau.id,
-                        IndicatorValue.subject_id == subject.id,
-                        IndicatorValue.indicator_id == indicator.id,
-                        Period.kind == period.kind,
-                        Period.start < period.start,
-                    )
-                )
-                found = {code: (start, _number(v)) for code, start, v in rows}
+                found = {
+                    p.code: (p.start, _number(v))
+                    for p, v in self._earlier(subject, indicator)
+                    if p.kind == period.kind and p.start < period.start
+                }
                 for code, (p, v) in pending.items():
                     if p.kind == period.kind and p.start < period.start:
                         found[code] = (p.start, v)
@@ -110,6 +107,23 @@ class EntryChecks:
             return cache[0]
 
         return history
+
+    def _earlier(self, subject: Subject, indicator: Indicator) -> list[tuple[Period, str]]:
+        """(period, value) of the subject's values of the indicator: prefetched for the
+        batch (:mod:`.prefetch`), else read now."""
+        known = known_history(self.session).get((subject.id, indicator.id))
+        if known is not None:
+            return known
+        return list(
+            self.session.execute(
+                select(Period, IndicatorValue.value)
+                .join(IndicatorValue, IndicatorValue.period_id == Period.id)
+                .where(
+                    IndicatorValue.subject_id == subject.id,
+                    IndicatorValue.indicator_id == indicator.id,
+                )
+            ).all()
+        )
 
     def _lookup(self, subject: Subject) -> Callable[[str, str], Decimal | None]:
         def lookup(indicator_code: str, period_code: str) -> Decimal | None:

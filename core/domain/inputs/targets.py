@@ -56,6 +56,11 @@ def _memo(session: Session) -> dict[tuple, Any]:
     return found
 
 
+def remember(session: Session, key: tuple, found: Any) -> None:
+    """Seed the memo with an object loaded in bulk (see :mod:`.prefetch`)."""
+    _memo(session)[key] = found
+
+
 def _remembered(session: Session, key: tuple, find) -> Any:
     memo = _memo(session)
     found = memo.get(key)

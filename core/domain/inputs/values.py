@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from core.domain.collection.gate import EntryGate
 from core.domain.inputs.checks import EntryChecks
+from core.domain.inputs.prefetch import known_values, prefetch
 from core.domain.inputs.targets import Target, resolve
 from core.domain.models import EvidenceFile, IndicatorValue, SourceKey
 from core.domain.work import BureauWork
@@ -75,6 +76,9 @@ def value_text(measure: str, raw: Any) -> str:
 
 
 def current_value(work: BureauWork, target: Target) -> IndicatorValue | None:
+    known = known_values(work.session)
+    if target.key in known:
+        return known[target.key]
     return work.session.get(IndicatorValue, target.key)
 
 
@@ -108,6 +112,7 @@ def record_values(
     ``permission`` is checked for each row's subject (an appeal's decision records its
     correction under the appeal's own permission instead, and is not held to the
     collection round: correcting a closed period is what appeals are for)."""
+    prefetch(work, rows)
     checks = EntryChecks(work)
     gate = None if appeal else EntryGate(work)
     pending: dict[tuple, int] = {}

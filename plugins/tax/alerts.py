@@ -93,7 +93,9 @@ def core_indicator_alert(
     ]
     bands = [band for band in bands if band[0] is not None]
     if not bands and ctx.extra.get("target") is not None:
-        bands = [(ctx.extra["target"], ctx.extra.get("direction", "higher"), "未达目标值", "missed")]
+        bands = [
+            (ctx.extra["target"], ctx.extra.get("direction", "higher"), "未达目标值", "missed")
+        ]
     name = ctx.extra.get("name") or ctx.indicator
     for bound, direction, zh, en in bands:
         view = dataclasses.replace(

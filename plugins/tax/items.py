@@ -128,8 +128,9 @@ def item_row(event: Mapping[str, Any], cycle: str) -> dict[str, Any]:
     quantity = item.points * event["count"]
     times = f"×{event['count']}" if event["count"] > 1 else ""
     if item.finding:
+        source = FINDING_SOURCES[item.source]
         reason = (
-            f"[{item.code}] 督审发现：{FINDING_SOURCES[item.source]}《{event['finding_reference']}》"
+            f"[{item.code}] 督审发现：{source}《{event['finding_reference']}》"
             f"{event['finding_issue']}（扣{as_text(quantity)}分）"
         )
     else:

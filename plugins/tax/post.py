@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.hookspecs import PostContext, UnitResult, adjust_node
-from core.numbers import as_text
+from core.numbers import as_text, quantize
 
 
 class PointsCapParams(Schema):
@@ -23,17 +23,18 @@ def points_cap(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext
     5). Daily leaves cannot cap day by day without breaking their sum (see
     :mod:`plugins.tax.rules`), so the cap acts here, on the combined score; the
     ancestors and the total follow."""
+    cap = quantize(p["max"])
     for result in results:
         before = result.nodes.get(p["node"])
-        if before is None or before <= p["max"]:
+        if before is None or before <= cap:
             continue
-        adjust_node(result, p["node"], p["max"], ctx)
+        adjust_node(result, p["node"], cap, ctx)
         result.adjustments.append(
             {
                 "type": "points_cap",
                 "node": p["node"],
                 "before": as_text(before),
-                "after": as_text(p["max"]),
+                "after": as_text(cap),
             }
         )
 

@@ -91,7 +91,9 @@ class RectificationClosedSchema(Schema):
     period = fields.String(required=True, validate=validate.Regexp(MONTH))
     measures = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     evidence = fields.List(
-        fields.String(validate=validate.Regexp(SHA256)), required=True, validate=validate.Length(min=1)
+        fields.String(validate=validate.Regexp(SHA256)),
+        required=True,
+        validate=validate.Length(min=1),
     )
     closed_on = fields.Date(required=True)
     verified_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -197,7 +199,9 @@ def rectification_due(
                     "consecutive": running,
                     "interview": running >= 2,
                     "issued_on": issued_on.isoformat(),
-                    "deadline": (issued_on + dt.timedelta(days=params["deadline_days"])).isoformat(),
+                    "deadline": (
+                        issued_on + dt.timedelta(days=params["deadline_days"])
+                    ).isoformat(),
                     "liaison": liaison,
                 }
             )

@@ -73,13 +73,11 @@ def with_leaf_points(doc: Mapping[str, Any], points: Mapping[str, Any]) -> dict:
         raise KeyError(f"not leaves of {out.get('code')!r}: {', '.join(unknown)}")
     for node, _ in leaves(out):
         if node["code"] in points:
-            node["points"] = as_text(parse_decimal(points[node["code"]]))
+            node["points"] = as_text(number(points[node["code"]]))
     for node in out["nodes"]:
         _resum(node)
-    total = parse_decimal(out.get("total", 100))
-    scored = sum(
-        (parse_decimal(n["points"]) for n in out["nodes"] if not n.get("extra")), Decimal(0)
-    )
+    total = number(out.get("total", 100))
+    scored = sum((number(n["points"]) for n in out["nodes"] if not n.get("extra")), Decimal(0))
     if scored != total:
         raise ValueError(
             f"scheme {out.get('code')!r}: top nodes add up to {as_text(scored)}, "
@@ -92,7 +90,12 @@ def _resum(node: dict) -> Decimal:
     children = node.get("children")
     if children:
         node["points"] = as_text(sum((_resum(c) for c in children), Decimal(0)))
-    return parse_decimal(node["points"])
+    return number(node["points"])
+
+
+def number(value: Any) -> Decimal:
+    """A Decimal from a Decimal, or from YAML/JSON text or numbers (see parse_decimal)."""
+    return value if isinstance(value, Decimal) else parse_decimal(value)
 
 
 def set_rule_params(doc: dict, code: str, **params: Any) -> None:

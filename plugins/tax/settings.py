@@ -31,7 +31,9 @@ from plugins.tax.schemekit import (
 FOLDER = Path(__file__).parent / "templates"
 TEMPLATES = [
     Template("tax-branch", "派出机构绩效考评 (branch offices)", FOLDER / "branch.yaml", "branch"),
-    Template("tax-section", "机关股室绩效考评 (bureau sections)", FOLDER / "section.yaml", "section"),
+    Template(
+        "tax-section", "机关股室绩效考评 (bureau sections)", FOLDER / "section.yaml", "section"
+    ),
     Template(
         "tax-post",
         "岗位绩效考评（数字人事）(officers' post KPIs)",
@@ -108,7 +110,9 @@ class TaxSettings(Schema):
                 continue
             codes = [g["code"] for g in doc["grades"]]
             if data["hard_cap"] not in codes:
-                raise ValidationError(f"not a grade of {doc['code']}: {', '.join(codes)}", "hard_cap")
+                raise ValidationError(
+                    f"not a grade of {doc['code']}: {', '.join(codes)}", "hard_cap"
+                )
 
 
 def render(settings: Mapping[str, Any]) -> list[dict]:

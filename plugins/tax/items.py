@@ -20,9 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.numbers import as_text, parse_decimal
+from plugins.tax.importing import SeparatedList, load_rows
 from plugins.tax.schemekit import load_yaml
 
 ITEMS_FILE = Path(__file__).parent / "templates" / "items.yaml"
@@ -34,7 +35,7 @@ FINDING_SOURCES = {
     "enforcement_inspection": "执法督察",
     "internal_control": "内控监督",
 }
-SHA256 = re.compile(r"[0-9a-f]{64}")
+SHA256 = r"^[0-9a-f]{64}$"
 
 
 @dataclass(frozen=True)
@@ -61,19 +62,6 @@ def catalogue() -> dict[str, PointsItem]:
     }
 
 
-class _Evidence(fields.Field):
-    """A list of SHA-256 digests, or the same joined with ';' (a CSV cell)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(";") if v.strip()]
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and SHA256.fullmatch(v) for v in value
-        ):
-            raise ValidationError("a list of SHA-256 digests (64 lowercase hex), ';'-separated")
-        return value
-
-
 class PointsEventSchema(Schema):
     """One points event as it happens (also one row of the daily points import).
     Flat, so that a CSV export of the points platform maps onto it column by column."""
@@ -86,16 +74,14 @@ class PointsEventSchema(Schema):
     item = fields.String(required=True)
     count = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=1000))
     note = fields.String(load_default="", validate=validate.Length(max=500))
-    evidence = _Evidence(load_default=list)
+    evidence = SeparatedList(
+        fields.String(
+            validate=validate.Regexp(SHA256, error="a SHA-256 digest (64 lowercase hex)")
+        ),
+        load_default=list,
+    )
     finding_reference = fields.String(load_default="", validate=validate.Length(max=100))
     finding_issue = fields.String(load_default="", validate=validate.Length(max=500))
-
-    @pre_load
-    def _blank_cells(self, data: Any, **_: Any) -> Any:
-        """CSV gives empty strings for empty cells: treat them as absent."""
-        if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if v not in ("", None)}
-        return data
 
     @validates_schema
     def _known_and_cited(self, data: dict, **_: Any) -> None:
@@ -153,16 +139,7 @@ def points_rows(rows: Sequence[Mapping[str, Any]], cycle: str) -> list[dict[str,
     """Importer: points events (e.g. the points platform's CSV export) → core item rows.
     Every row is validated first; errors are keyed by row number (1-based), and nothing
     is converted unless all rows are valid."""
-    schema = PointsEventSchema()
-    loaded, errors = [], {}
-    for number, row in enumerate(rows, start=1):
-        try:
-            loaded.append(schema.load(row))
-        except ValidationError as exc:
-            errors[number] = exc.normalized_messages()
-    if errors:
-        raise ValidationError(errors)
-    return [item_row(event, cycle) for event in loaded]
+    return [item_row(event, cycle) for event in load_rows(PointsEventSchema(), rows)]
 
 
 def classify(reason: str) -> PointsItem | None:

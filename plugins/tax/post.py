@@ -22,11 +22,12 @@ def points_cap(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext
     """积分封顶: a node's cycle score is at most ``max`` (e.g. daily bonus points: at most
     5). Daily leaves cannot cap day by day without breaking their sum (see
     :mod:`plugins.tax.rules`), so the cap acts here, on the combined score; the
-    ancestors and the total follow."""
+    ancestors and the total follow. A vetoed unit keeps its total of 0 (``adjust_node``
+    alone would move it off 0; see NEEDS.md)."""
     cap = quantize(p["max"])
     for result in results:
         before = result.nodes.get(p["node"])
-        if before is None or before <= cap:
+        if before is None or before <= cap or "veto" in result.flags:
             continue
         adjust_node(result, p["node"], cap, ctx)
         result.adjustments.append(

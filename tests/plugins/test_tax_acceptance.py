@@ -220,6 +220,7 @@ def _record_points(tax: TaxOffice) -> str:
         {"unit": "b3", "day": "2026-09-01", "item": "D20"},
         {"unit": "s1", "day": "2026-02-02", "item": "D16"},
         {"unit": "s1", "day": "2026-08-18", "item": "B06"},
+        {"unit": "s2", "day": "2026-10-10", "item": "B01", "count": 3},
     ]
     tax.items(points_rows(events, "2026"))
     return audit_report
@@ -299,7 +300,8 @@ def test_a_year_of_the_points_system(tax):
     # s1  lead tasks Q4 95 → 28.50; guidance H1 70 80 90 → 80 → 16, H2 85 90 95 → 90
     #     → 18, mean 17.00; civilised 4.00; daily 16 − 0.1 = 15.90; half H1 90 → 14.40,
     #     H2 (60+36) → 15.36, mean 14.88; annual 14×0.90 = 12.60; bonus B06 0.50   = 93.38
-    # s2  disciplinary case → vetoed, 0.00
+    # s2  disciplinary case → vetoed, 0.00 (its bonus of 6 is not capped back to 5: a
+    #     cap on a vetoed unit would take its total to −1)
     assert totals(results) == {
         "b1": "99.11",
         "b2": "90.86",
@@ -331,6 +333,7 @@ def test_a_year_of_the_points_system(tax):
     assert results["b3"]["flags"] == ["civilised_unit_missed"]
     assert results["s2"]["flags"] == ["veto"]
     assert results["s2"]["explanation"]["veto"] == ["S5.K2.discipline"]
+    assert "adjustments" not in results["s2"]["explanation"]
     b2 = results["b2"]["explanation"]["adjustments"]
     assert b2[0] == {"type": "points_cap", "node": "bonus", "before": "5.30", "after": "5.00"}
     assert (b2[1]["type"], b2[1]["from"], b2[1]["to"]) == ("hard_indicator", "excellent", "good")

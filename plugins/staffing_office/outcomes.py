@@ -29,7 +29,9 @@ ACTIONS = {
 class StaffingLinkageParams(Schema):
     priority = fields.List(fields.String(), load_default=lambda: ["first"])
     review = fields.List(fields.String(), load_default=lambda: ["third"])
-    reduce_after = fields.Integer(load_default=2, strict=True, validate=validate.Range(min=1, max=5))
+    reduce_after = fields.Integer(
+        load_default=2, strict=True, validate=validate.Range(min=1, max=5)
+    )
     exclude_groups = fields.List(fields.String(), load_default=lambda: ["department"])
 
 

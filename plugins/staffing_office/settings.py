@@ -65,9 +65,7 @@ class StaffingSettings(Schema):
     """Experts drawn per panel (``jixiao panels draw --size``); with ``trim`` 1 the
     highest and lowest of each unit's ratings are dropped."""
     first_min = _decimal(Decimal(90), validate=validate.Range(min=0))
-    first_quota = _decimal(
-        Decimal("0.3"), validate=validate.Range(min=Decimal("0.0001"), max=1)
-    )
+    first_quota = _decimal(Decimal("0.3"), validate=validate.Range(min=Decimal("0.0001"), max=1))
     second_min = _decimal(Decimal(75), validate=validate.Range(min=0))
     linkage = fields.Boolean(load_default=True)
     monitoring = fields.Nested(MonitoringParams, load_default=lambda: MonitoringParams().load({}))

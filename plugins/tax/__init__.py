@@ -30,7 +30,8 @@ __version__ = "0.1.0"
 
 SETTINGS = TaxSettings
 GROUPS, INDICATORS = load_library(Path(__file__).parent / "templates" / "library.yaml")
-CATALOGUE = items.catalogue
+CATALOGUE = list(items.catalogue().values())
+"""The 36 bonus and deduction items (:class:`items.PointsItem`), B01…B12 then D01…D24."""
 
 EVENT_KINDS = [
     EventKind(

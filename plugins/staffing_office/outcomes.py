@@ -1,0 +1,74 @@
+"""Results bound to staffing resources (结果与编制资源挂钩, D-31).
+
+Linyi ties results to resource allocation and cadre management ("四挂钩"; the article's
+list did not survive, DOMAIN.md D-31 names "budget and staffing: results bound to
+headcount adjustments"). This outcome type says, per institution, what the grade means
+for its staffing — illustrative rules in the staffing office's terms:
+
+* ``priority`` 编制需求优先保障 — grades in ``priority`` (default 一等);
+* ``review``   编制使用评估     — grades in ``review`` (default 三等);
+* ``reduce``   收回空余编制     — a ``review`` grade ``reduce_after`` cycles running;
+* ``keep``     维持现有编制     — everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+ACTIONS = {
+    "priority": "编制需求优先保障 (staffing requests served first)",
+    "keep": "维持现有编制 (staffing unchanged)",
+    "review": "编制使用评估 (use of posts reviewed)",
+    "reduce": "收回空余编制 (vacant posts withdrawn)",
+}
+
+
+class StaffingLinkageParams(Schema):
+    priority = fields.List(fields.String(), load_default=lambda: ["first"])
+    review = fields.List(fields.String(), load_default=lambda: ["third"])
+    reduce_after = fields.Integer(
+        load_default=2, strict=True, validate=validate.Range(min=1, max=5)
+    )
+    exclude_groups = fields.List(fields.String(), load_default=lambda: ["department"])
+
+
+def staffing_linkage(
+    cycle: str,
+    rows: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    history: Sequence[Mapping[str, str | None]],
+) -> list[dict[str, Any]]:
+    """One row per assessed institution; ``history`` holds earlier cycles' grades as
+    {unit: grade}, most recent first (as the core computes them for promotion)."""
+    out = []
+    for row in rows:
+        if row["group"] in params["exclude_groups"] or row["grade"] is None:
+            continue
+        grade = row["grade"]
+        earlier = list(history[: params["reduce_after"] - 1])
+        if (
+            grade in params["review"]
+            and len(earlier) == params["reduce_after"] - 1
+            and all(h.get(row["unit"]) in params["review"] for h in earlier)
+        ):
+            action = "reduce"
+        elif grade in params["review"]:
+            action = "review"
+        elif grade in params["priority"]:
+            action = "priority"
+        else:
+            action = "keep"
+        out.append(
+            {
+                "cycle": cycle,
+                "unit": row["unit"],
+                "name": row["name"],
+                "grade": grade,
+                "staffing": action,
+                "staffing_name": ACTIONS[action],
+            }
+        )
+    return out

@@ -1,0 +1,59 @@
+"""Ledger entry kinds of the talent plan: designation, funding and commendation.
+
+What the results say a talent *may* get (outcomes) is computed; what the bureau then
+*decided* (designated a tier, paid the funding, commended a team) is a fact to record,
+with the document number (文号) of the decision. People are named by their code in the
+bureau; identifiers never go into these entries (D-41).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.organisation import CODE
+from plugins.education.settings import GROUPS
+
+TRACKS = ("recruitment", "cultivation")
+
+
+def _code(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Regexp(CODE), **kwargs)
+
+
+class TalentDesignated(Schema):
+    """人才认定: a person enters a track and tier (or class) for a term."""
+
+    person = _code(required=True)
+    unit = _code(required=True)
+    track = fields.String(required=True, validate=validate.OneOf(TRACKS))
+    group = fields.String(required=True, validate=validate.OneOf(GROUPS))
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    document = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def _term(self, data: dict, **_: Any) -> None:
+        if data["end"] < data["start"]:
+            raise ValidationError("聘期结束早于开始 (the term ends before it starts)", "end")
+
+
+class FundingGranted(Schema):
+    """专项经费拨付: the special funding paid to a talent for a cycle."""
+
+    person = _code(required=True)
+    cycle = _code(required=True)
+    group = fields.String(required=True, validate=validate.OneOf(GROUPS))
+    amount = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=Decimal(0)))
+    document = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TeamCommended(Schema):
+    """ "突出贡献团队"表彰: a school's talent team commended for a cycle."""
+
+    unit = _code(required=True)
+    cycle = _code(required=True)
+    members = fields.List(_code(), required=True, validate=validate.Length(min=1))
+    document = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -4,9 +4,10 @@ Pay is split by a performance share: community cadres and social workers get 80%
 and 20% by performance, schools put 40–50% of teachers' pay on performance. The fixed
 part is ``standard × (1 − share)``; the performance part ``standard × share × factor``,
 where the factor follows either the total (``basis: score``: total ÷ ``full_at``, so
-100 points pays it in full) or the grade (``basis: grade``: a coefficient per grade).
-The factor never exceeds ``cap`` (1 unless set), so bonus points above 100 do not pay
-more than the standard. Amounts are in yuan, rounded half-up to the fen.
+100 points pays it in full, and by default at most 1, so bonus points above 100 do not
+pay more than the standard) or the grade (``basis: grade``: a coefficient per grade,
+above 1 for the best grades). ``cap`` bounds the factor either way. Amounts are in
+yuan, rounded half-up to the fen.
 
 Shared by the sector plugins, each subclassing :class:`PayParams` to set the range its
 policy allows for the share; a candidate for the public plugin API (see
@@ -52,7 +53,7 @@ class PayParams(Schema):
         values=fields.Decimal(validate=validate.Range(min=0)),
         load_default=dict,
     )
-    cap = fields.Decimal(load_default=Decimal(1), validate=validate.Range(min=0))
+    cap = fields.Decimal(validate=validate.Range(min=0))
 
     @validates_schema
     def _grade_basis_needs_coefficients(self, data: dict, **_: Any) -> None:
@@ -73,12 +74,15 @@ class PaySplit:
 
 
 def performance_factor(total: Decimal, grade: str | None, p: Mapping[str, Any]) -> Decimal:
-    """How much of the performance part is earned: by total or by grade, at most ``cap``."""
+    """How much of the performance part is earned: by grade, or by total (at most 1
+    unless ``cap`` says otherwise); never above ``cap`` when it is set."""
     if p["basis"] == "grade":
         factor = p["coefficients"].get(grade, ZERO)
+        cap = p.get("cap")
     else:
         factor = max(total, ZERO) / p["full_at"]
-    return min(factor, p["cap"])
+        cap = p.get("cap", Decimal(1))
+    return factor if cap is None else min(factor, cap)
 
 
 def split_pay(standard: Decimal, share: Decimal, factor: Decimal) -> PaySplit:

@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.hookspecs import PostContext, UnitResult, adjust_node
-from core.numbers import as_text
+from core.numbers import as_text, quantize
 
 
 class NodeCapParams(Schema):
@@ -34,14 +34,15 @@ def node_cap(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) 
         before = result.nodes.get(p["node"])
         if before is None or before <= p["cap"]:
             continue
-        adjust_node(result, p["node"], p["cap"], ctx)
+        after = quantize(p["cap"])
+        adjust_node(result, p["node"], after, ctx)
         result.adjustments.append(
             {
                 "type": "node_cap",
                 "node": p["node"],
                 "cap": as_text(p["cap"]),
                 "before": as_text(before),
-                "after": as_text(p["cap"]),
+                "after": as_text(after),
                 "label": p["label"],
             }
         )

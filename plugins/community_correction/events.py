@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.organisation import CODE
+from plugins.education.fields import code_field
 
 INCIDENT_KINDS = ("abscond", "reoffence", "major_incident", "group_incident", "unreported")
 SEVERITIES = ("general", "major")
 
 
-def _code(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Regexp(CODE), **kwargs)
-
-
 class IncidentReported(Schema):
     """安全事故报告: what happened, to whose caseload, how serious."""
 
-    unit = _code(required=True)
-    person = _code(required=True)
+    unit = code_field(required=True)
+    person = code_field(required=True)
     date = fields.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))

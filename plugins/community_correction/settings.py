@@ -11,13 +11,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from plugins.education import templating
-from plugins.education.pay import share_field
+from plugins.education.fields import GRADES, GradeLines, grade_coefficients_field, share_field
 
 PACKAGE = "plugins.community_correction"
-GRADES = ("excellent", "good", "qualified", "unqualified")
 
 
 @cache
@@ -34,21 +33,12 @@ def _positive(**kwargs: Any) -> fields.Decimal:
     return fields.Decimal(validate=validate.Range(min=0, min_inclusive=False), **kwargs)
 
 
-class CorrectionSettings(Schema):
+class CorrectionSettings(GradeLines):
     # pay (D-31): fixed + performance; the performance part follows the total
     performance_share = share_field(Decimal("0.01"), Decimal("0.99"), load_default=Decimal("0.20"))
     pay_standard = fields.Decimal(load_default=Decimal(96000), validate=validate.Range(min=0))
     pay_basis = fields.String(load_default="score", validate=validate.OneOf(["score", "grade"]))
-    pay_coefficients = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(GRADES)),
-        values=fields.Decimal(validate=validate.Range(min=0, max=2)),
-        load_default=lambda: {
-            "excellent": Decimal("1.2"),
-            "good": Decimal("1.0"),
-            "qualified": Decimal("0.8"),
-            "unqualified": Decimal(0),
-        },
-    )
+    pay_coefficients = grade_coefficients_field()
     # the assessment
     bonus_cap = fields.Decimal(load_default=Decimal(5), validate=validate.Range(min=0, max=8))
     deductions = fields.Dict(
@@ -79,11 +69,4 @@ class CorrectionSettings(Schema):
             raise ValidationError(
                 f"不是扣分细则 (not deduction rules of the scheme): {', '.join(unknown)}",
                 "deductions",
-            )
-
-    @validates_schema
-    def _lines_descend(self, data: dict, **_: Any) -> None:
-        if not data["excellent_min"] >= data["good_min"] >= data["pass_min"]:
-            raise ValidationError(
-                "优秀 ≥ 良好 ≥ 合格 (excellent_min ≥ good_min ≥ pass_min)", "pass_min"
             )

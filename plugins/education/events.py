@@ -13,21 +13,17 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.organisation import CODE
+from plugins.education.fields import code_field
 from plugins.education.settings import GROUPS
 
 TRACKS = ("recruitment", "cultivation")
 
 
-def _code(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Regexp(CODE), **kwargs)
-
-
 class TalentDesignated(Schema):
     """人才认定: a person enters a track and tier (or class) for a term."""
 
-    person = _code(required=True)
-    unit = _code(required=True)
+    person = code_field(required=True)
+    unit = code_field(required=True)
     track = fields.String(required=True, validate=validate.OneOf(TRACKS))
     group = fields.String(required=True, validate=validate.OneOf(GROUPS))
     start = fields.Date(required=True)
@@ -43,8 +39,8 @@ class TalentDesignated(Schema):
 class FundingGranted(Schema):
     """专项经费拨付: the special funding paid to a talent for a cycle."""
 
-    person = _code(required=True)
-    cycle = _code(required=True)
+    person = code_field(required=True)
+    cycle = code_field(required=True)
     group = fields.String(required=True, validate=validate.OneOf(GROUPS))
     amount = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=Decimal(0)))
     document = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -53,7 +49,7 @@ class FundingGranted(Schema):
 class TeamCommended(Schema):
     """ "突出贡献团队"表彰: a school's talent team commended for a cycle."""
 
-    unit = _code(required=True)
-    cycle = _code(required=True)
-    members = fields.List(_code(), required=True, validate=validate.Length(min=1))
+    unit = code_field(required=True)
+    cycle = code_field(required=True)
+    members = fields.List(code_field(), required=True, validate=validate.Length(min=1))
     document = fields.String(required=True, validate=validate.Length(min=1, max=200))

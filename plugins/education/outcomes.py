@@ -15,7 +15,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.numbers import as_text, quantize
-from plugins.education.pay import PayParams, share_field
+from plugins.education.fields import share_field
+from plugins.education.pay import PayParams
 from plugins.education.settings import SHARE_HIGH, SHARE_LOW
 
 Earlier = Sequence[Mapping[str, str | None]]

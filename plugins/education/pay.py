@@ -24,14 +24,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.numbers import as_text, quantize
+from plugins.education.fields import share_field
 
 ZERO = Decimal(0)
-
-
-def share_field(low: Decimal, high: Decimal, **kwargs: Any) -> fields.Decimal:
-    """A performance share between ``low`` and ``high`` inclusive."""
-    error = f"绩效占比须在{low}–{high}之间 (the performance share must be {low}–{high})"
-    return fields.Decimal(validate=validate.Range(min=low, max=high, error=error), **kwargs)
 
 
 class PayParams(Schema):

@@ -11,8 +11,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.organisation import CODE
-from plugins.education.pay import share_field
+from plugins.education.fields import (
+    GRADES,
+    GradeLines,
+    code_field,
+    grade_coefficients_field,
+    share_field,
+)
 
 SHARE_LOW, SHARE_HIGH = Decimal("0.40"), Decimal("0.50")
 """绩效工资占比 40%–50% (D-31): the range a school's performance share must lie in."""
@@ -28,7 +33,6 @@ GROUPS = (
     "edu-rising",
 )
 DIMENSIONS = ("research", "teaching", "influence")
-GRADES = ("excellent", "good", "qualified", "unqualified")
 
 DEFAULT_FUNDING = {
     "edu-recruit-a": Decimal(200000),
@@ -42,10 +46,6 @@ DEFAULT_FUNDING = {
 }
 """专项经费 per year by tier, in yuan (illustrative: the article says only that talents who
 meet the bar receive special funding)."""
-
-
-def _code(value: str) -> bool:
-    return bool(CODE.fullmatch(value))
 
 
 def _amount(**kwargs: Any) -> fields.Decimal:
@@ -65,25 +65,16 @@ class TeamSettings(Schema):
     )
 
 
-class EducationSettings(Schema):
+class EducationSettings(GradeLines):
     # 绩效工资 (D-31): the share of pay put on performance, per school, 40–50%
     performance_share = share_field(SHARE_LOW, SHARE_HIGH, load_default=Decimal("0.45"))
     school_shares = fields.Dict(
-        keys=fields.String(validate=_code),
+        keys=code_field(),
         values=share_field(SHARE_LOW, SHARE_HIGH),
         load_default=dict,
     )
     pay_standard = _amount(load_default=Decimal(120000))
-    pay_coefficients = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(GRADES)),
-        values=fields.Decimal(validate=validate.Range(min=0, max=2)),
-        load_default=lambda: {
-            "excellent": Decimal("1.2"),
-            "good": Decimal("1.0"),
-            "qualified": Decimal("0.8"),
-            "unqualified": Decimal(0),
-        },
-    )
+    pay_coefficients = grade_coefficients_field()
     # grade lines of every talent scheme; 合格 is the bar (考核达标)
     excellent_min = fields.Decimal(load_default=Decimal(90), validate=validate.Range(0, 100))
     good_min = fields.Decimal(load_default=Decimal(80), validate=validate.Range(0, 100))
@@ -120,13 +111,6 @@ class EducationSettings(Schema):
     )
     title_years = fields.Integer(load_default=2, strict=True, validate=validate.Range(1, 5))
     team = fields.Nested(TeamSettings, load_default=lambda: TeamSettings().load({}))
-
-    @validates_schema
-    def _lines_descend(self, data: dict, **_: Any) -> None:
-        if not data["excellent_min"] >= data["good_min"] >= data["pass_min"]:
-            raise ValidationError(
-                "优秀 ≥ 良好 ≥ 合格 (excellent_min ≥ good_min ≥ pass_min)", "pass_min"
-            )
 
     @validates_schema
     def _weights_add_up(self, data: dict, **_: Any) -> None:

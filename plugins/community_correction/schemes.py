@@ -10,6 +10,7 @@ from core.numbers import as_text
 from plugins.community_correction.settings import PACKAGE, CorrectionSettings
 from plugins.education import templating
 from plugins.education.contributions import SchemeTemplate
+from plugins.education.fields import DEFAULT_COEFFICIENTS, with_defaults
 
 TEMPLATES = [
     SchemeTemplate(
@@ -83,7 +84,7 @@ def outcome_params(settings: Mapping[str, Any] | None = None) -> dict[str, dict]
                 "standard": s["pay_standard"],
                 "share": s["performance_share"],
                 "basis": s["pay_basis"],
-                "coefficients": s["pay_coefficients"],
+                "coefficients": with_defaults(DEFAULT_COEFFICIENTS, s["pay_coefficients"]),
             }
         }
     )

@@ -28,18 +28,28 @@ def share_field(low: Decimal, high: Decimal, **kwargs: Any) -> fields.Decimal:
     return fields.Decimal(validate=validate.Range(min=low, max=high, error=error), **kwargs)
 
 
+DEFAULT_COEFFICIENTS = {
+    "excellent": Decimal("1.2"),
+    "good": Decimal("1.0"),
+    "qualified": Decimal("0.8"),
+    "unqualified": Decimal(0),
+}
+
+
 def grade_coefficients_field() -> fields.Dict:
-    """Coefficients of the performance part by grade, 0–2 (default 1.2/1.0/0.8/0)."""
+    """Coefficients of the performance part by grade, 0–2; the grades given override
+    :data:`DEFAULT_COEFFICIENTS` one by one (see :func:`with_defaults`)."""
     return fields.Dict(
         keys=fields.String(validate=validate.OneOf(GRADES)),
         values=fields.Decimal(validate=validate.Range(min=0, max=2)),
-        load_default=lambda: {
-            "excellent": Decimal("1.2"),
-            "good": Decimal("1.0"),
-            "qualified": Decimal("0.8"),
-            "unqualified": Decimal(0),
-        },
+        load_default=dict,
     )
+
+
+def with_defaults(defaults: dict, given: dict) -> dict:
+    """A bureau's partial setting over the defaults: ``{good: 1.1}`` changes one grade
+    and keeps the others."""
+    return {**defaults, **given}
 
 
 class GradeLines(Schema):

@@ -13,7 +13,8 @@ from typing import Any
 
 from plugins.education import templating
 from plugins.education.contributions import SchemeTemplate
-from plugins.education.settings import EducationSettings
+from plugins.education.fields import DEFAULT_COEFFICIENTS, with_defaults
+from plugins.education.settings import DEFAULT_FUNDING, EducationSettings
 
 PACKAGE = "plugins.education"
 
@@ -105,7 +106,10 @@ def outcome_params(settings: Mapping[str, Any] | None = None) -> dict[str, dict]
     name plugin outcomes in their ``outcomes`` section)."""
     s = EducationSettings().load(dict(settings or {}))
     params = {
-        "talent_funding": {"amounts": s["funding"], "grades": s["funding_grades"]},
+        "talent_funding": {
+            "amounts": with_defaults(DEFAULT_FUNDING, s["funding"]),
+            "grades": s["funding_grades"],
+        },
         "title_promotion": {"grades": s["title_grades"], "years": s["title_years"]},
         "team_commendation": dict(s["team"]),
         "school_performance_pay": {
@@ -113,7 +117,7 @@ def outcome_params(settings: Mapping[str, Any] | None = None) -> dict[str, dict]
             "share": s["performance_share"],
             "shares": s["school_shares"],
             "basis": "grade",
-            "coefficients": s["pay_coefficients"],
+            "coefficients": with_defaults(DEFAULT_COEFFICIENTS, s["pay_coefficients"]),
         },
     }
     return templating.plain_numbers(params)

@@ -91,11 +91,12 @@ class EducationSettings(GradeLines):
         ),
         load_default=dict,
     )
-    # results applied (考核达标 → 专项经费, 职称晋升, 突出贡献团队)
+    # results applied (考核达标 → 专项经费, 职称晋升, 突出贡献团队); amounts override the
+    # defaults tier by tier
     funding = fields.Dict(
         keys=fields.String(validate=validate.OneOf(GROUPS)),
         values=_amount(),
-        load_default=lambda: dict(DEFAULT_FUNDING),
+        load_default=dict,
     )
     funding_grades = fields.Dict(
         keys=fields.String(validate=validate.OneOf(GRADES)),

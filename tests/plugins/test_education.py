@@ -264,3 +264,19 @@ def test_person_schemes_still_wait_for_the_engine():
     raw = education.render()[0]
     _, errors = normalise(raw, RULES, indicators(), POSTS)
     assert [(e.field, e.reason) for e in errors] == [("scheme", "unknown field(s): subject")]
+
+
+def test_a_bureau_overrides_amounts_and_coefficients_one_by_one():
+    params = education.outcome_params(
+        {"funding": {"edu-master": "80000"}, "pay_coefficients": {"good": "1.1"}}
+    )
+    assert params["talent_funding"]["amounts"]["edu-master"] == "80000"
+    assert params["talent_funding"]["amounts"]["edu-recruit-a"] == "200000"  # default kept
+    assert params["school_performance_pay"]["coefficients"] == {
+        "excellent": "1.2",
+        "good": "1.1",
+        "qualified": "0.8",
+        "unqualified": "0",
+    }
+    with pytest.raises(ValidationError):
+        education.SETTINGS().load({"funding": {"edu-unknown": "1"}})

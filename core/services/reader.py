@@ -70,7 +70,9 @@ class Reader:
         row = self._session.get(IndicatorValue, key)
         return row.value if row else None
 
-    def results(self, cycle: str, period: str | None = None) -> list[dict]:
+    def results(self, cycle: str, period: str | None = None, explain: bool = False) -> list[dict]:
         found = get_cycle(self._session, self._bureau, cycle)
         window = get_period(self._session, found, period).code if period else standings.CYCLE
-        return standings.result_rows(self._session, self._bureau, found, window)
+        return standings.result_rows(
+            self._session, self._bureau, found, window, with_explanation=explain
+        )

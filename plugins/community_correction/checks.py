@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.hookspecs import ValueContext
+from core.plugin_api import ValueContext
 
 CASES = "cc_mediation_cases"
 SUCCESS_RATE = "cc_mediation_success_rate"
@@ -19,7 +19,8 @@ RATING = "cc_mediation_rating"
 
 RATING_LOW, RATING_HIGH = Decimal(1), Decimal(5)
 MEDIATION_DAYS = Decimal(30)
-"""人民调解一般应在30日内调结 (a working norm of the mediation committees; illustrative)."""
+"""人民调解一般应在30日内调结 (a working norm of the mediation committees; illustrative):
+the default of the ``mediation_days_limit`` setting."""
 
 
 def stats_without_cases(ctx: ValueContext) -> list[str]:
@@ -43,10 +44,11 @@ def rating_scale(ctx: ValueContext) -> list[str]:
 
 
 def mediation_overdue(ctx: ValueContext) -> list[str]:
-    """An average beyond 30 days means cases are dragging: push remedies (D-22)."""
-    if ctx.indicator == DURATION and ctx.value > MEDIATION_DAYS:
+    """An average beyond the bureau's limit (default 30 days) means cases are dragging:
+    push remedies (D-22)."""
+    limit = ctx.settings.get("mediation_days_limit", MEDIATION_DAYS)
+    if ctx.indicator == DURATION and ctx.value > limit:
         return [
-            f"平均调解时长超过{MEDIATION_DAYS}日 "
-            f"(average mediation time {ctx.value} days exceeds {MEDIATION_DAYS})"
+            f"平均调解时长超过{limit}日 (average mediation time {ctx.value} days exceeds {limit})"
         ]
     return []

@@ -12,14 +12,16 @@ comma, tab or semicolon separated, possibly under a title line) or as JSON (a li
 records, or an object holding it under ``records``/``data``/``rows``), with Chinese or
 English field names (see ``COLUMNS``).
 
-:func:`parse` maps each record to value rows ``{unit, person?, indicator, cycle, period,
-value, source_key, note}`` (values as plain, normalised decimal text), one per figure
-present: cases, success rate (computed from cases and successes when the export leaves
-it out), average days, rating. It returns every error as (row, field, reason), the row
-being the line in the file (CSV) or the record's number (JSON), the field the column as
-the file names it. A record with any
-error gives no rows. Names and any identifier columns (身份证号, 手机号) are never read: a
-person is the staff code the bureau knows them by (D-41).
+:func:`parse` (the importer ``sujiefen-mediation``) maps each record to value rows
+``{unit, person?, indicator, period, value, source_key, note}`` (values as plain,
+normalised decimal text), one per figure present: cases, success rate (computed from
+cases and successes when the export leaves it out), average days, rating. It returns
+every error as ``{row, field, reason}``, the row being the line in the file (CSV) or
+the record's number (JSON), the field the column as the file names it; the core
+records the rows through the one entry path, all or nothing, into the cycle the user
+chose. Names and any identifier columns (身份证号, 手机号) are never read: a person is the
+staff code the bureau knows them by (D-41). Each value's note names the file by its
+SHA-256 and the line, so an auditor can tie every figure to the bytes it came from.
 
 ``source_key`` is a digest of the figure's identity *and value* (platform, unit,
 person, period, indicator, value), independent of file name, encoding, format, column
@@ -42,11 +44,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core.cycles import periods_between
-from core.errors import FieldError
-from core.numbers import as_text, parse_decimal, quantize
-from core.organisation import CODE
-from core.privacy import is_id_card
+from core.plugin_api import CODE, ImportContext, as_text, is_id_card, parse_decimal, quantize
 
 SOURCE = "sujiefen"
 KEY_VERSION = "v1"
@@ -87,6 +85,18 @@ class Refused(Exception):
     """The file as a whole cannot be read: one clear message, no rows."""
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """One error: the file's own column name, the reason (Chinese first), the row."""
+
+    field: str
+    reason: str
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
 @dataclass
 class _Record:
     """One record of the export: its row number and fields by canonical name, with the
@@ -111,13 +121,17 @@ class _Record:
 # --------------------------------------------------------------------------- entry
 
 
-def parse(data: bytes, filename: str) -> tuple[list[dict], list[FieldError]]:
-    """The value rows of an export and every error; ``([], [file error])`` when the
-    file cannot be read at all (wrong kind, unknown encoding, no header)."""
+def parse(
+    data: bytes, filename: str, ctx: ImportContext | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The value rows of an export and every error (``{row, field, reason}``); one file
+    error when the file cannot be read at all (wrong kind, unknown encoding, no
+    header)."""
     try:
         records = _records(data, filename)
     except Refused as exc:
-        return [], [FieldError("file", str(exc))]
+        return [], [FieldError("file", str(exc)).as_dict()]
+    origin = f"sha256:{hashlib.sha256(data).hexdigest()} 「{filename}」"
     rows: list[dict] = []
     errors: list[FieldError] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -134,10 +148,10 @@ def parse(data: bytes, filename: str) -> tuple[list[dict], list[FieldError]]:
             errors.extend(record.errors)
         elif mapped is not None:
             zh, en = record.where()
-            rows.extend(mapped.rows(f"{filename} {zh} ({en})"))
+            rows.extend(mapped.rows(f"{origin} {zh} ({en})"))
     if not rows and not errors:
         errors.append(FieldError("file", "没有数据行 (the file holds no data rows)"))
-    return rows, errors
+    return rows, [e.as_dict() for e in errors]
 
 
 # --------------------------------------------------------------------------- reading
@@ -299,7 +313,6 @@ class _Mapped:
                 row["person"] = self.person
             row.update(
                 indicator=indicator,
-                cycle=self.period[:4],
                 period=self.period,
                 value=text,
                 source_key=source_key(self.unit, self.person, self.period, indicator, value),
@@ -470,15 +483,27 @@ def period_code(text: str) -> str | None:
 
 
 def _range_code(first: str, last: str) -> str | None:
+    """The code of the one calendar month, quarter, half or year the range covers
+    exactly, else None."""
     try:
         start, end = (dt.date.fromisoformat(_iso(d)) for d in (first, last))
     except ValueError:
         return None
-    for kind in ("month", "quarter", "half", "year"):
-        found = list(periods_between(start, end, kind))
-        if len(found) == 1 and found[0][1:] == (start, end):
-            return found[0][0]
+    for months, code in (
+        (1, f"{start.year}-{start.month:02d}"),
+        (3, f"{start.year}-Q{(start.month - 1) // 3 + 1}"),
+        (6, f"{start.year}-H{(start.month - 1) // 6 + 1}"),
+        (12, f"{start.year}"),
+    ):
+        if start.day == 1 and (start.month - 1) % months == 0 and end == _last_day(start, months):
+            return code
     return None
+
+
+def _last_day(start: dt.date, months: int) -> dt.date:
+    month = start.month - 1 + months
+    following = dt.date(start.year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def _iso(day: str) -> str:

@@ -17,8 +17,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from core.hookspecs import PostContext, UnitResult, adjust_node
-from core.numbers import as_text, quantize
+from core.plugin_api import PostContext, UnitResult, adjust_node, as_text, quantize
 
 
 class NodeCapParams(Schema):

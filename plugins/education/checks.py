@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.hookspecs import ValueContext
+from core.plugin_api import ValueContext
 
 COUNT_INDICATORS = (
     "edu_projects",
@@ -44,8 +44,10 @@ def whole_count(ctx: ValueContext) -> list[str]:
 
 
 def implausible_count(ctx: ValueContext) -> list[str]:
-    """异常值拦截: more than one teacher plausibly achieves in a year."""
-    ceiling = YEARLY_CEILING.get(ctx.indicator)
+    """异常值拦截: more than one teacher plausibly achieves in a year (the bureau's
+    ``yearly_ceilings`` setting overrides the defaults indicator by indicator)."""
+    ceilings = {**YEARLY_CEILING, **ctx.settings.get("yearly_ceilings", {})}
+    ceiling = ceilings.get(ctx.indicator)
     if ceiling is None or ctx.value <= ceiling:
         return []
     return [

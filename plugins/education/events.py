@@ -13,8 +13,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.plugin_api import Event, RecordStore
 from plugins.education.fields import code_field
 from plugins.education.settings import GROUPS
+
+DESIGNATED = "education.talent_designated"
+FUNDED = "education.funding_granted"
+COMMENDED = "education.team_commended"
 
 TRACKS = ("recruitment", "cultivation")
 
@@ -53,3 +58,16 @@ class TeamCommended(Schema):
     cycle = code_field(required=True)
     members = fields.List(code_field(), required=True, validate=validate.Length(min=1))
     document = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+def project_designated(records: RecordStore, event: Event) -> None:
+    """The talent's current designation (a new one replaces the old), by person."""
+    records.put("talents", event.data["person"], {**event.data, "designated_seq": event.seq})
+
+
+def project_funded(records: RecordStore, event: Event) -> None:
+    records.put("funding", f"{event.data['cycle']}/{event.data['person']}", dict(event.data))
+
+
+def project_commended(records: RecordStore, event: Event) -> None:
+    records.put("teams", f"{event.data['cycle']}/{event.data['unit']}", dict(event.data))

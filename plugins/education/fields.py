@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.organisation import CODE
+from core.plugin_api import CODE
 
 GRADES = ("excellent", "good", "qualified", "unqualified")
 """The four grades of the sector templates, best first (优秀, 良好, 合格, 不合格)."""
@@ -19,7 +19,7 @@ GRADES = ("excellent", "good", "qualified", "unqualified")
 
 def code_field(**kwargs: Any) -> fields.String:
     """A jixiao code: a unit, person, cycle or group (letters, digits, ``_ . -``)."""
-    return fields.String(validate=validate.Regexp(CODE), **kwargs)
+    return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
 
 
 def share_field(low: Decimal, high: Decimal, **kwargs: Any) -> fields.Decimal:

@@ -9,35 +9,33 @@ pay more than the standard) or the grade (``basis: grade``: a coefficient per gr
 above 1 for the best grades). ``cap`` bounds the factor either way. Amounts are in
 yuan, rounded half-up to the fen.
 
-Shared by the sector plugins, each subclassing :class:`PayParams` to set the range its
-policy allows for the share; a candidate for the public plugin API (see
-plugins/education/NEEDS.md).
+The school's share must lie in 40–50% (D-31), per school (``shares``, by the talent's
+unit) or bureau-wide (``share``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.numbers import as_text, quantize
+from core.plugin_api import OutcomeContext, as_text, quantize
 from plugins.education.fields import share_field
+from plugins.education.settings import SHARE_HIGH, SHARE_LOW
 
 ZERO = Decimal(0)
 
 
-class PayParams(Schema):
-    """Parameters of a pay outcome. Subclasses narrow ``share`` and ``shares``."""
+class SchoolPayParams(Schema):
+    """Teachers' pay: the performance share must be 40–50% (D-31), per school too."""
 
     standard = fields.Decimal(required=True, validate=validate.Range(min=0))
-    share = share_field(Decimal("0.01"), Decimal("0.99"), required=True)
+    share = share_field(SHARE_LOW, SHARE_HIGH, required=True)
     shares = fields.Dict(
-        keys=fields.String(),
-        values=share_field(Decimal("0.01"), Decimal("0.99")),
-        load_default=dict,
+        keys=fields.String(), values=share_field(SHARE_LOW, SHARE_HIGH), load_default=dict
     )
     basis = fields.String(load_default="score", validate=validate.OneOf(["score", "grade"]))
     full_at = fields.Decimal(
@@ -90,9 +88,7 @@ def split_pay(standard: Decimal, share: Decimal, factor: Decimal) -> PaySplit:
     )
 
 
-def apply_pay(
-    rows: list[dict], p: Mapping[str, Any], earlier: Sequence[Mapping[str, str | None]] = ()
-) -> None:
+def apply_pay(rows: list[dict], p: Mapping[str, Any], ctx: OutcomeContext | None = None) -> None:
     """Add ``pay_share``, ``pay_factor``, ``pay_fixed``, ``pay_performance`` and
     ``pay_total`` to each row; the share is the row's unit's own (``shares``) or the
     default one."""

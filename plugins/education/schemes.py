@@ -1,123 +1,84 @@
-"""The talent plan's scheme templates and their rendering with a bureau's settings.
+"""The talent plan's scheme template and its rendering with a bureau's settings.
 
 Eight schemes, one per group (D-03 "one group, one policy"): special recruitment classes
 A–D and the four cultivation tiers, each scoring research outcomes, teaching results and
 social influence with its own targets and weights, and a professional-ethics veto.
-All assess people (``subject: person``).
+All assess people (``subject: person``); each names the plugin's four outcome types,
+with params taken from the settings (funding by tier, title promotion, team
+commendation, performance pay).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.education import templating
-from plugins.education.contributions import SchemeTemplate
+from core.plugin_api import IndicatorSpec, find_node, load_template, plain_numbers, set_grade
+from core.plugin_api import with_points as reweighted
 from plugins.education.fields import DEFAULT_COEFFICIENTS, with_defaults
-from plugins.education.settings import DEFAULT_FUNDING, EducationSettings
+from plugins.education.settings import DEFAULT_FUNDING, GROUPS, EducationSettings
 
 PACKAGE = "plugins.education"
-
-TEMPLATES = [
-    SchemeTemplate(
-        "edu-recruit-a",
-        "A类特聘人才 (recruitment class A)",
-        "recruit-a.yaml",
-        "edu-recruit-a",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-recruit-b",
-        "B类特聘人才 (recruitment class B)",
-        "recruit-b.yaml",
-        "edu-recruit-b",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-recruit-c",
-        "C类特聘人才 (recruitment class C)",
-        "recruit-c.yaml",
-        "edu-recruit-c",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-recruit-d",
-        "D类特聘人才 (recruitment class D)",
-        "recruit-d.yaml",
-        "edu-recruit-d",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-master",
-        "教育名家 (education masters)",
-        "cultivation-master.yaml",
-        "edu-master",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-leader",
-        "领军人才 (leading talents)",
-        "cultivation-leader.yaml",
-        "edu-leader",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-backbone",
-        "骨干教师 (backbone teachers)",
-        "cultivation-backbone.yaml",
-        "edu-backbone",
-        "person",
-    ),
-    SchemeTemplate(
-        "edu-rising",
-        "教坛新秀 (rising teachers)",
-        "cultivation-rising.yaml",
-        "edu-rising",
-        "person",
-    ),
-]
+FILES = {
+    "edu-recruit-a": "recruit-a.yaml",
+    "edu-recruit-b": "recruit-b.yaml",
+    "edu-recruit-c": "recruit-c.yaml",
+    "edu-recruit-d": "recruit-d.yaml",
+    "edu-master": "cultivation-master.yaml",
+    "edu-leader": "cultivation-leader.yaml",
+    "edu-backbone": "cultivation-backbone.yaml",
+    "edu-rising": "cultivation-rising.yaml",
+}
+"""Group (tier) → its scheme file; the scheme's code is the group's."""
+assert tuple(FILES) == GROUPS
 
 
-def library() -> dict:
-    """Groups and indicators (code, 中文名, English name, measure) of the talent plan."""
-    return templating.library(PACKAGE)
+@functools.cache
+def library() -> tuple[dict[str, str], tuple[IndicatorSpec, ...]]:
+    """Groups (code → 中文名 (English)) and indicators of the talent plan."""
+    doc = load_template(PACKAGE, "library.yaml")
+    groups = {g["code"]: f"{g['name']} ({g['name_en']})" for g in doc["groups"]}
+    indicators = tuple(
+        IndicatorSpec(i["code"], i["name"], i["name_en"], i.get("measure", ""))
+        for i in doc["indicators"]
+    )
+    return groups, indicators
 
 
-def render(settings: Mapping[str, Any] | None = None) -> list[dict]:
-    """Every scheme with the bureau's settings applied: dimension points by group
-    (children rescaled to keep adding up) and the grade lines (合格 is the bar)."""
-    s = EducationSettings().load(dict(settings or {}))
+def render(settings: Mapping[str, Any]) -> list[dict]:
+    """Every scheme with the bureau's settings applied (as stored or as hooks get them):
+    dimension points by group (children share them, keeping the sums), the grade lines
+    (合格 is the bar) and the outcome params."""
+    s = EducationSettings().load(dict(settings))
     docs = []
-    for template in TEMPLATES:
-        doc = templating.load(PACKAGE, template.file)
-        for dimension, points in s["weights"].get(template.group, {}).items():
-            templating.rescale(templating.node(doc, dimension), points)
-        templating.set_grade_lines(
-            doc,
-            {"excellent": s["excellent_min"], "good": s["good_min"], "qualified": s["pass_min"]},
-            {"excellent": s["excellent_quota"]},
-        )
+    for group, filename in FILES.items():
+        doc = reweighted(load_template(PACKAGE, filename), s["weights"].get(group, {}))
+        set_grade(doc, "excellent", min=s["excellent_min"], quota=s["excellent_quota"])
+        set_grade(doc, "good", min=s["good_min"])
+        set_grade(doc, "qualified", min=s["pass_min"])
+        doc["outcomes"] = outcome_params(s, group)
+        find_node(doc, "ethics")  # every tier keeps its veto
         docs.append(doc)
     return docs
 
 
-def outcome_params(settings: Mapping[str, Any] | None = None) -> dict[str, dict]:
-    """The params of each outcome type, from the bureau's settings (until schemes can
-    name plugin outcomes in their ``outcomes`` section)."""
-    s = EducationSettings().load(dict(settings or {}))
-    params = {
-        "talent_funding": {
-            "amounts": with_defaults(DEFAULT_FUNDING, s["funding"]),
-            "grades": s["funding_grades"],
-        },
-        "title_promotion": {"grades": s["title_grades"], "years": s["title_years"]},
-        "team_commendation": dict(s["team"]),
-        "school_performance_pay": {
-            "standard": s["pay_standard"],
-            "share": s["performance_share"],
-            "shares": s["school_shares"],
-            "basis": "grade",
-            "coefficients": with_defaults(DEFAULT_COEFFICIENTS, s["pay_coefficients"]),
-        },
-    }
-    return templating.plain_numbers(params)
+def outcome_params(s: Mapping[str, Any], group: str) -> dict[str, dict]:
+    """The ``outcomes`` section of ``group``'s scheme, from loaded settings."""
+    return plain_numbers(
+        {
+            "talent_funding": {
+                "amount": with_defaults(DEFAULT_FUNDING, s["funding"])[group],
+                "grades": s["funding_grades"],
+            },
+            "title_promotion": {"grades": s["title_grades"], "years": s["title_years"]},
+            "team_commendation": dict(s["team"]),
+            "school_performance_pay": {
+                "standard": s["pay_standard"],
+                "share": s["performance_share"],
+                "shares": s["school_shares"],
+                "basis": "grade",
+                "coefficients": with_defaults(DEFAULT_COEFFICIENTS, s["pay_coefficients"]),
+            },
+        }
+    )

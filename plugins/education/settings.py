@@ -112,6 +112,12 @@ class EducationSettings(GradeLines):
     )
     title_years = fields.Integer(load_default=2, strict=True, validate=validate.Range(1, 5))
     team = fields.Nested(TeamSettings, load_default=lambda: TeamSettings().load({}))
+    # entry checks: what one teacher can plausibly reach in a year, by indicator
+    yearly_ceilings = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.Decimal(validate=validate.Range(min=0)),
+        load_default=dict,
+    )
 
     @validates_schema
     def _weights_add_up(self, data: dict, **_: Any) -> None:

@@ -7,88 +7,75 @@ difficulty and precision, multiplied into goal completion; D-15 the dual linkage
 the supervising department across groups, grades 一等/二等/三等; D-20 quarterly
 monitoring; D-31 results bound to staffing. See docs/plugins/staffing_office.md.
 
-Registered today: the post steps ``recognition`` and ``linkage_across_groups`` and the
-value check ``quarterly-progress``. The module-level lists below are for the plugin API
-v1 hooks.
+Contributes, for bureaus that install it: the template and indicator library
+``staffing``, its settings, the post steps ``recognition`` and
+``linkage_across_groups``, the outcome type ``staffing_linkage``, the value check
+``quarterly-progress``, the event kinds of the expert pool and the monitoring reports,
+the importer ``staffing-quarterly-progress``, the commands ``jixiao staffing_office …``
+and the read API of the pool and the reports.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
-from core.hookspecs import PostProcessor, ValueCheck, hookimpl
+from marshmallow import Schema
+
+from core.plugin_api import (
+    ApiBlueprint,
+    CliCommand,
+    EventKind,
+    Importer,
+    IndicatorLibrary,
+    IndicatorSpec,
+    OutcomeType,
+    PostProcessor,
+    SchemeTemplate,
+    ValueCheck,
+    hookimpl,
+    load_template,
+)
 from plugins.staffing_office import experts, linkage, monitoring, outcomes, recognition
-from plugins.staffing_office.settings import TEMPLATES, StaffingSettings, render
-from plugins.tax.contributions import EventKind, Importer, OutcomeType
-from plugins.tax.schemekit import load_library
+from plugins.staffing_office.settings import PACKAGE, StaffingSettings, render
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-SETTINGS = StaffingSettings
-GROUPS, INDICATORS = load_library(Path(__file__).parent / "templates" / "library.yaml")
 
-EVENT_KINDS = [
-    EventKind(
-        experts.ADDED,
-        "专家入库 (expert added to the pool)",
-        experts.ExpertAddedSchema,
-        "an expert user joins the pool: expertise, organisation, term, units to recuse from",
-    ),
-    EventKind(
-        experts.RETIRED,
-        "专家出库 (expert retired from the pool)",
-        experts.ExpertRetiredSchema,
-        "an expert leaves the pool: date and reason",
-    ),
-    EventKind(
-        monitoring.PUBLISHED,
-        "季度监控报告发布 (quarterly monitoring report published)",
-        monitoring.MonitoringPublishedSchema,
-        "the digest, counts and attention list of a published quarterly report",
-    ),
-]
-
-OUTCOME_TYPES = [
-    OutcomeType(
-        "staffing_linkage",
-        "编制资源挂钩 (results bound to staffing)",
-        outcomes.StaffingLinkageParams,
-        outcomes.staffing_linkage,
-        "priority, keep, review or reduce, from the grade and earlier cycles' grades",
+@functools.cache
+def library() -> tuple[dict[str, str], tuple[IndicatorSpec, ...]]:
+    """Groups (code → 中文名 (English)) and indicators of templates/library.yaml."""
+    doc = load_template(PACKAGE, "library.yaml")
+    groups = {g["code"]: f"{g['name']} ({g['name_en']})" for g in doc["groups"]}
+    indicators = tuple(
+        IndicatorSpec(i["code"], i["name"], i["name_en"], i.get("measure", ""))
+        for i in doc["indicators"]
     )
-]
+    return groups, indicators
 
-IMPORTERS = [
-    Importer(
-        "staffing-quarterly-progress",
-        "季度进展填报 (quarterly progress reports)",
-        monitoring.ProgressRowSchema,
-        "values",
-        monitoring.progress_rows,
-        columns=tuple(monitoring.ProgressRowSchema().fields),
-        description="unit, quarter (2026-Q2), cumulative completion %, note → goal_completion",
-    ),
-    Importer(
-        "staffing-expert-pool",
-        "专家库名册 (expert pool roster)",
-        experts.ExpertAddedSchema,
-        experts.ADDED,
-        experts.pool_rows,
-        columns=tuple(experts.ExpertAddedSchema().fields),
-        description="one expert a row; recuse lists unit codes separated by ';'",
-    ),
-]
 
-__all__ = [
-    "EVENT_KINDS",
-    "GROUPS",
-    "IMPORTERS",
-    "INDICATORS",
-    "OUTCOME_TYPES",
-    "SETTINGS",
-    "TEMPLATES",
-    "render",
-]
+@hookimpl
+def jixiao_settings_schema() -> type[Schema]:
+    return StaffingSettings
+
+
+@hookimpl
+def jixiao_scheme_templates() -> list[SchemeTemplate]:
+    groups, indicators = library()
+    return [
+        SchemeTemplate(
+            "staffing",
+            "事业单位绩效考核：六类服务属性分组与主管部门 (public institutions, six groups)",
+            indicators,
+            render,
+            groups,
+            "一组一策，认同度系数，主管部门双向挂钩，一等/二等/三等 (D-03, D-14, D-15)",
+        )
+    ]
+
+
+@hookimpl
+def jixiao_indicator_libraries() -> list[IndicatorLibrary]:
+    return [IndicatorLibrary("staffing", "事业单位绩效指标库 (institutions)", library()[1])]
 
 
 @hookimpl
@@ -112,5 +99,72 @@ def jixiao_post_processors() -> list[PostProcessor]:
 
 
 @hookimpl
+def jixiao_outcome_types() -> list[OutcomeType]:
+    return [
+        OutcomeType(
+            "staffing_linkage",
+            "编制资源挂钩 (results bound to staffing)",
+            outcomes.StaffingLinkageParams,
+            outcomes.staffing_linkage,
+            columns=outcomes.COLUMNS,
+        )
+    ]
+
+
+@hookimpl
 def jixiao_value_checks() -> list[ValueCheck]:
-    return [ValueCheck(name="quarterly-progress", check=monitoring.progress_check)]
+    return [
+        ValueCheck(
+            "quarterly-progress", monitoring.progress_check, "季度进展预警 (quarterly progress)"
+        )
+    ]
+
+
+@hookimpl
+def jixiao_event_kinds() -> list[EventKind]:
+    return [
+        EventKind(
+            experts.ADDED,
+            experts.ExpertAddedSchema,
+            experts.project_added,
+            "专家入库 (expert added to the pool)",
+        ),
+        EventKind(
+            experts.RETIRED,
+            experts.ExpertRetiredSchema,
+            experts.project_retired,
+            "专家出库 (expert retired from the pool)",
+        ),
+        EventKind(
+            monitoring.PUBLISHED,
+            monitoring.MonitoringPublishedSchema,
+            monitoring.project_published,
+            "季度监控报告发布 (quarterly monitoring report published)",
+        ),
+    ]
+
+
+@hookimpl
+def jixiao_importers() -> list[Importer]:
+    return [
+        Importer(
+            "staffing-quarterly-progress",
+            "季度进展填报 (quarterly progress reports)",
+            ("csv",),
+            monitoring.parse_progress,
+        )
+    ]
+
+
+@hookimpl
+def jixiao_cli_commands() -> list[CliCommand]:
+    from plugins.staffing_office.cli import COMMANDS
+
+    return [CliCommand(command.name, command) for command in COMMANDS]
+
+
+@hookimpl
+def jixiao_api_blueprints() -> list[ApiBlueprint]:
+    from plugins.staffing_office.api import blueprint
+
+    return [ApiBlueprint("staffing-reports", blueprint)]

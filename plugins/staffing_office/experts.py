@@ -10,13 +10,13 @@ Two ledger event kinds keep the pool on the record:
 No personal identifiers are recorded: the expert is their username; names, phone
 numbers and ID numbers stay with the user record and the vault.
 
-A panel is drawn by the core (``draw_panel``: the pool ranked by SHA-256(seed:member),
-recorded as ``panel.drawn``). :func:`pool_at` gives the pool on a date from the events,
-:func:`panel_pool` the usernames to hand to ``draw_panel(pool=…)``. For the two ratings
-of the recognition coefficient (difficulty, precision) the office draws one panel per
-indicator with the *same* seed, so the same experts rate both. :func:`recusals` says
-which drawn experts must not rate which unit (the core does not enforce it yet; see
-NEEDS.md).
+Their projector keeps the pool as the plugin's records (collection ``experts``, one
+record per expert: the latest addition, and the retirement if any), so
+:func:`pool_at` gives the pool on a date. A panel is drawn by the core (the pool ranked
+by SHA-256(seed:member), recorded as ``panel.drawn``): ``jixiao staffing_office draw``
+hands it the pool of the day, one draw per rated indicator (difficulty, precision)
+with the *same* seed, so the same experts rate both. :func:`recusals` says which drawn
+experts must not rate which unit (the core does not enforce it yet; see NEEDS.md).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from plugins.tax.importing import SeparatedList, load_rows
+from core.plugin_api import CODE, Event, PluginContext, RecordStore, read_csv
 
 ADDED = "staffing.expert.added"
 RETIRED = "staffing.expert.retired"
@@ -56,7 +56,15 @@ RETIREMENT_REASONS = {
     "conflict": "利益冲突",
     "other": "其他",
 }
-UNIT_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class SeparatedList(fields.List):
+    """A list, or the same joined with ';' in one CSV cell (``a;b;c``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(";") if part.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ExpertAddedSchema(Schema):
@@ -71,7 +79,9 @@ class ExpertAddedSchema(Schema):
     affiliation_kind = fields.String(required=True, validate=validate.OneOf(AFFILIATIONS))
     since = fields.Date(required=True)
     until = fields.Date(load_default=None, allow_none=True)
-    recuse = SeparatedList(fields.String(validate=validate.Regexp(UNIT_CODE)), load_default=list)
+    recuse = SeparatedList(
+        fields.String(validate=validate.Regexp(CODE.pattern + r"\Z")), load_default=list
+    )
 
     @validates_schema
     def _term(self, data: dict, **_: Any) -> None:
@@ -102,23 +112,31 @@ class PoolMember:
     recuse: tuple[str, ...]
 
 
-def pool_at(events: Iterable[tuple[str, Mapping[str, Any]]], on: dt.date) -> dict[str, PoolMember]:
-    """The pool on a date, from the events in ledger order (kind, data). An addition
-    counts from ``since``, a retirement from ``on``, a term ends after ``until``; a
-    later addition of the same expert replaces the earlier one (new term, new
-    recusals)."""
-    added, retired = ExpertAddedSchema(), ExpertRetiredSchema()
-    members: dict[str, PoolMember] = {}
-    for kind, data in events:
-        if kind == ADDED:
-            row = added.load(data)
-            if row["since"] <= on:
-                members[row["expert"]] = PoolMember(**{**row, "recuse": tuple(row["recuse"])})
-        elif kind == RETIRED:
-            row = retired.load(data)
-            if row["on"] <= on:
-                members.pop(row["expert"], None)
-    return {e: m for e, m in members.items() if m.until is None or m.until >= on}
+def project_added(records: RecordStore, event: Event) -> None:
+    """``staffing.expert.added`` → the expert's record (a new term replaces the old)."""
+    records.put("experts", event.data["expert"], {**event.data, "added_seq": event.seq})
+
+
+def project_retired(records: RecordStore, event: Event) -> None:
+    """``staffing.expert.retired`` → the retirement noted on the expert's record."""
+    found = records.get("experts", event.data["expert"])
+    if found is not None:
+        records.put("experts", event.data["expert"], {**found, "retired": dict(event.data)})
+
+
+def pool_at(experts: Iterable[Mapping[str, Any]], on: dt.date) -> dict[str, PoolMember]:
+    """The pool on a date, from the experts' records: added ``since`` ≤ ``on``, term not
+    ended (``until`` ≥ ``on``), not retired on or before ``on``."""
+    added = ExpertAddedSchema()
+    members = {}
+    for record in experts:
+        retired = record.get("retired")
+        if retired is not None and dt.date.fromisoformat(retired["on"]) <= on:
+            continue
+        row = added.load({k: record[k] for k in added.fields if k in record})
+        if row["since"] <= on and (row["until"] is None or row["until"] >= on):
+            members[row["expert"]] = PoolMember(**{**row, "recuse": tuple(row["recuse"])})
+    return members
 
 
 def panel_pool(members: Mapping[str, PoolMember], expertise: Sequence[str] = ()) -> list[str]:
@@ -136,8 +154,58 @@ def recusals(members: Mapping[str, PoolMember], panel: Sequence[str]) -> dict[st
     return out
 
 
-def pool_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Importer: the pool kept in a spreadsheet → ``staffing.expert.added`` data, as the
-    ledger records it (dates as text). Errors are keyed by row number."""
+def roster(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
+    """The pool kept in a spreadsheet (CSV, one expert a row, ``recuse`` as ``i3;i5``)
+    → ``staffing.expert.added`` data as the ledger records it, or every row's errors
+    (row = the line in the file); nothing unless every row is valid."""
+    try:
+        lines = read_csv(data, filename)
+    except ValueError as exc:
+        return [], [{"row": None, "field": "file", "reason": str(exc)}]
+    schema, rows, errors = ExpertAddedSchema(), [], []
+    for line, raw in lines:
+        try:
+            rows.append(schema.dump(schema.load({k: v for k, v in raw.items() if v != ""})))
+        except ValidationError as exc:
+            for name, reasons in exc.normalized_messages().items():
+                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+    return ([], errors) if errors else (rows, [])
+
+
+def add(ctx: PluginContext, data: Mapping[str, Any]) -> Event:
+    """Record ``staffing.expert.added`` (validated; dates as text)."""
     schema = ExpertAddedSchema()
-    return [schema.dump(row) for row in load_rows(schema, rows)]
+    return ctx.record(ADDED, schema.dump(schema.load(dict(data))))
+
+
+def retire(ctx: PluginContext, expert: str, on: dt.date, reason: str, note: str = "") -> Event:
+    """Record ``staffing.expert.retired`` for an expert of the pool."""
+    if ctx.records.get("experts", expert) is None:
+        raise ValidationError(f"{expert}不在专家库中 (not in the pool)", "expert")
+    data = {"expert": expert, "on": on.isoformat(), "reason": reason, "note": note}
+    return ctx.record(RETIRED, ExpertRetiredSchema().dump(ExpertRetiredSchema().load(data)))
+
+
+def import_roster(ctx: PluginContext, data: bytes, filename: str) -> list[Event]:
+    """Add every expert of a roster file, or none (ValidationError keyed by line)."""
+    rows, errors = roster(data, filename)
+    if errors:
+        raise ValidationError(
+            {
+                f"row {e['row']}.{e['field']}" if e["row"] else e["field"]: e["reason"]
+                for e in errors
+            }
+        )
+    return [ctx.record(ADDED, row) for row in rows]
+
+
+def describe(member: PoolMember) -> dict[str, Any]:
+    return {
+        "expert": member.expert,
+        "expertise": member.expertise,
+        "affiliation": member.affiliation,
+        "affiliation_kind": member.affiliation_kind,
+        "since": member.since.isoformat(),
+        "until": member.until.isoformat() if member.until else None,
+        "recuse": list(member.recuse),
+    }

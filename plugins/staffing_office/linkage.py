@@ -7,27 +7,32 @@ built-in ``linkage`` step runs per scheme and would make the best institution *o
 group* 一等 — three "single most contributing" institutions for a department spread
 over three groups.
 
-This step decides across groups and then lets the built-in step act: for an excellent
-department it picks the one institution with the highest total among *all* its
-institutions (ties: the lower unit code) and shows the built-in step only that one
-when it belongs to the scheme running the step (a vetoed institution is never
-picked); for a poor department it shows all of
-the scheme's institutions of that department, which the built-in step caps. Every
-scheme naming the step sees the same pick, so exactly one institution is raised.
+This step decides across groups: for an excellent department it picks the one
+institution with the highest total among *all* its institutions (ties: the lower unit
+code; a vetoed institution is never picked) and raises it to ``first`` if it belongs to
+the scheme running the step; for a poor department none of the scheme's institutions
+of that department stays above ``cap``. Every scheme naming the step sees the same
+pick, so exactly one institution is raised.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from core.hookspecs import PostContext, UnitResult
-from plugins.rules.post import LinkageParams, linkage
+from marshmallow import Schema, fields
 
-LinkageAcrossGroupsParams = LinkageParams
-"""Same params as the built-in: ``excellent`` and ``poor`` department grade codes,
-``first`` (default the scheme's best grade) and ``cap`` (default its second)."""
+from core.plugin_api import PostContext, UnitResult
+
+
+class LinkageAcrossGroupsParams(Schema):
+    """``excellent`` and ``poor``: the department grades that act; ``first`` (default the
+    scheme's best grade) and ``cap`` (default its second)."""
+
+    excellent = fields.String(required=True)
+    poor = fields.String(required=True)
+    first = fields.String()
+    cap = fields.String()
 
 
 def most_contributing(institutions: list[UnitResult]) -> UnitResult | None:
@@ -37,21 +42,34 @@ def most_contributing(institutions: list[UnitResult]) -> UnitResult | None:
     return min(eligible, key=lambda r: (-r.total, r.unit)) if eligible else None
 
 
+def _set_grade(result: UnitResult, grade: str, reason: str) -> None:
+    if result.grade != grade:
+        result.adjustments.append(
+            {"type": "linkage", "from": result.grade, "to": grade, "reason": reason}
+        )
+        result.grade = grade
+
+
 def linkage_across_groups(
     results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext
 ) -> None:
+    order = list(ctx.grades)
+    first = p.get("first", order[0])
+    cap = p.get("cap", order[1] if len(order) > 1 else order[0])
     by_unit = {r.unit: r for r in results}
     institutions: dict[str, list[UnitResult]] = {}
     for result in results:
         if result.parent in by_unit:
             institutions.setdefault(result.parent, []).append(result)
-    shown: set[str] = set()
-    for department, theirs in institutions.items():
+    for department, theirs in sorted(institutions.items()):
         grade = by_unit[department].grade
+        reason = f"department {department} rated {grade}"
         if grade == p["excellent"]:
             best = most_contributing(theirs)
             if best is not None and best.unit in ctx.members:
-                shown.add(best.unit)
+                _set_grade(best, first, reason)
         elif grade == p["poor"]:
-            shown.update(r.unit for r in theirs if r.unit in ctx.members)
-    linkage(results, p, dataclasses.replace(ctx, members=frozenset(shown)))
+            for result in theirs:
+                above = result.grade in order and order.index(result.grade) < order.index(cap)
+                if result.unit in ctx.members and above:
+                    _set_grade(result, cap, reason)

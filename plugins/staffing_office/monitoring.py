@@ -6,8 +6,9 @@ standing in the quarter (rank, total, the move since last quarter) and its repor
 goal completion against the time progress (序时进度: 25% at Q1, 50% at Q2…), with a
 traffic light: green (on time), yellow (behind by at most ``tolerance`` points), red
 (further behind), missing (nothing reported). Red and missing units form the
-attention list (重点关注名单). The report's digest can be recorded as
-``staffing.monitoring.published`` so the published text is on the ledger.
+attention list (重点关注名单). Publishing records the report's digest as
+``staffing.monitoring.published`` so the published text is on the ledger (and its
+projector keeps the published reports as the plugin's records, by quarter).
 
 A value check raises the same warning as soon as a unit reports: progress behind time
 beyond the tolerance, or a cumulative rate lower than the quarter before.
@@ -21,11 +22,18 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from core.hookspecs import ValueContext
-from core.numbers import as_text, quantize
-from plugins.tax.importing import load_rows
+from core.plugin_api import (
+    Event,
+    ImportContext,
+    PluginContext,
+    RecordStore,
+    ValueContext,
+    as_text,
+    quantize,
+    read_csv,
+)
 
 PUBLISHED = "staffing.monitoring.published"
 PROGRESS_INDICATOR = "goal_completion"
@@ -106,11 +114,11 @@ def quarterly_report(
     scheme has no ``node`` leaf (e.g. the supervising departments) are not monitored."""
     period = rows[0]["period"] if rows else ""
     expected = expected_progress(period) if rows else Decimal(0)
-    before = {r["unit"]: r["rank"] for r in previous}
+    before = {r["subject"]: r["rank"] for r in previous}
     groups: dict[str, dict[str, Any]] = {}
     summary = dict.fromkeys(STATUSES, 0)
     attention = []
-    for row in sorted(rows, key=lambda r: (r["scheme"], r["rank"], r["unit"])):
+    for row in sorted(rows, key=lambda r: (r["scheme"], r["rank"], r["subject"])):
         monitored, progress, seqs = _progress(row.get("explanation", {}), params["node"])
         if not monitored:
             continue
@@ -119,10 +127,10 @@ def quarterly_report(
         group = groups.setdefault(
             row["scheme"], {"scheme": row["scheme"], "group": row["group"], "units": []}
         )
-        previous_rank = before.get(row["unit"])
+        previous_rank = before.get(row["subject"])
         group["units"].append(
             {
-                "unit": row["unit"],
+                "unit": row["subject"],
                 "name": row["name"],
                 "rank": row["rank"],
                 "previous_rank": previous_rank,
@@ -135,7 +143,12 @@ def quarterly_report(
         )
         if light in ("red", "missing"):
             attention.append(
-                {"unit": row["unit"], "name": row["name"], "scheme": row["scheme"], "status": light}
+                {
+                    "unit": row["subject"],
+                    "name": row["name"],
+                    "scheme": row["scheme"],
+                    "status": light,
+                }
             )
     for group in groups.values():
         totals = [Decimal(u["total"]) for u in group["units"]]
@@ -169,12 +182,14 @@ def published(report: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def progress_check(ctx: ValueContext, tolerance: Decimal = Decimal(10)) -> list[str]:
+def progress_check(ctx: ValueContext) -> list[str]:
     """季度进展预警: a quarterly goal-completion report behind the time progress by more
-    than ``tolerance`` points, or lower than the same year's previous quarter (the rate
-    is cumulative, so it cannot fall: likely a slip)."""
-    if ctx.indicator != PROGRESS_INDICATOR or ctx.extra.get("period_kind") != "quarter":
+    than the bureau's ``monitoring.tolerance`` points, or lower than the same year's
+    previous quarter (the rate is cumulative, so it cannot fall: likely a slip)."""
+    if ctx.indicator != PROGRESS_INDICATOR or ctx.period_kind != "quarter":
         return []
+    monitoring = ctx.settings.get("monitoring") or {}
+    tolerance = monitoring.get("tolerance", MonitoringParams().load({})["tolerance"])
     warnings = []
     expected = expected_progress(ctx.period)
     if ctx.value < expected - tolerance:
@@ -200,25 +215,54 @@ class ProgressRowSchema(Schema):
 
     unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
     quarter = fields.String(required=True, validate=validate.Regexp(QUARTER))
-    completion = fields.Decimal(
-        required=True, as_string=True, validate=validate.Range(min=0, max=200)
-    )
+    completion = fields.Decimal(required=True, validate=validate.Range(min=0, max=200))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-def progress_rows(rows: Sequence[Mapping[str, Any]], cycle: str) -> list[dict[str, Any]]:
-    """Importer: quarterly progress reports → value rows of ``goal_completion`` (the
-    cumulative completion rate of the year's goals). Errors are keyed by row number."""
-    out = []
-    for row in load_rows(ProgressRowSchema(), rows):
+def parse_progress(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[dict], list[dict]]:
+    """Importer ``staffing-quarterly-progress``: the reports → values of
+    ``goal_completion`` (the cumulative completion rate of the year's goals), or every
+    row's errors (row = the line in the file)."""
+    try:
+        lines = read_csv(data, filename)
+    except ValueError as exc:
+        return [], [{"row": None, "field": "file", "reason": str(exc)}]
+    schema, rows, errors = ProgressRowSchema(), [], []
+    for line, raw in lines:
+        try:
+            row = schema.load({k: v for k, v in raw.items() if v != ""})
+        except ValidationError as exc:
+            for name, reasons in exc.normalized_messages().items():
+                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+            continue
         value = {
             "unit": row["unit"],
             "indicator": PROGRESS_INDICATOR,
-            "cycle": cycle,
             "period": row["quarter"],
             "value": as_text(row["completion"]),
+            "source_key": f"progress:{row['unit']}:{row['quarter']}:{as_text(row['completion'])}",
         }
         if row["note"]:
             value["note"] = row["note"]
-        out.append(value)
-    return out
+        rows.append(value)
+    return ([], errors) if errors else (rows, [])
+
+
+def report(ctx: PluginContext, cycle: str, quarter: str) -> dict[str, Any]:
+    """The quarter's report from the stored standings (this quarter and the one before),
+    with the bureau's monitoring settings."""
+    rows = ctx.reader.results(cycle, quarter, explain=True)
+    number = int(quarter[-1])
+    previous = ctx.reader.results(cycle, f"{quarter[:-1]}{number - 1}") if number > 1 else []
+    return quarterly_report(cycle, rows, ctx.settings["monitoring"], previous)
+
+
+def publish(ctx: PluginContext, cycle: str, quarter: str) -> dict[str, Any]:
+    """Record the quarter's report as ``staffing.monitoring.published``; returns it."""
+    found = report(ctx, cycle, quarter)
+    ctx.record(PUBLISHED, published(found))
+    return found
+
+
+def project_published(records: RecordStore, event: Event) -> None:
+    records.put("monitoring", event.data["period"], {**event.data, "published_seq": event.seq})

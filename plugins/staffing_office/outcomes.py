@@ -13,10 +13,14 @@ for its staffing — illustrative rules in the staffing office's terms:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+
+from core.plugin_api import OutcomeContext
+
+COLUMNS = ("staffing", "staffing_name")
 
 ACTIONS = {
     "priority": "编制需求优先保障 (staffing requests served first)",
@@ -35,24 +39,20 @@ class StaffingLinkageParams(Schema):
     exclude_groups = fields.List(fields.String(), load_default=lambda: ["department"])
 
 
-def staffing_linkage(
-    cycle: str,
-    rows: Sequence[Mapping[str, Any]],
-    params: Mapping[str, Any],
-    history: Sequence[Mapping[str, str | None]],
-) -> list[dict[str, Any]]:
-    """One row per assessed institution; ``history`` holds earlier cycles' grades as
-    {unit: grade}, most recent first (as the core computes them for promotion)."""
-    out = []
+def staffing_linkage(rows: list[dict], params: Mapping[str, Any], ctx: OutcomeContext) -> None:
+    """Adds ``staffing`` (priority, keep, review or reduce) and ``staffing_name`` to each
+    assessed institution's row; ``ctx.earlier_grades`` holds earlier cycles' grades,
+    most recent first. Groups in ``exclude_groups`` get None."""
     for row in rows:
         if row["group"] in params["exclude_groups"] or row["grade"] is None:
+            row["staffing"] = row["staffing_name"] = None
             continue
         grade = row["grade"]
-        earlier = list(history[: params["reduce_after"] - 1])
+        earlier = list(ctx.earlier_grades[: params["reduce_after"] - 1])
         if (
             grade in params["review"]
             and len(earlier) == params["reduce_after"] - 1
-            and all(h.get(row["unit"]) in params["review"] for h in earlier)
+            and all(h.get(row["subject"]) in params["review"] for h in earlier)
         ):
             action = "reduce"
         elif grade in params["review"]:
@@ -61,14 +61,5 @@ def staffing_linkage(
             action = "priority"
         else:
             action = "keep"
-        out.append(
-            {
-                "cycle": cycle,
-                "unit": row["unit"],
-                "name": row["name"],
-                "grade": grade,
-                "staffing": action,
-                "staffing_name": ACTIONS[action],
-            }
-        )
-    return out
+        row["staffing"] = action
+        row["staffing_name"] = ACTIONS[action]

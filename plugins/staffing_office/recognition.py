@@ -6,27 +6,25 @@ multiplies the task-completion score, so a small unit with sound goals fully met
 out-score a large one.
 
 The built-in ``coefficient`` step reads one rated indicator; the article needs two.
-This step extends it rather than re-implementing it: each dimension's experts'
-ratings are trimmed and averaged separately (as ``multi_rater`` does per role), the two
-means are weighted into one, and that mean is handed to the built-in step as a single
-rating. The coefficient formula, its rounding to four places, the propagation up the
-tree and the ``no_coefficient`` flag are therefore the built-in's own; this step then
-names both means and every rating's seq in the adjustment.
+Each dimension's expert ratings are trimmed and averaged separately (去掉最高分和最低分),
+the two means are weighted into one, and
+
+    coefficient = low + (high − low) × weighted mean ÷ scale      (4 places, half-up)
+
+multiplies the node's score (2 places, half-up); its ancestors and the total follow.
+A unit without ratings of both dimensions keeps 1 and is flagged ``no_coefficient``.
+The adjustment names both means and the seq of every rating it used.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.hookspecs import PostContext, RatingInput, UnitResult
-from core.numbers import as_text, quantize
-from plugins.rules.post import CoefficientParams, coefficient
-from plugins.rules.raters import trimmed_mean
+from core.plugin_api import PostContext, UnitResult, adjust_node, as_text, quantize, trimmed_mean
 
 DIMENSIONS = ("difficulty", "precision")
 
@@ -57,47 +55,32 @@ class RecognitionParams(Schema):
 
 
 def recognition(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:
-    """认同度系数: coefficient = low + (high − low) × (w_d × mean difficulty + w_p × mean
-    precision) ÷ scale, each mean over the drawn experts' ratings with the highest and
-    lowest dropped (``trim``); the node's score × coefficient. A unit without ratings of
-    both dimensions keeps 1 and is flagged ``no_coefficient``; a vetoed unit is left at
-    0 (the built-in step alone would lift it; see NEEDS.md)."""
+    """认同度系数 on ``node``, from the experts' ratings of ``difficulty`` and ``precision``
+    (a vetoed unit's total stays 0: the engine sees to it)."""
     rated = {d: ctx.ratings(p[d]) for d in DIMENSIONS}
-    weights = {d: p[f"{d}_weight"] for d in DIMENSIONS}
-    combined: dict[str, list[RatingInput]] = {}
-    detail: dict[str, tuple[dict[str, Decimal], list[int]]] = {}
     for result in results:
         means, seqs = {}, []
         for dimension in DIMENSIONS:
             experts = [r for r in rated[dimension].get(result.unit, ()) if r.role == "expert"]
             means[dimension] = trimmed_mean([r.score for r in experts], p["trim"])
             seqs.extend(r.seq for r in experts)
-        if None in means.values():
+        if None in means.values() or p["node"] not in result.nodes:
+            result.flags.append("no_coefficient")
             continue
-        mean = sum((weights[d] * means[d] for d in DIMENSIONS), Decimal(0))
-        combined[result.unit] = [RatingInput("expert", mean, "recognition", 0)]
-        detail[result.unit] = (means, sorted(seqs))
-    scored = [r for r in results if "veto" not in r.flags]
-    before = {r.unit: len(r.adjustments) for r in scored}
-    single = CoefficientParams().load(
-        {
-            "node": p["node"],
-            "indicator": p["difficulty"],
-            "low": as_text(p["low"]),
-            "high": as_text(p["high"]),
-            "scale": as_text(p["scale"]),
-            "trim": 0,
-        }
-    )
-    coefficient(scored, single, dataclasses.replace(ctx, ratings=lambda _: combined))
-    for result in scored:
-        if result.unit in detail and len(result.adjustments) > before[result.unit]:
-            means, seqs = detail[result.unit]
-            result.adjustments[-1].update(
-                {
-                    "type": "recognition",
-                    "difficulty": as_text(quantize(means["difficulty"])),
-                    "precision": as_text(quantize(means["precision"])),
-                    "seqs": seqs,
-                }
-            )
+        mean = sum((p[f"{d}_weight"] * means[d] for d in DIMENSIONS), Decimal(0))
+        factor = quantize(p["low"] + (p["high"] - p["low"]) * mean / p["scale"], 4)
+        before = result.nodes[p["node"]]
+        after = quantize(before * factor)
+        adjust_node(result, p["node"], after, ctx)
+        result.adjustments.append(
+            {
+                "type": "recognition",
+                "node": p["node"],
+                "coefficient": as_text(factor),
+                "difficulty": as_text(quantize(means["difficulty"])),
+                "precision": as_text(quantize(means["precision"])),
+                "before": as_text(before),
+                "after": as_text(after),
+                "seqs": sorted(seqs),
+            }
+        )

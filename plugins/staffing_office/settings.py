@@ -10,31 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.plugin_api import load_template, plain_numbers, set_grade, with_points
 from plugins.staffing_office.monitoring import MonitoringParams
 from plugins.staffing_office.outcomes import StaffingLinkageParams
 from plugins.staffing_office.recognition import RecognitionParams
-from plugins.tax.contributions import Template
-from plugins.tax.schemekit import as_plain, load_yaml, with_leaf_points
 
-FOLDER = Path(__file__).parent / "templates"
+PACKAGE = "plugins.staffing_office"
 SERVICE_GROUPS = ("party", "support", "economic", "social", "enterprise", "enforcement")
-TEMPLATES = [
-    Template(
-        "staffing-department",
-        "主管部门综合考核等次 (supervising departments)",
-        FOLDER / "department.yaml",
-        "department",
-    ),
-    *[
-        Template(f"staffing-{group}", f"事业单位绩效考核：{group}", FOLDER / f"{group}.yaml", group)
-        for group in SERVICE_GROUPS
-    ],
-]
+"""The six groups by service attribute (D-03), one scheme each (templates/<group>.yaml);
+the supervising departments are a seventh group (templates/department.yaml)."""
 
 
 def _decimal(default: Decimal, **kwargs: Any) -> fields.Decimal:
@@ -54,8 +42,9 @@ class StaffingSettings(Schema):
         ),
         load_default=dict,
     )
-    """Leaf points by template and leaf code, e.g. ``{staffing-party: {task: 55,
-    service: 15}}``; inner nodes follow, the total must stay 100."""
+    """Node points by scheme and node code, e.g. ``{staffing-party: {task: 55,
+    service: 15}}``; children share an inner node's points, parents follow, the total
+    must stay 100."""
     coefficient_low = _decimal(Decimal("0.8"), validate=validate.Range(min=0))
     coefficient_high = _decimal(Decimal("1.2"), validate=validate.Range(min=0))
     difficulty_weight = _decimal(Decimal("0.5"), validate=validate.Range(min=0, max=1))
@@ -91,33 +80,36 @@ class StaffingSettings(Schema):
 
 
 def render(settings: Mapping[str, Any]) -> list[dict]:
-    """Every template as a scheme document with the bureau's settings applied
-    (settings as stored, ``{}`` for the defaults; validated here)."""
+    """Every scheme of the ``staffing`` template with the bureau's settings applied
+    (as stored or as hooks get them; loaded and validated here)."""
     return _apply(StaffingSettings().load(dict(settings)))
 
 
 def _apply(s: Mapping[str, Any]) -> list[dict]:
     docs = []
-    for template in TEMPLATES:
-        doc = with_leaf_points(load_yaml(template.path), s["points"].get(template.code, {}))
-        if template.group in SERVICE_GROUPS:
+    for group in ("department", *SERVICE_GROUPS):
+        code = f"staffing-{group}"
+        doc = with_points(load_template(PACKAGE, f"{group}.yaml"), s["points"].get(code, {}))
+        if group in SERVICE_GROUPS:
             for step in doc["post"]:
                 if step["type"] == "recognition":
                     step["params"].update(
-                        as_plain(
+                        plain_numbers(
                             {
                                 "low": s["coefficient_low"],
                                 "high": s["coefficient_high"],
                                 "difficulty_weight": s["difficulty_weight"],
                                 "precision_weight": s["precision_weight"],
+                                "trim": s["trim"],
                             }
                         )
                     )
-                    step["params"]["trim"] = s["trim"]
             if not s["linkage"]:
                 doc["post"] = [p for p in doc["post"] if p["type"] != "linkage_across_groups"]
-            first, second = doc["grades"][0], doc["grades"][1]
-            first["min"], first["quota"] = as_plain(s["first_min"]), as_plain(s["first_quota"])
-            second["min"] = as_plain(s["second_min"])
+            set_grade(doc, "first", min=s["first_min"], quota=s["first_quota"])
+            set_grade(doc, "second", min=s["second_min"])
+            doc["outcomes"]["staffing_linkage"] = plain_numbers(
+                StaffingLinkageParams().dump(s["outcome"])
+            )
         docs.append(doc)
     return docs

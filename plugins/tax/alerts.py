@@ -5,25 +5,21 @@ for several periods running, it pushes the remedies the bureau prescribed for it
 "Abnormal" is a band per indicator (below ``low`` or above ``high``), or, where the
 bureau set no band, the target of the published scheme.
 
-This extends the built-in ``consecutive-abnormal`` check rather than copying it: the
-band is handed to that very check as a target (``low`` with direction ``higher``,
-``high`` with direction ``lower``), so "N periods in a row", the history across cycles
-and within one import all behave identically. What this check adds is the core
-indicator list, the bands and the remedy pushed with the warning.
+The core indicators, their bands, run lengths and remedies are the bureau's setting
+``core_indicators`` (defaults below). "N periods in a row" reads the value's history
+(``ValueContext.history()``: earlier periods of the same kind, across cycles and within
+one import), as the built-in ``consecutive-abnormal`` check does for targets.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.hookspecs import ValueContext
-from core.numbers import as_text
-from plugins.rules.checks import DEFAULT_WARN_AFTER, consecutive_abnormal
+from core.plugin_api import ValueContext, as_text
 
 
 class CoreIndicatorSpec(Schema):
@@ -77,33 +73,35 @@ DEFAULT_CORE_INDICATORS: dict[str, dict[str, Any]] = {
 }
 
 
+def _abnormal(value: Decimal, bound: Decimal, direction: str) -> bool:
+    return value < bound if direction == "higher" else value > bound
+
+
 def core_indicator_alert(
     ctx: ValueContext, core: Mapping[str, Mapping[str, Any]] = DEFAULT_CORE_INDICATORS
 ) -> list[str]:
     """核心指标连续异常预警: a warning naming the remedy when a core indicator has been
-    outside its band (or missed the scheme's target) ``warn_after`` periods running
-    (the indicator's own run length, else the scheme leaf's, else 3)."""
+    outside its band (or missed the scheme's target, where the band gives no bound)
+    ``warn_after`` periods running (the indicator's own run length, else the scheme
+    leaf's)."""
     spec = core.get(ctx.indicator)
     if spec is None:
         return []
-    needed = int(spec.get("warn_after") or ctx.extra.get("warn_after") or DEFAULT_WARN_AFTER)
+    needed = int(spec.get("warn_after") or ctx.warn_after)
     bands = [
         (spec.get("low"), "higher", "低于预警下限", "below"),
         (spec.get("high"), "lower", "高于预警上限", "above"),
     ]
     bands = [band for band in bands if band[0] is not None]
-    if not bands and ctx.extra.get("target") is not None:
-        bands = [
-            (ctx.extra["target"], ctx.extra.get("direction", "higher"), "未达目标值", "missed")
-        ]
-    name = ctx.extra.get("name") or ctx.indicator
+    if not bands and ctx.target is not None:
+        bands = [(ctx.target, ctx.direction, "未达目标值", "missed")]
+    earlier = [v for _, v in ctx.history()][-(needed - 1) :] if needed > 1 else []
+    name = ctx.indicator_name or ctx.indicator
     for bound, direction, zh, en in bands:
-        view = dataclasses.replace(
-            ctx,
-            extra={**ctx.extra, "target": bound, "direction": direction, "warn_after": needed},
-        )
-        if consecutive_abnormal(view):
-            shown = as_text(Decimal(str(bound)))
+        bound = Decimal(str(bound))
+        run = [*earlier, ctx.value]
+        if len(run) == needed and all(_abnormal(v, bound, direction) for v in run):
+            shown = as_text(bound)
             return [
                 f"核心指标「{name}」连续{needed}期{zh}{shown}，推送应对措施：{spec['remedy']} "
                 f"(core indicator {ctx.indicator} {en} {shown} for {needed} periods running: "

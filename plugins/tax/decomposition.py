@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.tax.schemekit import walk
+from core.plugin_api import walk
 
 
 def problems(doc: Mapping[str, Any]) -> list[str]:

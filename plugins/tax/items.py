@@ -1,32 +1,34 @@
-"""The 36 bonus and deduction items of the points system (D-11) and audit and
-inspection findings recorded as deductions that cite the finding (督考融合, D-16).
+"""The 36 bonus and deduction items of the points system (D-11), audit and inspection
+findings as deductions that cite the finding (督考融合, D-16), and the importer of the
+points platform's daily export (D-42).
 
-An item happens on a day and is recorded that day as a reviewers' item (the core's
-``item.recorded``): on indicator ``daily_bonus`` or ``daily_deduction``, period = the
-day, quantity = the item's points × occurrences, a reason naming the catalogue code,
-and evidence hashes. A finding item (审计, 巡视巡察, 执法督察, 内控监督) must cite the
-finding — the document it comes from and the issue — and attach that document as
-evidence, so the deduction can be traced to the finding and the finding to its bytes.
+The points platform (积分平台) records each event as it happens: a unit or an officer,
+the day, the catalogue item, how many times. Its daily export is read by the importer
+``tax-daily-points``: every event is checked (a finding must cite its document, the
+issue and the evidence), and the events of one subject and day become one value of
+``daily_deduction`` or ``daily_bonus`` for that day (the points, summed), with a note
+naming each item (``[D21] 督审发现：审计《吴税审〔2026〕3号》第2项…（扣1分）``) so the
+ledger alone says where every point came from. The day leaves of the templates add
+the days up (``combine: sum``). All rows or none; re-importing the same export records
+nothing twice (each value carries a source key over its subject, day and events).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.numbers import as_text, parse_decimal
-from plugins.tax.importing import SeparatedList, load_rows
-from plugins.tax.schemekit import load_yaml
+from core.plugin_api import CODE, ImportContext, as_text, load_template, parse_decimal, read_csv
 
-ITEMS_FILE = Path(__file__).parent / "templates" / "items.yaml"
+PACKAGE = "plugins.tax"
 INDICATOR_FOR_KIND = {"bonus": "daily_bonus", "deduction": "daily_deduction"}
 KIND_NAMES = {"bonus": "加", "deduction": "扣"}
 FINDING_SOURCES = {
@@ -36,6 +38,7 @@ FINDING_SOURCES = {
     "internal_control": "内控监督",
 }
 SHA256 = r"^[0-9a-f]{64}$"
+SOURCE = "tax-points"
 
 
 @dataclass(frozen=True)
@@ -55,94 +58,128 @@ class PointsItem:
 
 @functools.cache
 def catalogue() -> dict[str, PointsItem]:
-    """The catalogue by code, read once from templates/items.yaml."""
-    rows = load_yaml(ITEMS_FILE)["items"]
+    """The catalogue by code (B01…B12, D01…D24), read once from templates/items.yaml."""
+    rows = load_template(PACKAGE, "items.yaml")["items"]
     return {
         row["code"]: PointsItem(**{**row, "points": parse_decimal(row["points"])}) for row in rows
     }
 
 
+def _code(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
+
+
 class PointsEventSchema(Schema):
-    """One points event as it happens (also one row of the daily points import).
-    Flat, so that a CSV export of the points platform maps onto it column by column."""
+    """One row of the points platform's export: one event. Flat, so the export maps onto
+    it column by column; ``unit`` for a department, ``person`` for an officer."""
 
     class Meta:
         ordered = True
 
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    unit = _code(load_default=None)
+    person = _code(load_default=None)
     day = fields.Date(required=True)
     item = fields.String(required=True)
-    count = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=1000))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
-    evidence = SeparatedList(
-        fields.String(
-            validate=validate.Regexp(SHA256, error="a SHA-256 digest (64 lowercase hex)")
-        ),
-        load_default=list,
-    )
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+    evidence = fields.String(load_default="")
+    """SHA-256 digests of attached evidence, separated by ';'."""
     finding_reference = fields.String(load_default="", validate=validate.Length(max=100))
-    finding_issue = fields.String(load_default="", validate=validate.Length(max=500))
+    finding_issue = fields.String(load_default="", validate=validate.Length(max=300))
 
     @validates_schema
     def _known_and_cited(self, data: dict, **_: Any) -> None:
+        if (data["unit"] is None) == (data["person"] is None):
+            raise ValidationError("给出 unit 或 person 之一 (one of unit or person)", "unit")
+        digests = [d.strip() for d in data["evidence"].split(";") if d.strip()]
+        if any(not re.fullmatch(SHA256, d) for d in digests):
+            raise ValidationError(
+                "SHA-256 摘要，以;分隔 (SHA-256 digests, ';' between)", "evidence"
+            )
         item = catalogue().get(data["item"])
         if item is None:
-            raise ValidationError("not one of the 36 catalogue items (B01…B12, D01…D24)", "item")
+            raise ValidationError("不是36项之一 (not one of the 36 items B01…B12, D01…D24)", "item")
         if not item.finding:
             if data["finding_reference"] or data["finding_issue"]:
                 raise ValidationError(
-                    f"{item.code} is not a finding item (D21…D24)", "finding_reference"
+                    f"{item.code}不是督审发现项 (not D21…D24)", "finding_reference"
                 )
             return
         missing = {
-            "finding_reference": "a finding cites its document (文号), e.g. 吴税审〔2026〕3号",
-            "finding_issue": "a finding cites the issue found",
-            "evidence": "a finding attaches the finding document as evidence",
+            "finding_reference": "督审发现须注明文号 (cite the document, e.g. 吴税审〔2026〕3号)",
+            "finding_issue": "督审发现须注明问题 (cite the issue found)",
+            "evidence": "督审发现须附发现文书 (attach the finding document as evidence)",
         }
-        errors = {name: [reason] for name, reason in missing.items() if not data[name]}
+        given = {**data, "evidence": digests}
+        errors = {name: [reason] for name, reason in missing.items() if not given[name]}
         if errors:
             raise ValidationError(errors)
 
 
-def item_row(event: Mapping[str, Any], cycle: str) -> dict[str, Any]:
-    """A loaded points event → a row for the core's ``record_items``.
-
-    The reason starts with the catalogue code in brackets, so the item can be
-    classified again from the ledger alone; a finding's reason cites its source,
-    document and issue."""
+def describe(event: Mapping[str, Any]) -> tuple[str, Decimal]:
+    """What one loaded event adds to the day: the text for the note, and its points."""
     item = catalogue()[event["item"]]
-    quantity = item.points * event["count"]
-    times = f"×{event['count']}" if event["count"] > 1 else ""
+    points = item.points * event["count"]
     if item.finding:
-        source = FINDING_SOURCES[item.source]
-        reason = (
-            f"[{item.code}] 督审发现：{source}《{event['finding_reference']}》"
-            f"{event['finding_issue']}（扣{as_text(quantity)}分）"
+        source, document = FINDING_SOURCES[item.source], event["finding_reference"]
+        text = (
+            f"[{item.code}] 督审发现：{source}《{document}》"
+            f"{event['finding_issue']}（扣{as_text(points)}分）"
         )
     else:
-        reason = f"[{item.code}] {item.name}{times}（{KIND_NAMES[item.kind]}{as_text(quantity)}分）"
-    if event.get("note"):
-        reason += f" {event['note']}"
-    day: dt.date = event["day"]
-    return {
-        "unit": event["unit"],
-        "indicator": INDICATOR_FOR_KIND[item.kind],
-        "cycle": cycle,
-        "period": day.isoformat(),
-        "quantity": as_text(quantity),
-        "reason": reason,
-        "evidence": list(event["evidence"]),
-    }
+        times = f"×{event['count']}" if event["count"] > 1 else ""
+        text = f"[{item.code}] {item.name}{times}（{KIND_NAMES[item.kind]}{as_text(points)}分）"
+    if event["note"]:
+        text += f" {event['note']}"
+    if event["evidence"]:
+        text += f" 佐证 (evidence) {event['evidence']}"
+    return text, points
 
 
-def points_rows(rows: Sequence[Mapping[str, Any]], cycle: str) -> list[dict[str, Any]]:
-    """Importer: points events (e.g. the points platform's CSV export) → core item rows.
-    Every row is validated first; errors are keyed by row number (1-based), and nothing
-    is converted unless all rows are valid."""
-    return [item_row(event, cycle) for event in load_rows(PointsEventSchema(), rows)]
+def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[dict], list[dict]]:
+    """Importer ``tax-daily-points``: the export's events → one value row per subject,
+    indicator and day, or every row's errors (row = the line in the file)."""
+    try:
+        lines = read_csv(data, filename)
+    except ValueError as exc:
+        return [], [{"row": None, "field": "file", "reason": str(exc)}]
+    schema, errors = PointsEventSchema(), []
+    days: dict[tuple[str, str, str, str], list[tuple[str, Decimal]]] = {}
+    for line, raw in lines:
+        try:
+            event = schema.load({k: v for k, v in raw.items() if v != ""})
+        except ValidationError as exc:
+            for name, reasons in exc.normalized_messages().items():
+                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+            continue
+        kind = catalogue()[event["item"]].kind
+        subject = ("person", event["person"]) if event["person"] else ("unit", event["unit"])
+        key = (*subject, INDICATOR_FOR_KIND[kind], event["day"].isoformat())
+        days.setdefault(key, []).append(describe(event))
+    if not lines:
+        errors.append({"row": None, "field": "file", "reason": "没有数据行 (no data rows)"})
+    if errors:
+        return [], errors
+    rows = []
+    for (kind, code, indicator, day), events in sorted(days.items()):
+        notes = [text for text, _ in events]
+        total = sum((points for _, points in events), Decimal(0))
+        identity = json.dumps(
+            [SOURCE, kind, code, indicator, day, sorted(notes)], ensure_ascii=False
+        )
+        rows.append(
+            {
+                kind: code,
+                "indicator": indicator,
+                "period": day,
+                "value": as_text(total),
+                "note": "；".join(notes)[:2000],
+                "source_key": f"{SOURCE}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}",
+            }
+        )
+    return rows, []
 
 
-def classify(reason: str) -> PointsItem | None:
-    """The catalogue item a recorded reason names (``[D21] …``), or None."""
-    found = re.match(r"\[([BD]\d\d)\]", reason)
-    return catalogue().get(found.group(1)) if found else None
+def item_of(note: str) -> list[PointsItem]:
+    """The catalogue items a recorded note names (``[D21] …；[B10] …``), in order."""
+    return [catalogue()[c] for c in re.findall(r"\[([BD]\d\d)\]", note) if c in catalogue()]

@@ -1,5 +1,8 @@
-"""Post steps of the tax plugin: the bonus cap of the points system and the hard
-indicators (硬性指标) 文明单位 and 非接触式办税."""
+"""The tax plugin's post step: hard indicators (硬性指标) such as 文明单位 and 非接触式办税.
+
+(The bonus cap of the points system needs no step any more: the bonus leaf adds up its
+days, ``combine: sum``, and the built-in ``bonus`` rule caps the sum at the leaf's
+points.)"""
 
 from __future__ import annotations
 
@@ -9,35 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from core.hookspecs import PostContext, UnitResult, adjust_node
-from core.numbers import as_text, quantize
-
-
-class PointsCapParams(Schema):
-    node = fields.String(required=True)
-    max = fields.Decimal(required=True, validate=validate.Range(min=0))
-
-
-def points_cap(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:
-    """积分封顶: a node's cycle score is at most ``max`` (e.g. daily bonus points: at most
-    5). Daily leaves cannot cap day by day without breaking their sum (see
-    :mod:`plugins.tax.rules`), so the cap acts here, on the combined score; the
-    ancestors and the total follow. A vetoed unit keeps its total of 0 (``adjust_node``
-    alone would move it off 0; see NEEDS.md)."""
-    cap = quantize(p["max"])
-    for result in results:
-        before = result.nodes.get(p["node"])
-        if before is None or before <= cap or "veto" in result.flags:
-            continue
-        adjust_node(result, p["node"], cap, ctx)
-        result.adjustments.append(
-            {
-                "type": "points_cap",
-                "node": p["node"],
-                "before": as_text(before),
-                "after": as_text(cap),
-            }
-        )
+from core.plugin_api import PostContext, UnitResult, as_text
 
 
 class HardIndicatorParams(Schema):

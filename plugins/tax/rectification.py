@@ -2,16 +2,19 @@
 supervise the bottom-ranked departments and publish a notice; the department answers
 with its rectification, which closes the notice (整改销号).
 
-Two ledger event kinds:
+Two ledger event kinds, which webhooks carry like every entry:
 
 * ``tax.rectification.noticed`` — who, for which month, why (bottom of its group
   and/or below the line), where the points were lost, the deadline, and whether it is
   the second month running (then the department head is interviewed, 约谈);
-* ``tax.rectification.closed`` — the notice's seq, the measures taken and evidence.
+* ``tax.rectification.closed`` — the month and unit of the notice, the measures taken
+  and evidence.
 
+Their projector keeps the notices as the plugin's records (collection ``notices``,
+key ``<month>/<unit>``), which the command, the API and the outcome read back.
 :func:`rectification_due` decides who gets a notice from a month's standing (the rows
 of ``jixiao results compute --period 2026-03``) and returns the notices' data, ready
-to record.
+to record: ``jixiao tax notices --bureau B --month 2026-03`` does both.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from core.numbers import as_text
+from core.plugin_api import Event, PluginContext, RecordStore, as_text
 from plugins.tax.items import SHA256
 
 NOTICED = "tax.rectification.noticed"
@@ -86,7 +89,6 @@ class RectificationClosedSchema(Schema):
     class Meta:
         ordered = True
 
-    notice_seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     unit = fields.String(required=True)
     period = fields.String(required=True, validate=validate.Regexp(MONTH))
     measures = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -113,14 +115,13 @@ def _bottom(members: list[Mapping[str, Any]], bottom: int) -> set[str]:
     cut = ordered[bottom - 1]
     if cut == ordered[-1]:
         return set()
-    return {r["unit"] for r in members if Decimal(r["total"]) <= cut}
+    return {r["subject"] for r in members if Decimal(r["total"]) <= cut}
 
 
 def shortfalls(explanation: Mapping[str, Any], limit: int) -> list[dict[str, str]]:
-    """Where the unit lost points in the window: leaves scored in it, by points lost
-    (points − score, on the standing's scale), largest first (ties by node code). A
-    daily-points leaf's score is annualised (see :mod:`plugins.tax.rules`), so it also
-    shows ``deducted``: the points actually recorded against the unit in the window."""
+    """Where the unit lost points in the window: leaves with inputs in it, by points lost
+    (points − score), largest first (ties by node code); a daily-points leaf also shows
+    ``deducted``, the sum of the points recorded against the unit in the window."""
     found = []
 
     def visit(node: Mapping[str, Any]) -> None:
@@ -143,9 +144,8 @@ def shortfalls(explanation: Mapping[str, Any], limit: int) -> list[dict[str, str
             "score": node["score"],
             "lost": as_text(lost),
         }
-        if node.get("rule") == "daily_points":
-            recorded = [Decimal(p["input"]) for p in node["periods"] if p["input"] is not None]
-            entry["deducted"] = as_text(sum(recorded, Decimal(0)))
+        if "sum" in node:  # a day leaf: the points recorded against the unit in the window
+            entry["deducted"] = node["sum"]
         out.append(entry)
     return out
 
@@ -160,7 +160,7 @@ def rectification_due(
 ) -> list[dict[str, Any]]:
     """The notices for one month's standing, as ``tax.rectification.noticed`` data.
 
-    ``rows`` are the standing rows of one month (with explanations), ``params`` are
+    ``rows`` are the unit rows of one month's standing (with explanations), ``params``
     loaded :class:`RectificationParams`, ``previous`` the notices already issued in
     earlier months (their data), used to count months running."""
     months = {(n["unit"], n["period"]) for n in previous}
@@ -172,9 +172,9 @@ def rectification_due(
     for scheme in sorted(by_scheme):
         members = by_scheme[scheme]
         at_bottom = _bottom(members, params["bottom"])
-        for row in sorted(members, key=lambda r: (Decimal(r["total"]), r["unit"])):
+        for row in sorted(members, key=lambda r: (Decimal(r["total"]), r["subject"])):
             reasons = []
-            if row["unit"] in at_bottom:
+            if row["subject"] in at_bottom:
                 reasons.append("bottom_rank")
             if below is not None and Decimal(row["total"]) < Decimal(below):
                 reasons.append("below_line")
@@ -182,13 +182,13 @@ def rectification_due(
                 continue
             period = row["period"]
             running, month = 1, previous_month(period)
-            while (row["unit"], month) in months:
+            while (row["subject"], month) in months:
                 running, month = running + 1, previous_month(month)
             notices.append(
                 {
                     "cycle": cycle,
                     "period": period,
-                    "unit": row["unit"],
+                    "unit": row["subject"],
                     "name": row["name"],
                     "scheme": scheme,
                     "rank": row["rank"],
@@ -206,3 +206,81 @@ def rectification_due(
                 }
             )
     return notices
+
+
+def notice_key(period: str, unit: str) -> str:
+    return f"{period}/{unit}"
+
+
+def project_notice(records: RecordStore, event: Event) -> None:
+    """``tax.rectification.noticed`` → an open notice, with the seq that issued it."""
+    data = dict(event.data)
+    records.put(
+        "notices",
+        notice_key(data["period"], data["unit"]),
+        {**data, "notice_seq": event.seq, "status": "open"},
+    )
+
+
+def project_closed(records: RecordStore, event: Event) -> None:
+    """``tax.rectification.closed`` → the notice closed (整改销号), with how and when."""
+    key = notice_key(event.data["period"], event.data["unit"])
+    notice = records.get("notices", key)
+    if notice is not None:
+        records.put(
+            "notices",
+            key,
+            {**notice, "status": "closed", "closed": dict(event.data), "closed_seq": event.seq},
+        )
+
+
+def issue(
+    ctx: PluginContext, cycle: str, month: str, issued_on: dt.date, liaison: str = ""
+) -> list[dict[str, Any]]:
+    """Record the month's notices from its standing (``tax.rectification.noticed``) and
+    return them; refused when the month's notices were issued already (each month is
+    decided once, on its standing at the time)."""
+    if any(n["period"] == month for n in ctx.records.all("notices")):
+        raise ValidationError(
+            f"{month}的整改通报已发出 (the notices of {month} were issued already)", "month"
+        )
+    rows = [r for r in ctx.reader.results(cycle, month, explain=True) if r["kind"] == "unit"]
+    params = ctx.settings["rectification"]
+    due = rectification_due(rows, params, cycle, issued_on, ctx.records.all("notices"), liaison)
+    for notice in due:
+        ctx.record(NOTICED, notice)
+    return due
+
+
+def close(
+    ctx: PluginContext,
+    month: str,
+    unit: str,
+    measures: str,
+    evidence: list[str],
+    verified_by: str,
+    closed_on: dt.date,
+) -> Event:
+    """Record ``tax.rectification.closed`` for an open notice."""
+    notice = ctx.records.get("notices", notice_key(month, unit))
+    if notice is None or notice["status"] != "open":
+        raise ValidationError(
+            f"{unit}在{month}没有未销号的整改通报 (no open notice of {unit} for {month})", "unit"
+        )
+    return ctx.record(
+        CLOSED,
+        {
+            "unit": unit,
+            "period": month,
+            "measures": measures,
+            "evidence": evidence,
+            "closed_on": closed_on.isoformat(),
+            "verified_by": verified_by,
+        },
+    )
+
+
+def listing(ctx: PluginContext, month: str | None = None) -> list[dict[str, Any]]:
+    """The notices (optionally of one month), in the order they were issued."""
+    found = [n for n in ctx.records.all("notices") if month in (None, n["period"])]
+    return sorted(found, key=lambda n: n["notice_seq"])

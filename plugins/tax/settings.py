@@ -3,45 +3,27 @@
 A bureau adjusts weights (leaf points; parents and totals follow), the hard-indicator
 line for contactless service, the bonus cap, the grade a missed hard indicator caps
 at, the excellent line and quota, pay pools, the rectification rule and the core
-indicators watched by the early warning. :func:`render` turns the templates under
-``templates/`` into scheme documents ready for ``jixiao schemes import``.
+indicators watched by the early warning (``jixiao plugins configure tax --bureau B
+--set bonus_cap=4``). :func:`render` turns the templates under ``templates/`` into
+the scheme documents of the ``tax`` template (``jixiao schemes template tax …``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.plugin_api import find_node, load_template, plain_numbers, set_grade, with_points
 from plugins.tax.alerts import DEFAULT_CORE_INDICATORS, CoreIndicatorSpec
-from plugins.tax.contributions import Template
 from plugins.tax.rectification import RectificationParams
-from plugins.tax.schemekit import (
-    as_plain,
-    find_node,
-    leaves,
-    load_yaml,
-    set_rule_params,
-    with_leaf_points,
-)
 
-FOLDER = Path(__file__).parent / "templates"
-TEMPLATES = [
-    Template("tax-branch", "派出机构绩效考评 (branch offices)", FOLDER / "branch.yaml", "branch"),
-    Template(
-        "tax-section", "机关股室绩效考评 (bureau sections)", FOLDER / "section.yaml", "section"
-    ),
-    Template(
-        "tax-post",
-        "岗位绩效考评（数字人事）(officers' post KPIs)",
-        FOLDER / "post.person.yaml",
-        "officer",
-        subject="person",
-    ),
-]
+PACKAGE = "plugins.tax"
+SCHEMES = {"tax-branch": "branch.yaml", "tax-section": "section.yaml", "tax-post": "post.yaml"}
+"""Scheme code → its file under templates/: branches and sections (units), officers
+(people, ``subject: person``)."""
 CONTACTLESS_LEAF = "S4.K1.contactless"
 BONUS_NODE = "bonus"
 
@@ -61,12 +43,9 @@ class TaxSettings(Schema):
         values=fields.Dict(keys=fields.String(), values=_decimal(validate=validate.Range(min=0))),
         load_default=dict,
     )
-    """Leaf points by template code and leaf code, e.g. ``{tax-branch: {daily: 14,
-    half: 12}}``; inner nodes follow and the scored total must stay the template's."""
-    cycle_days = fields.Integer(
-        load_default=365, strict=True, validate=validate.Range(min=1, max=366)
-    )
-    """Day periods in the cycle (366 in a leap year): the daily points rule's ``days``."""
+    """Node points by scheme code and node code, e.g. ``{tax-branch: {daily: 14,
+    half: 12}}``; an inner node's children share its points, parents follow, and the
+    scored total must stay the scheme's."""
     contactless_min = _decimal(load_default=Decimal(90), validate=validate.Range(min=0, max=100))
     bonus_cap = _decimal(load_default=Decimal(5), validate=validate.Range(min=0))
     hard_cap = fields.String(load_default="good", validate=validate.Length(min=1, max=64))
@@ -116,36 +95,31 @@ class TaxSettings(Schema):
 
 
 def render(settings: Mapping[str, Any]) -> list[dict]:
-    """The scheme documents of every template with the bureau's settings applied
-    (settings as stored, e.g. ``{}`` for the defaults; validated here)."""
+    """The scheme documents with the bureau's settings applied (as stored or as hooks
+    get them; loaded and validated here)."""
     return _apply(TaxSettings().load(dict(settings)))
 
 
 def _apply(s: Mapping[str, Any]) -> list[dict]:
     docs = []
-    for template in TEMPLATES:
-        doc = with_leaf_points(load_yaml(template.path), s["points"].get(template.code, {}))
-        for leaf, _ in leaves(doc):
-            if leaf["rule"]["type"] == "daily_points":
-                leaf["rule"]["params"]["days"] = s["cycle_days"]
+    for code, filename in SCHEMES.items():
+        doc = with_points(load_template(PACKAGE, filename), s["points"].get(code, {}))
         if _has(doc, CONTACTLESS_LEAF):
-            set_rule_params(doc, CONTACTLESS_LEAF, value=s["contactless_min"])
-            find_node(doc, CONTACTLESS_LEAF)["target"] = as_plain(s["contactless_min"])
+            leaf = find_node(doc, CONTACTLESS_LEAF)
+            leaf["rule"]["params"]["value"] = plain_numbers(s["contactless_min"])
+            leaf["target"] = plain_numbers(s["contactless_min"])
         if _has(doc, BONUS_NODE):
-            find_node(doc, BONUS_NODE)["points"] = as_plain(s["bonus_cap"])
+            find_node(doc, BONUS_NODE)["points"] = plain_numbers(s["bonus_cap"])
         for step in doc.get("post", []):
-            if step["type"] == "points_cap" and step["params"]["node"] == BONUS_NODE:
-                step["params"]["max"] = as_plain(s["bonus_cap"])
             if step["type"] == "hard_indicator":
                 step["params"]["below"] = find_node(doc, step["params"]["node"])["points"]
                 step["params"]["cap"] = s["hard_cap"]
-        if template.subject == "unit":
-            top = doc["grades"][0]
-            top["min"], top["quota"] = as_plain(s["excellent_min"]), as_plain(s["excellent_quota"])
+        if doc.get("subject") != "person":
+            set_grade(doc, "excellent", min=s["excellent_min"], quota=s["excellent_quota"])
             pay = doc.get("outcomes", {}).get("pay")
             if pay is not None:
-                pay["pool"] = as_plain(s["pay_pools"].get(template.code, Decimal(0)))
-                pay["coefficients"] = as_plain(dict(s["pay_coefficients"]))
+                pay["pool"] = plain_numbers(s["pay_pools"].get(code, Decimal(0)))
+                pay["coefficients"] = plain_numbers(dict(s["pay_coefficients"]))
         docs.append(doc)
     return docs
 

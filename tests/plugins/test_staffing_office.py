@@ -44,9 +44,7 @@ def _full(unit: str, group: str) -> list[dict]:
         "party": {"assigned_closure": "100", "info_adopted": "6"},
     }[group]
     values = {**by_group, "annual_report": "1", "staffing_violation": "0"}
-    return [
-        {"unit": unit, "indicator": i, "period": "2026", "value": v} for i, v in values.items()
-    ]
+    return [{"unit": unit, "indicator": i, "period": "2026", "value": v} for i, v in values.items()]
 
 
 def _service(unit: str) -> list[dict]:
@@ -92,8 +90,10 @@ def test_a_staffing_office_from_install_to_outcomes(linyi, tmp_path):
     pool = cli_json("staffing_office", "experts", "--bureau", "linyi", "--on", "2027-01-10",
                     "--json")  # fmt: skip
     assert [e["expert"] for e in pool] == ["e1", "e2", "e3", "e4", "e5"]  # e6 retired
-    drawn = cli_json("staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026",
-                     "--size", "5", "--seed", "linyi-2026", "--on", "2027-01-10", "--json")  # fmt: skip
+    drawn = cli_json(
+        "staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026", "--size", "5",
+        "--seed", "linyi-2026", "--on", "2027-01-10", "--json",
+    )  # fmt: skip
     assert sorted(drawn["members"]) == ["e1", "e2", "e3", "e4", "e5"]
     assert drawn["recusals"] == {"i4": ["e3"]}  # e3 used to work for i4: 回避
 
@@ -147,7 +147,9 @@ def test_a_staffing_office_from_install_to_outcomes(linyi, tmp_path):
     assert {u: found[u]["grade"] for u in ("i1", "i2", "i4", "i5", "i7")} == {
         "i1": "first", "i2": "second", "i4": "first", "i5": "second", "i7": "second",
     }  # fmt: skip
-    assert found["i4"]["explanation"]["adjustments"][-1]["reason"] == "department d1 rated excellent"
+    assert (
+        found["i4"]["explanation"]["adjustments"][-1]["reason"] == "department d1 rated excellent"
+    )
 
     # ---- the Q2 monitoring report: time progress 50%, tolerance 10 points
     report = cli_json("staffing_office", "report", "--bureau", "linyi", "--quarter", "2026-Q2",

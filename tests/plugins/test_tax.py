@@ -7,10 +7,12 @@ assessed by the post scheme. Every number is computed by hand in the comments.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from core.kernel.errors import InvalidInput
-from core.services import imports, plugins, templates, users
+from core.services import imports, plugins, users
 from tests.plugins.support import Office, cli, cli_json, verified
 
 KINDS = ("day", "month", "quarter", "half", "year")
@@ -278,10 +280,25 @@ def test_a_tax_bureau_from_install_to_outcomes(tax, platform):
     verified(tax)
 
 
-def test_notices_are_read_through_the_plugin_api(tax, client):
+def test_notices_are_read_through_the_plugin_api_and_carried_by_webhooks(
+    tax, client, platform, monkeypatch
+):
+    from sqlalchemy import select
+
+    from webhooks import service as webhooks
+    from webhooks.models import WebhookMessage
+
+    monkeypatch.setenv("JIXIAO_WEBHOOK_ALLOW", "127.0.0.1")
+    webhooks.add(tax.ctx, "wz", "http://127.0.0.1:9/hook", ["tax.rectification.*"])
     tax.template("tax")
     _record_year(tax)
     cli("tax", "notices", "--bureau", "wz", "--month", "2026-03", "--on", "2026-04-01")
+    with platform.db.transaction() as session:
+        queued = session.scalars(select(WebhookMessage).order_by(WebhookMessage.seq)).all()
+        assert [(m.event_type, json.loads(m.payload)["data"]["unit"]) for m in queued] == [
+            ("tax.rectification.noticed", "b3"),
+            ("tax.rectification.noticed", "s1"),
+        ]
     users.create(tax.ctx, "wz", "wz-admin", "bureau_admin")
     token = users.create_token(tax.ctx, "wz", "wz-admin")["token"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -315,17 +332,20 @@ def test_the_points_export_is_refused_whole_with_every_row_error(tax):
 
 
 def test_a_changed_setting_is_a_new_draft_version_never_a_rewrite(tax):
-    tax.template("tax")
+    assert "tax-branch version 1 (published)" in cli(
+        "schemes", "template", "tax", "--bureau", "wz", "--cycle", "2026", "--publish"
+    ).output.replace("scheme ", "")
     _record_year(tax)
     before = tax.totals()
-    tax.configure("tax", {"excellent_quota": "0.7", "bonus_cap": "1"})
-    done = templates.import_template(tax.ctx, "wz", "tax", "2026")
+    settings = cli_json("plugins", "configure", "tax", "--bureau", "wz", "--set", "bonus_cap=1")
+    assert (settings["bonus_cap"], settings["excellent_quota"]) == ("1", "0.7")  # others kept
+    out = cli("schemes", "template", "tax", "--bureau", "wz", "--cycle", "2026").output
     # only the schemes whose content changed get a version: the bonus cap is in the
     # branch and section schemes, not in the officers'
-    assert [(s["code"], s["version"], s["status"]) for s in done["schemes"]] == [
-        ("tax-branch", 2, "draft"),
-        ("tax-section", 2, "draft"),
-        ("tax-post", 1, "published"),
+    assert [line for line in out.splitlines() if line.startswith("scheme")] == [
+        "scheme tax-branch version 2 (draft)",
+        "scheme tax-section version 2 (draft)",
+        "scheme tax-post version 1 (published)",
     ]
     assert tax.totals() == before  # the published version 1 still scores the year
     from core.services import schemes

@@ -61,6 +61,19 @@ def context() -> Any:
     return Context(p, Principal.system(f"cli:{getpass.getuser()}"))
 
 
+@contextmanager
+def plugin_context(plugin: str, bureau: str, write: bool = False) -> Iterator[Any]:
+    """For a plugin's own commands (``jixiao <plugin> …``): the plugin's
+    :class:`core.plugin_api.PluginContext` for ``bureau`` in one unit of work, acting as
+    :func:`context` does (``--as``); with ``write``, ``record`` appends the plugin's
+    event kinds and everything commits when the block ends. Refused (exit 1) for a
+    bureau that has not installed the plugin."""
+    from core.services import plugins
+
+    with plugins.plugin_context(context(), bureau, plugin, write) as found:
+        yield found
+
+
 def database_missing(exc: Exception) -> bool:
     """The error SQLite or PostgreSQL give for a database that was never migrated."""
     text = str(getattr(exc, "orig", exc))

@@ -1,6 +1,10 @@
-"""``jixiao plugins list|install|uninstall|settings|configure``."""
+"""``jixiao plugins list|install|uninstall|settings|configure|new``."""
 
 from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
 
 import click
 
@@ -104,3 +108,69 @@ def plugins_configure(
         except ServiceError:  # not JSON: the text itself
             values[key] = raw
     print_json(service.configure(ctx, bureau_code, name, values))
+
+
+PLUGIN_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+SCAFFOLD = "scaffold"
+"""The kit's file templates (package data of ``core.cli``): ``{{name}}``, ``{{title}}``,
+``{{package}}`` and ``{{dist}}`` are filled in; ``package/`` becomes the package
+folder and ``name`` in a file name the plugin's name."""
+
+
+def scaffold_files(name: str, title: str) -> dict[str, str]:
+    """Relative path → content of the package ``jixiao plugins new NAME`` makes."""
+    package = f"jixiao_{name}"
+    values = {"name": name, "title": title, "package": package, "dist": f"jixiao-{name}"}
+    files = {}
+    root = resources.files("core.cli").joinpath(SCAFFOLD)
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                pending.append((entry, f"{prefix}{entry.name}/"))
+                continue
+            if not entry.name.endswith(".tmpl"):
+                continue
+            target = prefix + entry.name.removesuffix(".tmpl")
+            target = target.replace("package/", f"{package}/", 1)
+            target = re.sub(r"(^|/)(test_)?name\.", rf"\1\g<2>{name}.", target)
+            text = entry.read_text("utf-8")
+            for key, value in values.items():
+                text = text.replace("{{" + key + "}}", value)
+            files[target] = text
+    return dict(sorted(files.items()))
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--path",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="the folder in which to create NAME/",
+)
+@click.option("--title", default=None, help="中文名 (English name) of the module")
+def plugins_new(name: str, folder: str, title: str | None) -> None:
+    """Scaffold an installable plugin package: packaging with the ``jixiao`` entry
+    point, a hook module, a scheme template, a settings schema and tests that use
+    jixiao's pytest fixtures. Then: ``pip install ./NAME`` and ``pytest NAME``."""
+    if not PLUGIN_NAME.fullmatch(name):
+        raise click.ClickException(
+            f"{name!r}: a plugin name is 1–40 lower-case letters, digits or '_', "
+            "starting with a letter (it names the entry point and the package jixiao_NAME)"
+        )
+    project = Path(folder) / name
+    if project.exists() and any(project.iterdir()):
+        raise click.ClickException(f"{project} exists and is not empty; choose another --path")
+    files = scaffold_files(name, title or f"{name} 绩效指标模块 ({name} indicators)")
+    for relative, text in files.items():
+        path = project / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    click.echo(f"created {project} ({len(files)} files):")
+    for relative in files:
+        click.echo(f"  {relative}")
+    click.echo(f"next: pip install {project} && pytest {project}")

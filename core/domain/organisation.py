@@ -7,8 +7,6 @@ overtaken by a concurrent write of the same code, on SQLite or PostgreSQL.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,10 +14,7 @@ from core.domain.models import Bureau, Indicator, Person, Subject, Unit
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from core.kernel.privacy import PII_FIELDS, Vault, is_id_card, normalise
-from core.kernel.text import CODE_MAX, NAME_MAX, check_text
-
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-CODE_RULE = "use 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+from core.kernel.text import CODE, CODE_MAX, CODE_RULE, NAME_MAX, check_text
 
 
 def check_code(value: object, field: str = "code", row: int | None = None) -> str:

@@ -28,6 +28,10 @@ NOTE_MAX = 2000
 REASON_MAX = 4000
 DESCRIPTION_MAX = 4000
 
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""What a code is (bureau, unit, person, indicator, cycle, group…): match with ``fullmatch``."""
+CODE_RULE = "use 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -45,20 +45,36 @@ from core.plugin_api.contributions import (
     ValueCheck,
 )
 from core.plugin_api.helpers import (
+    CODE,
     FEN,
     RATER_ROLES,
     as_text,
+    is_id_card,
     parse_decimal,
     quantize,
+    read_csv,
     share_pool,
     trimmed_mean,
 )
 from core.plugin_api.hookspecs import PROJECT, hookimpl
+from core.plugin_api.templating import (
+    find_node,
+    leaves,
+    load_template,
+    plain_numbers,
+    set_grade,
+    walk,
+    with_points,
+)
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
+"""1.1: ``combine: sum`` leaves; ``CODE``, ``is_id_card``, ``read_csv`` and the scheme
+document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
+explain=True)``; ``OutcomeContext.cycle``."""
 
 __all__ = [
     "API_VERSION",
+    "CODE",
     "FEN",
     "PROJECT",
     "RATER_ROLES",
@@ -94,9 +110,18 @@ __all__ = [
     "adjust_node",
     "as_text",
     "current_context",
+    "find_node",
     "hookimpl",
+    "is_id_card",
+    "leaves",
+    "load_template",
     "parse_decimal",
+    "plain_numbers",
     "quantize",
+    "read_csv",
+    "set_grade",
     "share_pool",
     "trimmed_mean",
+    "walk",
+    "with_points",
 ]

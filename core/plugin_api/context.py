@@ -74,8 +74,10 @@ class BureauReader(Protocol):
         """The current value (decimal or label text) of a unit or person, or None."""
         ...
 
-    def results(self, cycle: str, period: str | None = None) -> list[dict]:
-        """The stored result rows of a cycle (or one period's standing)."""
+    def results(self, cycle: str, period: str | None = None, explain: bool = False) -> list[dict]:
+        """The stored result rows of a cycle (or one period's standing), as the results
+        service gives them (``subject``, ``kind``, ``unit``, ``total``, ``rank``…), each
+        with its ``explanation`` tree when ``explain`` is true (since API 1.1)."""
         ...
 
 
@@ -205,11 +207,15 @@ class ValueContext:
 class OutcomeContext:
     """What an outcome type sees: earlier cycles' grades by subject, most recent first
     (for "excellent two years running"), the points of the scheme's top-level nodes
-    (for health reports), and the contributing plugin's settings for this bureau."""
+    (for health reports), the contributing plugin's settings for this bureau and the
+    cycle's code."""
 
     earlier_grades: Sequence[Mapping[str, str | None]]
     dimension_points: Mapping[str, Decimal]
     settings: Mapping[str, Any] = field(default_factory=dict)
+    cycle: str = ""
+    """The cycle whose results these are (since API 1.1), for outcomes that read the
+    plugin's own records of that cycle."""
 
 
 @dataclass(frozen=True)

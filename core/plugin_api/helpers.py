@@ -1,11 +1,18 @@
-"""Arithmetic plugins keep needing: half-up rounding, trimmed means, sharing a pool."""
+"""What plugins keep needing: half-up rounding, trimmed means, sharing a pool, what a
+code is, spotting an ID-card number, reading an uploaded CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 
+from core.kernel.errors import ServiceError
+from core.kernel.files import decode_text
 from core.kernel.numbers import as_text, parse_decimal, quantize
+from core.kernel.privacy import is_id_card
+from core.kernel.text import CODE
 
 FEN = Decimal("0.01")
 RATER_ROLES = ("superior", "service_recipient", "third_party", "peer", "self", "public", "expert")
@@ -13,11 +20,14 @@ RATER_ROLES = ("superior", "service_recipient", "third_party", "peer", "self", "
 parties 第三方, peers 同级, self 自评, the public 公众, experts 专家 (drawn onto panels)."""
 
 __all__ = [
+    "CODE",
     "FEN",
     "RATER_ROLES",
     "as_text",
+    "is_id_card",
     "parse_decimal",
     "quantize",
+    "read_csv",
     "share_pool",
     "trimmed_mean",
 ]
@@ -47,3 +57,34 @@ def share_pool(pool: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decim
     for key in by_remainder[:left]:
         shares[key] += FEN
     return shares
+
+
+def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]]:
+    """An uploaded CSV (an importer's ``data``) as (line number, row) pairs: UTF-8 (with
+    or without BOM) or GB18030, comma separated, the first non-blank line the header.
+    Rows are keyed by the stripped header names, cells stripped, blank lines skipped;
+    line numbers are those a spreadsheet user sees. ValueError (the reason, Chinese
+    first) when the file is not such a CSV."""
+    try:
+        text = decode_text(data, name)
+    except ServiceError as exc:
+        raise ValueError(f"无法读取文件 (cannot read the file): {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in cells]
+                continue
+            row = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ValueError(
+            f"CSV 格式错误，第{reader.line_num}行 (malformed CSV at line {reader.line_num}: {exc})"
+        ) from exc
+    if header is None:
+        raise ValueError("文件为空 (the file is empty)")
+    return rows

@@ -3,7 +3,10 @@ trying a rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +18,7 @@ from core.domain.cycles import open_cycles
 from core.domain.plugin_host import PluginError
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from core.kernel.numbers import as_text, parse_decimal
+from core.plugin_api import PluginContext
 from core.services.context import Context, Work
 
 HOOKS = (schemes.RULE_HOOK, schemes.POST_HOOK, schemes.OUTCOME_HOOK)
@@ -129,6 +133,26 @@ def uninstall(ctx: Context, bureau: str, name: object) -> None:
             )
         work.log.record("plugin.uninstalled", {"plugin": name})
         work.forget_plugins()
+
+
+@contextmanager
+def plugin_context(
+    ctx: Context, bureau: str, name: str, write: bool = False
+) -> Iterator[PluginContext]:
+    """A plugin's own context for one bureau, inside a unit of work, for the plugin's
+    channels (its CLI commands, as :func:`core.plugin_api.current_context` is for its
+    API views): its settings, read access, its records and, when ``write`` (bureau
+    admins), ``record`` for the event kinds it declares, committed on leaving (rolled
+    back if the block raises). 404 when the bureau has not installed the plugin."""
+    manager = ctx.writing(bureau, "bureau.manage") if write else ctx.reading(bureau, "bureau.read")
+    with manager as work:
+        if name not in work.installed:
+            raise NotFound(
+                f"plugin {name} is not installed for bureau {work.bureau.code}",
+                [FieldError("plugin", "not installed")],
+            )
+        found = work.context_for(name)
+        yield found if write else dataclasses.replace(found, record=None)
 
 
 def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:

@@ -139,7 +139,9 @@ def outcomes(ctx: Context, bureau: str, cycle: str) -> list[dict[str, Any]]:
             base = outcome_rules.outcome_rows(members, points)
 
             def context_for(plugin: str, points=points) -> OutcomeContext:
-                return OutcomeContext(earlier, points, work.context_for(plugin).settings)
+                return OutcomeContext(
+                    earlier, points, work.context_for(plugin).settings, found.code
+                )
 
             report.extend(
                 outcome_rules.apply_outcomes(

@@ -29,9 +29,7 @@ def threshold_breach(ctx: ValueContext) -> list[str]:
     """预警: the value misses the target the published scheme sets for the indicator."""
     if not _breaches(ctx, ctx.value):
         return []
-    return [
-        f"未达目标值{ctx.target} (value {ctx.value} misses target {ctx.target})"
-    ]
+    return [f"未达目标值{ctx.target} (value {ctx.value} misses target {ctx.target})"]
 
 
 def consecutive_abnormal(ctx: ValueContext) -> list[str]:

@@ -91,9 +91,9 @@ class LinkageParams(Schema):
 
 def linkage(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:
     """双挂钩: if a supervising department is graded ``excellent``, its best-scoring
-    subordinate institution (ties: the lower unit code) gets grade ``first`` (default the
-    best grade) directly; if it is graded ``poor``, none of its subordinates may be above
-    ``cap`` (default the second grade)."""
+    subordinate institution (ties: the lower unit code; never a vetoed one) gets grade
+    ``first`` (default the best grade) directly; if it is graded ``poor``, none of its
+    subordinates may be above ``cap`` (default the second grade)."""
     order = list(ctx.grades)
     first = p.get("first", order[0])
     cap = p.get("cap", order[1] if len(order) > 1 else order[0])
@@ -105,8 +105,10 @@ def linkage(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -
     for parent, kids in sorted(children.items()):
         grade = by_unit[parent].grade
         if grade == p["excellent"]:
-            best = min(kids, key=lambda r: (-r.total, r.unit))
-            _set_grade(best, first, f"department {parent} rated {grade}")
+            eligible = [r for r in kids if "veto" not in r.flags]  # a veto is the last grade
+            if eligible:
+                best = min(eligible, key=lambda r: (-r.total, r.unit))
+                _set_grade(best, first, f"department {parent} rated {grade}")
         elif grade == p["poor"]:
             for kid in kids:
                 if kid.grade in order and order.index(kid.grade) < order.index(cap):

@@ -18,8 +18,9 @@ from core.domain.assessment.scoring import Scored
 from core.kernel.numbers import as_text
 
 
-def render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: str) -> dict:
-    """One period of a leaf: its input, the seqs behind it, the score."""
+def render_period(leaf: Leaf, period: str, source: Any, score: Decimal | None, note: str) -> dict:
+    """One period of a leaf: its input, the seqs behind it, the score (a ``sum`` leaf's
+    periods have no score of their own: the rule scores their sum)."""
     if source is None:
         shown, seqs = None, []
     elif leaf.rule.inputs == "ratings":
@@ -36,7 +37,9 @@ def render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: st
         shown, seqs = source[0], [source[1]]
     if note == "rejected":
         shown = None
-    out = {"period": period, "input": shown, "seqs": seqs, "score": as_text(score)}
+    out = {"period": period, "input": shown, "seqs": seqs}
+    if score is not None:
+        out["score"] = as_text(score)
     if note:
         out["note"] = note
     return out
@@ -45,13 +48,15 @@ def render_period(leaf: Leaf, period: str, source: Any, score: Decimal, note: st
 def render_trace(scored: Scored) -> dict[str, dict]:
     """leaf code → {score, periods}: the part of the explanation its inputs decide."""
     leaves = {leaf.code: leaf for leaf in scored.scheme.leaves}
-    return {
-        code: {
+    out = {}
+    for code, (score, periods, *summed) in scored.trace.items():
+        out[code] = {
             "score": as_text(score),
             "periods": [render_period(leaves[code], *period) for period in periods],
         }
-        for code, (score, periods) in scored.trace.items()
-    }
+        if summed:
+            out[code]["sum"] = as_text(summed[0])
+    return out
 
 
 def explain(
@@ -80,6 +85,8 @@ def explain(
             out["indicator"] = node["indicator"]
             out["rule"] = node["rule"]["type"]
             out["periods"] = trace.get(node["code"], {}).get("periods", [])
+            if "sum" in trace.get(node["code"], {}):
+                out["sum"] = trace[node["code"]]["sum"]
         else:
             out["children"] = [render(child) for child in children.get(node["code"], [])]
         return out

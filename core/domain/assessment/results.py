@@ -7,7 +7,8 @@ The pipeline, for one cycle of one bureau (or one period's standing within it):
    sum of the reviewers' bonus/deduction items), a grade label, or the ratings. A
    missing value, or one a reviewer rejected, scores 0 and says so in the explanation.
 2. **Period combination.** A leaf's cycle score is the mean of its period scores (or
-   the last, or weights by period), rounded half-up to 0.01.
+   the last, or weights by period), rounded half-up to 0.01. A ``sum`` leaf instead adds
+   up its periods' inputs (daily points) and its rule scores the sum once.
 3. **Roll-up.** A node scores the sum of its children; the total is the sum of the top
    nodes, ``extra`` bonus nodes included. A veto leaf that fires sets the total to 0.
 4. **Post-processors** of ``score`` stage (coefficient, gate…), in the scheme's order.
@@ -46,9 +47,10 @@ from core.domain.assessment.compiled import (
 )
 from core.domain.assessment.cycle_data import CycleData
 from core.domain.assessment.grading import assign_grades, rank
-from core.domain.assessment.scoring import Scored, SubjectInfo, score_subject
+from core.domain.assessment.scoring import ZERO, Scored, SubjectInfo, score_subject
 from core.domain.models import Bureau, Cycle, Indicator, Period, Person, Subject, Unit
 from core.kernel.errors import FieldError, NotFound
+from core.kernel.numbers import as_text
 from core.plugin_api import PostContext, PostProcessor, RatingInput, RuleType, UnitResult
 
 
@@ -184,6 +186,7 @@ class ResultsEngine:
                 s.reset()
             if self.within is None:
                 self._post(scheme, results, "score", results)
+                _vetoed_stay_at_zero(members)
             rank(results)
             if self.within is None:
                 assign_grades(results, scheme.grades)
@@ -192,6 +195,7 @@ class ResultsEngine:
             for scheme in self.schemes:
                 members = [s.result for s in self.scored.values() if s.scheme is scheme]
                 self._post(scheme, members, "grade", everything)
+            _vetoed_stay_at_zero(self.scored.values())
 
     def _post(
         self, scheme: CompiledScheme, members: list[UnitResult], stage: str, results: list
@@ -223,6 +227,20 @@ class ResultsEngine:
     def attainable(self, scheme: CompiledScheme) -> Decimal:
         """Points a subject can earn in this window: the leaves scored in it."""
         return sum((leaf.points for leaf in scheme.leaves if leaf.periods), Decimal(0))
+
+
+def _vetoed_stay_at_zero(scored: Iterable[Scored]) -> None:
+    """一票否决 means a total of 0 whatever the post-processors do: a step that changes a
+    node with :func:`~core.plugin_api.adjust_node` carries the change into the total
+    (the coefficient would give a vetoed unit (coefficient − 1) × its task score), so
+    the total is set back to 0 after each stage and the explanation says so. The node
+    scores stay as the steps left them."""
+    for s in scored:
+        if s.vetoed_by and s.result.total != ZERO:
+            s.result.adjustments.append(
+                {"type": "veto", "before": as_text(s.result.total), "after": as_text(ZERO)}
+            )
+            s.result.total = ZERO
 
 
 @contextmanager

@@ -61,7 +61,7 @@ SCHEME_FIELDS = {
     "subject",
 }
 SUBJECTS = ("unit", "person")
-COMBINE_METHODS = ("mean", "last")
+COMBINE_METHODS = ("mean", "last", "sum")
 
 
 @dataclass
@@ -173,6 +173,13 @@ class _Checker:
             self.fail(f"{path}.indicator", f"no indicator {indicator!r} in the bureau's library")
         out["indicator"] = indicator
         out["rule"] = self.rule(f"{path}.rule", raw.get("rule"))
+        combine = self.combine(f"{path}.combine", raw.get("combine", "mean"))
+        rule_type = self.rule_types.get(out["rule"]["type"]) if out["rule"] else None
+        if combine == "sum" and rule_type is not None and rule_type.inputs != "value":
+            self.fail(
+                f"{path}.combine",
+                f"sum adds up numbers; rule {out['rule']['type']} reads {rule_type.inputs}",
+            )
         if raw.get("direction", "higher") not in DIRECTIONS:
             self.fail(f"{path}.direction", f"one of {', '.join(DIRECTIONS)}")
         if raw.get("frequency", "year") not in PERIOD_KINDS:
@@ -191,7 +198,7 @@ class _Checker:
             "frequency": raw.get("frequency", "year"),
             "source": str(raw.get("source", "")),
             "evidence": raw.get("evidence", False),
-            "combine": self.combine(f"{path}.combine", raw.get("combine", "mean")),
+            "combine": combine,
             "warn_after": warn_after,
         }
         inputs = raw.get("inputs", {})
@@ -206,8 +213,9 @@ class _Checker:
         return out
 
     def combine(self, path: str, combine: Any) -> Any:
-        """How a leaf's period scores make its cycle score: their mean, the last one, or
-        weights by period code adding up to 1 (e.g. quarters 0.15 each, year 0.4)."""
+        """How a leaf's periods make its cycle score: the mean of their scores, the last
+        one, weights by period code adding up to 1 (e.g. quarters 0.15 each, year 0.4),
+        or ``sum``: the periods' inputs added up and scored once (daily points, D-11)."""
         if isinstance(combine, str) and combine in COMBINE_METHODS:
             return combine
         if isinstance(combine, dict) and combine:

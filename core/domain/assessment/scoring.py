@@ -33,12 +33,13 @@ class SubjectInfo:
 @dataclass
 class Scored:
     """One subject scored by one scheme, before ranking. ``trace`` holds, per leaf, its
-    cycle score and per-period (period, source, score, note) tuples."""
+    cycle score and per-period (period, source, score, note) tuples (for a ``sum`` leaf,
+    the recorded periods with score None, and the sum of their values)."""
 
     result: UnitResult
     subject: SubjectInfo
     scheme: CompiledScheme
-    trace: dict[str, tuple[Decimal, list[tuple]]]
+    trace: dict[str, tuple]
     vetoed_by: list[str]
     base_total: Decimal
     base_nodes: dict[str, Decimal]
@@ -98,10 +99,38 @@ def _combine(leaf: Leaf, scores: list[tuple[str, Decimal, bool]]) -> Decimal:
     return quantize(sum((s for _, s, _ in scores), Decimal(0)) / len(scores))
 
 
+def _score_sum(leaf: Leaf, subject: int, data: CycleData) -> tuple[Decimal, list[tuple], Any]:
+    """A ``combine: sum`` leaf: its periods' inputs added up, then scored once by the rule
+    (daily points: Σ deductions → ``deduction``, 扣完为止; Σ bonus → ``bonus``, capped).
+    A period with nothing recorded adds nothing; one whose value is missing an input or
+    was rejected is listed with its note and adds nothing either. Returns the rule's
+    score, the periods that were recorded (period, source, None, note) and the sum."""
+    names = ["value", *leaf.inputs]
+    total = dict.fromkeys(names, Decimal(0))
+    periods: list[tuple] = []
+    for period_id, period_code in leaf.periods:
+        inputs, source, note = _period_input(leaf, subject, period_id, data)
+        if not source:
+            continue  # nothing recorded in this period
+        periods.append((period_code, source, None, note))
+        if not note:
+            for name in names:
+                total[name] += inputs[name]
+    return leaf.rule.score(total, leaf.params, leaf.points), periods, total["value"]
+
+
 def score_subject(scheme: CompiledScheme, subject: SubjectInfo, data: CycleData) -> Scored:
-    trace: dict[str, tuple[Decimal, list[tuple]]] = {}
+    trace: dict[str, tuple] = {}
     vetoed_by: list[str] = []
     for leaf in scheme.leaves:
+        if leaf.combine == "sum":
+            score, recorded, summed = _score_sum(leaf, subject.id, data)
+            if leaf.rule.veto:
+                if score == 1:
+                    vetoed_by.append(leaf.code)
+                score = ZERO
+            trace[leaf.code] = (quantize(score), recorded, summed)
+            continue
         periods, scores = [], []
         for period_id, period_code in leaf.periods:
             inputs, source, note = _period_input(leaf, subject.id, period_id, data)
@@ -113,7 +142,7 @@ def score_subject(scheme: CompiledScheme, subject: SubjectInfo, data: CycleData)
             periods.append((period_code, source, score, note))
             scores.append((period_code, score, not note))
         trace[leaf.code] = (_combine(leaf, scores), periods)
-    nodes = _roll_up(scheme.nodes, {code: score for code, (score, _) in trace.items()})
+    nodes = _roll_up(scheme.nodes, {code: entry[0] for code, entry in trace.items()})
     top = [n["code"] for n in scheme.nodes if n["parent"] is None]
     total = ZERO if vetoed_by else sum((nodes[c] for c in top), ZERO)
     result = UnitResult(

@@ -1,0 +1,93 @@
+"""Ledger entry kinds of community correction: incidents and platform imports.
+
+An incident report (安全事故报告) is the fact a reviewer's deduction item or the veto
+value then cites; a platform import records which file (by SHA-256) was read and the
+source keys of its rows, so that an auditor can tie every imported value to its file
+(appended by :func:`imported`, which hears the values the importer recorded, in the
+same transaction).
+Workers and supervised persons are named by code only; identifiers stay in the vault
+(D-41).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from marshmallow import Schema, fields, validate
+
+from core.plugin_api import CODE, Event, PluginContext, RecordStore
+
+INCIDENT = "community_correction.incident_reported"
+IMPORTED = "community_correction.platform_imported"
+IMPORTER = "sujiefen-mediation"
+_ORIGIN = re.compile(r"sha256:([0-9a-f]{64}) 「(.+?)」")
+
+
+def code_field(**kwargs: object) -> fields.String:
+    return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
+
+
+INCIDENT_KINDS = ("abscond", "reoffence", "major_incident", "group_incident", "unreported")
+SEVERITIES = ("general", "major")
+
+
+class IncidentReported(Schema):
+    """安全事故报告: what happened, to whose caseload, how serious."""
+
+    unit = code_field(required=True)
+    person = code_field(required=True)
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PlatformImported(Schema):
+    """平台数据导入: one export file read by an importer."""
+
+    importer = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    rows = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    source_keys = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
+
+
+def project_incident(records: RecordStore, event: Event) -> None:
+    records.put("incidents", str(event.seq), dict(event.data))
+
+
+def project_imported(records: RecordStore, event: Event) -> None:
+    records.put("imports", str(event.seq), dict(event.data))
+
+
+def imported(context: PluginContext, events: Sequence[Event]) -> None:
+    """Values the 苏解纷 importer just recorded → one ``platform_imported`` entry per file
+    (named in each value's note by its SHA-256), in the same transaction."""
+    files: dict[tuple[str, str], list[str]] = {}
+    for event in events:
+        key = event.data.get("source_key", "") if event.kind == "value.recorded" else ""
+        found = _ORIGIN.search(event.data.get("note", "")) if key.startswith("sujiefen:") else None
+        if found:
+            files.setdefault((found.group(1), found.group(2)), []).append(key)
+    for (sha256, filename), keys in sorted(files.items()):
+        context.record(
+            IMPORTED,
+            {
+                "importer": IMPORTER,
+                "filename": filename[:255],
+                "sha256": sha256,
+                "rows": len(keys),
+                "source_keys": keys,
+            },
+        )
+
+
+def report_incident(context: PluginContext, given: dict) -> Event:
+    """Record ``community_correction.incident_reported`` for a worker of the bureau."""
+    person = next((p for p in context.reader.people() if p.code == given.get("person")), None)
+    if person is None or person.unit != given.get("unit"):
+        from marshmallow import ValidationError
+
+        raise ValidationError("不是该司法所的社工 (not a worker of that office)", "person")
+    return context.record(INCIDENT, IncidentReported().dump(IncidentReported().load(given)))

@@ -1,0 +1,41 @@
+"""The staffing office plugin's read endpoints, under
+``/api/v1/bureaus/<bureau>/plugins/staffing_office/`` (bureaus that installed it):
+
+* ``GET experts[?on=2026-06-30]`` — the expert pool on a date (default today);
+* ``GET monitoring`` — the published quarterly reports (digest, counts, attention);
+* ``GET monitoring/<quarter>[?cycle=2026]`` — a quarter's report from the standings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, abort, request
+
+from core.plugin_api import current_context
+from plugins.staffing_office import experts, monitoring
+
+blueprint = Blueprint("staffing_office_api", __name__)
+
+
+@blueprint.get("/experts")
+def pool(bureau: str) -> list[dict]:
+    try:
+        on = dt.date.fromisoformat(request.args.get("on") or dt.date.today().isoformat())
+    except ValueError:
+        abort(400)
+    members = experts.pool_at(current_context().records.all("experts"), on)
+    return [experts.describe(member) for member in members.values()]
+
+
+@blueprint.get("/monitoring")
+def published(bureau: str) -> list[dict]:
+    return current_context().records.all("monitoring")
+
+
+@blueprint.get("/monitoring/<quarter>")
+def quarter_report(bureau: str, quarter: str) -> dict:
+    if not re.fullmatch(monitoring.QUARTER, quarter):
+        abort(404)
+    return monitoring.report(current_context(), request.args.get("cycle") or quarter[:4], quarter)

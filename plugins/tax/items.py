@@ -1,0 +1,185 @@
+"""The 36 bonus and deduction items of the points system (D-11), audit and inspection
+findings as deductions that cite the finding (督考融合, D-16), and the importer of the
+points platform's daily export (D-42).
+
+The points platform (积分平台) records each event as it happens: a unit or an officer,
+the day, the catalogue item, how many times. Its daily export is read by the importer
+``tax-daily-points``: every event is checked (a finding must cite its document, the
+issue and the evidence), and the events of one subject and day become one value of
+``daily_deduction`` or ``daily_bonus`` for that day (the points, summed), with a note
+naming each item (``[D21] 督审发现：审计《吴税审〔2026〕3号》第2项…（扣1分）``) so the
+ledger alone says where every point came from. The day leaves of the templates add
+the days up (``combine: sum``). All rows or none; re-importing the same export records
+nothing twice (each value carries a source key over its subject, day and events).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.plugin_api import CODE, ImportContext, as_text, load_template, parse_decimal, read_csv
+
+PACKAGE = "plugins.tax"
+INDICATOR_FOR_KIND = {"bonus": "daily_bonus", "deduction": "daily_deduction"}
+KIND_NAMES = {"bonus": "加", "deduction": "扣"}
+FINDING_SOURCES = {
+    "audit": "审计",
+    "inspection_tour": "巡视巡察",
+    "enforcement_inspection": "执法督察",
+    "internal_control": "内控监督",
+}
+SHA256 = r"^[0-9a-f]{64}$"
+SOURCE = "tax-points"
+
+
+@dataclass(frozen=True)
+class PointsItem:
+    """One of the 36 items: ``points`` per occurrence; ``finding`` items come from audit
+    or inspection (``source``) and must cite the finding."""
+
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    points: Decimal
+    category: str
+    finding: bool = False
+    source: str = ""
+
+
+@functools.cache
+def catalogue() -> dict[str, PointsItem]:
+    """The catalogue by code (B01…B12, D01…D24), read once from templates/items.yaml."""
+    rows = load_template(PACKAGE, "items.yaml")["items"]
+    return {
+        row["code"]: PointsItem(**{**row, "points": parse_decimal(row["points"])}) for row in rows
+    }
+
+
+def _code(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
+
+
+class PointsEventSchema(Schema):
+    """One row of the points platform's export: one event. Flat, so the export maps onto
+    it column by column; ``unit`` for a department, ``person`` for an officer."""
+
+    class Meta:
+        ordered = True
+
+    unit = _code(load_default=None)
+    person = _code(load_default=None)
+    day = fields.Date(required=True)
+    item = fields.String(required=True)
+    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+    evidence = fields.String(load_default="")
+    """SHA-256 digests of attached evidence, separated by ';'."""
+    finding_reference = fields.String(load_default="", validate=validate.Length(max=100))
+    finding_issue = fields.String(load_default="", validate=validate.Length(max=300))
+
+    @validates_schema
+    def _known_and_cited(self, data: dict, **_: Any) -> None:
+        if (data["unit"] is None) == (data["person"] is None):
+            raise ValidationError("给出 unit 或 person 之一 (one of unit or person)", "unit")
+        digests = [d.strip() for d in data["evidence"].split(";") if d.strip()]
+        if any(not re.fullmatch(SHA256, d) for d in digests):
+            raise ValidationError(
+                "SHA-256 摘要，以;分隔 (SHA-256 digests, ';' between)", "evidence"
+            )
+        item = catalogue().get(data["item"])
+        if item is None:
+            raise ValidationError("不是36项之一 (not one of the 36 items B01…B12, D01…D24)", "item")
+        if not item.finding:
+            if data["finding_reference"] or data["finding_issue"]:
+                raise ValidationError(
+                    f"{item.code}不是督审发现项 (not D21…D24)", "finding_reference"
+                )
+            return
+        missing = {
+            "finding_reference": "督审发现须注明文号 (cite the document, e.g. 吴税审〔2026〕3号)",
+            "finding_issue": "督审发现须注明问题 (cite the issue found)",
+            "evidence": "督审发现须附发现文书 (attach the finding document as evidence)",
+        }
+        given = {**data, "evidence": digests}
+        errors = {name: [reason] for name, reason in missing.items() if not given[name]}
+        if errors:
+            raise ValidationError(errors)
+
+
+def describe(event: Mapping[str, Any]) -> tuple[str, Decimal]:
+    """What one loaded event adds to the day: the text for the note, and its points."""
+    item = catalogue()[event["item"]]
+    points = item.points * event["count"]
+    if item.finding:
+        source, document = FINDING_SOURCES[item.source], event["finding_reference"]
+        text = (
+            f"[{item.code}] 督审发现：{source}《{document}》"
+            f"{event['finding_issue']}（扣{as_text(points)}分）"
+        )
+    else:
+        times = f"×{event['count']}" if event["count"] > 1 else ""
+        text = f"[{item.code}] {item.name}{times}（{KIND_NAMES[item.kind]}{as_text(points)}分）"
+    if event["note"]:
+        text += f" {event['note']}"
+    if event["evidence"]:
+        text += f" 佐证 (evidence) {event['evidence']}"
+    return text, points
+
+
+def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[dict], list[dict]]:
+    """Importer ``tax-daily-points``: the export's events → one value row per subject,
+    indicator and day, or every row's errors (row = the line in the file)."""
+    try:
+        lines = read_csv(data, filename)
+    except ValueError as exc:
+        return [], [{"row": None, "field": "file", "reason": str(exc)}]
+    schema, errors = PointsEventSchema(), []
+    days: dict[tuple[str, str, str, str], list[tuple[str, Decimal]]] = {}
+    for line, raw in lines:
+        try:
+            event = schema.load({k: v for k, v in raw.items() if v != ""})
+        except ValidationError as exc:
+            for name, reasons in exc.normalized_messages().items():
+                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+            continue
+        kind = catalogue()[event["item"]].kind
+        subject = ("person", event["person"]) if event["person"] else ("unit", event["unit"])
+        key = (*subject, INDICATOR_FOR_KIND[kind], event["day"].isoformat())
+        days.setdefault(key, []).append(describe(event))
+    if not lines:
+        errors.append({"row": None, "field": "file", "reason": "没有数据行 (no data rows)"})
+    if errors:
+        return [], errors
+    rows = []
+    for (kind, code, indicator, day), events in sorted(days.items()):
+        notes = [text for text, _ in events]
+        total = sum((points for _, points in events), Decimal(0))
+        identity = json.dumps(
+            [SOURCE, kind, code, indicator, day, sorted(notes)], ensure_ascii=False
+        )
+        rows.append(
+            {
+                kind: code,
+                "indicator": indicator,
+                "period": day,
+                "value": as_text(total),
+                "note": "；".join(notes)[:2000],
+                "source_key": f"{SOURCE}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}",
+            }
+        )
+    return rows, []
+
+
+def item_of(note: str) -> list[PointsItem]:
+    """The catalogue items a recorded note names (``[D21] …；[B10] …``), in order."""
+    return [catalogue()[c] for c in re.findall(r"\[([BD]\d\d)\]", note) if c in catalogue()]

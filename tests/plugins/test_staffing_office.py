@@ -1,0 +1,211 @@
+"""Staffing office plugin, end to end (Linyi, seed 004): the office installs
+``staffing_office``, imports the template (six service-attribute groups and the
+supervising departments), keeps its expert pool with the plugin's commands, draws the
+recognition panel from the pool of the day (a retired expert left out, a recusal
+honoured), imports the quarterly progress reports, publishes the Q2 monitoring report,
+and reads grades after the recognition coefficient and the dual linkage across groups,
+and the staffing outcome. Every number is computed by hand in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.services import imports, templates, users
+from tests.plugins.support import Office, cli, cli_json, verified
+
+ROSTER = """expert,expertise,affiliation,affiliation_kind,since,until,recuse
+e1,organisation,临沂大学,university,2025-01-01,2027-12-31,
+e2,public_admin,市行政学院,institution,2025-01-01,,
+e3,law,某律师事务所,enterprise,2025-01-01,,i4
+e4,finance,市审计局,government,2025-03-01,,
+e5,economy,市社科院,research,2025-03-01,,
+e6,digital,山东大学,university,2025-03-01,,
+"""
+PROGRESS = """unit,quarter,completion,note
+i1,2026-Q1,20,
+i1,2026-Q2,45,
+i1,2026-Q4,100,
+i2,2026-Q1,15,
+i2,2026-Q2,35,审批事项延后
+i2,2026-Q4,90,
+i4,2026-Q2,50,
+i4,2026-Q4,100,
+i5,2026-Q2,55,
+i5,2026-Q4,100,
+i7,2026-Q4,100,
+"""
+
+
+def _full(unit: str, group: str) -> list[dict]:
+    """Full points on every value leaf but the task (goal completion, imported)."""
+    by_group = {
+        "economic": {"projects_served": "10", "enterprise_satisfaction": "95"},
+        "enforcement": {"case_closure": "100", "correction_rate": "2", "random_checks": "100"},
+        "party": {"assigned_closure": "100", "info_adopted": "6"},
+    }[group]
+    values = {**by_group, "annual_report": "1", "staffing_violation": "0"}
+    return [{"unit": unit, "indicator": i, "period": "2026", "value": v} for i, v in values.items()]
+
+
+def _service(unit: str) -> list[dict]:
+    """Everyone who rates the service gives 100 (full points)."""
+    return [
+        {"unit": unit, "indicator": "service_rating", "role": role, "rater": f"{role}-1",
+         "score": "100"}
+        for role in ("superior", "service_recipient", "third_party")
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def linyi(platform) -> Office:
+    office = Office(platform, "linyi", ("rules", "staffing_office"))
+    # ⌊0.5 × 2⌋ = 1 一等 by score in each group of two, none in a group of one
+    office.configure("staffing_office", {"first_quota": "0.5"})
+    office.units(
+        ("d1", "市自然资源和规划局", "department"),
+        ("d2", "市卫生健康委员会", "department"),
+        ("i1", "市国土空间规划研究中心", "economic", "d1"),
+        ("i2", "市土地储备中心", "economic", "d1"),
+        ("i4", "市自然资源综合执法支队", "enforcement", "d1"),
+        ("i5", "市卫生健康综合监督执法支队", "enforcement", "d2"),
+        ("i7", "市委党校", "party"),
+    )
+    office.users("expert", "e1", "e2", "e3", "e4", "e5", "e6")
+    return office
+
+
+def test_a_staffing_office_from_install_to_outcomes(linyi, tmp_path):
+    done = linyi.template("staffing")
+    assert [s["code"] for s in done["schemes"]] == [
+        "staffing-department", "staffing-party", "staffing-support", "staffing-economic",
+        "staffing-social", "staffing-enterprise", "staffing-enforcement",
+    ]  # fmt: skip
+    # ---- the expert pool, kept with the plugin's commands (ledger entries)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert "6 expert(s)" in cli("staffing_office", "experts-import", str(roster),
+                                "--bureau", "linyi").output  # fmt: skip
+    cli("staffing_office", "expert-retire", "--bureau", "linyi", "--expert", "e6",
+        "--reason", "own_request", "--on", "2026-06-30")  # fmt: skip
+    pool = cli_json("staffing_office", "experts", "--bureau", "linyi", "--on", "2027-01-10",
+                    "--json")  # fmt: skip
+    assert [e["expert"] for e in pool] == ["e1", "e2", "e3", "e4", "e5"]  # e6 retired
+    drawn = cli_json(
+        "staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026", "--size", "5",
+        "--seed", "linyi-2026", "--on", "2027-01-10", "--json",
+    )  # fmt: skip
+    assert sorted(drawn["members"]) == ["e1", "e2", "e3", "e4", "e5"]
+    assert drawn["recusals"] == {"i4": ["e3"]}  # e3 used to work for i4: 回避
+
+    # ---- the year's data: progress reports imported, the rest recorded, ratings
+    feed = imports.run(linyi.ctx, "linyi", "staffing-quarterly-progress", PROGRESS.encode(),
+                       "progress.csv", "2026")  # fmt: skip
+    assert feed["rows"] == 11
+    # i2's Q2 35% is behind the time progress 50% by more than 10 points
+    assert [(w["row"], w["check"]) for w in feed["warnings"]] == [(5, "quarterly-progress")]
+    for unit, group in (("i1", "economic"), ("i2", "economic"), ("i4", "enforcement"),
+                        ("i5", "enforcement"), ("i7", "party")):  # fmt: skip
+        linyi.values(_full(unit, group))
+        linyi.ratings(_service(unit))
+    linyi.values(
+        [{"unit": "d1", "indicator": "dept_rating", "period": "2026", "value": "优秀"},
+         {"unit": "d2", "indicator": "dept_rating", "period": "2026", "value": "较差"}]
+    )  # fmt: skip
+    expert = [
+        {"unit": unit, "indicator": indicator, "role": "expert", "rater": e, "score": score}
+        for unit, score in (("i4", "70"), ("i5", "90"))
+        for indicator in ("goal_difficulty", "goal_precision")
+        for e in drawn["members"]
+        if (unit, e) != ("i4", "e3")  # the recusal
+    ]
+    linyi.ratings(expert)
+
+    found = linyi.results()
+    # departments: 优秀 → 100 (excellent, ≥ 95); 较差 → 100 × 0.5 = 50 (poor)
+    assert (found["d1"]["grade"], found["d2"]["grade"]) == ("excellent", "poor")
+    # i1 (economic): task 50 × 100% = 50, no expert ratings: coefficient 1
+    #     (no_coefficient); duty 10 + 15, service 15, management 4 + 6 → 100.00
+    # i2 (economic): task 50 × 90% = 45 → 95.00
+    # i4 (enforcement): task 45 × 100%; four experts (e3 recused) rate 70 and 70: means
+    #     70, 70 → coefficient 0.8 + 0.4 × 70 ÷ 100 = 1.08 → 48.60; + duty 25, service 20,
+    #     management 10 → 103.60
+    # i5 (enforcement): five experts rate 90: coefficient 1.16 → 45 × 1.16 = 52.20 → 107.20
+    # i7 (party): 50 + 20 + 20 + 10 = 100.00
+    assert {u: found[u]["total"] for u in ("i1", "i2", "i4", "i5", "i7")} == {
+        "i1": "100.00", "i2": "95.00", "i4": "103.60", "i5": "107.20", "i7": "100.00",
+    }  # fmt: skip
+    assert "no_coefficient" in found["i1"]["flags"]
+    coefficient = found["i4"]["explanation"]["adjustments"][0]
+    assert (coefficient["coefficient"], coefficient["difficulty"], coefficient["precision"]) == (
+        "1.0800", "70.00", "70.00",
+    )  # fmt: skip
+    assert len(coefficient["seqs"]) == 8  # four experts × two dimensions
+    # grades by score: economic i1 一等 (1 of 2), i2 二等; enforcement i5 一等, i4 二等;
+    # party i7 二等 (⌊0.5 × 1⌋ = 0 一等). Then the dual linkage, across groups:
+    # d1 优秀 → its most contributing institution of all groups, i4 (103.60 > i1 100.00
+    # > i2 95.00), becomes 一等; d2 较差 → i5 may not be 一等: 二等
+    assert {u: found[u]["grade"] for u in ("i1", "i2", "i4", "i5", "i7")} == {
+        "i1": "first", "i2": "second", "i4": "first", "i5": "second", "i7": "second",
+    }  # fmt: skip
+    assert (
+        found["i4"]["explanation"]["adjustments"][-1]["reason"] == "department d1 rated excellent"
+    )
+
+    # ---- the Q2 monitoring report: time progress 50%, tolerance 10 points
+    report = cli_json("staffing_office", "report", "--bureau", "linyi", "--quarter", "2026-Q2",
+                      "--publish")  # fmt: skip
+    assert report["expected"] == "50" and report["summary"] == {
+        "green": 2, "yellow": 1, "red": 1, "missing": 1,  # i4 50, i5 55 | i1 45 | i2 35 | i7
+    }  # fmt: skip
+    assert [(a["unit"], a["status"]) for a in report["attention"]] == [
+        ("i2", "red"), ("i7", "missing"),
+    ]  # fmt: skip
+    economic = next(g for g in report["groups"] if g["scheme"] == "staffing-economic")
+    # Q2 standing: task 50 × 45% = 22.50 (i1), 50 × 35% = 17.50 (i2); in Q1 the same order
+    assert [(u["unit"], u["total"], u["rank"], u["rank_change"]) for u in economic["units"]] == [
+        ("i1", "22.50", 1, 0), ("i2", "17.50", 2, 0),
+    ]  # fmt: skip
+
+    outcomes = linyi.outcomes()
+    assert {u: outcomes[u]["staffing"] for u in ("i1", "i2", "i4", "i5", "i7")} == {
+        "i1": "priority", "i2": "keep", "i4": "priority", "i5": "keep", "i7": "keep",
+    }  # fmt: skip
+    verified(linyi)
+
+
+def test_the_pool_and_the_published_reports_are_read_through_the_api(linyi, client, tmp_path):
+    linyi.template("staffing")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi")
+    cli("staffing_office", "report", "--bureau", "linyi", "--quarter", "2026-Q1", "--publish")
+    users.create(linyi.ctx, "linyi", "linyi-admin", "bureau_admin")
+    token = users.create_token(linyi.ctx, "linyi", "linyi-admin")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/api/v1/bureaus/linyi/plugins/staffing_office"
+    pool = client.get(f"{base}/experts?on=2025-02-01", headers=headers).get_json()
+    assert [e["expert"] for e in pool] == ["e1", "e2", "e3"]  # e4–e6 join in March
+    published = client.get(f"{base}/monitoring", headers=headers).get_json()
+    assert [(p["period"], len(p["digest"])) for p in published] == [("2026-Q1", 64)]
+    assert client.get(f"{base}/monitoring/2026-Q5", headers=headers).status_code == 404
+
+
+def test_a_bad_roster_adds_nobody(linyi, tmp_path):
+    roster = tmp_path / "roster.csv"
+    bad = "e7,astrology,某,other,2026-01-01,,\ne8,law,某,other,2026-01-01,2025-01-01,\n"
+    roster.write_text(ROSTER + bad, "utf-8")
+    refused = cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi", ok=False)
+    assert refused.exit_code == 1
+    assert "row 8.expertise" in refused.output and "row 9.until" in refused.output
+    assert cli_json("staffing_office", "experts", "--bureau", "linyi", "--json") == []
+
+
+def test_dropping_the_linkage_is_a_new_version_of_each_group_scheme(linyi):
+    linyi.template("staffing")
+    linyi.configure("staffing_office", {"first_quota": "0.5", "linkage": False})
+    done = templates.import_template(linyi.ctx, "linyi", "staffing", "2026")
+    versions = {s["code"]: (s["version"], s["status"]) for s in done["schemes"]}
+    assert versions["staffing-department"] == (1, "published")  # unchanged content
+    assert versions["staffing-economic"] == (2, "draft")
+    post = [p["type"] for p in done["schemes"][3]["definition"]["post"]]
+    assert post == ["recognition"]

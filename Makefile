@@ -22,7 +22,8 @@ run: $(STAMP)
 	$(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins webhooks excel_addin migrations tests bench
+	$(BIN)/ruff check core plugins webhooks excel_addin migrations tests bench examples
+	$(BIN)/lint-imports --config setup.cfg
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api import Blueprint, schemas
+from core.api import schemas
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from webhooks import service
 

@@ -14,46 +14,17 @@ What holds for every endpoint, set up here once:
 
 from __future__ import annotations
 
-from typing import Any
-
 from apispec import BasePlugin
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
-from flask_smorest import Blueprint as SmorestBlueprint
-from webargs import core as webargs_core
-from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from core.api import context, problems
-from core.kernel import jsonio
+from core.api.blueprint import StrictJSONProvider
 from core.kernel.errors import FieldError, InvalidInput, ServiceError
 from core.kernel.text import problem as text_problem
 
 ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422")
-
-
-class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON with the strict reader, and UTF-8 output."""
-
-    ensure_ascii = False
-    sort_keys = False
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return jsonio.loads(s)
-
-
-class StrictParser(FlaskParser):
-    """webargs reading bodies with the same strict reader as Flask."""
-
-    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
-        if not is_json_request(req):
-            return webargs_core.missing
-        return jsonio.loads(req.get_data(cache=True))
-
-
-class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = StrictParser()
 
 
 class ProblemErrors(BasePlugin):

@@ -9,7 +9,8 @@ import io
 from flask import request, send_file
 from flask.views import MethodView
 
-from core.api import Blueprint, schemas
+from core.api import schemas
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.kernel.errors import invalid
 from core.services import appeals, assessment, evidence, results

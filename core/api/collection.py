@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api import Blueprint
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.api.schemas import Open, RecordedOut, code, optional
 from core.kernel.text import CODE_MAX, NOTE_MAX, REASON_MAX

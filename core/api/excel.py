@@ -20,7 +20,7 @@ from flask import Response, request, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api import Blueprint
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.api.problems import problem
 from core.kernel.errors import invalid

@@ -6,7 +6,8 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api import Blueprint, schemas
+from core.api import schemas
+from core.api.blueprint import Blueprint
 from core.api.context import ctx, platform, public
 from core.kernel.numbers import MAX_SAFE_INT
 from core.services import ledger

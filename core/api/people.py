@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from core.api import Blueprint, schemas
+from core.api import schemas
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.kernel.privacy import PII_FIELDS
 from core.services import people

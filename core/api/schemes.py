@@ -6,7 +6,8 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from core.api import Blueprint, schemas
+from core.api import schemas
+from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.kernel.errors import invalid
 from core.services import schemes, templates

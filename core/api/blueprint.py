@@ -1,0 +1,38 @@
+"""The strict reading every endpoint shares: Flask's JSON provider and webargs' parser
+both read bodies with :mod:`core.kernel.jsonio` (exact decimals, no duplicate keys,
+bounded depth and integers), and answers are UTF-8 with Chinese as itself. API modules
+take their :class:`Blueprint` from here (not from the package, which imports them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from core.kernel import jsonio
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with the strict reader, and UTF-8 output."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return jsonio.loads(s)
+
+
+class StrictParser(FlaskParser):
+    """webargs reading bodies with the same strict reader as Flask."""
+
+    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+        if not is_json_request(req):
+            return webargs_core.missing
+        return jsonio.loads(req.get_data(cache=True))
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = StrictParser()

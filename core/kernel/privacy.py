@@ -21,10 +21,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 PII_FIELDS = ("id_card", "phone", "address")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -126,6 +122,9 @@ class Vault:
 
     @staticmethod
     def _derive(secret: bytes, info: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes  # only when the vault is used
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
 
     @classmethod
@@ -151,8 +150,12 @@ class Vault:
         one purpose (a person's identifiers) cannot be passed off as another (a secret)."""
         nonce = os.urandom(12)
         plain = json.dumps(secrets, ensure_ascii=False, sort_keys=True).encode()
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         return nonce + AESGCM(self._enc).encrypt(nonce, plain, purpose)
 
     def open(self, blob: bytes, purpose: bytes = b"jixiao-person") -> dict[str, str]:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         plain = AESGCM(self._enc).decrypt(blob[:12], blob[12:], purpose)
         return json.loads(plain)

@@ -23,25 +23,29 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.domain.access import Principal
-from core.domain.events import EventLog
 from core.domain.models import Bureau, PluginInstallation
-from core.domain.plugin_host import PluginError, PluginNotLoaded
-from core.domain.plugin_records import RecordStore
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceError
 from core.kernel.privacy import PersonalDataError
 from core.ledger.models import LedgerLog
 from core.ledger.store import lock_log, platform_log
-from core.ledger.tlog import CanonicalError
 from core.plugin_api import BureauRef, Event, PluginContext
 from core.services.platform import Platform
+
+if TYPE_CHECKING:
+    from core.domain.events import EventLog
+
+
+def _record_store(session: Session, bureau_id: int, plugin: str) -> Any:
+    from core.domain.plugin_records import RecordStore
+
+    return RecordStore(session, bureau_id, plugin)
 
 
 @dataclass(frozen=True)
@@ -122,12 +126,6 @@ class Context:
                     yield session
             except ServiceError:
                 raise
-            except (CanonicalError, PersonalDataError, ValidationError) as exc:
-                raise _invalid(exc) from exc
-            except PluginNotLoaded as exc:
-                raise Conflict(str(exc), [FieldError("plugins", "restart the server")]) from exc
-            except PluginError as exc:
-                raise Conflict(str(exc), [FieldError("plugins", str(exc))]) from exc
             except IntegrityError as exc:
                 # A uniqueness check that raced past the lock (a bug, but not the
                 # caller's fault): refuse, never answer 500.
@@ -139,6 +137,11 @@ class Context:
                 if "deadlock" in str(exc).lower() or "could not serialize" in str(exc):
                     raise Conflict("busy: the change collided with another; try again") from exc
                 raise
+            except Exception as exc:
+                refusal = _refusal(exc)
+                if refusal is None:
+                    raise
+                raise refusal from exc
 
     def _bureau(self, session: Session, code: str) -> Bureau:
         found = None
@@ -151,7 +154,27 @@ class Context:
         return found
 
 
+def _refusal(exc: Exception) -> ServiceError | None:
+    """The refusal a domain error stands for (input the ledger or a schema would not
+    take, a plugin that cannot answer), or None for a real fault. The classes are
+    imported here, when something failed, so a command's start does not load them."""
+    from marshmallow import ValidationError
+
+    from core.domain.plugin_host import PluginError, PluginNotLoaded
+    from core.ledger.tlog import CanonicalError
+
+    if isinstance(exc, CanonicalError | PersonalDataError | ValidationError):
+        return _invalid(exc)
+    if isinstance(exc, PluginNotLoaded):
+        return Conflict(str(exc), [FieldError("plugins", "restart the server")])
+    if isinstance(exc, PluginError):
+        return Conflict(str(exc), [FieldError("plugins", str(exc))])
+    return None
+
+
 def _invalid(exc: Exception) -> InvalidInput:
+    from marshmallow import ValidationError
+
     if isinstance(exc, ValidationError):
         messages = exc.normalized_messages()
         errors = [
@@ -211,6 +234,8 @@ class Work:
 
     @cached_property
     def log(self) -> EventLog:
+        from core.domain.events import EventLog
+
         return EventLog(
             self.session,
             self.bureau.log_id,
@@ -270,7 +295,7 @@ class Work:
                 reader=self.reader,
                 session=self.session,
                 record=self._recorder_for(plugin),
-                records=RecordStore(self.session, self.bureau.id, plugin),
+                records=_record_store(self.session, self.bureau.id, plugin),
             )
         return found
 
@@ -362,6 +387,8 @@ class PlatformWork:
 
     @cached_property
     def log(self) -> EventLog:
+        from core.domain.events import EventLog
+
         if self.log_id is None:
             raise InvalidInput("a read-only unit of work cannot append")
         return EventLog(
@@ -370,6 +397,8 @@ class PlatformWork:
 
     def bureau_log(self, log: LedgerLog) -> EventLog:
         """The log of a bureau being created in this unit of work."""
+        from core.domain.events import EventLog
+
         return EventLog(
             self.session,
             log.id,

@@ -14,19 +14,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from core.domain import catalogue as event_catalogue
-from core.domain.assessment.standings import EngineCache
-from core.domain.events import Catalogue
-from core.domain.plugin_host import PluginHost
 from core.kernel import config
 from core.kernel.db import Database
 from core.kernel.errors import ServiceError
 from core.kernel.privacy import Vault
 from core.ledger.signing import KeyRing, NoteSigner
 from core.plugin_api import BureauRef, Event
+
+if TYPE_CHECKING:  # built on first use: a command that needs none of them pays nothing
+    from core.domain.assessment.standings import EngineCache
+    from core.domain.events import Catalogue
+    from core.domain.plugin_host import PluginHost
 
 Listener = Callable[[Session, BureauRef | None, Sequence[Event]], None]
 
@@ -48,7 +50,6 @@ class Platform:
     """Built-in listeners registered with the host: (name, module)."""
     listeners: list[Listener] = field(default_factory=list)
     """Called with (session, bureau, events) after every append's projection."""
-    results_cache: EngineCache = field(default_factory=EngineCache, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -66,6 +67,13 @@ class Platform:
         return self.settings
 
     @cached_property
+    def results_cache(self) -> EngineCache:
+        """The last results engine of each cycle window, kept in this process."""
+        from core.domain.assessment.standings import EngineCache
+
+        return EngineCache()
+
+    @cached_property
     def keys(self) -> KeyRing:
         return KeyRing(self.instance / "keys")
 
@@ -81,6 +89,8 @@ class Platform:
             with self._lock:
                 host = self.__dict__.get("_host")
                 if host is None:
+                    from core.domain.plugin_host import PluginHost
+
                     host = PluginHost(self.plugins_dir)
                     for name, module in self.internal_plugins:
                         host.register_internal(module, name)
@@ -91,7 +101,10 @@ class Platform:
     def catalogue(self) -> Catalogue:
         found = self.__dict__.get("_catalogue")
         if found is None:
-            found = self.__dict__["_catalogue"] = event_catalogue.build(self.plugins.event_kinds())
+            from core.domain import catalogue as event_catalogue
+
+            kinds = self.plugins.event_kinds()
+            found = self.__dict__["_catalogue"] = event_catalogue.build(kinds)
         return found
 
     def refresh_catalogue(self) -> None:

@@ -31,8 +31,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.domain.assessment.compiled import published_schemes
@@ -139,8 +137,10 @@ def mark_pending(session: Session, bureau: Bureau) -> None:
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(ResultPending).values(rows).on_conflict_do_nothing())
 
 

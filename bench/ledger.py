@@ -12,7 +12,11 @@ Every ratio compares against a baseline measured in the same run on the same mac
                      in memory; ``verify_ratio_same_codec``: the loop with orjson, the
                      codec the verifier uses (so what is left is the chain, Merkle and
                      checkpoint work, and reading the rows);
-* ``verify_peak_mb`` peak RSS of a fresh process that verifies a 1,000,000-entry log.
+* ``verify_peak_mb`` peak RSS of a fresh process that verifies a 1,000,000-entry log;
+* ``durable_appends_per_s`` single-value POSTs through the API, each its own durable
+                     transaction (target ≥ 400 on SQLite); ``durable_commits_per_s``:
+                     the baseline, one-row durable commits through sqlite3 in the same
+                     run; ``durable_share_of_commits``: the first ÷ the second.
 
 Usage: ``python bench/ledger.py [--quick] [--database-url URL]`` (SQLite by default).
 Prints one ``name: value`` line per figure.
@@ -218,6 +222,27 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
     return n / elapsed
 
 
+def durable_commits_per_s(folder: Path, n: int) -> float:
+    """The baseline for ``durable_appends_per_s``: one small row per transaction with
+    the same settings (WAL, ``synchronous=FULL``, ``BEGIN IMMEDIATE``), through
+    sqlite3 directly: the most a durable write can do on this disk and CPU now."""
+    import sqlite3
+
+    conn = sqlite3.connect(folder / "commits.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+    body = b"x" * 400
+    start = time.perf_counter()
+    for _ in range(n):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (body) VALUES (?)", (body,))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
 def peak_rss_mb() -> float:
     """This process's peak RSS. ``VmHWM`` belongs to the address space, so unlike
     ``ru_maxrss`` it does not inherit the high-water mark of the parent we forked from."""
@@ -276,7 +301,12 @@ def main() -> None:
         print(f"append_per_s: {n / chained:.0f}")
         print(f"append_ratio: {plain / chained:.2f}")
         print(f"append_ratio_same_codec: {plain_orjson / chained:.2f}")
-        print(f"durable_appends_per_s: {durable_appends_per_s(folder, url, api_n):.0f}")
+        durable = durable_appends_per_s(folder, url, api_n)
+        print(f"durable_appends_per_s: {durable:.0f}")
+        if not url:
+            commits = durable_commits_per_s(folder, api_n * 4)
+            print(f"durable_commits_per_s: {commits:.0f}")
+            print(f"durable_share_of_commits: {durable / commits:.3f}")
         verify = min(verify_seconds(db, log_id) for _ in range(ROUNDS))
         bare = min(bare_loop_seconds(db, log_id) for _ in range(ROUNDS))
         bare_orjson = min(bare_loop_seconds(db, log_id, True) for _ in range(ROUNDS))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.models import Bureau
 from core.ledger.store import PLATFORM_ORIGIN, origin_for
 from core.plugin_api import Event
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage, utcnow
@@ -41,15 +42,21 @@ def payload(bureau: str, event: Event) -> str:
     )
 
 
-def enqueue(session: Session, bureau_id: int, bureau: str, events: Sequence[Event]) -> int:
+def enqueue(session: Session, bureau: str, events: Sequence[Event]) -> int:
     """Queue every event for the bureau's endpoints that subscribe to its type.
 
     Disabled endpoints are queued for too: disabling pauses delivery, it does not drop
-    events, and enabling resumes with the oldest.
+    events, and enabling resumes with the oldest. One query finds the endpoints by the
+    bureau's code (a write to a bureau with none pays nothing more).
     """
     endpoints = session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.bureau_id == bureau_id)
+        select(WebhookEndpoint)
+        .join(Bureau, WebhookEndpoint.bureau_id == Bureau.id)
+        .where(Bureau.code == bureau)
     ).all()
+    if not endpoints:
+        return 0
+    bureau_id = endpoints[0].bureau_id
     queued = 0
     for event in events:
         targets = [e for e in endpoints if e.subscribes(event.kind)]

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.domain.models import ApiToken, User
 from core.kernel.errors import Forbidden
@@ -163,20 +163,22 @@ class Principal:
 
 
 def principal_for(user: User) -> Principal:
+    # Assigned units limit only unit-scoped roles; others skip the query.
+    scoped = user.role in UNIT_SCOPED_ROLES
     return Principal(
         user.username,
         user.role,
         user.bureau_id,
-        frozenset(u.id for u in user.units),
+        frozenset(u.id for u in user.units) if scoped else frozenset(),
         user.id,
         user.person_id,
     )
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
-    row = session.scalar(
-        select(ApiToken)
+    user = session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
-        .options(selectinload(ApiToken.user).selectinload(User.units))
     )
-    return principal_for(row.user) if row else None
+    return principal_for(user) if user else None

@@ -85,15 +85,32 @@ def platform_log(session: Session) -> LedgerLog:
     return log or create_log(session, PLATFORM_ORIGIN)
 
 
+_LOCKED = "jixiao.locked_logs"
+
+
 def lock_log(session: Session, log_id: int) -> LedgerLog:
-    """Lock a log's head row for the rest of the transaction and read it fresh."""
+    """Lock a log's head row for the rest of the transaction and read it fresh.
+
+    Once this transaction holds the lock, nobody else can change the row, so a second
+    call (the unit of work locks before its checks, the append locks again) returns
+    the row the session already has instead of asking the database again."""
+    transaction = session.get_transaction()
+    locked = session.info.get(_LOCKED)
+    if locked is not None and locked[0] is transaction and log_id in locked[1]:
+        found = session.get(LedgerLog, log_id)
+        if found is not None:
+            return found
     stmt = (
         select(LedgerLog)
         .where(LedgerLog.id == log_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return session.execute(stmt).scalar_one()
+    found = session.execute(stmt).scalar_one()
+    if locked is None or locked[0] is not transaction:
+        locked = session.info[_LOCKED] = (transaction, set())
+    locked[1].add(log_id)
+    return found
 
 
 def _check_data(data: object) -> None:

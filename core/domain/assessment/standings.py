@@ -39,6 +39,7 @@ from core.domain.assessment.explanation import explain, render_trace
 from core.domain.assessment.projectors import ANY_CYCLE, INVALIDATED
 from core.domain.assessment.results import ResultsEngine, load_subjects
 from core.domain.assessment.scoring import Scored
+from core.domain.lookups import cycle_id as cycle_id_of
 from core.domain.models import (
     Bureau,
     Cycle,
@@ -98,9 +99,14 @@ class RefreshPlan:
 
     @classmethod
     def from_marks(cls, session: Session, bureau: Bureau, marks: Mapping) -> RefreshPlan:
-        cycles = {
-            c.code: c.id for c in session.scalars(select(Cycle).where(Cycle.bureau_id == bureau.id))
-        }
+        if ANY_CYCLE in marks:
+            cycles = {
+                c.code: c.id
+                for c in session.scalars(select(Cycle).where(Cycle.bureau_id == bureau.id))
+            }
+        else:  # the cycles a write named: their ids are usually remembered already
+            found = ((code, cycle_id_of(session, bureau.id, code)) for code in marks)
+            cycles = {code: found_id for code, found_id in found if found_id is not None}
         out: dict[int, set[int] | None] = {}
 
         def add(cycle_id: int, subjects: set[int] | None) -> None:

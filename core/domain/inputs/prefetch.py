@@ -53,9 +53,16 @@ def _load(session: Session, stmt, column, keys: Sequence[Any]) -> list[Any]:
     return out
 
 
+BATCH = 20
+"""Fewer rows than this are looked up row by row: the bulk queries cost more to build
+than the handful of lookups they would save."""
+
+
 def prefetch(work: BureauWork, rows: Sequence[Any]) -> None:
     """Load what ``rows`` name (see the module docstring); rows that are not objects or
     name unknown codes are left for the row-by-row checks to report."""
+    if len(rows) < BATCH:
+        return
     session, bureau = work.session, work.bureau
     indicators = _load(
         session,

@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The console's front-end packages (htmx, ECharts) from the npm registry, pinned by the
+# lockfile, installed into node_modules/ (git-ignored) and served from there.
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint bench install clean
 
@@ -12,22 +15,27 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
-run: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
+
+run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jixiao init --demo
 	$(BIN)/jixiao serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check core plugins webhooks excel_addin migrations tests bench
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py $(BENCH_ARGS)
 	$(BIN)/python bench/webhooks.py $(BENCH_ARGS)
 	$(BIN)/python bench/results.py $(BENCH_ARGS)
+	$(BIN)/python bench/console.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules build *.egg-info .pytest_cache .ruff_cache

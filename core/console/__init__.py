@@ -49,8 +49,15 @@ def vendor(name: str):
     return send_file(path, mimetype="text/javascript", max_age=3600)
 
 
-def init_app(app: Flask) -> None:
-    from core.console import plugin_pages
+_blueprints_ready = False
+
+
+def _build_blueprints() -> None:
+    """Set up the (module-level) blueprints once per process: Flask forbids changing a
+    blueprint after its first registration, and tests build many apps."""
+    global _blueprints_ready
+    if _blueprints_ready:
+        return
     from core.console.views import (
         account,
         admin,
@@ -65,9 +72,8 @@ def init_app(app: Flask) -> None:
         webhooks,
     )
 
-    i18n.init_app(app)
-    auth.init_app(app, console)
-    rendering.init_app(app, console)
+    auth.protect(console)
+    rendering.setup(console)
     for module in (
         account,
         overview,
@@ -82,5 +88,15 @@ def init_app(app: Flask) -> None:
         admin,
     ):
         console.register_blueprint(module.bp)
+    _blueprints_ready = True
+
+
+def init_app(app: Flask) -> None:
+    from core.console import plugin_pages
+
+    _build_blueprints()
+    i18n.init_app(app)
+    auth.init_app(app)
+    rendering.init_app(app)
     app.register_blueprint(console)
     plugin_pages.register(app)

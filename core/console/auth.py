@@ -168,11 +168,13 @@ def after_console_request(response):
 
 
 def protect(bp: Blueprint) -> None:
-    """Give a blueprint (the console's, a plugin's page) the console's checks."""
+    """Give a blueprint (the console's, a plugin's page) the console's checks (once)."""
+    if getattr(bp, "jixiao_protected", False):
+        return
     bp.before_request(before_console_request)
     bp.after_request(after_console_request)
+    bp.jixiao_protected = True
 
 
-def init_app(app: Flask, console: Blueprint) -> None:
-    protect(console)
+def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -67,8 +67,9 @@ def register(app: Flask) -> None:
     items = app.extensions["jixiao"].plugins.platform_items("jixiao_console_pages")
     app.extensions["jixiao_console_pages"] = items
     for plugin, item in items:
-        auth.protect(item.blueprint)  # session and CSRF first
-        item.blueprint.before_request(_opener(plugin))
+        if not getattr(item.blueprint, "jixiao_protected", False):
+            auth.protect(item.blueprint)  # session and CSRF first
+            item.blueprint.before_request(_opener(plugin))
         app.register_blueprint(item.blueprint, url_prefix=f"{PREFIX}/{plugin}")
     if not items:
         return

@@ -100,7 +100,9 @@ def seconds_text(seconds: int | None) -> str:
     return f"{sign}{hours}:{rest // 60:02d}"
 
 
-def init_app(app: Flask, console: Blueprint) -> None:
+def setup(console: Blueprint) -> None:
+    """Error pages and the layout's context, on the console's blueprint (once)."""
+
     @console.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
         titles = {
@@ -132,6 +134,9 @@ def init_app(app: Flask, console: Blueprint) -> None:
             "get_locale": get_locale,
         }
 
+
+
+def init_app(app: Flask) -> None:
     app.jinja_env.filters["hms"] = seconds_text
     app.jinja_env.filters["pairs"] = lambda rows, value, label: [(r[value], r[label]) for r in rows]
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")

@@ -282,12 +282,18 @@ def set_password(ctx: Context, bureau: str | None, username: object, password: o
         return {"username": user.username, "must_change": True}
 
 
-def initial_password(platform: Platform, bureau: str | None, username: str) -> str:
-    """A random password for a new or demo user (the operator hands it over; the user
-    changes it after signing in). Set by the system; recorded like a reset."""
-    password = secrets.token_urlsafe(12)
-    set_password(Context.system(platform, "system:setup"), bureau, username, password)
-    return password
+def demo_passwords(platform: Platform, bureau: str) -> dict[str, str]:
+    """Random passwords for every user of a demo bureau (``jixiao init --demo`` writes
+    them to the instance folder, never to the log); not to be changed at first sign-in,
+    so a visitor can try each role at once."""
+    ctx = Context.system(platform, "system:demo")
+    out = {}
+    with ctx.writing(bureau, "users.manage") as work:
+        for user in accounts.list_users(work.session, work.bureau):
+            out[user.username] = secrets.token_urlsafe(12)
+            accounts.set_password(work.session, user, out[user.username], must_change=False)
+            work.log.record("user.updated", {"username": user.username, "password_reset": True})
+    return out
 
 
 def account_state(ctx: Context, bureau: str) -> dict[str, dict[str, Any]]:

@@ -53,3 +53,16 @@ def signed_in(app, bureau: str, username: str):
     answer = sign_in(client, bureau, username)
     assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
     return client
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """Argon2id with a small memory cost, so the suite signs in quickly (production
+    keeps RFC 9106's parameters; every encoded hash names its own)."""
+    from argon2 import PasswordHasher
+
+    from core.domain import accounts
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "HASHER", quick)
+    monkeypatch.setattr(accounts, "_DUMMY", quick.hash("not a password of anyone's"))

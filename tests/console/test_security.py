@@ -84,8 +84,8 @@ def test_sign_in_never_redirects_to_another_site(app, world):
     set_passwords(app.extensions["jixiao"])
     from tests.console.conftest import csrf
 
-    client = app.test_client()
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        client = app.test_client()
         answer = client.post("/signin", data={
             "csrf_token": csrf(client), "bureau": "b1", "username": "b1-auditor",
             "password": "correct horse battery staple", "next": target})  # fmt: skip

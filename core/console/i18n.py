@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
@@ -33,7 +34,8 @@ def select_locale() -> str:
 def compile_catalogs(target: Path) -> Path:
     """``.po`` → ``.mo`` under ``target`` where missing or older than the source."""
     for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
-        mo = target / po.relative_to(SOURCE).with_suffix(".mo")
+        # Babel reads zh_CN as zh_Hans_CN and looks for the catalog under that name
+        mo = target / str(Locale.parse(po.parts[-3])) / "LC_MESSAGES" / "messages.mo"
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)

@@ -135,7 +135,6 @@ def setup(console: Blueprint) -> None:
         }
 
 
-
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["hms"] = seconds_text
     app.jinja_env.filters["pairs"] = lambda rows, value, label: [(r[value], r[label]) for r in rows]

@@ -33,8 +33,12 @@ def csrf(client, path: str = "/signin") -> str:
 
 
 def sign_in(client, bureau: str, username: str, password: str = PASSWORD, **extra):
-    data = {"csrf_token": csrf(client), "bureau": bureau, "username": username,
-            "password": password}  # fmt: skip
+    data = {
+        "csrf_token": csrf(client),
+        "bureau": bureau,
+        "username": username,
+        "password": password,
+    }
     return client.post("/signin", data=data, **extra)
 
 

@@ -38,9 +38,10 @@ def test_a_user_of_one_bureau_cannot_open_another_bureaus_pages(app, world, role
         text = answer.get_data(as_text=True)
         assert "测试局b2" not in text and "b2-" not in text
     posted = client.post(
-        "/bureaus/b2/users/", data={"username": "x", "role": "auditor"},
+        "/bureaus/b2/users/",
+        data={"username": "x", "role": "auditor"},
         headers={"X-CSRF-Token": _token(client)},
-    )  # fmt: skip
+    )
     assert posted.status_code == 404
 
 
@@ -86,7 +87,14 @@ def test_sign_in_never_redirects_to_another_site(app, world):
 
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         client = app.test_client()
-        answer = client.post("/signin", data={
-            "csrf_token": csrf(client), "bureau": "b1", "username": "b1-auditor",
-            "password": "correct horse battery staple", "next": target})  # fmt: skip
+        answer = client.post(
+            "/signin",
+            data={
+                "csrf_token": csrf(client),
+                "bureau": "b1",
+                "username": "b1-auditor",
+                "password": "correct horse battery staple",
+                "next": target,
+            },
+        )
         assert answer.headers["Location"] == "/", target

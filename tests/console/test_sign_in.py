@@ -32,10 +32,9 @@ def test_the_cookie_is_secure_over_https(app, world):
     token = csrf(client)
     answer = client.post(
         "/signin",
-        data={"csrf_token": token, "bureau": "b1", "username": "b1-reviewer",
-              "password": PASSWORD},
+        data={"csrf_token": token, "bureau": "b1", "username": "b1-reviewer", "password": PASSWORD},
         base_url="https://localhost",
-    )  # fmt: skip
+    )
     assert "Secure" in _cookie_header(answer, "jixiao_session")
 
 
@@ -69,8 +68,10 @@ def test_the_account_locks_after_repeated_failures_and_a_reset_unlocks_it(app, w
     assert "locked" in locked.get_data(as_text=True) or "锁定" in locked.get_data(as_text=True)
     admin = signed_in(app, "b1", "b1-bureau_admin")
     token = csrf(admin, "/bureaus/b1/users/")
-    reset = admin.post("/bureaus/b1/users/b1-expert/password",
-                       data={"csrf_token": token, "password": "a brand new passphrase"})  # fmt: skip
+    reset = admin.post(
+        "/bureaus/b1/users/b1-expert/password",
+        data={"csrf_token": token, "password": "a brand new passphrase"},
+    )
     assert reset.status_code == 200
     again = sign_in(app.test_client(), "b1", "b1-expert", "a brand new passphrase")
     assert again.status_code == 302
@@ -111,13 +112,25 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(app, worl
     other = signed_in(app, "b1", "b1-reviewer")
     client = signed_in(app, "b1", "b1-reviewer")
     token = csrf(client, "/account/password")
-    bad = client.post("/account/password", data={
-        "csrf_token": token, "current": "wrong", "password": "another good phrase",
-        "password_again": "another good phrase"})  # fmt: skip
+    bad = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": "wrong",
+            "password": "another good phrase",
+            "password_again": "another good phrase",
+        },
+    )
     assert bad.status_code == 422
-    good = client.post("/account/password", data={
-        "csrf_token": token, "current": PASSWORD, "password": "another good phrase",
-        "password_again": "another good phrase"})  # fmt: skip
+    good = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": PASSWORD,
+            "password": "another good phrase",
+            "password_again": "another good phrase",
+        },
+    )
     assert good.status_code == 302
     assert client.get("/bureaus/b1/review").status_code == 200  # this browser stays in
     assert other.get("/bureaus/b1/review").status_code == 302  # the other one is out
@@ -135,8 +148,9 @@ def test_forms_without_the_csrf_token_are_refused(app, world):
 
     anonymous = app.test_client()
     anonymous.get("/signin")
-    refused = anonymous.post("/signin", data={"bureau": "b1", "username": "b1-reviewer",
-                                               "password": PASSWORD})  # fmt: skip
+    refused = anonymous.post(
+        "/signin", data={"bureau": "b1", "username": "b1-reviewer", "password": PASSWORD}
+    )
     assert refused.status_code == 400
     admin = signed_in(app, "b1", "b1-bureau_admin")
     before = log_size(platform, "b1")
@@ -153,8 +167,10 @@ def test_forms_without_the_csrf_token_are_refused(app, world):
     # the token of another session does not pass either
     other = signed_in(app, "b1", "b1-bureau_admin")
     stolen = csrf(other, "/bureaus/b1/users/")
-    answer = admin.post("/bureaus/b1/users/", data={"csrf_token": stolen, "username": "mallory",
-                                                     "role": "bureau_admin"})  # fmt: skip
+    answer = admin.post(
+        "/bureaus/b1/users/",
+        data={"csrf_token": stolen, "username": "mallory", "role": "bureau_admin"},
+    )
     assert answer.status_code == 400
 
 
@@ -163,12 +179,22 @@ def test_every_grant_change_is_on_the_record(app, world):
     set_passwords(platform)
     admin = signed_in(app, "b1", "b1-bureau_admin")
     token = csrf(admin, "/bureaus/b1/users/")
-    made = admin.post("/bureaus/b1/users/", data={
-        "csrf_token": token, "username": "clerk2", "name": "张三", "role": "reporter",
-        "units": ["u2"], "password": "initial passphrase"})  # fmt: skip
+    made = admin.post(
+        "/bureaus/b1/users/",
+        data={
+            "csrf_token": token,
+            "username": "clerk2",
+            "name": "张三",
+            "role": "reporter",
+            "units": ["u2"],
+            "password": "initial passphrase",
+        },
+    )
     assert made.status_code == 200 and "clerk2" in made.get_data(as_text=True)
-    moved = admin.post("/bureaus/b1/users/clerk2/grant",
-                       data={"csrf_token": token, "role": "reporter", "units": ["u1", "u2"]})  # fmt: skip
+    moved = admin.post(
+        "/bureaus/b1/users/clerk2/grant",
+        data={"csrf_token": token, "role": "reporter", "units": ["u1", "u2"]},
+    )
     assert moved.status_code == 200
     issued = admin.post("/bureaus/b1/users/clerk2/tokens", data={"csrf_token": token, "label": "x"})
     assert "jx_" in issued.get_data(as_text=True)
@@ -177,8 +203,9 @@ def test_every_grant_change_is_on_the_record(app, world):
     with platform.db.transaction() as session:
         user = session.scalar(select(User).where(User.username == "clerk2"))
         row = session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
-    revoked = admin.post(f"/bureaus/b1/users/clerk2/tokens/{row.id}/revoke",
-                         data={"csrf_token": token})  # fmt: skip
+    revoked = admin.post(
+        f"/bureaus/b1/users/clerk2/tokens/{row.id}/revoke", data={"csrf_token": token}
+    )
     assert revoked.status_code == 200
     from tests.helpers import entries
 

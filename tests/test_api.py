@@ -35,6 +35,7 @@ def test_record_value_appends_one_entry_and_updates_projection(client, world, pl
             "value": "92.50",
             "seq": before,
             "review": "pending",
+            "late": False,
         }
     ]
     body = entries(platform, "b1")[-1].body

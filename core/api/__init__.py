@@ -132,10 +132,21 @@ def init_app(app: Flask) -> None:
         },
     )
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemErrors()]})
-    from core.api import assessment, bureaus, docs, ledger, people, plugins, records, schemes
+    from core.api import (
+        assessment,
+        bureaus,
+        collection,
+        docs,
+        ledger,
+        people,
+        plugins,
+        records,
+        schemes,
+    )
     from webhooks import api as webhooks_api
 
-    for module in (bureaus, people, records, schemes, assessment, ledger, plugins, webhooks_api):
+    modules = (bureaus, people, records, schemes, collection, assessment, ledger, plugins)
+    for module in (*modules, webhooks_api):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
     context.init_app(app)  # 401 comes before anything about the request's content

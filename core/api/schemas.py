@@ -223,6 +223,7 @@ class ValueOut(Open):
     value = Str()
     seq = fields.Integer()
     review = Str()
+    late = fields.Boolean(metadata={"description": "recorded after the round's deadline"})
 
 
 class ValueQuery(Schema):

@@ -23,6 +23,7 @@ COMMANDS = {
     "people": "core.cli.org:people",
     "indicators": "core.cli.org:indicators",
     "cycles": "core.cli.org:cycles_group",
+    "collection": "core.cli.collection:collection",
     "values": "core.cli.org:values_group",
     "users": "core.cli.access:users",
     "tokens": "core.cli.access:tokens",

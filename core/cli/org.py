@@ -328,3 +328,12 @@ def values_feed(importer: str, path: str, bureau_code: str, cycle: str, period: 
     )
     for w in done["warnings"]:
         click.echo(f"warning: row {w['row']}: {w['message']}")
+
+
+def _add_submit() -> None:
+    from core.cli.collection import submit
+
+    values_group.add_command(submit)
+
+
+_add_submit()

@@ -101,6 +101,32 @@ def start_checkpointer(p, interval: float = 1.0) -> threading.Event:
     return stop
 
 
+def start_reminders(p, interval: float = 900.0) -> threading.Event:
+    """Record collection reminders as they fall due, checking every ``interval``
+    seconds (each reminder is recorded once however often this runs). Under
+    ``serve --prod``, run ``jixiao collection remind`` from cron instead."""
+    from core.services import collection
+    from core.services.context import Context
+
+    stop = threading.Event()
+    ctx = Context.system(p, "system:reminders")
+
+    def loop() -> None:
+        import logging
+
+        log = logging.getLogger("jixiao.reminders")
+        while True:
+            try:
+                collection.remind_all(ctx)
+            except Exception:  # keep serving; the next round retries
+                log.exception("reminders")
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=loop, name="jixiao-reminders", daemon=True).start()
+    return stop
+
+
 def port_free(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be served on, or None."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -156,6 +182,7 @@ def serve_command(
 
     app = create_app(platform=p)
     start_checkpointer(p)
+    start_reminders(p)
     if os.environ.get("JIXIAO_WEBHOOKS_INPROCESS", "1") != "0":
         from webhooks.worker import start_thread
 

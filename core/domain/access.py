@@ -48,11 +48,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "appeals.read",
             "appeals.assign",
             "appeals.decide",
+            "collection.manage",
+            "collection.read",
         }
     ),
     "reporter": frozenset(
         {
             "bureau.read",
+            "collection.read",
             "values.read",
             "values.record",
             "evidence.attach",
@@ -73,6 +76,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "results.read",
             "appeals.read",
             "appeals.decide",
+            "collection.read",
         }
     ),
     "expert": frozenset({"bureau.read", "ratings.submit"}),
@@ -84,6 +88,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.verify",
             "results.read",
             "appeals.read",
+            "collection.read",
         }
     ),
 }

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from core.domain import projectors as _organisation  # noqa: F401 - declares its kinds
 from core.domain.assessment import projectors as _assessment  # noqa: F401 - declares its kinds
+from core.domain.collection import projectors as _collection  # noqa: F401 - declares its kinds
 from core.domain.events import Catalogue, core_kinds
 from core.domain.plugin_records import projector_for
 from core.plugin_api import EventKind

@@ -110,6 +110,7 @@ def _queries() -> dict[str, Select]:
             IndicatorValue.seq,
             IndicatorValue.review,
             IndicatorValue.review_seq,
+            IndicatorValue.late,
         ),
         "warnings": keyed_query(
             ValueWarning, ValueWarning.seq, ValueWarning.value_seq, ValueWarning.check

@@ -76,12 +76,15 @@ class Context:
             yield Work(self, session, found)
 
     @contextmanager
-    def platform_writing(self) -> Iterator[PlatformWork]:
+    def platform_writing(self, lock: bool = True) -> Iterator[PlatformWork]:
         """Work on the platform itself (bureaus, platform admins), under the platform
-        log's lock: the platform-wide uniqueness checks run after it is taken."""
+        log's lock: the platform-wide uniqueness checks run after it is taken.
+        ``lock=False`` is for work that takes a bureau's log lock first (locks are
+        always taken bureau first, platform second)."""
         with self._session(write=True) as session:
             log = platform_log(session)
-            lock_log(session, log.id)
+            if lock:
+                lock_log(session, log.id)
             yield PlatformWork(self, session, log.id)
 
     @contextmanager

@@ -1,26 +1,31 @@
 """Entry forms: what a subject must report for a period, as every entry channel shows it
-(the .xlsx template, the xlwings add-in, the console's form).
+(the .xlsx template, the xlwings add-in, the console's form) and as the collection
+round's status counts it.
 
 The rows come from the published scheme that assesses the subject's group: each leaf
 scored from a recorded value whose frequency matches the period's kind. Reviewers'
-items and ratings are not entered by units, so they are not on the form. Each row says
-the indicator's names and measure, the target and direction, whether evidence is
-required, last period's value, and the current value and its seq (so a resubmission
-becomes a correction naming it).
+items and ratings are not entered by units, so they are not on the form. A collection
+round that names its own indicators narrows (or extends) the form to those, and may
+require evidence for more of them. Each row says the indicator's names and measure, the
+target and direction, whether evidence is required, last period's value, and the
+current value and its seq (so a resubmission becomes a correction naming it).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 
 from core.domain.assessment.compiled import published_schemes, scheme_for_group
+from core.domain.collection import rounds
 from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs.targets import subject_of
-from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Scheme, Subject
+from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Scheme, Subject, Unit
+from core.kernel import clock
 from core.kernel.errors import FieldError, NotFound
 from core.services.context import Context, Work
 
@@ -58,62 +63,128 @@ class EntryForm:
     scheme: str | None
     scheme_version: int | None
     rows: list[FormRow] = field(default_factory=list)
+    deadline: str | None = None
+    """The collection round's deadline for this subject's unit (its extension's)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _scheme(work: Work, cycle: Cycle, subject: Subject) -> Scheme | None:
-    group = subject.person.group_code if subject.kind == "person" else subject.unit.group_code
-    return scheme_for_group(published_schemes(work.session, cycle.id), group, subject.kind)
+@dataclass(frozen=True)
+class Line:
+    """One line of a form before the subject's figures are looked up."""
+
+    indicator: str
+    node: dict
+    evidence: bool
 
 
-def _previous_period(work: Work, period: Period) -> Period | None:
-    """The period of the same kind just before this one (an earlier cycle's included)."""
-    cycle = work.session.get(Cycle, period.cycle_id)
-    return work.session.scalar(
-        select(Period)
-        .join(Cycle, Period.cycle_id == Cycle.id)
-        .where(
-            Cycle.bureau_id == cycle.bureau_id,
-            Period.kind == period.kind,
-            Period.end < period.start,
+class FormPlan:
+    """What one period's forms ask, worked out once per (group, subject kind): a status
+    view of a thousand units asks the same question of each group many times."""
+
+    def __init__(self, work: Work, cycle: Cycle, period: Period) -> None:
+        self.work, self.cycle, self.period = work, cycle, period
+        self.schemes = published_schemes(work.session, cycle.id)
+        self.round = rounds.load_round(work, cycle, period)
+        self._lines: dict[tuple[str | None, str, bool], list[Line]] = {}
+
+    @cached_property
+    def indicators(self) -> dict[str, Indicator]:
+        return {
+            i.code: i
+            for i in self.work.session.scalars(
+                select(Indicator).where(Indicator.bureau_id == self.work.bureau.id)
+            )
+        }
+
+    @cached_property
+    def previous(self) -> Period | None:
+        """The period of the same kind just before this one (an earlier cycle's too)."""
+        return self.work.session.scalar(
+            select(Period)
+            .join(Cycle, Period.cycle_id == Cycle.id)
+            .where(
+                Cycle.bureau_id == self.work.bureau.id,
+                Period.kind == self.period.kind,
+                Period.end < self.period.start,
+            )
+            .order_by(Period.end.desc())
+            .limit(1)
         )
-        .order_by(Period.end.desc())
-        .limit(1)
-    )
+
+    def scheme(self, group: str | None, kind: str) -> Scheme | None:
+        return scheme_for_group(self.schemes, group, kind)
+
+    def lines(self, group: str | None, kind: str, in_round: bool) -> list[Line]:
+        key = (group, kind, in_round)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = self._plan(self.scheme(group, kind), in_round)
+        return found
+
+    def expected(self, unit: Unit) -> list[str]:
+        """The indicators a unit is asked for in this period."""
+        in_round = self.round is not None and unit.code in self.round.units
+        return [line.indicator for line in self.lines(unit.group_code, "unit", in_round)]
+
+    def _plan(self, scheme: Scheme | None, in_round: bool) -> list[Line]:
+        lines: list[Line] = []
+        if scheme is not None:
+            rules = self.work.contributions(RULE_HOOK)
+            for node in json.loads(scheme.definition)["nodes"]:
+                meta = node.get("meta")
+                if (
+                    not meta
+                    or meta.get("frequency") != self.period.kind
+                    or meta.get("source") == "items"
+                ):
+                    continue
+                rule = rules.get(node["rule"]["type"])
+                if rule is None or rule.inputs == "ratings":
+                    continue
+                for code in [node["indicator"], *node.get("inputs", {}).values()]:
+                    if all(line.indicator != code for line in lines):
+                        own = node if code == node["indicator"] else {}
+                        evidence = bool(own.get("meta", {}).get("evidence", False))
+                        lines.append(Line(code, own, evidence))
+        if not in_round:
+            return lines
+        asked = self.round.indicators
+        if asked is not None:
+            known = {line.indicator: line for line in lines}
+            lines = [known.get(code) or Line(code, {}, False) for code in asked]
+        return [
+            Line(
+                line.indicator,
+                line.node,
+                line.evidence or self.round.needs_evidence(line.indicator),
+            )
+            for line in lines
+        ]
 
 
-def build(work: Work, cycle_code: str, period_code: str, row: dict[str, Any]) -> EntryForm:
+def build(
+    work: Work, cycle_code: str, period_code: str, row: dict[str, Any], plan: FormPlan | None = None
+) -> EntryForm:
     """The form of one subject (``row``: ``unit`` or ``person``) for one period."""
     cycle = get_cycle(work.session, work.bureau, cycle_code)
     period = get_period(work.session, cycle, period_code)
     subject = subject_of(work.session, work.bureau, row)
     work.require("values.read", subject.unit_id)
-    scheme = _scheme(work, cycle, subject)
-    name = subject.person.name if subject.kind == "person" else subject.unit.name
-    group = subject.person.group_code if subject.kind == "person" else subject.unit.group_code
-    rows: list[FormRow] = []
-    if scheme is not None:
-        rules = work.contributions(RULE_HOOK)
-        previous = _previous_period(work, period)
-        indicators = {
-            i.code: i
-            for i in work.session.scalars(
-                select(Indicator).where(Indicator.bureau_id == work.bureau.id)
-            )
-        }
-        for node in json.loads(scheme.definition)["nodes"]:
-            meta = node.get("meta")
-            if not meta or meta.get("frequency") != period.kind or meta.get("source") == "items":
-                continue
-            rule = rules.get(node["rule"]["type"])
-            if rule is None or rule.inputs == "ratings":
-                continue
-            for code in [node["indicator"], *node.get("inputs", {}).values()]:
-                if any(r.indicator == code for r in rows):
-                    continue
-                rows.append(_row(work, subject, indicators[code], node, period, previous))
+    plan = plan or FormPlan(work, cycle, period)
+    person = subject.person if subject.kind == "person" else None
+    name = person.name if person else subject.unit.name
+    group = person.group_code if person else subject.unit.group_code
+    unit = subject.unit
+    in_round = plan.round is not None and unit is not None and unit.code in plan.round.units
+    scheme = plan.scheme(group, subject.kind)
+    previous = plan.previous
+    indicators = plan.indicators
+    rows = [
+        _row(work, subject, indicators[line.indicator], line, period, previous)
+        for line in plan.lines(group, subject.kind, in_round)
+    ]
     return EntryForm(
         bureau=work.bureau.code,
         cycle=cycle.code,
@@ -122,23 +193,30 @@ def build(work: Work, cycle_code: str, period_code: str, row: dict[str, Any]) ->
         subject_kind=subject.kind,
         subject=subject.code,
         subject_name=name,
-        unit=subject.unit.code if subject.unit else None,
+        unit=unit.code if unit else None,
         group=group,
         scheme=scheme.code if scheme else None,
         scheme_version=scheme.version if scheme else None,
         rows=rows,
+        deadline=_deadline(work, plan, unit) if in_round else None,
     )
+
+
+def _deadline(work: Work, plan: FormPlan, unit: Unit) -> str:
+    extension = rounds.extensions(work, plan.period).get(unit.code)
+    return clock.stamp(extension[0] if extension else plan.round.deadline)
 
 
 def _row(
     work: Work,
     subject: Subject,
     indicator: Indicator,
-    node: dict,
+    line: Line,
     period: Period,
     previous: Period | None,
 ) -> FormRow:
-    meta = node["meta"] if node["indicator"] == indicator.code else {}
+    node = line.node
+    meta = node.get("meta", {})
     current = work.session.get(IndicatorValue, (subject.id, indicator.id, period.id))
     last = (
         work.session.get(IndicatorValue, (subject.id, indicator.id, previous.id))
@@ -153,8 +231,8 @@ def _row(
         measure=indicator.measure,
         target=None if target is None else str(target),
         direction=meta.get("direction", "higher"),
-        evidence=bool(meta.get("evidence", False)),
-        leaf=node["code"],
+        evidence=line.evidence,
+        leaf=node.get("code", ""),
         points=str(node.get("points", "")),
         last_value=last.value if last else None,
         value=current.value if current else None,
@@ -175,8 +253,6 @@ def forms_for_units(
 ) -> list[EntryForm]:
     """Forms of many units at once (an office entering on behalf of its units): the
     units given, or every unit the caller may enter for."""
-    from core.domain.models import Unit
-
     with ctx.reading(bureau, "values.read") as work:
         scope = work.unit_scope()
         codes = units or [
@@ -188,4 +264,6 @@ def forms_for_units(
         ]
         if not codes:
             raise NotFound("no units to make forms for", [FieldError("unit", "none in scope")])
-        return [build(work, cycle, period, {"unit": code}) for code in codes]
+        found_cycle = get_cycle(work.session, work.bureau, cycle)
+        plan = FormPlan(work, found_cycle, get_period(work.session, found_cycle, period))
+        return [build(work, cycle, period, {"unit": code}, plan) for code in codes]

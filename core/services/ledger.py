@@ -155,7 +155,10 @@ def checkpoint_all(ctx: Context) -> list[dict[str, Any]]:
         ]
     for log_id, origin, _ in grown:
         try:
-            with ctx.platform_writing() as work:
+            # Locks in the order every writer takes them: the bureau's log (sign takes
+            # it first), then the platform's; taking the platform's first could
+            # deadlock against a bureau closing a period on PostgreSQL.
+            with ctx.platform_writing(lock=False) as work:
                 log = work.session.get(LedgerLog, log_id)
                 last = checkpoints.latest(work.session, log_id)
                 if last is not None and last.size >= log.size:

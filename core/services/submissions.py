@@ -34,6 +34,8 @@ REASONS_ZH = {
 
 def bilingual(reason: str) -> str:
     """A reason in Chinese with the English alongside, for clerks."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in reason):
+        return reason  # already bilingual
     for english, chinese in REASONS_ZH.items():
         if reason.startswith(english):
             return f"{chinese} ({reason})"

@@ -77,6 +77,7 @@ def listing(ctx: Context, bureau: str, filters: dict[str, str] | None = None) ->
                 "value": value.value,
                 "seq": value.seq,
                 "review": value.review,
+                "late": value.late,
             }
             for value, subject, indicator, period, cycle in rows
         ]

@@ -115,6 +115,7 @@ def value_recorded(session: Session, bureau: BureauRef, event: Event) -> None:
         row = IndicatorValue(subject_id=key[0], indicator_id=key[1], period_id=key[2])
         session.add(row)
     row.value, row.seq, row.review, row.review_seq = d["value"], event.seq, "pending", None
+    row.late = bool(d.get("late"))
     if d.get("source_key"):
         session.add(SourceKey(bureau_id=bureau.id, key=d["source_key"], seq=event.seq))
     session.flush()

@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.domain.collection.gate import EntryGate
 from core.domain.inputs.checks import EntryChecks
 from core.domain.inputs.targets import Target, resolve
-from core.domain.models import IndicatorValue, SourceKey
+from core.domain.models import EvidenceFile, IndicatorValue, SourceKey
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid, validate_rows
 from core.kernel.numbers import MAX_SAFE_INT, as_text, parse_decimal
@@ -105,8 +106,10 @@ def record_values(
 ) -> Recorded:
     """Validate every row, then append them all under one lock, or write nothing.
     ``permission`` is checked for each row's subject (an appeal's decision records its
-    correction under the appeal's own permission instead)."""
+    correction under the appeal's own permission instead, and is not held to the
+    collection round: correcting a closed period is what appeals are for)."""
     checks = EntryChecks(work)
+    gate = None if appeal else EntryGate(work)
     pending: dict[tuple, int] = {}
     warnings: list[tuple[int, str, str]] = []
     known_keys = _recorded_source_keys(work, rows)
@@ -137,6 +140,10 @@ def record_values(
         note = check_text("note", row.get("note"), NOTE_MAX, required=False, multiline=True)
         if note:
             data["note"] = note
+        if row.get("evidence") not in (None, []):
+            data["evidence"] = cited_evidence(work, target, row["evidence"])
+        if gate is not None:
+            gate.check(target, row, data)
         if appeal:
             data["appeal"] = appeal
         if source_key is not None:
@@ -171,6 +178,31 @@ def record_values(
     return Recorded(events, out, skipped)
 
 
+def cited_evidence(work: BureauWork, target: Target, digests: object) -> list[str]:
+    """Evidence a value cites: SHA-256 digests of files attached for the value's unit."""
+    if (
+        not isinstance(digests, list)
+        or not 0 < len(digests) <= 50
+        or not all(isinstance(v, str) and len(v) == 64 for v in digests)
+    ):
+        raise invalid("evidence", "a list of up to 50 SHA-256 digests (64 hex characters)")
+    known = set(
+        work.session.scalars(
+            select(EvidenceFile.sha256).where(
+                EvidenceFile.bureau_id == work.bureau.id,
+                EvidenceFile.unit_id == target.subject.unit_id,
+                EvidenceFile.sha256.in_(digests),
+            )
+        )
+    )
+    unknown = [v for v in digests if v not in known]
+    if unknown:
+        raise invalid(
+            "evidence", f"not attached for {target.subject.code}'s unit: {', '.join(unknown)}"
+        )
+    return list(dict.fromkeys(digests))
+
+
 def _recorded_source_keys(work: BureauWork, rows: Sequence[Any]) -> set[str]:
     """Source keys (from an importer) among ``rows`` that are already in the ledger."""
     keys = [r.get("source_key") for r in rows if isinstance(r, dict)]
@@ -199,6 +231,8 @@ def withdraw_value(
 ) -> Event:
     """Withdraw the current value (it then scores as missing), naming its seq."""
     target = resolve(work, row, None, permission)
+    if not appeal:
+        EntryGate(work).check_withdrawal(target)
     withdraws = seq_field(row, "withdraws", required=True)
     found = current_value(work, target)
     if found is None:

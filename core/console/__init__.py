@@ -62,6 +62,7 @@ def _build_blueprints() -> None:
         account,
         admin,
         appeals,
+        collection,
         entry,
         ledger,
         overview,
@@ -77,6 +78,7 @@ def _build_blueprints() -> None:
     for module in (
         account,
         overview,
+        collection,
         results,
         entry,
         review,

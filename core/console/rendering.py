@@ -19,6 +19,7 @@ from core.services import sessions
 # the services' matrix; the page itself is whatever the service answers.
 NAV = (
     ("console.overview.index", "bureau.read"),
+    ("console.collection.index", "collection.manage"),
     ("console.results.rankings", "results.read"),
     ("console.entry.index", "values.record"),
     ("console.review.index", "reviews.decide"),
@@ -34,6 +35,7 @@ NAV = (
 def nav_label(endpoint: str) -> str:
     return {
         "console.overview.index": _("Overview"),
+        "console.collection.index": _("Collection"),
         "console.results.rankings": _("Rankings"),
         "console.entry.index": _("Data entry"),
         "console.review.index": _("Review"),

@@ -1,14 +1,14 @@
 """console sign-in: password credentials, browser sessions, failed sign-ins
 
 Revision ID: c001
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c001"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 
 from core.console import auth
 from core.console.rendering import field_errors, flash, page
-from core.console.views.common import choose_cycle, current_period, download
+from core.console.views.common import attempt, choose_cycle, current_period, download
 from core.kernel.errors import InvalidInput, ServiceError
-from core.services import evidence, forms, submissions
+from core.services import collection, evidence, forms, submissions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("entry", __name__, url_prefix="/bureaus/<bureau>/entry")
@@ -54,6 +54,7 @@ def index(bureau: str):
         period=period,
         periods_filter=True,
         todo=todo,
+        owed=attempt(collection.todo, auth.ctx(), bureau) or [],
         excel=_excel_available(),
     )
 

@@ -10,8 +10,8 @@ from flask import Blueprint
 
 from core.console import auth
 from core.console.rendering import page
-from core.console.views.common import attempt, choose_cycle, current_period, period_state
-from core.services import appeals, assessment, bureaus, ledger, units, values
+from core.console.views.common import attempt, choose_cycle, period_state
+from core.services import appeals, assessment, bureaus, collection, ledger
 
 bp = Blueprint("overview", __name__, url_prefix="/bureaus/<bureau>")
 
@@ -25,21 +25,21 @@ def _progress(cycle: dict) -> dict:
     ]}  # fmt: skip
 
 
-def _reporting(bureau: str, cycle: dict, period: dict | None) -> dict | None:
-    """Units with and without values for the period (interim, until collection rounds)."""
-    if period is None:
+def _reporting(bureau: str) -> dict | None:
+    """Who has and hasn't reported in the open collection round (else the latest)."""
+    c = auth.ctx()
+    rounds = attempt(collection.listing, c, bureau)
+    if not rounds:
         return None
-    rows = attempt(
-        values.listing, auth.ctx(), bureau, {"cycle": cycle["code"], "period": period["code"]}
-    )
-    if rows is None:
-        return None
-    reported = {r["unit"] for r in rows if r.get("unit")}
-    everyone = units.listing(auth.ctx(), bureau)
+    current = next((r for r in rounds if r["state"] == "open"), rounds[0])
+    found = collection.status(c, bureau, current["cycle"], current["period"])
     return {
-        "period": period["code"],
-        "reported": [u for u in everyone if u["code"] in reported],
-        "missing": [u for u in everyone if u["code"] not in reported],
+        "period": found["period"],
+        "state": found["state"],
+        "deadline": found["deadline"],
+        "summary": found["summary"],
+        "reported": [u for u in found["units"] if u["state"] == "complete"],
+        "missing": [u for u in found["units"] if u["state"] != "complete"],
     }
 
 
@@ -48,7 +48,6 @@ def index(bureau: str):
     c = auth.ctx()
     info = bureaus.get(c, bureau)
     all_cycles, cycle = choose_cycle(bureau)
-    period = current_period(cycle, ("quarter", "month")) if cycle else None
     warnings = attempt(assessment.warnings, c, bureau)
     overdue = attempt(appeals.listing, c, bureau, True)
     open_appeals = attempt(appeals.listing, c, bureau)
@@ -62,7 +61,7 @@ def index(bureau: str):
         cycle=cycle,
         cycles=all_cycles,
         progress=_progress(cycle) if cycle else None,
-        reporting=_reporting(bureau, cycle, period) if cycle else None,
+        reporting=_reporting(bureau),
         warnings=(warnings or [])[:8] if warnings is not None else None,
         warning_count=len(warnings) if warnings is not None else None,
         overdue=overdue,

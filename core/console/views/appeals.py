@@ -43,7 +43,7 @@ def _own_codes(bureau: str) -> set[str]:
     """The reporter's own units, as the values service scopes them (its forms)."""
     from core.services import forms
 
-    _, cycle = choose_cycle(bureau)
+    cycle = choose_cycle(bureau)[1]
     period = cycle["periods"][0]["code"] if cycle and cycle["periods"] else None
     if period is None:
         return set()

@@ -86,13 +86,13 @@ def _form_page(bureau: str, unit: str, cycle: dict, period: str, given=None, err
 
 @bp.get("/<unit>")
 def form(bureau: str, unit: str):
-    _, cycle = choose_cycle(bureau)
+    cycle = choose_cycle(bureau)[1]
     return _form_page(bureau, unit, cycle, _period(cycle))
 
 
 @bp.post("/<unit>")
 def submit(bureau: str, unit: str):
-    _, cycle = choose_cycle(bureau)
+    cycle = choose_cycle(bureau)[1]
     period = _period(cycle)
     shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
     rows, given = [], {}
@@ -127,7 +127,7 @@ def submit(bureau: str, unit: str):
 
 @bp.post("/<unit>/evidence")
 def upload_evidence(bureau: str, unit: str):
-    _, cycle = choose_cycle(bureau)
+    cycle = choose_cycle(bureau)[1]
     period = _period(cycle)
     upload = request.files.get("file")
     indicator = request.form.get("indicator", "")

@@ -146,7 +146,7 @@ def report(bureau: str, kind: str, code: str):
 
 @bp.get("/report/<any(unit, person):kind>/<code>.pdf")
 def report_pdf(bureau: str, kind: str, code: str):
-    _, cycle, found = _report(bureau, kind, code)
+    cycle, found = _report(bureau, kind, code)[1:]
     stamp = reports.stamp(auth.ctx(), bureau, found["result"]["as_of"] - 1)
     return pdf_response(
         "print/report.html", f"health-report-{code}.pdf", cycle=cycle, report=found,
@@ -156,7 +156,7 @@ def report_pdf(bureau: str, kind: str, code: str):
 
 @bp.get("/notice/<any(unit, person):kind>/<code>.pdf")
 def notice_pdf(bureau: str, kind: str, code: str):
-    _, cycle, found = _report(bureau, kind, code)
+    cycle, found = _report(bureau, kind, code)[1:]
     stamp = reports.stamp(auth.ctx(), bureau, found["result"]["as_of"] - 1)
     return pdf_response(
         "print/report.html", f"score-notice-{code}.pdf", cycle=cycle, report=found,
@@ -166,7 +166,7 @@ def notice_pdf(bureau: str, kind: str, code: str):
 
 @bp.get("/rankings/publication.pdf")
 def publication_pdf(bureau: str):
-    _, cycle = choose_cycle(bureau)
+    cycle = choose_cycle(bureau)[1]
     if cycle is None:
         raise NotFound("no cycle")
     found = reports.publication(

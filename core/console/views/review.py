@@ -33,10 +33,12 @@ def _queue(bureau: str, cycle: str) -> list[dict]:
             continue  # corrected or withdrawn since: the new value has its own warnings
         subject = value.get("unit") or value.get("person")
         related = [
-            f for f in files if (f["subject"] or "").startswith(f"{subject}:{value['indicator']}@")
+            f
+            for f in files
+            if (f["subject"] or "") == f"{subject}:{value['indicator']}@{value['period']}"
         ]
         queue.append({**value, "warnings": raised, "files": related})
-    queue.sort(key=lambda v: (v["review"] is not None, v["seq"]))
+    queue.sort(key=lambda v: (v["review"] not in (None, "pending"), v["seq"]))
     return queue
 
 

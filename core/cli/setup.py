@@ -164,13 +164,13 @@ def serve_command(
     p = platform()
     base = f"http://{host}:{port}"
     click.echo(f"jixiao 绩效 serving on {base}/  (instance {p.instance})")
-    click.echo(f"  console 控制台:     {base}/  (sign in 登录)")
     click.echo(f"  API docs 接口文档:  {base}/api/docs")
-    if (p.instance / PASSWORDS_FILE).exists():
-        click.echo(f"  demo users' passwords: in {p.instance / PASSWORDS_FILE} (not printed here)")
     token_file = p.instance / ADMIN_TOKEN_FILE
     if token_file.exists():
         click.echo(f"  demo admin's API token: in {token_file} (not printed here)")
+    click.echo(f"  console 控制台:     {base}/  (sign in 登录)")
+    if (p.instance / PASSWORDS_FILE).exists():
+        click.echo(f"  demo users' passwords: in {p.instance / PASSWORDS_FILE} (not printed here)")
     if prod:
         from core.serving import run_gunicorn
 

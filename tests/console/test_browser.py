@@ -274,8 +274,9 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         # -- an auditor verifies the ledger and downloads the bundle -----------------
         walk.as_user("demo-auditor")
         walk.go("/bureaus/demo/ledger/")
-        page().get_by_role("button", name="立即校验").click()
-        assert "校验通过" in page().content()
+        page().get_by_role("button", name="立即校验").click()  # htmx swaps in the verdict
+        page().wait_for_selector("#verify-result .flash")
+        assert "校验通过" in page().locator("#verify-result").inner_text()
         walk.shot("auditor-verified")
         with page().expect_download() as waiting:
             page().get_by_role("link", name="下载审计包（.zip）").click()

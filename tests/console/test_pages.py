@@ -121,3 +121,19 @@ def test_the_expert_sees_only_their_own_ratings(app, demo):
     assert "目标认定评分" in page
     for other in ("demo-expert2", "demo-expert3"):
         assert other not in page
+
+
+def test_verify_now_answers_htmx_with_a_fragment_and_forms_with_a_page(app, demo):
+    auditor = signed_in(app, "demo", "demo-auditor")
+    token = csrf(auditor, "/bureaus/demo/ledger/")
+    fragment = auditor.post(
+        "/bureaus/demo/ledger/verify", headers={"HX-Request": "true", "X-CSRF-Token": token}
+    )
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and "校验通过" in text
+    whole = auditor.post("/bureaus/demo/ledger/verify", data={"csrf_token": token})
+    assert "<html" in whole.get_data(as_text=True) and "校验通过" in whole.get_data(as_text=True)
+    assert (
+        auditor.post("/bureaus/demo/ledger/verify", headers={"HX-Request": "true"}).status_code
+        == 400
+    )  # no token

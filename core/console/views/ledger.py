@@ -43,8 +43,12 @@ def index(bureau: str):
 
 @bp.post("/verify")
 def verify(bureau: str):
-    """Re-hash every entry and check every checkpoint now."""
-    return _index(bureau, ledger.verify(auth.ctx(), bureau))
+    """Re-hash every entry and check every checkpoint now (htmx swaps in the verdict;
+    without JavaScript the whole page comes back with it)."""
+    verified = ledger.verify(auth.ctx(), bureau)
+    if request.headers.get("HX-Request"):
+        return page("_verify_result.html", verified=verified)
+    return _index(bureau, verified)
 
 
 @bp.get("/proof/<int:seq>")

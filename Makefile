@@ -21,9 +21,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jixiao init --demo
-	$(BIN)/jixiao serve
+	$(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core plugins webhooks excel_addin migrations tests bench

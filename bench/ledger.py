@@ -188,11 +188,14 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
     from core.app import create_app
     from core.services.demo import create_demo
 
+    from core.ledger.signing import KeyRing
+    from core.services import setup
+
+    KeyRing(folder / "instance" / "keys").add("jixiao-bench")
     app = create_app()
     platform = app.extensions["jixiao"]
-    platform.keys.ensure("bench")
-    with platform.db.transaction() as s:
-        token = create_demo(s, platform)
+    setup.prepare(platform)
+    token = create_demo(platform)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     last: dict[int, int] = {}

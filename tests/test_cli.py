@@ -304,3 +304,15 @@ def _webhook_through_the_served_app(base: str, token: str) -> None:
         assert event["data"]["value"] == "77.7" and event["data"]["unit"] == "law"
     finally:
         receiver.server.shutdown()
+
+
+def test_make_run_takes_a_port():
+    """`make run PORT=5050` serves on that port (a dry run shows the command)."""
+    root = Path(__file__).resolve().parents[1]
+    plan = subprocess.run(
+        ["make", "-n", "-C", str(root), "run", "PORT=5050", "HOST=127.0.0.1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "jixiao serve --host 127.0.0.1 --port 5050" in plan

@@ -23,11 +23,60 @@ def allow_list() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(x.strip(), strict=False) for x in raw.split(",") if x.strip()]
 
 
-def address_allowed(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if any(ip in net for net in allow_list()):
+NAT64_PREFIXES = (
+    ipaddress.ip_network("64:ff9b::/96"),  # well-known NAT64 prefix (RFC 6052)
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215)
+)
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT (RFC 7915)
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated (RFC 4291 §2.5.5.1)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address carries and that a gateway or the host's own
+    stack may turn it into: mapped, compatible, SIIT-translated, NAT64, 6to4, Teredo
+    (server and client). ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254 through NAT64,
+    so it must be judged as that address."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in IPV4_TRANSLATED or any(ip in net for net in NAT64_PREFIXES):
+        found.append(low32)
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:
+        found.append(low32)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
+def _allowed_one(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: list) -> bool:
+    if any(ip.version == net.version and ip in net for net in allowed):
         return True
     return ip.is_global and not ip.is_multicast
+
+
+def address_allowed(address: str) -> bool:
+    """A public address, or an allow-listed one; an IPv6 address that embeds IPv4
+    addresses is allowed only if each of them is too."""
+    ip = ipaddress.ip_address(address)
+    allowed = allow_list()
+    if ip.version == 6:
+        if ip.scope_id:
+            ip = ipaddress.IPv6Address(address.partition("%")[0])
+        embedded = embedded_ipv4(ip)
+        if embedded:
+            return all(_allowed_one(v4, allowed) for v4 in embedded) and (
+                _allowed_one(ip, allowed) or ip.ipv4_mapped is not None or _translated(ip)
+            )
+    return _allowed_one(ip, allowed)
+
+
+def _translated(ip: ipaddress.IPv6Address) -> bool:
+    """Prefixes that are only a way of writing the embedded IPv4 address (their own
+    "global" flag says nothing about where a packet goes)."""
+    return ip in IPV4_TRANSLATED or any(ip in net for net in NAT64_PREFIXES)
 
 
 def check_url(url: str) -> tuple[str, str, int]:

@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
         bureau = (request.view_args or {}).get("bureau", "")
         reading = request.method in ("GET", "HEAD")
         manager = (
-            ctx().reading(bureau, "bureau.read")
+            ctx().current(bureau, "bureau.read")
             if reading
             else ctx().writing(bureau, "bureau.manage")
         )

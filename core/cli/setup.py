@@ -101,6 +101,37 @@ def start_checkpointer(p, interval: float = 1.0) -> threading.Event:
     return stop
 
 
+def start_refresher(p, interval: float = 0.5) -> threading.Event:
+    """Rescore stale results shortly after writes, so reads seldom wait for it."""
+    from core.services import results
+    from core.services.context import Context
+
+    return _every(
+        interval, "refresher", lambda: results.catch_up_all(Context.system(p, "system:refresher"))
+    )
+
+
+def _every(interval: float, name: str, step) -> threading.Event:
+    """Run ``step`` now and then every ``interval`` seconds in a daemon thread; an error
+    is logged and the next round retries (the server keeps serving)."""
+    import logging
+
+    stop = threading.Event()
+    log = logging.getLogger(f"jixiao.{name}")
+
+    def loop() -> None:
+        while True:
+            try:
+                step()
+            except Exception:
+                log.exception(name)
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=loop, name=f"jixiao-{name}", daemon=True).start()
+    return stop
+
+
 def start_reminders(p, interval: float = 900.0) -> threading.Event:
     """Record collection reminders as they fall due, checking every ``interval``
     seconds (each reminder is recorded once however often this runs). Under
@@ -108,23 +139,8 @@ def start_reminders(p, interval: float = 900.0) -> threading.Event:
     from core.services import collection
     from core.services.context import Context
 
-    stop = threading.Event()
     ctx = Context.system(p, "system:reminders")
-
-    def loop() -> None:
-        import logging
-
-        log = logging.getLogger("jixiao.reminders")
-        while True:
-            try:
-                collection.remind_all(ctx)
-            except Exception:  # keep serving; the next round retries
-                log.exception("reminders")
-            if stop.wait(interval):
-                return
-
-    threading.Thread(target=loop, name="jixiao-reminders", daemon=True).start()
-    return stop
+    return _every(interval, "reminders", lambda: collection.remind_all(ctx))
 
 
 def port_free(host: str, port: int) -> str | None:
@@ -182,6 +198,7 @@ def serve_command(
 
     app = create_app(platform=p)
     start_checkpointer(p)
+    start_refresher(p)
     start_reminders(p)
     if os.environ.get("JIXIAO_WEBHOOKS_INPROCESS", "1") != "0":
         from webhooks.worker import start_thread

@@ -45,7 +45,7 @@ def _opener(plugin: str):
             return  # the console's check already refused or redirected
         bureau = (request.view_args or {}).get("bureau", "")
         manager = (
-            auth.ctx().reading(bureau, "bureau.read")
+            auth.ctx().current(bureau, "bureau.read")
             if request.method in ("GET", "HEAD")
             else auth.ctx().writing(bureau, "plugins.manage")
         )

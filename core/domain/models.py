@@ -395,6 +395,18 @@ class ResultState(Base):
     """The published scheme versions scored, e.g. ``five-dimension@2,services@1``."""
 
 
+class ResultPending(Base):
+    """What the stored results still lack: subjects (0: every subject) of a cycle whose
+    inputs changed since their rows were written. Writes add marks here; the results are
+    brought up to date under the bureau's lock before anyone reads them (and by the
+    server's refresher in between), so a write does not pay for rescoring."""
+
+    __tablename__ = "result_pending"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class ClosedPeriod(Base):
     """Projection: a period closed for collection (``collection.closed``); a cycle whose
     every period is closed is finished."""

@@ -62,7 +62,7 @@ class Context:
             found = self._bureau(session, bureau)
             self.principal.require(permission, found.id)
             lock_log(session, found.log_id)
-            work = Work(self, session, found)
+            work = Work(self, session, found, writable=True)
             yield work
             work.finish()
         work.committed()
@@ -74,6 +74,26 @@ class Context:
             found = self._bureau(session, bureau)
             self.principal.require(permission, found.id)
             yield Work(self, session, found)
+
+    @contextmanager
+    def current(self, bureau: str, permission: str) -> Iterator[Work]:
+        """A unit of work for reading results: read-only if the stored results are up
+        to date, else first brought up to date under the bureau's lock (so a reader
+        always sees every write acknowledged before it asked)."""
+        from core.domain.assessment.standings import has_pending
+
+        with self.reading(bureau, permission) as work:
+            if not has_pending(work.session, work.bureau):
+                yield work
+                return
+        with self.writing(bureau, permission) as work:
+            work.refresh_results()
+            yield work
+
+    def catch_up(self, bureau: str) -> int:
+        """Refresh a bureau's stored results now (the server's refresher, replay)."""
+        with self.writing(bureau, "bureau.read") as work:
+            return work.refresh_results()
 
     @contextmanager
     def platform_writing(self, lock: bool = True) -> Iterator[PlatformWork]:
@@ -154,6 +174,8 @@ class Work:
     bureau: Bureau
     dirty: dict[str, Any] = field(default_factory=dict)
     """Scratch space of the unit of work's steps."""
+    writable: bool = False
+    """Opened by ``writing``: it holds the bureau's log lock and may append."""
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -292,10 +314,17 @@ class Work:
     # ------------------------------------------------------------------ commit
 
     def finish(self) -> None:
-        """Before commit: bring the stored results up to date with what was written."""
+        """Before commit: note which stored results what was written makes stale."""
         from core.domain.assessment import standings
 
-        standings.refresh(
+        standings.mark_pending(self.session, self.bureau)
+
+    def refresh_results(self) -> int:
+        """Bring the bureau's stored results up to date (the unit of work holds the
+        log lock); returns how many subjects were rescored."""
+        from core.domain.assessment import standings
+
+        return standings.refresh_pending(
             self.session,
             self.bureau,
             self.contributions("jixiao_rule_types"),

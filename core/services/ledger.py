@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.assessment.standings import has_pending
 from core.domain.events import EventLog
+from core.domain.models import Bureau
 from core.domain.replay import ReplayReport, compare, rebuild
 from core.kernel.errors import Conflict, FieldError, NotFound, invalid
 from core.kernel.numbers import MAX_SAFE_INT
@@ -294,6 +296,12 @@ def replay_check(ctx: Context, progress: Progress = None) -> ReplayReport:
 
     with ctx.platform_reading() as work:
         work.require_platform_admin()
+        waiting = [
+            b.code for b in work.session.scalars(select(Bureau)) if has_pending(work.session, b)
+        ]
+    for code in waiting:  # the live results, brought up to date, are what is compared
+        ctx.catch_up(code)
+    with ctx.platform_reading() as work:
         scratch = rebuild(work.session, ctx.platform.catalogue, progress)
         try:
             rebuilt_results(ctx, scratch)

@@ -71,6 +71,10 @@ class Reader:
         return row.value if row else None
 
     def results(self, cycle: str, period: str | None = None) -> list[dict]:
+        """Stored results; in a writing unit of work, first brought up to date with
+        everything written so far (a reading one was opened current already)."""
+        if self._work.writable:
+            self._work.refresh_results()
         found = get_cycle(self._session, self._bureau, cycle)
         window = get_period(self._session, found, period).code if period else standings.CYCLE
         return standings.result_rows(self._session, self._bureau, found, window)

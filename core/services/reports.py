@@ -54,7 +54,7 @@ def health(
 ) -> dict[str, Any]:
     """One subject's health report: the result (with explanation) of the cycle or one
     period, the group's medians by dimension, and the trend over the cycle's periods."""
-    with ctx.reading(bureau, "results.read") as work:
+    with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         subject = _subject(work, kind, code)
         window = standings.CYCLE if not period else get_period(work.session, found, period).code
@@ -113,7 +113,7 @@ def publication(
 ) -> dict[str, Any]:
     """A group's ranking for publication (公示): rank, name, total and grade only; no
     codes, no personal identifiers, people's names masked (D-41)."""
-    with ctx.reading(bureau, "results.read") as work:
+    with ctx.current(bureau, "results.read") as work:
         if work.unit_scope() is not None:
             from core.kernel.errors import Forbidden
 

@@ -1,9 +1,10 @@
 """Results (成绩): stored rows, read without computing; outcomes built from them.
 
-The rows are a projection refreshed in every write that changes them (see
-:mod:`core.domain.assessment.standings`); each carries ``as_of``, the ledger size it
-reflects. Unit-scoped callers (reporters) see their own units and their staff; a user
-linked to a member of staff sees that person's own result too.
+The rows are a projection, brought up to date before they are read (see
+:mod:`core.domain.assessment.standings` and ``Context.current``); each carries
+``as_of``, the ledger size it reflects. Unit-scoped callers (reporters) see their own
+units and their staff; a user linked to a member of staff sees that person's own result
+too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ from core.domain.models import Cycle, ResultRow, Subject
 from core.kernel.errors import FieldError, NotFound
 from core.plugin_api import OutcomeContext
 from core.services.context import Context, Work
+
+
+def catch_up_all(ctx: Context) -> int:
+    """Bring every bureau's stored results up to date (the server's refresher), so
+    readers seldom have to wait for a refresh; returns how many subjects were rescored."""
+    from core.domain.models import Bureau
+
+    with ctx.platform_reading() as work:
+        waiting = standings.pending_bureaus(work.session)
+        codes = list(work.session.scalars(select(Bureau.code).where(Bureau.id.in_(waiting))))
+    return sum(ctx.catch_up(code) for code in codes)
 
 
 def _visible(work: Work) -> list[int] | None:
@@ -63,7 +75,7 @@ def results(
 ) -> list[dict[str, Any]]:
     """Per subject: total, rank in group, grade, flags, top-level dimension scores (and
     the explanation tree); with ``period``, the standing within that period."""
-    with ctx.reading(bureau, "results.read") as work:
+    with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         window = _window(work, found, period)
         as_of = _state(work, found, window)
@@ -84,7 +96,7 @@ def subject_result(
     period: str | None = None,
 ) -> dict[str, Any]:
     """One subject's result with its explanation tree, down to ledger seqs."""
-    with ctx.reading(bureau, "results.read") as work:
+    with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         window = _window(work, found, period)
         as_of = _state(work, found, window)
@@ -107,7 +119,7 @@ def subject_result(
 def outcomes(ctx: Context, bureau: str, cycle: str) -> list[dict[str, Any]]:
     """Results application (D-31, D-32), scheme by scheme, with the outcome types the
     schemes name; "two years running" reads the stored grades of earlier cycles."""
-    with ctx.reading(bureau, "results.read") as work:
+    with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         _state(work, found, standings.CYCLE)
         rows = standings.result_rows(

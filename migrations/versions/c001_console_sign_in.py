@@ -1,14 +1,14 @@
 """console sign-in: password credentials, browser sessions, failed sign-ins
 
 Revision ID: c001
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c001"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

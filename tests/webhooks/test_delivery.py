@@ -144,7 +144,14 @@ def test_private_targets_are_refused_unless_allow_listed(platform, world, receiv
     monkeypatch.delenv("JIXIAO_WEBHOOK_ALLOW")
     with pytest.raises(InvalidInput, match="private, loopback or link-local"):
         subscribe(platform, receiver.url)
-    for url in ("http://169.254.169.254/latest", "http://10.1.2.3/x", "ftp://example.org/x"):
+    for url in (
+        "http://169.254.169.254/latest",
+        "http://10.1.2.3/x",
+        "ftp://example.org/x",
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 spelling of the metadata service
+        "http://[::ffff:7f00:1]/x",
+        "http://2130706433/x",  # 127.0.0.1 as one decimal number
+    ):
         with pytest.raises(InvalidInput):
             subscribe(platform, url)
     monkeypatch.setenv("JIXIAO_WEBHOOK_ALLOW", "127.0.0.1")

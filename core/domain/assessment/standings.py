@@ -1,12 +1,18 @@
-"""Results as a projection: stored rows per (cycle window, subject), refreshed in the
-transaction that changes their inputs, read without computing.
+"""Results as a projection: stored rows per (cycle window, subject), brought up to date
+before they are read, read without computing.
 
-**Refresh.** Projectors mark what an entry invalidates (a subject in a cycle, a whole
-cycle, or every cycle: see ``invalidate`` in :mod:`core.domain.assessment.projectors`).
-Before the unit of work commits, :func:`refresh` rescores just those subjects in every
-window they appear in (the cycle and its month/quarter/half/year standings), then ranks,
-grades and post-processes each affected group again from the stored base scores of the
-others, and writes what changed. A window's state records the ledger size it reflects.
+**Marks.** Projectors mark what an entry invalidates (a subject in a cycle, a whole
+cycle, or every cycle: see ``invalidate`` in :mod:`core.domain.assessment.projectors`);
+before the unit of work commits, :func:`mark_pending` stores the marks in
+``result_pending``. A write thus costs a few inserts, however many windows it touches
+(a single-value write had spent 200 ms rescoring five windows).
+
+**Refresh.** Before results are read, and in between by the server's refresher,
+:func:`refresh_pending` takes the marks under the bureau's log lock and rescores just
+those subjects in every window they appear in (the cycle and its month/quarter/half/
+year standings), then ranks, grades and post-processes each affected group again from
+the stored base scores of the others, and writes what changed. Many writes between two
+reads are rescored once. A window's state records the ledger size it reflects.
 
 **Engines in memory.** Rebuilding the other subjects' base scores from their rows costs
 more than the rescoring itself in a 1,000-subject cycle, so the last engine of each
@@ -25,6 +31,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.domain.assessment.compiled import published_schemes
@@ -33,7 +41,16 @@ from core.domain.assessment.explanation import explain, render_trace
 from core.domain.assessment.projectors import ANY_CYCLE, INVALIDATED
 from core.domain.assessment.results import ResultsEngine, load_subjects
 from core.domain.assessment.scoring import Scored
-from core.domain.models import Bureau, Cycle, Period, ResultRow, ResultState, Scheme, Subject
+from core.domain.models import (
+    Bureau,
+    Cycle,
+    Period,
+    ResultPending,
+    ResultRow,
+    ResultState,
+    Scheme,
+    Subject,
+)
 from core.domain.replay import SNAPSHOTS
 from core.kernel.numbers import as_text
 from core.ledger.models import LedgerLog
@@ -103,6 +120,74 @@ class RefreshPlan:
         return cls(out)
 
 
+ALL_SUBJECTS = 0
+"""In ``result_pending``: every subject of the cycle."""
+
+
+def mark_pending(session: Session, bureau: Bureau) -> None:
+    """Record what this unit of work invalidated (the projectors' marks), to be
+    rescored before the results are next read; a write pays for a few inserts, not for
+    rescoring five windows."""
+    marks = session.info.pop(INVALIDATED, None)
+    if not marks:
+        return
+    plan = RefreshPlan.from_marks(session, bureau, marks)
+    rows = [
+        {"bureau_id": bureau.id, "cycle_id": cycle_id, "subject_id": subject}
+        for cycle_id, subjects in plan.cycles.items()
+        for subject in ([ALL_SUBJECTS] if subjects is None else sorted(subjects))
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(ResultPending).values(rows).on_conflict_do_nothing())
+
+
+def has_pending(session: Session, bureau: Bureau) -> bool:
+    return (
+        session.scalar(
+            select(ResultPending.cycle_id).where(ResultPending.bureau_id == bureau.id).limit(1)
+        )
+        is not None
+    )
+
+
+def pending_bureaus(session: Session) -> list[int]:
+    return list(session.scalars(select(ResultPending.bureau_id).distinct()))
+
+
+def refresh_pending(
+    session: Session,
+    bureau: Bureau,
+    rule_types: Mapping[str, RuleType],
+    post_processors: Mapping[str, PostProcessor],
+    cache: EngineCache,
+    after_commit: Callable[[Callable[[], None]], None],
+) -> int:
+    """Rescore what the marks name, in every window, and clear the marks; returns how
+    many subjects were rescored. The caller holds the bureau's log lock, so no write
+    adds marks or entries meanwhile and the rows reflect the log's size exactly."""
+    mark_pending(session, bureau)  # this unit of work's own marks too
+    rows = session.execute(
+        select(ResultPending.cycle_id, ResultPending.subject_id).where(
+            ResultPending.bureau_id == bureau.id
+        )
+    ).all()
+    if not rows:
+        return 0
+    cycles: dict[int, set[int] | None] = {}
+    for cycle_id, subject in rows:
+        if subject == ALL_SUBJECTS or cycles.get(cycle_id, set()) is None:
+            cycles[cycle_id] = None
+        else:
+            cycles.setdefault(cycle_id, set()).add(subject)
+    session.execute(delete(ResultPending).where(ResultPending.bureau_id == bureau.id))
+    return refresh_plan(
+        session, bureau, RefreshPlan(cycles), rule_types, post_processors, cache, after_commit
+    )
+
+
 def refresh(
     session: Session,
     bureau: Bureau,
@@ -111,12 +196,24 @@ def refresh(
     cache: EngineCache,
     after_commit: Callable[[Callable[[], None]], None],
 ) -> int:
-    """Bring the stored results up to date with what this unit of work invalidated;
-    returns how many subjects were rescored."""
+    """Rescore at once what this unit of work invalidated (a rebuild from the ledger)."""
     marks = session.info.pop(INVALIDATED, None)
     if not marks:
         return 0
     plan = RefreshPlan.from_marks(session, bureau, marks)
+    return refresh_plan(session, bureau, plan, rule_types, post_processors, cache, after_commit)
+
+
+def refresh_plan(
+    session: Session,
+    bureau: Bureau,
+    plan: RefreshPlan,
+    rule_types: Mapping[str, RuleType],
+    post_processors: Mapping[str, PostProcessor],
+    cache: EngineCache,
+    after_commit: Callable[[Callable[[], None]], None],
+) -> int:
+    """Rescore the plan's subjects in every window of their cycles."""
     as_of = session.get(LedgerLog, bureau.log_id).size
     rescored = 0
     for cycle_id, subjects in plan.cycles.items():

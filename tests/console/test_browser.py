@@ -97,8 +97,10 @@ class Walk:
         self.page = self.context.new_page()
         self.page.goto(self.base + "/signin")
         if keyboard:
-            # keyboard only: Tab moves through the labelled fields, Enter submits
-            self.page.get_by_label("局代码").focus()
+            # keyboard only: the username field has the focus when the page opens;
+            # Shift+Tab and Tab move through the labelled fields, Enter submits
+            self.page.wait_for_function("document.activeElement.name === 'username'")
+            self.page.keyboard.press("Shift+Tab")
             self.page.keyboard.type("demo")
             self.page.keyboard.press("Tab")
             self.page.keyboard.type(username)

@@ -44,10 +44,10 @@ def _playwright():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         pytest.skip("playwright is not installed")
-    return sync_playwright
+    return sync_playwright, expect
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ class Walk:
 
 
 def test_one_quarter_as_each_person_would(live, tmp_path):
-    sync_playwright = _playwright()
+    sync_playwright, expect = _playwright()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.iterdir():
         old.unlink()
@@ -167,6 +167,10 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         walk = Walk(browser, live)
         page = lambda: walk.page  # noqa: E731
 
+        def see(text: str) -> None:
+            """The page (once loaded: a form's redirect may still be under way) says it."""
+            expect(page().locator("body")).to_contain_text(text)
+
         # -- the office opens collection for the quarter -----------------------------
         walk.as_user("demo-admin", keyboard=True)
         walk.shot("office-overview")
@@ -176,18 +180,18 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         page().get_by_label("期间").select_option("2026-Q4")
         page().get_by_label("截止时间").fill(deadline)
         page().get_by_role("button", name="开启数据收集").click()
-        assert "数据收集已开启" in page().content()
+        see("数据收集已开启")
         walk.shot("office-collection-open")
 
         # -- a clerk enters the figures and uploads evidence -------------------------
         walk.as_user("demo-reporter")
         walk.go("/bureaus/demo/entry/")
-        assert "尚未填报" in page().content() or "待办" in page().content()
+        see("待办")
         walk.shot("clerk-todo")
         walk.go("/bureaus/demo/entry/service?cycle=2026&period=2026-Q4")
         page().get_by_label("文件（图片或PDF）").set_input_files(str(receipt))
         page().get_by_role("button", name="上传", exact=True).click()
-        assert "已上传" in page().content()
+        see("已上传")
         page().locator("#v-task_completion").fill("九十")
         page().get_by_role("button", name="提交", exact=True).click()
         assert page().locator("#ve-task_completion").is_visible()  # the error beside it
@@ -195,7 +199,7 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         page().locator("#v-task_completion").fill("88")
         page().locator("#e-task_completion").select_option(index=0)
         page().get_by_role("button", name="提交", exact=True).click()
-        assert "已记录 1 项数据" in page().content()
+        see("已记录 1 项数据")
         walk.shot("clerk-form-recorded")
 
         # -- a reviewer sees the flagged value and decides ---------------------------
@@ -218,7 +222,7 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         row = flagged()
         row.get_by_label("备注").fill("已电话核实 (checked by phone)")
         row.get_by_role("button", name="通过").click()
-        assert "已通过" in page().content()
+        see("已通过")
         walk.shot("reviewer-decided")
 
         # -- an expert scores the units drawn for -----------------------------------
@@ -227,8 +231,8 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         first = page().locator("input[name^=score-]").first
         first.fill("88")
         page().get_by_role("button", name="提交评分").click()
-        assert "已记录 1 项评分" in page().content()
-        assert "demo-expert2" not in page().content()
+        see("已记录 1 项评分")
+        expect(page().locator("body")).not_to_contain_text("demo-expert2")
         walk.shot("expert-scoring")
 
         # -- the office reads the results and publishes them -------------------------
@@ -253,7 +257,7 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         page().get_by_label("期间").select_option("2026-Q4")
         page().get_by_label("理由").fill("第四季度任务完成率应为97%，附件为系统截图。")
         page().get_by_role("button", name="提交申诉").click()
-        assert "须在" in page().content()
+        see("须在")
         code = page().locator("h1").inner_text().split()[-1]
         walk.shot("unit-appeal-filed")
         walk.as_user("demo-admin")
@@ -269,7 +273,7 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         page().get_by_label("更正后的数值（更正时填写）").fill("97")
         page().locator("#f-dreason").fill("经核实系统截图，更正为97。")
         page().get_by_role("button", name="记录决定").click()
-        assert "决定已记录在案" in page().content()
+        see("决定已记录在案")
         walk.shot("reviewer-appeal-decided")
         walk.fetch(f"/bureaus/demo/appeals/{code}/letter.pdf", "appeal-letter")
 
@@ -288,7 +292,7 @@ def test_one_quarter_as_each_person_would(live, tmp_path):
         assert saved.stat().st_size > 1000
         page().get_by_label("查询条目的包含证明").fill("3")
         page().get_by_role("button", name="查看证明").click()
-        assert "包含证明" in page().content()
+        see("包含证明")
         walk.shot("auditor-proof")
         browser.close()
 

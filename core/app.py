@@ -19,7 +19,8 @@ def create_app(overrides: dict | None = None, platform: Platform | None = None) 
     )
     app.extensions["jixiao"] = platform
 
-    from core import api
+    from core import api, console
 
     api.init_app(app)
+    console.init_app(app)  # the pages under /, after the API (its handlers stay on /api)
     return app

@@ -30,31 +30,6 @@ def docs_page():
     return render_template_string(PAGE, spec=spec)
 
 
-HOME = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>jixiao 绩效</title>
-<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:46rem;margin:3rem auto;
-padding:0 1rem;line-height:1.6}code{background:#f3f3f3;padding:0 .2rem}</style></head><body>
-<h1>jixiao 绩效</h1>
-<p>绩效考核平台：指标体系、数据填报、评分排名与申诉，每一项都记入防篡改账本。<br>
-A performance-assessment platform for public-sector bodies: indicator schemes, data
-collection, scoring, ranking and appeals, every step on a tamper-evident ledger.</p>
-<ul>
-<li><a href="/api/docs">接口文档 (API reference)</a> ·
-<a href="/api/openapi.json">OpenAPI</a></li>
-<li>账本公钥 (ledger verifier key):
-<a href="/api/v1/ledger/public-key">/api/v1/ledger/public-key</a></li>
-</ul>
-<p>用令牌访问接口 (use the API with a token):
-<code>curl -H "Authorization: Bearer &lt;token&gt;" /api/v1/me</code></p>
-</body></html>"""
-
-
-@bp.get("/")
-def home():
-    """What this is, for someone who opens the server in a browser."""
-    return HOME
-
-
 @bp.get("/healthz")
 def healthz():
     """The process is up."""

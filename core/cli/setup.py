@@ -13,6 +13,7 @@ import click
 from core.cli.common import instance_path, platform, readable_errors
 
 ADMIN_TOKEN_FILE = "demo-token.txt"
+PASSWORDS_FILE = "demo-passwords.txt"
 
 
 @click.command("init")
@@ -42,6 +43,16 @@ def init_command(demo: bool) -> None:
     path = p.instance / ADMIN_TOKEN_FILE
     _write_private(path, token + "\n")
     click.echo(f"demo bureau demo created; its admin's API token is in {path}")
+    from core.services import sessions
+
+    passwords = sessions.demo_passwords(p, setup.DEMO_BUREAU)
+    lines = [
+        "# 示范局 demo users: sign in at / with bureau code demo (用户名@局代码 works too)",
+        *(f"{user}@{setup.DEMO_BUREAU}\t{password}" for user, password in passwords.items()),
+    ]
+    pw_path = p.instance / PASSWORDS_FILE
+    _write_private(pw_path, "\n".join(lines) + "\n")
+    click.echo(f"demo users' console passwords are in {pw_path} (not printed here)")
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -173,6 +184,9 @@ def serve_command(
     token_file = p.instance / ADMIN_TOKEN_FILE
     if token_file.exists():
         click.echo(f"  demo admin's API token: in {token_file} (not printed here)")
+    click.echo(f"  console 控制台:     {base}/  (sign in 登录)")
+    if (p.instance / PASSWORDS_FILE).exists():
+        click.echo(f"  demo users' passwords: in {p.instance / PASSWORDS_FILE} (not printed here)")
     if prod:
         from core.serving import run_gunicorn
 

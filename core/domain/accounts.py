@@ -4,15 +4,23 @@ Users and tokens are credentials, not assessment records, so they are plain tabl
 every grant, change and revocation is recorded in the bureau's log for the audit trail.
 Usernames are unique within a bureau (platform admins: among platform admins), so a
 bureau admin learns nothing about another bureau's users.
+
+Console passwords are hashed with Argon2id (RFC 9106, the first choice of OWASP's password
+storage guidance): memory-hard, so a stolen table is costly to guess at on GPUs, and each
+encoded hash carries its parameters, so raising them later rehashes on the next sign-in.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.domain import access
-from core.domain.models import ApiToken, Bureau, User
+from core.domain.models import ApiToken, Bureau, ConsoleSession, User, UserCredential
 from core.domain.organisation import check_code, get_person, get_unit
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, NotFound, invalid
@@ -131,3 +139,88 @@ def revoke_token(session: Session, user: User, token_id: object) -> ApiToken:
     found.revoked = True
     session.flush()
     return found
+
+
+# --------------------------------------------------------------------------- passwords
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 256
+HASHER = PasswordHasher()  # Argon2id, RFC 9106 "second recommended" (64 MiB, t=3, p=4)
+_DUMMY = HASHER.hash("not a password of anyone's")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def check_password(password: object, username: str) -> str:
+    """A new password: 10 to 256 characters, not the username, not one repeated
+    character. Length matters most (NIST SP 800-63B); no composition rules."""
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise invalid(
+            "password",
+            f"密码长度须为{PASSWORD_MIN}至{PASSWORD_MAX}个字符 "
+            f"(between {PASSWORD_MIN} and {PASSWORD_MAX} characters)",
+        )
+    if password.strip().lower() == username.lower() or len(set(password)) < 4:
+        raise invalid("password", "密码过于简单 (too easy to guess)")
+    return password
+
+
+def set_password(session: Session, user: User, password: object, must_change: bool) -> None:
+    """Store a new password hash, clear failures and any lock, and end the user's
+    browser sessions (a reset must sign out whoever knew the old password)."""
+    password = check_password(password, user.username)
+    found = session.get(UserCredential, user.id)
+    if found is None:
+        found = UserCredential(user_id=user.id)
+        session.add(found)
+    found.password_hash = HASHER.hash(password)
+    found.changed_at = now()
+    found.must_change = must_change
+    found.failures = 0
+    found.locked_until = None
+    session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+    session.flush()
+
+
+def password_matches(credential: UserCredential | None, password: object) -> bool:
+    """Whether ``password`` is the credential's; without one, a hash is still verified
+    (against a dummy) so a missing user takes as long as a wrong password."""
+    text = password if isinstance(password, str) and len(password) <= PASSWORD_MAX else ""
+    try:
+        return HASHER.verify(credential.password_hash if credential else _DUMMY, text) and (
+            credential is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def rehash_if_needed(credential: UserCredential, password: str) -> None:
+    if HASHER.check_needs_rehash(credential.password_hash):
+        credential.password_hash = HASHER.hash(password)
+
+
+def update_user(
+    work: BureauWork, user: User, role: object = None, units: list[str] | None = None
+) -> User:
+    """Change a user's role and/or unit assignments (recorded as ``user.updated``). A
+    changed grant ends the user's browser sessions, so it applies at once."""
+    new_role = user.role if role in (None, "") else role
+    codes = sorted(u.code for u in user.units) if units is None else sorted(set(units))
+    if new_role not in access.UNIT_SCOPED_ROLES and units is None:
+        codes = []
+    new_role = _check_role(new_role, codes)
+    changed: dict = {}
+    if new_role != user.role:
+        user.role = new_role
+        changed["role"] = new_role
+    if codes != sorted(u.code for u in user.units):
+        user.units = [get_unit(work.session, work.bureau, u, "units") for u in codes]
+        changed["units"] = codes
+    if not changed:
+        raise Conflict("nothing to change", [FieldError("role", "role and units are unchanged")])
+    work.session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+    work.session.flush()
+    work.log.record("user.updated", {"username": user.username, **changed})
+    return user

@@ -467,3 +467,44 @@ class PluginRecord(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigInteger)
+
+
+# --------------------------------------------------------------------------- console sign-in
+
+
+class UserCredential(Base):
+    """A user's console password (an Argon2id hash, never the password) and the state of
+    failed sign-ins: ``failures`` in a row, and ``locked_until`` once they reach the limit.
+    Credentials, not a projection (see the module doc)."""
+
+    __tablename__ = "user_credentials"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    must_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row only its SHA-256,
+    so a leaked table signs nobody in. Ended by sign-out, expiry, or a password change."""
+
+    __tablename__ = "console_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    data: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class LoginFailure(Base):
+    """One failed sign-in, for throttling by client address (kept for the window only)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)

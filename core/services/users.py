@@ -27,10 +27,30 @@ def create(
     units: list[str] = (),
     name: object = "",
     person: str | None = None,
+    password: object = None,
 ) -> dict[str, Any]:
+    """A user of the bureau; with ``password``, also a console password the user must
+    change at the first sign-in (both or neither are written)."""
     with ctx.writing(bureau, "users.manage") as work:
         user = accounts.create_user(work, username, role, list(units), name, person)
+        if password is not None:
+            accounts.set_password(work.session, user, password, must_change=True)
         return views.user(user)
+
+
+def update(
+    ctx: Context, bureau: str, username: object, role: object = None, units: list[str] | None = None
+) -> dict[str, Any]:
+    """Change a user's role and unit assignments (recorded as ``user.updated``); the
+    user's browser sessions end so the new grant applies at once."""
+    with ctx.writing(bureau, "users.manage") as work:
+        user = accounts.get_user(work.session, work.bureau, username)
+        if user.id == ctx.principal.user_id and role not in (None, "", user.role):
+            raise Forbidden(
+                "a bureau admin cannot change their own role",
+                [FieldError("role", "ask another bureau admin")],
+            )
+        return views.user(accounts.update_user(work, user, role, units))
 
 
 def create_platform_admin(ctx: Context, username: object, name: object = "") -> dict[str, Any]:

@@ -1,0 +1,193 @@
+"""Data entry (数据填报): the reporter's to-do list, the form of one unit and period
+(checked by the submission service, errors beside the field they concern, as in the
+Excel template), evidence upload, and the .xlsx template download and upload."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+
+from core.console import auth
+from core.console.rendering import field_errors, flash, page
+from core.console.views.common import attempt, choose_cycle, current_period, download
+from core.kernel.errors import InvalidInput, ServiceError
+from core.services import collection, evidence, forms, submissions
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+bp = Blueprint("entry", __name__, url_prefix="/bureaus/<bureau>/entry")
+
+
+def _period(cycle: dict) -> str | None:
+    wanted = request.values.get("period")
+    if wanted and any(p["code"] == wanted for p in cycle["periods"]):
+        return wanted
+    found = current_period(cycle, ("quarter", "month"))
+    return found["code"] if found else None
+
+
+def _status(form: forms.EntryForm) -> dict:
+    filled = sum(1 for r in form.rows if r.value is not None)
+    return {
+        "unit": form.subject,
+        "name": form.subject_name,
+        "filled": filled,
+        "total": len(form.rows),
+        "rejected": sum(1 for r in form.rows if r.review == "rejected"),
+        "done": filled == len(form.rows) and form.rows,
+    }
+
+
+@bp.get("/")
+def index(bureau: str):
+    """The to-do list: every unit the caller enters for, and what is still missing."""
+    cycles, cycle = choose_cycle(bureau)
+    period = _period(cycle) if cycle else None
+    todo = []
+    if period:
+        todo = [
+            _status(f) for f in forms.forms_for_units(auth.ctx(), bureau, cycle["code"], period)
+        ]
+    return page(
+        "entry_index.html",
+        cycles=cycles,
+        cycle=cycle,
+        period=period,
+        periods_filter=True,
+        todo=todo,
+        owed=attempt(collection.todo, auth.ctx(), bureau) or [],
+        excel=_excel_available(),
+    )
+
+
+def _files(bureau: str, unit: str, period: str) -> list[dict]:
+    """Evidence files uploaded for this unit's entries of the period."""
+    return [
+        f
+        for f in evidence.listing(auth.ctx(), bureau)
+        if (f["subject"] or "").startswith(f"{unit}:") and f["subject"].endswith(f"@{period}")
+    ]
+
+
+def _form_page(bureau: str, unit: str, cycle: dict, period: str, given=None, errors=None,
+               status: int = 200):  # fmt: skip
+    form = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+    return page(
+        "entry_form.html",
+        status=status,
+        form=form,
+        cycle=cycle,
+        period=period,
+        files=_files(bureau, unit, period),
+        given=given or {},
+        errors=errors or {},
+        excel=_excel_available(),
+    )
+
+
+@bp.get("/<unit>")
+def form(bureau: str, unit: str):
+    cycle = choose_cycle(bureau)[1]
+    return _form_page(bureau, unit, cycle, _period(cycle))
+
+
+@bp.post("/<unit>")
+def submit(bureau: str, unit: str):
+    cycle = choose_cycle(bureau)[1]
+    period = _period(cycle)
+    shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+    rows, given = [], {}
+    for r in shown.rows:
+        value = request.form.get(f"value-{r.indicator}", "").strip()
+        note = request.form.get(f"note-{r.indicator}", "").strip()
+        files = request.form.getlist(f"evidence-{r.indicator}")
+        given[r.indicator] = {"value": value, "note": note, "evidence": files}
+        if value == "" or (value == (r.value or "") and not note and not files):
+            rows.append({"indicator": r.indicator, "value": None})  # unchanged or empty
+            continue
+        rows.append({"indicator": r.indicator, "value": value, "note": note, "evidence": files})
+    version = request.form.get("scheme_version", type=int)
+    try:
+        done = submissions.submit(
+            auth.ctx(), bureau, cycle=cycle["code"], period=period, subject={"unit": unit},
+            rows=rows, scheme_version=version,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        by_row = {i: r.indicator for i, r in enumerate(shown.rows, start=1)}
+        errors: dict[str, list[str]] = {}
+        for e in exc.errors:
+            key = f"{by_row.get(e.row, '')}:{e.field}" if e.row else e.field
+            errors.setdefault(key, []).append(e.reason)
+        return _form_page(bureau, unit, cycle, period, given, errors, 422)
+    count = len(done["entries"])
+    flash("ok", _("%(count)s value(s) recorded.", count=count))
+    for w in done["warnings"]:
+        flash("warn", f"{w.get('indicator', '')}: {w.get('message', '')}")
+    return redirect(url_for(".form", bureau=bureau, unit=unit, cycle=cycle["code"], period=period))
+
+
+@bp.post("/<unit>/evidence")
+def upload_evidence(bureau: str, unit: str):
+    cycle = choose_cycle(bureau)[1]
+    period = _period(cycle)
+    upload = request.files.get("file")
+    indicator = request.form.get("indicator", "")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput("no file", [])
+        done = evidence.attach(
+            auth.ctx(), bureau, upload.read(), upload.filename, upload.mimetype, unit,
+            f"{unit}:{indicator}@{period}",
+        )  # fmt: skip
+    except InvalidInput as exc:
+        reasons = field_errors(exc) or {"file": [_("Choose a file to upload.")]}
+        return _form_page(bureau, unit, cycle, period, errors=reasons, status=422)
+    flash("ok", _("File %(name)s uploaded (ledger entry %(seq)s).", name=done["filename"],
+                  seq=done["seq"]))  # fmt: skip
+    return redirect(url_for(".form", bureau=bureau, unit=unit, cycle=cycle["code"], period=period))
+
+
+# ------------------------------------------------------------------------ Excel (.xlsx)
+
+
+def _excel_available() -> bool:
+    try:
+        from excel_addin import exports, importer
+    except ImportError:
+        return False
+    return hasattr(exports, "entry_template") and hasattr(importer, "import_workbook")
+
+
+@bp.get("/<unit>/template.xlsx")
+def template(bureau: str, unit: str):
+    """The unit's entry workbook (from the Excel module, issue 10/11)."""
+    if not _excel_available():
+        raise ServiceError(_("The Excel module is not installed on this server."))
+    from excel_addin import exports
+
+    cycle = choose_cycle(bureau)[1]
+    name, data = exports.entry_template(
+        auth.ctx(), bureau, cycle["code"], _period(cycle), {"unit": unit}
+    )
+    return download(data, name, XLSX)
+
+
+@bp.post("/upload")
+def upload_workbook(bureau: str):
+    """A filled-in workbook: recorded all or nothing; on problems, the annotated copy."""
+    if not _excel_available():
+        raise ServiceError(_("The Excel module is not installed on this server."))
+    from excel_addin import importer
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("error", _("Choose a file to upload."))
+        return redirect(url_for(".index", bureau=bureau))
+    done = importer.import_workbook(auth.ctx(), bureau, upload.read())
+    if done.ok:
+        flash("ok", _("The workbook was recorded."))
+        return redirect(url_for(".index", bureau=bureau))
+    if done.annotated:
+        return download(done.annotated, "problems-" + upload.filename, XLSX)
+    for p in done.problems:
+        flash("error", str(p.as_dict()))
+    return redirect(url_for(".index", bureau=bureau))

@@ -1,0 +1,58 @@
+"""Webhooks (推送): endpoints, recent attempts, adding, enabling, redelivering."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+
+from core.console import auth
+from core.console.rendering import field_errors, flash, page
+from core.kernel.errors import InvalidInput
+from webhooks import service
+
+bp = Blueprint("webhooks", __name__, url_prefix="/bureaus/<bureau>/webhooks")
+
+
+@bp.get("/")
+def index(bureau: str, errors: dict | None = None, status: int = 200, secret: str | None = None):
+    c = auth.ctx()
+    endpoints = service.listing(c, bureau)
+    chosen = request.args.get("endpoint", type=int) or (endpoints[0]["id"] if endpoints else None)
+    return page(
+        "webhooks.html",
+        status=status,
+        endpoints=endpoints,
+        chosen=chosen,
+        attempts=service.attempts(c, bureau, chosen, 50) if chosen else [],
+        errors=errors or {},
+        secret=secret,
+    )
+
+
+@bp.post("/")
+def add(bureau: str):
+    f = request.form
+    try:
+        done = service.add(
+            auth.ctx(),
+            bureau,
+            f.get("url", ""),
+            (f.get("events") or "*").split(","),
+            f.get("description", ""),
+        )
+    except InvalidInput as exc:
+        return index(bureau, field_errors(exc), 422)
+    return index(bureau, secret=done["secret"])
+
+
+@bp.post("/<int:endpoint>/redeliver")
+def redeliver(bureau: str, endpoint: int):
+    done = service.redeliver(auth.ctx(), bureau, endpoint)
+    flash("ok", _("%(count)s delivery(ies) queued again.", count=done["queued"]))
+    return redirect(url_for(".index", bureau=bureau, endpoint=endpoint))
+
+
+@bp.post("/<int:endpoint>/enabled")
+def enabled(bureau: str, endpoint: int):
+    service.set_enabled(auth.ctx(), bureau, endpoint, request.form.get("enabled") == "1")
+    return redirect(url_for(".index", bureau=bureau, endpoint=endpoint))

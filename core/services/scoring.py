@@ -1,0 +1,99 @@
+"""Expert scoring (专家评分, D-14): what an expert was drawn to rate, and their own ratings.
+
+An expert sees only the panels they were drawn onto, the subjects whose published
+scheme reads that indicator (in a node or a post-processor's parameters), and **only
+their own ratings**: the blind view, until the core knows when a panel closes (see
+CORE-REQUESTS.md). Ratings are submitted through :func:`assessment.submit_ratings`,
+which checks the draw again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from core.domain.assessment.compiled import published_schemes, scheme_for_group
+from core.domain.models import Cycle, ExpertPanel, Indicator, Rating, Subject, Unit
+from core.services.context import Context
+
+EXPERT = "expert"
+
+
+def _reads(definition: dict, indicator: str) -> str | None:
+    """Whether a scheme reads ``indicator``, and the frequency it is rated at."""
+    for node in definition.get("nodes", []):
+        if node.get("indicator") == indicator:
+            return (node.get("meta") or {}).get("frequency") or "year"
+    for post in definition.get("post", []):
+        if indicator in json.dumps(post.get("params", {})):
+            return "year"
+    return None
+
+
+def tasks(ctx: Context, bureau: str) -> list[dict[str, Any]]:
+    """Per panel the caller sits on: the indicator, the periods and the subjects to rate,
+    each with the caller's own current rating (seq and score) if any."""
+    me = ctx.principal.username
+    with ctx.reading(bureau, "ratings.submit") as work:
+        session = work.session
+        panels = session.execute(
+            select(ExpertPanel, Cycle, Indicator)
+            .join(Cycle, ExpertPanel.cycle_id == Cycle.id)
+            .join(Indicator, ExpertPanel.indicator_id == Indicator.id)
+            .where(Cycle.bureau_id == work.bureau.id)
+            .order_by(Cycle.start, Indicator.code)
+        ).all()
+        units = session.scalars(
+            select(Unit).where(Unit.bureau_id == work.bureau.id).order_by(Unit.code)
+        ).all()
+        subjects = {
+            s.unit_id: s
+            for s in session.scalars(
+                select(Subject).where(Subject.bureau_id == work.bureau.id, Subject.kind == "unit")
+            )
+        }
+        out = []
+        for panel, cycle, indicator in panels:
+            if me not in panel.members.split(","):
+                continue
+            schemes = published_schemes(session, cycle.id)
+            periods = {p.kind: [] for p in cycle.periods}
+            for p in sorted(cycle.periods, key=lambda p: p.start):
+                periods[p.kind].append(p)
+            mine = {
+                (r.subject_id, r.period_id): r
+                for r in session.scalars(
+                    select(Rating).where(Rating.indicator_id == indicator.id, Rating.rater == me)
+                )
+            }
+            rows = []
+            for unit in units:
+                scheme = scheme_for_group(schemes, unit.group_code, "unit")
+                kind = _reads(json.loads(scheme.definition), indicator.code) if scheme else None
+                subject = subjects.get(unit.id)
+                if kind is None or subject is None:
+                    continue
+                for period in periods.get(kind, []):
+                    rating = mine.get((subject.id, period.id))
+                    rows.append(
+                        {
+                            "unit": unit.code,
+                            "name": unit.name,
+                            "period": period.code,
+                            "score": rating.score if rating else None,
+                            "seq": rating.seq if rating else None,
+                        }
+                    )
+            out.append(
+                {
+                    "cycle": cycle.code,
+                    "indicator": indicator.code,
+                    "indicator_name": indicator.name,
+                    "panel_seq": panel.seq,
+                    "members": len(panel.members.split(",")),
+                    "rows": rows,
+                }
+            )
+        return out

@@ -60,6 +60,10 @@ def add(
     if not isinstance(url, str) or len(url) > 2000:
         raise invalid("url", "an http(s) URL of at most 2000 characters")
     targets.check_target(url)
+    if isinstance(events, str):  # "value.recorded,appeal.filed" from a form or a flag
+        events = [e.strip() for e in events.split(",") if e.strip()]
+    if not isinstance(events, list | tuple):
+        raise invalid("events", "a list of event types, or * for all")
     found = _events(list(events))
     text = check_text("description", description, 500, required=False)
     with ctx.writing(bureau, PERMISSION) as work:

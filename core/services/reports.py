@@ -26,7 +26,7 @@ from core.ledger import checkpoints
 from core.ledger.models import LedgerCheckpoint, LedgerLog
 from core.services import ledger
 from core.services.context import Context, Work
-from core.services.results import _state, _visible
+from core.services.results import stored_as_of, visible_subjects
 
 MEDIAN_MIN_GROUP = 3
 
@@ -39,7 +39,7 @@ def _subject(work: Work, kind: object, code: object) -> Subject:
                 Subject.bureau_id == work.bureau.id, Subject.kind == kind, Subject.code == code
             )
         )
-    visible = _visible(work)
+    visible = visible_subjects(work)
     if found is None or (visible is not None and found.id not in visible):
         raise NotFound(f"no result for {kind} {code!r}", [FieldError(str(kind), "not assessed")])
     return found
@@ -58,7 +58,7 @@ def health(
         found = get_cycle(work.session, work.bureau, cycle)
         subject = _subject(work, kind, code)
         window = standings.CYCLE if not period else get_period(work.session, found, period).code
-        as_of = _state(work, found, window)
+        as_of = stored_as_of(work, found, window)
         rows = standings.result_rows(work.session, work.bureau, found, window, [subject.id], True)
         if not rows:
             raise NotFound(f"no result for {kind} {code!r}", [FieldError(kind, "not assessed")])
@@ -120,7 +120,7 @@ def publication(
             raise Forbidden("a publication lists the whole group; reporters see their own units")
         found = get_cycle(work.session, work.bureau, cycle)
         window = standings.CYCLE if not period else get_period(work.session, found, period).code
-        as_of = _state(work, found, window)
+        as_of = stored_as_of(work, found, window)
         rows = [
             r
             for r in standings.result_rows(work.session, work.bureau, found, window)

@@ -36,7 +36,7 @@ def catch_up_all(ctx: Context) -> int:
     return sum(ctx.catch_up(code) for code in codes)
 
 
-def _visible(work: Work) -> list[int] | None:
+def visible_subjects(work: Work) -> list[int] | None:
     """Subject ids the caller may see results of (None: all of the bureau's)."""
     scope = work.unit_scope()
     if scope is None:
@@ -60,7 +60,7 @@ def _window(work: Work, cycle: Cycle, period: str | None) -> str:
     return get_period(work.session, cycle, period).code
 
 
-def _state(work: Work, cycle: Cycle, window: str) -> int:
+def stored_as_of(work: Work, cycle: Cycle, window: str) -> int:
     state = standings.stored_state(work.session, cycle, window)
     if state is None:
         raise NotFound(
@@ -78,9 +78,9 @@ def results(
     with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         window = _window(work, found, period)
-        as_of = _state(work, found, window)
+        as_of = stored_as_of(work, found, window)
         rows = standings.result_rows(
-            work.session, work.bureau, found, window, _visible(work), explain
+            work.session, work.bureau, found, window, visible_subjects(work), explain
         )
         for row in rows:
             row["as_of"] = as_of
@@ -99,7 +99,7 @@ def subject_result(
     with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         window = _window(work, found, period)
-        as_of = _state(work, found, window)
+        as_of = stored_as_of(work, found, window)
         subject = None
         if kind in ("unit", "person") and isinstance(code, str) and len(code) <= 64:
             subject = work.session.scalar(
@@ -107,7 +107,7 @@ def subject_result(
                     Subject.bureau_id == work.bureau.id, Subject.kind == kind, Subject.code == code
                 )
             )
-        visible = _visible(work)
+        visible = visible_subjects(work)
         if subject is None or (visible is not None and subject.id not in visible):
             raise NotFound(f"no result for {kind} {code!r}", [FieldError(kind, "not assessed")])
         rows = standings.result_rows(work.session, work.bureau, found, window, [subject.id], True)
@@ -121,9 +121,9 @@ def outcomes(ctx: Context, bureau: str, cycle: str) -> list[dict[str, Any]]:
     schemes name; "two years running" reads the stored grades of earlier cycles."""
     with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
-        _state(work, found, standings.CYCLE)
+        stored_as_of(work, found, standings.CYCLE)
         rows = standings.result_rows(
-            work.session, work.bureau, found, standings.CYCLE, _visible(work)
+            work.session, work.bureau, found, standings.CYCLE, visible_subjects(work)
         )
         earlier = _earlier_grades(work, found)
         types = {item.name: (plugin, item) for plugin, item in work.collect("jixiao_outcome_types")}

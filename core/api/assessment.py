@@ -13,7 +13,7 @@ from core.api import schemas
 from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.kernel.errors import invalid
-from core.services import appeals, assessment, evidence, results
+from core.services import appeals, assessment, evidence, results, scoring
 
 blp = Blueprint("assessment", __name__, description="Assessment 考核: ratings, results, appeals")
 
@@ -48,6 +48,26 @@ class Panels(MethodView):
         return assessment.draw_panel(
             ctx(), code, data["cycle"], data["indicator"], data["size"], data.get("pool")
         )
+
+
+@blp.route("/bureaus/<code>/panels/close")
+class PanelClose(MethodView):
+    @blp.arguments(schemas.PanelCloseIn)
+    @blp.response(201, schemas.Open)
+    def post(self, data, code):
+        """Close a panel: its experts' ratings are final, and its members may see them."""
+        return assessment.close_panel(
+            ctx(), code, data["cycle"], data["indicator"], data.get("reason")
+        )
+
+
+@blp.route("/bureaus/<code>/panels/ratings")
+class PanelRatings(MethodView):
+    @blp.arguments(schemas.PanelQuery, location="query")
+    @blp.response(200, schemas.Open)
+    def get(self, query, code):
+        """A panel's expert ratings: blind (403) to its experts until it is closed."""
+        return scoring.panel_ratings(ctx(), code, query["cycle"], query["indicator"])
 
 
 @blp.route("/bureaus/<code>/items")

@@ -312,6 +312,17 @@ class PanelIn(Schema):
     pool = fields.List(Str(validate=validate.Length(max=100)))
 
 
+class PanelCloseIn(Schema):
+    cycle = code()
+    indicator = code()
+    reason = optional(REASON_MAX)
+
+
+class PanelQuery(Schema):
+    cycle = code()
+    indicator = code()
+
+
 class PanelOut(Schema):
     seq = fields.Integer()
     seed = Str()

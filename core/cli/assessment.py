@@ -147,6 +147,34 @@ def draw(bureau_code: str, cycle: str, indicator: str, size: int, pool: str | No
     click.echo(f"drawn at seq {done['seq']} (seed {done['seed']}): {', '.join(done['members'])}")
 
 
+@panels.command("close")
+@bureau_option
+@cycle_option
+@click.option("--indicator", required=True)
+@click.option("--reason", default=None)
+@readable_errors
+def close_panel(bureau_code: str, cycle: str, indicator: str, reason: str | None) -> None:
+    """Close a panel: its experts' ratings are final and no longer blind."""
+    from core.services import assessment
+
+    done = assessment.close_panel(context(), bureau_code, cycle, indicator, reason)
+    click.echo(f"panel for {indicator} closed at seq {done['seq']}")
+
+
+@panels.command("ratings")
+@bureau_option
+@cycle_option
+@click.option("--indicator", required=True)
+@json_option
+@readable_errors
+def panel_ratings(bureau_code: str, cycle: str, indicator: str, as_json: bool) -> None:
+    """A panel's expert ratings (members see them once it is closed)."""
+    from core.services import scoring
+
+    found = scoring.panel_ratings(context(), bureau_code, cycle, indicator)
+    emit(found["ratings"], as_json, ["subject", "period", "rater", "score", "seq"])
+
+
 @click.group("items")
 def items() -> None:
     """Bonus and deduction items recorded by reviewers (加分/扣分项)."""

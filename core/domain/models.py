@@ -272,6 +272,8 @@ class ExpertPanel(Base):
     members: Mapped[str] = mapped_column(Text)
     seed: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(BigInteger)
+    closed_seq: Mapped[int | None] = mapped_column(BigInteger)
+    """The ``panel.closed`` entry: experts' ratings are final and no longer blind."""
 
 
 class ScoreItem(Base):

@@ -172,6 +172,7 @@ def _queries() -> dict[str, Select]:
                 ExpertPanel.members,
                 ExpertPanel.seed,
                 ExpertPanel.seq,
+                ExpertPanel.closed_seq,
             )
             .select_from(ExpertPanel)
             .join(Cycle, ExpertPanel.cycle_id == Cycle.id)

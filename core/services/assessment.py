@@ -48,6 +48,15 @@ def draw_panel(
         return {"seq": entry.seq, "seed": entry.data["seed"], "members": members}
 
 
+def close_panel(
+    ctx: Context, bureau: str, cycle: object, indicator: object, reason: object = None
+) -> dict[str, Any]:
+    """Close an expert panel: its ratings are final, and its experts may see them all."""
+    with ctx.writing(bureau, "panels.draw") as work:
+        entry = ratings.close_panel(work, cycle, indicator, reason)
+        return {"seq": entry.seq, **entry.data}
+
+
 def record_items(ctx: Context, bureau: str, rows: Sequence[dict]) -> dict[str, Any]:
     """Bonus/deduction items, or corrections of them (``corrects``): all rows or none."""
     with ctx.writing(bureau, "items.record") as work:

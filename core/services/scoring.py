@@ -2,9 +2,10 @@
 
 An expert sees only the panels they were drawn onto, the subjects whose published
 scheme reads that indicator (in a node or a post-processor's parameters), and **only
-their own ratings**: the blind view, until the core knows when a panel closes (see
-CORE-REQUESTS.md). Ratings are submitted through :func:`assessment.submit_ratings`,
-which checks the draw again.
+their own ratings** while the panel is open (blind scoring); once the office closes the
+panel (``panel.closed``) the ratings are final and every member sees all of them
+(:func:`panel_ratings`). Ratings are submitted through :func:`assessment.submit_ratings`,
+which checks the draw, and the close, again.
 """
 
 from __future__ import annotations
@@ -92,8 +93,48 @@ def tasks(ctx: Context, bureau: str) -> list[dict[str, Any]]:
                     "indicator": indicator.code,
                     "indicator_name": indicator.name,
                     "panel_seq": panel.seq,
+                    "closed": panel.closed_seq is not None,
                     "members": len(panel.members.split(",")),
                     "rows": rows,
                 }
             )
         return out
+
+
+def panel_ratings(ctx: Context, bureau: str, cycle: str, indicator: str) -> dict[str, Any]:
+    """Every expert rating of a panel: for its members once it is closed, and for those
+    who read results (the office, reviewers, auditors) at any time."""
+    from core.domain.inputs.ratings import find_panel
+    from core.kernel.errors import FieldError, Forbidden
+
+    with ctx.reading(bureau, "bureau.read") as work:
+        panel = find_panel(work, cycle, indicator)
+        me = work.principal.username
+        member = me in panel.members.split(",")
+        office = work.can("results.read") and work.unit_scope() is None
+        if not office and not (member and panel.closed_seq is not None):
+            raise Forbidden(
+                "the panel's ratings are blind until it closes",
+                [FieldError("indicator", "评分未结束 (each expert sees only their own for now)")],
+            )
+        rows = work.session.execute(
+            select(Subject.code, Rating.rater, Rating.score, Rating.seq, Rating.period_id)
+            .join(Subject, Rating.subject_id == Subject.id)
+            .where(
+                Rating.indicator_id == panel.indicator_id,
+                Rating.role == EXPERT,
+                Subject.bureau_id == work.bureau.id,
+            )
+            .order_by(Subject.code, Rating.rater)
+        ).all()
+        periods = {p.id: p.code for p in work.session.get(Cycle, panel.cycle_id).periods}
+        return {
+            "cycle": cycle,
+            "indicator": indicator,
+            "closed_seq": panel.closed_seq,
+            "ratings": [
+                {"subject": s, "rater": r, "score": sc, "seq": q, "period": periods.get(p)}
+                for s, r, sc, q, p in rows
+                if p in periods
+            ],
+        }

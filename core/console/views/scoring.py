@@ -1,5 +1,6 @@
 """Expert scoring (专家评分): only the units the expert was drawn for, and only the
-expert's own ratings (blind to the other experts')."""
+expert's own ratings (blind to the other experts') until the office closes the panel;
+then every member sees the final scores."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ bp = Blueprint("scoring", __name__, url_prefix="/bureaus/<bureau>/scoring")
 
 @bp.get("/")
 def index(bureau: str, errors: dict | None = None, status: int = 200):
-    return page(
-        "scoring.html", status=status, tasks=scoring.tasks(auth.ctx(), bureau),
-        errors=errors or {},
-    )  # fmt: skip
+    tasks = scoring.tasks(auth.ctx(), bureau)
+    for task in tasks:  # a closed panel's scores are final and shown to its members
+        task["all_ratings"] = (
+            scoring.panel_ratings(auth.ctx(), bureau, task["cycle"], task["indicator"])["ratings"]
+            if task["closed"]
+            else []
+        )
+    return page("scoring.html", status=status, tasks=tasks, errors=errors or {})
 
 
 @bp.post("/<cycle>/<indicator>")

@@ -300,6 +300,23 @@ def panel_drawn(session: Session, bureau: BureauRef, event: Event) -> None:
     session.flush()
 
 
+@core_kind(
+    "panel.closed",
+    {"cycle": _req(), "indicator": _req(), "reason": Str()},
+    "专家评分结束 (expert panel closed)",
+)
+def panel_closed(session: Session, bureau: BureauRef, event: Event) -> None:
+    d = event.data
+    key = (
+        cycle_id(session, bureau.id, d["cycle"]),
+        indicator_id(session, bureau.id, d["indicator"]),
+    )
+    panel = session.get(ExpertPanel, key)
+    if panel is not None:
+        panel.closed_seq = event.seq
+        session.flush()
+
+
 # --------------------------------------------------------------------------- items
 
 

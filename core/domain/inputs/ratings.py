@@ -74,7 +74,7 @@ def _rater(work: BureauWork, row: dict, role: str) -> str:
     return check_text("rater", given or principal.username, 100)
 
 
-def _check_panel(work: BureauWork, target: Target, rater: str) -> None:
+def _check_panel(work: BureauWork, target: Target, rater: str, appeal: str | None) -> None:
     panel = work.session.get(ExpertPanel, (target.cycle.id, target.indicator.id))
     if panel is None:
         raise Conflict(
@@ -83,6 +83,17 @@ def _check_panel(work: BureauWork, target: Target, rater: str) -> None:
     if rater not in panel.members.split(","):
         raise Forbidden(
             "not on the panel", [FieldError("rater", f"{rater} was not drawn (seq {panel.seq})")]
+        )
+    if panel.closed_seq is not None and appeal is None:
+        raise Conflict(
+            "the panel is closed",
+            [
+                FieldError(
+                    "indicator",
+                    f"专家评分已结束 (the panel closed at seq {panel.closed_seq}: its ratings "
+                    "are final; an appeal can correct one)",
+                )
+            ],
         )
 
 
@@ -104,7 +115,7 @@ def submit_ratings(
             raise invalid("role", f"one of {', '.join(RATER_ROLES)}")
         rater = _rater(work, row, role)
         if role == EXPERT:
-            _check_panel(work, target, rater)
+            _check_panel(work, target, rater, appeal)
         key = (*target.key, rater)
         if key in pending:
             raise invalid("rater", f"the same rater and target as row {pending[key]}")
@@ -186,6 +197,12 @@ def draw_panel(
     (the earlier draw stays on the record)."""
     cycle = get_cycle(work.session, work.bureau, cycle_code)
     indicator = get_indicator(work.session, work.bureau, indicator_code)
+    drawn = work.session.get(ExpertPanel, (cycle.id, indicator.id))
+    if drawn is not None and drawn.closed_seq is not None:
+        raise Conflict(
+            "the panel is closed",
+            [FieldError("indicator", f"closed at seq {drawn.closed_seq}: it is not redrawn")],
+        )
     experts = expert_users(work)
     errors = []
     if pool is not None and (
@@ -212,6 +229,26 @@ def draw_panel(
         "members": members,
     }
     return work.log.record("panel.drawn", data), members
+
+
+def close_panel(
+    work: BureauWork, cycle_code: object, indicator_code: object, reason: object = None
+) -> Event:
+    """Close a panel (D-14): its experts' ratings become final, and visible to the
+    panel's experts (until now each saw only their own). A closed panel is not redrawn."""
+    panel = find_panel(work, cycle_code, indicator_code)
+    if panel.closed_seq is not None:
+        raise Conflict(
+            "the panel is already closed",
+            [FieldError("indicator", f"closed at seq {panel.closed_seq}")],
+        )
+    cycle = get_cycle(work.session, work.bureau, cycle_code)
+    indicator = get_indicator(work.session, work.bureau, indicator_code)
+    data: dict[str, Any] = {"cycle": cycle.code, "indicator": indicator.code}
+    text = check_text("reason", reason, REASON_MAX, required=False, multiline=True)
+    if text:
+        data["reason"] = text
+    return work.log.record("panel.closed", data)
 
 
 def find_panel(work: BureauWork, cycle_code: str, indicator_code: str) -> ExpertPanel:

@@ -6,7 +6,7 @@
 
 Nothing outside this package is part of the contract. See docs/plugin-authors.md for a
 section per hook, the compatibility policy and a worked example, and
-:mod:`core.plugin_api.testing` for the pytest fixtures.
+:mod:`core.testing` for the pytest fixtures.
 """
 
 from core.plugin_api.context import (

@@ -103,8 +103,10 @@ class PluginContext:
 
     ``settings`` are the calling plugin's settings for this bureau, loaded with the
     plugin's own schema (defaults filled in). ``bureau`` is None for platform-wide calls
-    (discovering event kinds, CLI commands, blueprints). ``session`` is the caller's
-    SQLAlchemy session, for a plugin's own tables in listeners and projectors only.
+    (discovering event kinds, CLI commands, blueprints, and the check at start-up); such
+    calls get empty ``settings`` (not the defaults) and no ``reader``, ``record`` or
+    ``records``. ``session`` is the caller's SQLAlchemy session, for listeners that keep
+    tables of their own (the webhook outbox); projectors get a :class:`RecordStore`.
     """
 
     plugin: str
@@ -159,7 +161,9 @@ class PostContext:
     """The scheme's tree, node code → parent code, for steps that change a node's score
     and must carry the change up to its ancestors (see :func:`adjust_node`)."""
     settings: Mapping[str, Any] = field(default_factory=dict)
-    """The settings of the plugin that contributed this step, for this bureau."""
+    """The settings of the plugin that contributed this step, for this bureau. Not yet
+    filled in by the core (always empty in API 1.1): read ``context.settings`` in
+    ``jixiao_post_processors`` and close over it instead."""
 
 
 def adjust_node(result: UnitResult, node: str, score: Decimal, ctx: PostContext) -> Decimal:

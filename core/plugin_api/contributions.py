@@ -85,7 +85,8 @@ class PostProcessor:
 class OutcomeType:
     """A use of results (D-31, D-32), named as a key of a scheme's ``outcomes`` section.
     ``apply(rows, params, ctx)`` adds fields to each subject's outcome row (a dict with
-    ``unit``/``person``, ``name``, ``group``, ``total``, ``rank``, ``grade``, ``health``)."""
+    ``subject`` (its code), ``kind`` (``unit`` or ``person``), ``unit``, ``name``,
+    ``group``, ``total``, ``rank``, ``grade`` and ``health``)."""
 
     name: str
     title: str
@@ -187,7 +188,9 @@ class ConsolePage:
 @dataclass(frozen=True)
 class CliCommand:
     """A command added under ``jixiao <plugin> …``. It should take ``--bureau`` and work
-    only for bureaus that installed the plugin (``require_installed`` does it)."""
+    only for bureaus that installed the plugin: the bundled plugins open their context
+    with ``core.cli.common.plugin_context``, which refuses the others (see
+    docs/plugin-authors.md, ``jixiao_cli_commands``)."""
 
     name: str
     command: click.Command

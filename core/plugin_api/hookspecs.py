@@ -3,13 +3,21 @@
 Every hook is prefixed ``jixiao_`` and called through pluggy, so implementations take
 only the arguments they name, and ``wrapper=True`` implementations work. The host calls
 each plugin's implementation separately with that plugin's own ``context`` (its
-settings for the bureau), so it can tell who contributed what.
+settings for the bureau), so it can tell who contributed what; a wrapper therefore
+wraps only its own plugin's implementation.
 
-**Compatibility policy.** Hooks change only by gaining arguments; an argument is never
-removed or renamed. A hook that is to go away is first marked with pluggy's
-``warn_on_impl`` for at least one minor release, so implementing it warns before it
-stops being called. ``API_VERSION`` (in :mod:`core.plugin_api`) follows semantic
-versioning: a new hook or argument bumps the minor version.
+**Compatibility policy** (docs/plugin-authors.md, "Compatibility policy"). Hooks change
+only by gaining arguments; an argument is never removed or renamed, and pluggy passes an
+implementation only the arguments it names, so existing implementations keep working.
+A hook (or argument) that is to go away is first marked with pluggy's ``warn_on_impl``
+(``warn_on_impl_args``) for at least one minor release, so implementing it warns before
+it stops being called. ``API_VERSION`` (in :mod:`core.plugin_api`) follows semantic
+versioning: a new hook, argument or public name bumps the minor version; only a removal
+bumps the major one. Public means the names in ``core.plugin_api.__all__``, nothing else.
+
+Names of contributions (rule types, commands, blueprints…) must be unique among all
+the plugins a server loads, so the examples below use names of their own: one that a
+bundled plugin already uses (``threshold``, ``notices``) is refused, naming both plugins.
 """
 
 from __future__ import annotations
@@ -51,8 +59,8 @@ def jixiao_rule_types(context: PluginContext) -> list[RuleType]:
 
         @hookimpl
         def jixiao_rule_types():
-            return [RuleType(name="threshold", title="阈值 (threshold)",
-                             params_schema=ThresholdParams, score=score_threshold)]
+            return [RuleType(name="at_least", title="达到下限 (at least)",
+                             params_schema=AtLeastParams, score=score_at_least)]
     """
 
 
@@ -68,7 +76,7 @@ def jixiao_value_checks(context: PluginContext) -> list[ValueCheck]:
             def too_good(value):
                 return ["满意度超过99%，需复核 (satisfaction > 99%: review)"] \\
                     if "satisf" in value.indicator and value.value > ceiling else []
-            return [ValueCheck(name="satisfaction-ceiling", check=too_good)]
+            return [ValueCheck(name="satisfaction-review", check=too_good)]
     """
 
 
@@ -85,6 +93,8 @@ def jixiao_post_processors(context: PluginContext) -> list[PostProcessor]:
                 for r in results:
                     if r.total < params["below"]:
                         r.flags.append("rectify")
+                        r.adjustments.append(
+                            {"type": "rectify", "below": as_text(params["below"])})
             return [PostProcessor("rectify", "整改 (rectification)", BelowParams,
                                   "score", rectify)]
     """
@@ -169,17 +179,19 @@ def jixiao_indicator_libraries(context: PluginContext) -> list[IndicatorLibrary]
 
 @hookspec
 def jixiao_cli_commands() -> list[CliCommand]:
-    """Commands added to the ``jixiao`` command line, under the plugin's name.
+    """Commands added to the ``jixiao`` command line, under the plugin's name
+    (``jixiao <plugin> <command>``). Asked of every loaded plugin, installed or not, so a
+    command must refuse a ``--bureau`` that has not installed the plugin.
 
     Example::
 
         @hookimpl
         def jixiao_cli_commands():
-            @click.command("notices")
+            @click.command("flagged")
             @click.option("--bureau", required=True)
-            def notices(bureau):
+            def flagged(bureau):
                 ...
-            return [CliCommand("notices", notices)]
+            return [CliCommand("flagged", flagged)]
     """
 
 
@@ -192,10 +204,11 @@ def jixiao_api_blueprints() -> list[ApiBlueprint]:
 
         @hookimpl
         def jixiao_api_blueprints():
-            bp = Blueprint("tax_api", __name__)
-            @bp.get("/notices")
-            def notices(bureau): ...
-            return [ApiBlueprint("notices", bp)]
+            bp = Blueprint("mysector_api", __name__)
+            @bp.get("/flagged")
+            def flagged(bureau):
+                return current_context().records.all("flagged")
+            return [ApiBlueprint("mysector-flagged", bp)]
     """
 
 
@@ -227,7 +240,9 @@ def jixiao_importers(context: PluginContext) -> list[Importer]:
 
 @hookspec
 def jixiao_excel_layouts(context: PluginContext) -> list[ExcelLayout]:
-    """Extra columns for the entry workbooks of bureaus that installed the plugin.
+    """Extra columns for the entry workbooks of bureaus that installed the plugin; what
+    a user types in them is added to the value's note. Asked with the platform's context
+    (no bureau settings) in API 1.1.
 
     Example::
 

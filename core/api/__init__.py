@@ -134,3 +134,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         return problems.from_http(error)
+
+    from marshmallow import ValidationError
+
+    @app.errorhandler(ValidationError)
+    def _schema_error(error: ValidationError):
+        """A plugin's view validating with its own schema: 422 naming the fields."""
+        errors = problems.flatten_messages(error.normalized_messages())
+        return problems.problem(422, "Invalid input", "the request has errors", errors)

@@ -46,8 +46,17 @@ class Unchanged:
 
 
 def run(*args: str, acting: str | None = None) -> Result:
-    """``jixiao ARGS`` in-process, exceptions caught (a traceback is a failure)."""
-    return CliRunner().invoke(main, (["--as", acting] if acting else []) + list(args))
+    """``jixiao ARGS`` in-process, exceptions caught (a traceback is a failure). The
+    invocation's platform is disposed afterwards, so its connections do not outlive it
+    (on PostgreSQL they would hold up dropping the test's database)."""
+    from core.cli.common import State
+
+    try:
+        return CliRunner().invoke(main, (["--as", acting] if acting else []) + list(args))
+    finally:
+        if State._platform is not None:
+            State._platform.dispose()
+            State._platform = None
 
 
 def cli_ok(*args: str, acting: str | None = None) -> str:

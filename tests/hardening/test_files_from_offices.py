@@ -45,7 +45,7 @@ def test_bom_and_gb18030_files_are_read(client, world, platform, tmp_path):
     assert [v["period"] for v in got] == ["2026-Q1", "2026-Q2"]
 
 
-def test_binary_files_get_a_clear_message(world, platform, tmp_path):
+def test_binary_files_get_a_clear_message(on_shared, tmp_path):
     files = {
         "scan.png": (PNG, "PNG image"),
         "table.xlsx": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), "Office document"),
@@ -56,7 +56,7 @@ def test_binary_files_get_a_clear_message(world, platform, tmp_path):
             "neither UTF-8 nor GB18030",
         ),
     }
-    with Unchanged(platform):
+    with Unchanged(on_shared.platform):
         for name, (data, said) in files.items():
             path = tmp_path / name
             path.write_bytes(data)

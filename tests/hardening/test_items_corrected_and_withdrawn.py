@@ -16,7 +16,7 @@ from tests.helpers import entries
 ITEM = {**TARGET, "indicator": "i2", "reason": "投诉属实 (complaint upheld)"}
 
 
-def test_items_are_corrected_and_withdrawn_over_the_api(client, world, platform, system):
+def test_items_are_corrected_and_withdrawn(client, world, platform, system):
     publish(client, world)
     reviewer = world.headers("reviewer")
 
@@ -56,11 +56,8 @@ def test_items_are_corrected_and_withdrawn_over_the_api(client, world, platform,
     with Unchanged(platform):
         r = client.post(f"{B1}/items/{fixed}/withdraw", json={"reason": "x"}, headers=reviewer)
         refused(r, 409, "withdraws")
-    assert ledger.replay_check(system).ok
 
-
-def test_items_are_corrected_and_withdrawn_from_the_command_line(client, world, platform):
-    publish(client, world)
+    # the same from the command line
     where = ("--bureau", "b1", "--cycle", "2026", "--unit", "u1", "--indicator", "i2",
              "--period", "2026")  # fmt: skip
     reason = ("--reason", "督查发现 (inspection finding)")
@@ -82,3 +79,4 @@ def test_items_are_corrected_and_withdrawn_from_the_command_line(client, world, 
     assert f"item {fixed} withdrawn" in out
     assert json.loads(cli_ok("items", "list", "--bureau", "b1", "--json")) == []
     assert scores(client, world)["negatives"] == "30.00"
+    assert ledger.replay_check(system).ok

@@ -15,7 +15,12 @@ def test_an_over_long_reason_is_refused_naming_the_limit(on_shared):
     client, world = on_shared.client, on_shared.world
     reporter = world.headers("reporter")
     megabyte = "申" * (1024 * 1024 // 3) + "x" * (1024 * 1024 % 3)  # 1 MB of UTF-8
-    before = client.get(f"{B1}/appeals", headers=world.headers("auditor")).json
+
+    def appeals() -> list[tuple[str, str]]:
+        listed = client.get(f"{B1}/appeals", headers=world.headers("auditor")).json
+        return [(a["code"], a["reason"]) for a in listed]
+
+    before = appeals()
     with Unchanged(on_shared.platform):
         for reason in (megabyte, "x" * 4001):
             r = client.post(f"{B1}/appeals", json={**APPEAL, "reason": reason}, headers=reporter)
@@ -30,4 +35,4 @@ def test_an_over_long_reason_is_refused_naming_the_limit(on_shared):
         assert "reason" in out and "4000" in out
         out = cli_refused("appeals", "file", "--bureau", "b1", *TARGET, "--reason", "x" * 4001)
         assert "4001 characters" in out and "4000" in out
-    assert client.get(f"{B1}/appeals", headers=world.headers("auditor")).json == before
+    assert appeals() == before  # nothing filed, nothing cut to fit

@@ -34,6 +34,16 @@ def test_bom_and_gb18030_files_are_read(client, world, platform, tmp_path):
     assert len(said) == 1 and said.pop().startswith("scheme qa version 1 (draft), digest "), said
     listed = client.get("/api/v1/bureaus/b1/cycles/2026/schemes", headers=world.headers("auditor"))
     assert {s["name"] for s in listed.json} == {SCHEME["name"]}  # Chinese read back intact
+    # numbers as written: 060 is sixty (YAML 1.1 made it octal 48), a long fraction exact
+    text = yaml.safe_dump({**SCHEME, "code": "exact"}, allow_unicode=True, sort_keys=False)
+    text = text.replace("points: '60'", "points: 060").replace(
+        "target: '100'", "target: 123456789.123456789"
+    )
+    (tmp_path / "exact.yaml").write_text(text, encoding="utf-8")
+    cli_ok("schemes", "import", str(tmp_path / "exact.yaml"), "--bureau", "b1", "--cycle", "2026")
+    listed = client.get("/api/v1/bureaus/b1/cycles/2026/schemes", headers=world.headers("auditor"))
+    (node, *_) = next(s for s in listed.json if s["code"] == "exact")["definition"]["nodes"]
+    assert node["points"] == "60" and node["rule"]["params"]["target"] == "123456789.123456789"
     rows = [value_row(period="2026-Q1", note="季度数据"), value_row(period="2026-Q2", note="报表")]
     (tmp_path / "bom-rows.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(rows[:1]).encode())
     gbk = json.dumps(rows[1:], ensure_ascii=False).encode("gb18030")

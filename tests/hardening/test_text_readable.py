@@ -65,13 +65,23 @@ def test_unreadable_text_is_refused_in_names_notes_and_reasons(on_shared):
         # a line break is not part of a one-line name
         r = client.post(f"{B1}/units", json={"code": "zz", "name": "办公\n室"}, headers=admin)
         refused(r, 422, "name")
-        # the command line: same rules
-        out = cli_refused("units", "create", "--bureau", "b1", "zz", "办公\x00室")
-        assert "name" in out and "U+0000" in out
+        # the command line: same rules, for every argument, naming it; a lookup with NUL
+        # was a traceback on PostgreSQL ("not found" on SQLite)
         target = ("--cycle", "2026", "--unit", "u1", "--indicator", "i2", "--period", "2026")
-        out = cli_refused("appeals", "file", "--bureau", "b1", *target, "--reason",
-                          "扣分有误\u202e")  # fmt: skip
-        assert "reason" in out and "U+202E" in out
+        for args, named, code in [
+            (("units", "create", "--bureau", "b1", "zz", "办公\x00室"), "'NAME'", "U+0000"),
+            (("units", "create", "--bureau", "b1", "zz", "办\ud800公"), "'NAME'", "U+D800"),
+            (("appeals", "file", "--bureau", "b1", *target, "--reason", "扣分有误\u202e"),
+             "'--reason'", "U+202E"),
+            (("units", "list", "--bureau", "b\x001"), "'--bureau'", "U+0000"),
+            (("results", "compute", "--bureau", "b1", "--cycle", "2026\x00"), "'--cycle'",
+             "U+0000"),
+            (("appeals", "assign", "A\x001", "--bureau", "b1", "--reviewer", "x"), "'CODE'",
+             "U+0000"),
+            (("--as", "b1-reporter\x00@b1", "bureaus", "list"), "'--as'", "U+0000"),
+        ]:  # fmt: skip
+            out = cli_refused(*args)
+            assert named in out and code in out, (args, out)
 
 
 def test_tab_and_newline_are_kept_in_multiline_notes_and_reasons(client, world, platform):

@@ -12,7 +12,7 @@ import os
 
 import click
 
-from core.cli.common import INSTANCE_ENV, State
+from core.cli.common import INSTANCE_ENV, State, check_arguments
 
 COMMANDS = {
     "init": "core.cli.setup:init_command",
@@ -91,6 +91,7 @@ def main(instance: str | None, acting_as: str | None) -> None:
     Settings come from JIXIAO_* environment variables (JIXIAO_INSTANCE_PATH,
     JIXIAO_DATABASE_URL, …). Without --as, commands act as the operator (cli:<login>).
     """
+    check_arguments({"instance": instance, "acting_as": acting_as})
     if instance:
         os.environ[INSTANCE_ENV] = os.path.abspath(instance)
     State.acting_as = acting_as

@@ -80,13 +80,34 @@ def database_missing(exc: Exception) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+def check_arguments(values: dict[str, Any]) -> None:
+    """Refuse NUL, other control characters, lone surrogates and bidi controls in any
+    argument before a command runs, naming the option (tab and line breaks are fine:
+    notes and reasons are multi-line). The API refuses them in paths and queries the same
+    way; without this, PostgreSQL, which cannot even compare text holding NUL, turned a
+    lookup such as ``--bureau`` into a traceback, while SQLite answered "not found"."""
+    from core.kernel.text import problem
+
+    ctx = click.get_current_context(silent=True)
+    params = {p.name: p for p in ctx.command.params} if ctx else {}
+    for name, value in values.items():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            reason = problem(item) if isinstance(item, str) else None
+            if reason:
+                param = params.get(name)
+                hint = None if param else f"'{name}'"
+                raise click.BadParameter(reason, ctx=ctx, param=param, param_hint=hint)
+
+
 def readable_errors(fn: Callable) -> Callable:
-    """Refusals become a clear message and exit status 1; nothing was written."""
+    """Refusals become a clear message and exit status 1; nothing was written. Arguments
+    are checked first (:func:`check_arguments`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from sqlalchemy.exc import DBAPIError
 
+        check_arguments(kwargs)
         try:
             return fn(*args, **kwargs)
         except ServiceError as exc:

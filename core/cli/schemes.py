@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from core.cli.common import bureau_option, context, emit, json_option, print_json, readable_errors
@@ -11,19 +9,18 @@ from core.cli.common import bureau_option, context, emit, json_option, print_jso
 
 def read_document(path: str) -> object:
     """A scheme file: YAML (.yaml/.yml) or JSON, UTF-8 (BOM or not) or GB18030; a syntax
-    error names line and column, anything else gets a clear error."""
+    error names line and column, anything else gets a clear error. YAML is read by the
+    strict reader (exact numbers, no duplicate keys, the rules of an API body)."""
     import yaml
 
-    from core.kernel import jsonio
+    from core.kernel import jsonio, yamlio
     from core.kernel.files import read_text
 
     text = read_text(path)
     if not path.endswith((".yaml", ".yml")):
         return jsonio.loads(text)
     try:
-        document = yaml.safe_load(text)
-        # Through JSON once, so a YAML document meets the same rules as an API body.
-        return jsonio.loads(json.dumps(document, default=str))
+        return yamlio.loads(text)
     except yaml.YAMLError as exc:
         raise click.ClickException(f"{path} cannot be read as YAML: {exc}") from exc
     except (RecursionError, ValueError) as exc:

@@ -163,7 +163,8 @@ def _identifiers(identifiers: dict[str, object]) -> dict[str, str]:
     for key, value in identifiers.items():
         if key in PII_FIELDS and value not in (None, ""):
             try:
-                clear[key] = normalise(key, check_text(key, value, 500))
+                # these hold identifiers by design: encrypted, only their keyed hash recorded
+                clear[key] = normalise(key, check_text(key, value, 500, personal=False))
             except InvalidInput as exc:
                 errors.extend(exc.errors)
     card = clear.get("id_card")

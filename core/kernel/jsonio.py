@@ -138,6 +138,25 @@ def loads(data: bytes | str) -> Any:
     return _plain(document)
 
 
+def checked(document: Any) -> Any:
+    """A document parsed elsewhere (a YAML file) held to the same rules: readable text,
+    bounded depth and integers; JSONError naming the path if not. Values JSON has no
+    type for (bytes, sets from YAML tags) are refused too."""
+    stack = [(document, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, _path(path, str(k))) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, _path(path, i)) for i, v in enumerate(value))
+        elif value is not None and not isinstance(value, (str, int, Decimal)):
+            where = path or "body"
+            reason = f"{type(value).__name__} is not a JSON value"
+            raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
+    _walk(document)
+    return _plain(document)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")

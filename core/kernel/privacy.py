@@ -65,18 +65,21 @@ def is_mobile(number: str) -> bool:
     return len(number) == 11 and number[0] == "1" and number[1] in "3456789"
 
 
-def find_personal_data(text: str) -> list[str]:
+def find_personal_data(text: str, *, values: bool = True) -> list[str]:
     """What in ``text`` looks like a resident ID-card or mainland mobile number
     ("resident ID-card number", "mobile phone number"), however it was typed: full-width, split by
     spaces, hyphens or zero-width characters, 15 or 18 digits, check digit x or X.
 
-    A string that is nothing but a plain decimal number is a *value* (a revenue figure
-    of 13,000,000,000 yuan looks like a mobile number): only the 18-character ID form
-    is refused there, since no honest value has a valid check digit and birth date.
+    A string that is nothing but a plain decimal number may be a *value* (a revenue
+    figure of 13,000,000,000 yuan looks like a mobile number): only the 18-character ID
+    form is refused there, since no honest value has a valid check digit and birth date.
+    ``values=False`` is for text a person wrote (a name, a note, a reason): there a bare
+    number is no value, and a mobile number or an old 15-digit ID number typed on its
+    own is as personal as one inside a sentence.
     """
     if _MAYBE.search(text) is None:
         return []
-    if _PLAIN_NUMBER.fullmatch(text):
+    if values and _PLAIN_NUMBER.fullmatch(text):
         return ["resident ID-card number"] if len(text) == 18 and is_id_card(text) else []
     normal = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     found = []

@@ -7,7 +7,10 @@ Recorded text must be something a person can read back and a database can store:
   (PostgreSQL refuses NUL, SQLite silently keeps it; neither is text a person typed);
 * no bidirectional overrides, embeddings or isolates (U+202A–U+202E, U+2066–U+2069),
   which can make a name display as something else (the "Trojan Source" trick);
-* never longer than the field's limit: text is refused with the limit named, never cut.
+* never longer than the field's limit: text is refused with the limit named, never cut;
+* no resident ID-card or mobile number (D-41), even typed on its own: the ledger's last
+  guard lets a bare number through as a value, but in a name, a note or a reason it is
+  none (fields that hold identifiers by design, or machine keys, say ``personal=False``).
 
 :func:`problem` is the one test; channels and services call :func:`check_text`, and the
 ledger runs :func:`problem` over every string it records, so nothing slips past.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import re
 
 from core.kernel.errors import invalid
+from core.kernel.privacy import find_personal_data
 
 # Limits, in characters, of the kinds of text the platform records.
 CODE_MAX = 64
@@ -66,9 +70,11 @@ def check_text(
     required: bool = True,
     multiline: bool = False,
     row: int | None = None,
+    personal: bool = True,
 ) -> str:
     """``value`` as accepted text (stripped of surrounding whitespace), or InvalidInput
-    naming the field, the row and the reason."""
+    naming the field, the row and the reason. ``personal=False`` skips the refusal of
+    personal identifiers (the person's own encrypted identifiers, importers' keys)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -81,4 +87,11 @@ def check_text(
         raise invalid(field, reason, row)
     if len(text) > limit:
         raise invalid(field, f"is {len(text)} characters long; the limit is {limit}", row)
+    found = find_personal_data(text, values=False) if personal and len(text) >= 11 else None
+    if found:
+        reason = (
+            f"contains what looks like a {found[0]}; personal identifiers are kept encrypted "
+            "in the person's record, never in recorded text (D-41)"
+        )
+        raise invalid(field, reason, row)
     return text

@@ -118,13 +118,17 @@ def subject_result(
 
 def outcomes(ctx: Context, bureau: str, cycle: str) -> list[dict[str, Any]]:
     """Results application (D-31, D-32), scheme by scheme, with the outcome types the
-    schemes name; "two years running" reads the stored grades of earlier cycles."""
+    schemes name; "two years running" reads the stored grades of earlier cycles.
+
+    Outcomes are worked out over every subject of the scheme and only then cut down to
+    what the caller may see: a pay pool is shared out, and "bottom of the group" decided,
+    among all the group's units, not among a reporter's own (who would otherwise be
+    shown the whole pool as its bonus)."""
     with ctx.current(bureau, "results.read") as work:
         found = get_cycle(work.session, work.bureau, cycle)
         stored_as_of(work, found, standings.CYCLE)
-        rows = standings.result_rows(
-            work.session, work.bureau, found, standings.CYCLE, visible_subjects(work)
-        )
+        rows = standings.result_rows(work.session, work.bureau, found, standings.CYCLE, None)
+        visible = visible_subjects(work)
         earlier = _earlier_grades(work, found)
         types = {item.name: (plugin, item) for plugin, item in work.collect("jixiao_outcome_types")}
         report = []
@@ -148,7 +152,13 @@ def outcomes(ctx: Context, bureau: str, cycle: str) -> list[dict[str, Any]]:
                     definition.get("outcomes", {}), types, base, context_for
                 )
             )
-        return report
+        if visible is None:
+            return report
+        codes = {
+            (subject.kind, subject.code)
+            for subject in work.session.scalars(select(Subject).where(Subject.id.in_(visible)))
+        }
+        return [row for row in report if (row["kind"], row["subject"]) in codes]
 
 
 def _earlier_grades(work: Work, cycle: Cycle) -> list[dict[str, str | None]]:

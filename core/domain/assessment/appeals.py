@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
@@ -209,6 +210,17 @@ def _refuse_kind(feeds: str, scheme: str, indicator: str, candidates: list[int])
     )
 
 
+def _same(recorded: str, given: str) -> bool:
+    """Would recording ``given`` in place of ``recorded`` change nothing? Numbers compare
+    as numbers: 2, 2.0 and ２ score alike, so a "correction" from one to another is no
+    correction (compared as text, it was recorded). Text that is no number (a grade
+    label recorded before its indicator was made numeric) compares as text."""
+    try:
+        return Decimal(recorded) == Decimal(given)
+    except InvalidOperation:
+        return recorded == given
+
+
 def _correct_value(
     work: BureauWork,
     appeal: Appeal,
@@ -231,7 +243,11 @@ def _correct_value(
     if correction.value is None:
         raise invalid("value", "the corrected value (or withdraw)")
     text = values.value_text(target.indicator.measure, correction.value)
-    if current is not None and current.value == text and current.review != "rejected":
+    label = target.indicator.measure == values.GRADE_MEASURE
+    unchanged = current is not None and (
+        current.value == text if label else _same(current.value, text)
+    )
+    if unchanged and current.review != "rejected":
         raise InvalidInput(
             f"the value is already {text}: a correction would change nothing; uphold instead",
             [FieldError("value", f"equals the current value {current.value}")],
@@ -260,7 +276,7 @@ def _correct_item(
     if correction.value is None:
         raise invalid("value", "the corrected quantity (or withdraw)")
     quantity = ratings.number_in({"value": correction.value}, "value", 0, items.QUANTITY_MAX)
-    if quantity == item.quantity:
+    if _same(quantity, item.quantity):
         raise InvalidInput(
             "the item already has that quantity: a correction would change nothing",
             [FieldError("value", f"equals the current quantity {item.quantity}")],
@@ -300,7 +316,7 @@ def _correct_rating(
         row.update(rater=rating.rater, withdraws=rating.seq, reason=f"appeal {appeal.code}")
         return ratings.withdraw_rating(work, row, appeal=appeal.code)
     score = ratings.number_in({"value": correction.value}, "value", 0, ratings.RATING_MAX)
-    if score == rating.score:
+    if _same(score, rating.score):
         raise InvalidInput(
             "the rating already has that score: a correction would change nothing",
             [FieldError("value", f"equals the current score {rating.score}")],

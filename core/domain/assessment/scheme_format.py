@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 from core.domain.cycles import PERIOD_KINDS
 from core.domain.organisation import CODE
 from core.kernel.errors import FieldError
-from core.kernel.numbers import as_text, parse_decimal
+from core.kernel.numbers import MAX_SAFE_INT, as_text, parse_decimal
 from core.plugin_api import OutcomeType, PostProcessor, RuleType
 
 DIRECTIONS = ("higher", "lower")
@@ -71,17 +71,6 @@ class _Node:
     parent: str | None
 
 
-def plain(value: Any) -> Any:
-    """YAML/JSON values → the ledger's restricted JSON: floats become decimal strings."""
-    if isinstance(value, (float, Decimal)):
-        return as_text(parse_decimal(value))
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
 class _Checker:
     def __init__(
         self,
@@ -97,7 +86,29 @@ class _Checker:
         self.errors: list[FieldError] = []
 
     def fail(self, path: str, reason: str) -> None:
-        self.errors.append(FieldError(path, reason))
+        error = FieldError(path, reason)
+        if error not in self.errors:  # a value checked, then made plain, is reported once
+            self.errors.append(error)
+
+    def plain(self, path: str, value: Any) -> Any:
+        """YAML/JSON values → the ledger's restricted JSON: numbers with a fraction or an
+        exponent become decimal strings. One that cannot be held exactly (``1e-400``,
+        ``1e400``, an integer past 2^53) is reported at its path, like any other error,
+        rather than escaping as an exception (a 500) from the middle of the check."""
+        if isinstance(value, (float, Decimal)):
+            try:
+                return as_text(parse_decimal(value))
+            except ValueError as exc:
+                self.fail(path, str(exc))
+                return None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INT:
+            self.fail(path, "an integer this large is not kept exactly: write it as a string")
+            return None
+        if isinstance(value, dict):
+            return {str(k): self.plain(f"{path}.{k}", v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.plain(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        return value
 
     def decimal(self, path: str, value: Any, minimum: Decimal = Decimal(0)) -> Decimal | None:
         try:
@@ -194,7 +205,7 @@ class _Checker:
         out["meta"] = {
             "unit": str(raw.get("unit", "")),
             "direction": raw.get("direction", "higher"),
-            "target": plain(raw.get("target")),
+            "target": self.plain(f"{path}.target", raw.get("target")),
             "frequency": raw.get("frequency", "year"),
             "source": str(raw.get("source", "")),
             "evidence": raw.get("evidence", False),
@@ -222,7 +233,7 @@ class _Checker:
             weights = [self.decimal(f"{path}.{k}", v) for k, v in combine.items()]
             if None not in weights and sum(weights, Decimal(0)) != 1:
                 self.fail(path, "period weights must add up to 1")
-            return plain(combine)
+            return self.plain(path, combine)
         self.fail(path, f"one of {', '.join(COMBINE_METHODS)} or {{period: weight}}")
         return None
 
@@ -235,7 +246,7 @@ class _Checker:
             known = ", ".join(sorted(self.rule_types)) or "none installed"
             self.fail(f"{path}.type", f"unknown rule type {rule['type']!r} (known: {known})")
             return None
-        params = plain(rule.get("params", {}))
+        params = self.plain(f"{path}.params", rule.get("params", {}))
         self.params(f"{path}.params", rule_type.params_schema, params)
         return {"type": rule["type"], "params": params}
 
@@ -282,12 +293,12 @@ class _Checker:
                 if low is not None and last_min is not None and low > last_min:
                     self.fail(f"{path}.min", "grades go best first: min must not rise")
                 last_min = low if low is not None else last_min
-                entry["min"] = plain(grade["min"])
+                entry["min"] = self.plain(f"{path}.min", grade["min"])
             if grade.get("quota") is not None:
                 quota = self.decimal(f"{path}.quota", grade["quota"], Decimal("0.0001"))
                 if quota is not None and quota > 1:
                     self.fail(f"{path}.quota", "a share of the group, at most 1")
-                entry["quota"] = plain(grade["quota"])
+                entry["quota"] = self.plain(f"{path}.quota", grade["quota"])
             out.append(entry)
         if out and "min" in out[-1]:
             self.fail(f"grades[{len(out) - 1}].min", "the last grade takes everyone left: no min")
@@ -308,7 +319,7 @@ class _Checker:
                 known = ", ".join(sorted(self.post_processors)) or "none installed"
                 self.fail(f"{path}.type", f"unknown post-processor {kind!r} (known: {known})")
                 continue
-            params = plain(step.get("params", {}))
+            params = self.plain(f"{path}.params", step.get("params", {}))
             self.params(f"{path}.params", processor.params_schema, params)
             if "node" in params and params["node"] not in codes:
                 self.fail(f"{path}.params.node", f"no node {params['node']!r} in the scheme")
@@ -400,7 +411,7 @@ def normalise(
         check.sums(by_code, points, total)
     grades = check.grades(doc.get("grades"))
     post = check.post(doc.get("post"), set(by_code))
-    outcomes = check.outcomes(plain(doc.get("outcomes", {})))
+    outcomes = check.outcomes(check.plain("outcomes", doc.get("outcomes", {})))
     if check.errors:
         return None, check.errors
     normal = {

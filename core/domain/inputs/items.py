@@ -49,16 +49,19 @@ def evidence_hashes(work: BureauWork, values: Any) -> list[str]:
     return list(values)
 
 
-def live_item(work: BureauWork, seq: int | None, target: Target | None = None) -> ScoreItem:
-    """The live item with ledger seq ``seq`` (for ``target``, if given)."""
+def live_item(
+    work: BureauWork, seq: int | None, target: Target | None = None, field: str = "corrects"
+) -> ScoreItem:
+    """The live item with ledger seq ``seq`` (for ``target``, if given); a refusal names
+    ``field``, the caller's name for the seq (``corrects``, or ``withdraws``)."""
     item = work.session.get(ScoreItem, (seq, work.bureau.id)) if seq is not None else None
     if item is None:
         raise Conflict(
             f"seq {seq} is not a live item of this bureau (corrected or withdrawn already?)",
-            [FieldError("corrects", "not a live item")],
+            [FieldError(field, "not a live item")],
         )
     if target is not None and (item.subject_id, item.indicator_id, item.period_id) != target.key:
-        raise invalid("corrects", f"item {seq} is about another subject, indicator or period")
+        raise invalid(field, f"item {seq} is about another subject, indicator or period")
     return item
 
 
@@ -96,7 +99,9 @@ def withdraw_item(
     work: BureauWork, seq: object, reason: object, appeal: str | None = None
 ) -> Event:
     """Withdraw a live item: it no longer counts (the entry stays on the record)."""
-    item = live_item(work, seq_field({"withdraws": seq}, "withdraws", required=True))
+    item = live_item(
+        work, seq_field({"withdraws": seq}, "withdraws", required=True), field="withdraws"
+    )
     data = _item_target(work, item)
     data.update(withdraws=item.seq, reason=check_text("reason", reason, REASON_MAX, multiline=True))
     if appeal:

@@ -132,7 +132,8 @@ def record_values(
         pending[key] = number
         source_key = row.get("source_key")
         if source_key is not None:
-            source_key = check_text("source_key", source_key, 200)
+            # another system's row key, like a value: the ledger's guard still applies
+            source_key = check_text("source_key", source_key, 200, personal=False)
             if source_key in known_keys:
                 skipped.append(number)
                 return None

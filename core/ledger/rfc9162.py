@@ -72,6 +72,20 @@ class Accumulator:
         self._nodes: list[bytes] = []
         self.size = 0
 
+    @classmethod
+    def from_frontier(cls, hasher: TreeHasher, size: int, frontier: bytes) -> Accumulator:
+        """Resume from :meth:`frontier` (the subtree roots, largest first), as the store
+        does with ``MerkleAccumulator.from_frontier`` today."""
+        if len(frontier) != hasher.size * size.bit_count():
+            raise ValueError("frontier does not match the tree size")
+        acc = cls(hasher)
+        acc._nodes = [frontier[i : i + hasher.size] for i in range(0, len(frontier), hasher.size)]
+        acc.size = size
+        return acc
+
+    def frontier(self) -> bytes:
+        return b"".join(self._nodes)
+
     def append(self, leaf: bytes) -> None:
         node, size, node_hash = leaf, self.size, self._hasher.node
         while size & 1:  # each trailing 1 bit is a complete subtree to merge with

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from cryptography.hazmat.primitives import hashes
 
@@ -189,8 +189,9 @@ class SM2PrivateKey:
     def to_bytes(self) -> bytes:
         return self.d.to_bytes(self.curve.size, "big")
 
-    @property
+    @cached_property
     def public_key(self) -> SM2PublicKey:
+        """d·G, computed once: signing needs it for Z_A every time."""
         x, y = _ecdlp(self.curve).kG(self.d)
         return SM2PublicKey(x, y, self.curve)
 

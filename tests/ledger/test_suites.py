@@ -355,3 +355,22 @@ def test_mixed_suite_note_and_malformed_notes():
             notekeys.open_note(bad, [ed.verifier])
     with pytest.raises(NoteError):
         SM3_SM2.generate_signer("has space")
+
+
+def test_accumulator_frontier_matches_the_existing_one_and_resumes():
+    leaves = [verifier.leaf_hash(f"e{i}".encode()) for i in range(77)]
+    old, new = verifier.MerkleAccumulator(), SHA256_ED25519.accumulator()
+    for leaf in leaves[:45]:
+        old.append(leaf)
+        new.append(leaf)
+    assert new.frontier() == old.frontier()
+    resumed = rfc9162.Accumulator.from_frontier(SM3_SM2.hasher, 0, b"")
+    sm3 = sm3_leaves(77)
+    for leaf in sm3[:45]:
+        resumed.append(leaf)
+    again = rfc9162.Accumulator.from_frontier(SM3_SM2.hasher, 45, resumed.frontier())
+    for leaf in sm3[45:]:
+        again.append(leaf)
+    assert again.root() == ref_mth(ref_sm3, sm3)
+    with pytest.raises(ValueError):
+        rfc9162.Accumulator.from_frontier(SM3_SM2.hasher, 47, resumed.frontier())

@@ -218,6 +218,27 @@ class TileBuilder:
         self._pending: list[list[bytes]] = [[]]  # per level, hashes of the unfinished tile
         self._done: list[int] = [0]  # per level, full tiles written
 
+    @classmethod
+    def resume(cls, hasher: TreeHasher, size: int, pending: Sequence[bytes]) -> TileBuilder:
+        """Continue a tree of ``size`` leaves from its partial tiles' contents, lowest level
+        first (what :meth:`partial_tiles` returned, or what a store reads back: the last
+        ``size % 256`` leaf hashes, then per level the roots of the last full tiles)."""
+        builder = cls(hasher)
+        builder._pending, builder._done = [], []
+        expected = {t.level: t.width for t in partial_tiles(size)}
+        levels = max(1, len(pending), max(expected, default=-1) + 1)
+        for level in range(levels):
+            data = pending[level] if level < len(pending) else b""
+            width = expected.get(level, 0)
+            if len(data) != width * hasher.size:
+                raise TileError(f"level {level} of a tree of {size} has {width} pending hashes")
+            builder._pending.append(
+                [data[i : i + hasher.size] for i in range(0, len(data), hasher.size)]
+            )
+            builder._done.append(level_count(size, level) // TILE_WIDTH)
+        builder.size = size
+        return builder
+
     def append(self, leaf: bytes) -> list[tuple[Tile, bytes]]:
         if len(leaf) != self.hasher.size:
             raise TileError("leaf hash has the wrong size")

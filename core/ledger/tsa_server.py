@@ -99,9 +99,7 @@ class TimestampAuthority:
         if len(hashed) != HASHES[names[algorithm]][1].digest_size:
             return _rejection("bad_data_format")
         token = self._token(imprint, nonce, cert_req)
-        return TimeStampResp(
-            {"status": {"status": "granted"}, "time_stamp_token": token}
-        ).dump()
+        return TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token}).dump()
 
     def _token(
         self, imprint: tsp.MessageImprint, nonce: int | None, cert_req: bool

@@ -138,6 +138,25 @@ def test_builder_emits_full_tiles_when_they_complete():
         builder.append(b"short")
 
 
+def test_builder_resumes_from_partial_tiles():
+    leaves = leaves_for(70_000)
+    for cut in (0, 1, 255, 256, 257, 65535, 65536, 65537, 69_999):
+        first = tiles.TileBuilder(SHA)
+        written = {}
+        for leaf in leaves[:cut]:
+            written.update(first.append(leaf))
+        by_level = {t.level: d for t, d in first.partial_tiles()}
+        top = max(by_level, default=-1)
+        pending = [by_level.get(level, b"") for level in range(top + 1)]
+        resumed = tiles.TileBuilder.resume(SHA, cut, pending)
+        for leaf in leaves[cut:]:
+            written.update(resumed.append(leaf))
+        written.update(resumed.partial_tiles())
+        assert written == tiles.build_tiles(SHA, leaves), cut
+    with pytest.raises(TileError):
+        tiles.TileBuilder.resume(SHA, 300, [b""])
+
+
 # --------------------------------------------------------------------------- bundles
 
 

@@ -385,3 +385,37 @@ def test_witness_server_process(server, witness_key):
     assert status == 200
     assert notekeys.open_note(log.note() + body.decode(), [witness_key.verifier])
     conn.close()
+
+
+def test_wsgi_app(tmp_path, witness_key):
+    """The WSGI adapter gives the same answers as the server (for mounting under Flask)."""
+    import io
+
+    from core.ledger.witness_server import wsgi_app
+
+    log = Log("jixiao/b1")
+    log.grow(3)
+    app = wsgi_app(make_witness(tmp_path, witness_key, log))
+
+    def call(method: str, path: str, body: bytes) -> tuple[str, dict, bytes]:
+        seen: dict = {}
+
+        def start_response(status: str, headers: list) -> None:
+            seen["status"], seen["headers"] = status, dict(headers)
+
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        out = b"".join(app(environ, start_response))
+        return seen["status"], seen["headers"], out
+
+    status, headers, body = call("POST", "/add-checkpoint", log.request(0))
+    assert status == "200 OK" and headers["Content-Length"] == str(len(body))
+    assert notekeys.open_note(log.note() + body.decode(), [witness_key.verifier])
+    status, headers, body = call("POST", "/add-checkpoint", log.request(0))
+    assert (status, headers["Content-Type"], body) == ("409 Conflict", "text/x.tlog.size", b"3\n")
+    assert call("GET", "/add-checkpoint", b"")[0] == "405 Method Not Allowed"
+    assert call("POST", "/other", b"")[0] == "404 Not Found"

@@ -191,8 +191,10 @@ def durable_appends_per_s(folder: Path, url: str | None, n: int) -> float:
     app = create_app()
     platform = app.extensions["jixiao"]
     platform.keys.ensure("bench")
-    with platform.db.transaction() as s:
-        token = create_demo(s, platform)
+    from core.services import setup
+
+    setup.prepare(platform)
+    token = create_demo(platform)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     last: dict[int, int] = {}

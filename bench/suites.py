@@ -27,7 +27,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from core.ledger import notekeys, rfc9162, verifier
+from core.ledger import notekeys, rfc9162, tlog
 from core.ledger.suites import SUITES, Suite
 
 TREE_HEIGHT = 20  # 1,048,576 leaves: the inclusion path has 20 hashes
@@ -48,7 +48,7 @@ def rate(fn: Callable[[], object], seconds: float) -> float:
 
 def body(i: int) -> bytes:
     """A canonical value entry like the ledger writes (about 300 bytes)."""
-    return verifier.canonical_bytes(
+    return tlog.canonical_bytes(
         {
             "v": 1,
             "log": "jixiao/b1",
@@ -103,7 +103,7 @@ def bench_suite(suite: Suite, seconds: float) -> dict[str, float]:
     out["accumulate_per_s"] = rate(accumulate, seconds)
 
     signer = suite.generate_signer("bench.example/log")
-    text = verifier.Checkpoint("jixiao/b1", size, root).text()
+    text = tlog.Checkpoint("jixiao/b1", size, root).text()
     note = notekeys.sign_note(text, [signer])
     out["note_sign_per_s"] = rate(lambda: signer.sign(text.encode()), seconds)
     out["note_verify_per_s"] = rate(lambda: notekeys.open_note(note, [signer.verifier]), seconds)

@@ -132,12 +132,13 @@ def init_app(app: Flask) -> None:
         },
     )
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemErrors()]})
-    from core.api import assessment, bureaus, docs, ledger, people, plugins, records, schemes
+    from core.api import assessment, bureaus, docs, ledger, people, plugins, records, schemes, tiles
     from webhooks import api as webhooks_api
 
     for module in (bureaus, people, records, schemes, assessment, ledger, plugins, webhooks_api):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
+    app.register_blueprint(tiles.bp)  # /logs/<bureau>/…: C2SP tlog-tiles, outside /api/v1
     context.init_app(app)  # 401 comes before anything about the request's content
     app.before_request(_guard_request)
     from core.api import plugin_routes

@@ -37,6 +37,7 @@ COMMANDS = {
     "evidence": "core.cli.assessment:evidence_group",
     "appeals": "core.cli.assessment:appeals",
     "webhooks": "webhooks.cli:webhooks",
+    "witness": "core.cli.witness:witness",
 }
 
 

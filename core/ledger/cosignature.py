@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from core.ledger.notekeys import (
+from .notekeys import (
     PRIVATE_PREFIX,
     SIG_COSIGNATURE_V1,
     NoteError,

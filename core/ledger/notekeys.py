@@ -1,13 +1,14 @@
 """C2SP signed-note keys and signatures for more than one algorithm.
 
-:mod:`core.ledger.verifier` knows Ed25519 only and expects 64-byte signatures. A log of the
-``sm3-sm2`` suite signs with SM2, and witnesses add 72-byte cosignatures, so notes are
-parsed and checked here against any object with a ``name``, a 4-byte ``key_id`` and a
-``verify(text, signature)`` method (:class:`NoteVerifier`).
+A log of the ``sha256-ed25519`` suite signs its checkpoints with Ed25519, one of the
+``sm3-sm2`` suite with SM2, and witnesses add 72-byte cosignatures, so notes are parsed
+and checked here against any object with a ``name``, a 4-byte ``key_id`` and a
+``verify(text, signature)`` method (:class:`NoteVerifier`). Unknown signatures, whatever
+their length, are ignored, as the signed-note specification requires.
 
 Signature types (the byte that goes into the key ID and in front of the public key):
 
-* ``0x01`` Ed25519, exactly as ``verifier``/``signing`` do today (same key IDs and keys);
+* ``0x01`` Ed25519 (the Go ``sumdb/note`` keys and signatures);
 * ``0xff ‖ DER(OID 1.2.156.10197.1.501)`` SM2. The signed-note spec assigns no byte to SM2
   and reserves ``0xff`` for "signature types without an identifier byte assigned by this
   specification", recommending that it "be followed by a longer identifier that is
@@ -20,7 +21,8 @@ Signature types (the byte that goes into the key ID and in front of the public k
     key ID = SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4]
     vkey   = name + "+" + hex(key ID) + "+" + base64(type ‖ public key)
 
-Only the standard library, ``cryptography`` and (for SM2 only) ``gmalg`` are used.
+Only the standard library, ``cryptography`` and (for SM2 only) ``gmalg`` are used; this
+module ships in every audit bundle, hence the relative imports.
 """
 
 from __future__ import annotations
@@ -40,8 +42,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from core.ledger.sm2 import SM2Error, SM2PrivateKey, SM2PublicKey
-from core.ledger.verifier import NoteError
+from .sm2 import SM2Error, SM2PrivateKey, SM2PublicKey
 
 SIG_ED25519 = b"\x01"
 SIG_COSIGNATURE_V1 = b"\x04"
@@ -50,6 +51,10 @@ SM2_SM3_OID_DER = bytes.fromhex("06082a811ccf55018375")
 SIG_SM2 = b"\xff" + SM2_SM3_OID_DER
 PRIVATE_PREFIX = "PRIVATE+KEY+"
 MAX_SIGNATURES = 64  # the spec asks verifiers to accept at least 16
+
+
+class NoteError(ValueError):
+    """A signed note or key that is malformed or does not verify."""
 
 
 class NoteVerifier(Protocol):
@@ -111,7 +116,7 @@ def decode_key(text: str, prefix: str = "") -> tuple[str, bytes, bytes]:
 
 @dataclass(frozen=True)
 class Ed25519Verifier:
-    """An Ed25519 note verifier; the same key format as ``verifier.NoteVerifier``."""
+    """An Ed25519 note verifier (``name+hexid+base64(0x01 ‖ key)``)."""
 
     name: str
     public_key: bytes
@@ -301,26 +306,36 @@ def split_note(note: str) -> tuple[str, list[NoteSignature]]:
     return text + "\n", [parse_signature_line(line) for line in lines]
 
 
-def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> tuple[str, list[str]]:
-    """Verify a note; returns its text and the names of the known keys that signed it.
+def signed_by(note: str, verifiers: Iterable[NoteVerifier]) -> tuple[str, list[str]]:
+    """The note's text and the names of the known keys whose signatures verify, one name
+    per distinct key (a key's second signature on a note counts once).
 
     Signatures by unknown (name, key ID) pairs are ignored; a known key's signature must
-    verify (this rejects the whole note, which the spec allows); at least one known key
-    must have signed.
+    verify, or the whole note is rejected (which the spec allows).
     """
     text, signatures = split_note(note)
     known = {(v.name, v.key_id): v for v in verifiers}
-    signed_by: list[str] = []
+    names: list[str] = []
+    seen: set[tuple[str, bytes]] = set()
     for sig in signatures:
         verifier = known.get((sig.name, sig.key_id))
         if verifier is None:
             continue
         if not verifier.verify(text.encode("utf-8"), sig.signature):
             raise NoteError(f"signature by {sig.name} is invalid")
-        signed_by.append(sig.name)
-    if not signed_by:
+        if (sig.name, sig.key_id) not in seen:
+            seen.add((sig.name, sig.key_id))
+            names.append(sig.name)
+    return text, names
+
+
+def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> tuple[str, list[str]]:
+    """Verify a note; returns its text and the names of the known keys that signed it
+    (see :func:`signed_by`); at least one known key must have signed."""
+    text, names = signed_by(note, verifiers)
+    if not names:
         raise NoteError("no signature by a trusted key")
-    return text, signed_by
+    return text, names
 
 
 __all__ = [
@@ -345,5 +360,6 @@ __all__ = [
     "parse_verifier",
     "sign_note",
     "signature_line",
+    "signed_by",
     "split_note",
 ]

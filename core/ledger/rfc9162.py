@@ -1,13 +1,11 @@
 """RFC 9162 Merkle tree algorithms with the hash function injected.
 
-:mod:`core.ledger.verifier` hard-wires SHA-256 because it is copied into bundles as a
-single file. A log may also use SM3 (the ``sm3-sm2`` suite), and tiles and witnesses
-must hash with whatever the log uses, so the same algorithms are written here once over a
-:class:`TreeHasher`. With :data:`SHA256` they give exactly the results of ``verifier``
-and ``merkle`` (the tests check this against the transparency-dev vectors).
+A log may use SHA-256 or SM3 (the ``sm3-sm2`` suite), and the chain check, tiles and
+witnesses must hash with whatever the log uses, so the algorithms are written here once
+over a :class:`TreeHasher` (the transparency-dev vectors hold :data:`SHA256` to RFC 9162).
 
-Only the standard library is imported (plus ``verifier`` for its exception type), so this
-module can ship to offline auditors.
+Only the standard library is imported, and imports between the verification modules are
+relative: this module ships in every audit bundle (see :mod:`core.ledger.bundle`).
 """
 
 from __future__ import annotations
@@ -16,10 +14,12 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from core.ledger.verifier import ProofError
-
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
+
+
+class ProofError(ValueError):
+    """A Merkle proof that does not verify."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,18 @@ def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-SHA256 = TreeHasher("sha256", _sha256)
+class _SHA256TreeHasher(TreeHasher):
+    """SHA-256 with the prefixes inlined: one call per hash, as hot loops (appends, the
+    chain check) want."""
+
+    def leaf(self, data: bytes) -> bytes:
+        return hashlib.sha256(LEAF_PREFIX + data).digest()
+
+    def node(self, left: bytes, right: bytes) -> bytes:
+        return hashlib.sha256(NODE_PREFIX + left + right).digest()
+
+
+SHA256 = _SHA256TreeHasher("sha256", _sha256)
 
 
 def split_point(n: int) -> int:
@@ -61,8 +72,10 @@ def split_point(n: int) -> int:
 class Accumulator:
     """Streaming Merkle tree: the roots of the perfect subtrees making up ``size``.
 
-    Same idea as :class:`core.ledger.verifier.MerkleAccumulator`, with the hasher
-    injected: O(log n) memory, the root of the current prefix on demand.
+    Keeps the roots of the perfect subtrees that make up the current size, largest first
+    (its binary decomposition, as a compact range does in Trillian/Tessera): O(log n)
+    memory, the root of the current prefix on demand. Their heights are the set bits of
+    ``size``, so only the hashes are stored (:meth:`frontier`).
     """
 
     __slots__ = ("_hasher", "_nodes", "size")
@@ -75,7 +88,7 @@ class Accumulator:
     @classmethod
     def from_frontier(cls, hasher: TreeHasher, size: int, frontier: bytes) -> Accumulator:
         """Resume from :meth:`frontier` (the subtree roots, largest first), as the store
-        does with ``MerkleAccumulator.from_frontier`` today."""
+        does from the log head."""
         if len(frontier) != hasher.size * size.bit_count():
             raise ValueError("frontier does not match the tree size")
         acc = cls(hasher)
@@ -191,9 +204,9 @@ def verify_consistency(
 ) -> None:
     """RFC 9162 section 2.1.4.2; raises ProofError unless tree ``size1`` prefixes ``size2``.
 
-    A proof from the empty tree is refused, as in :mod:`core.ledger.verifier`; callers
-    that accept "anything extends the empty tree" (a witness seeing a log for the first
-    time) handle size 0 before calling.
+    A proof from the empty tree is refused (it proves nothing), as the transparency-dev
+    vectors expect; callers that accept "anything extends the empty tree" (a witness
+    seeing a log for the first time) handle size 0 before calling.
     """
     if size1 <= 0 or size2 < size1:
         raise ProofError(f"no consistency proof from size {size1} to size {size2}")

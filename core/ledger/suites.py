@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
 
-from core.ledger import rfc9162
-from core.ledger.notekeys import (
+from . import rfc9162
+from .notekeys import (
     Ed25519Signer,
     Ed25519Verifier,
     NoteError,
@@ -32,8 +32,8 @@ from core.ledger.notekeys import (
     parse_signer,
     parse_verifier,
 )
-from core.ledger.rfc9162 import TreeHasher
-from core.ledger.sm2 import sm3
+from .rfc9162 import TreeHasher
+from .sm2 import sm3
 
 
 class _SM3TreeHasher(TreeHasher):

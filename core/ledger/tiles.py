@@ -204,6 +204,14 @@ def _perfect_root(hasher: TreeHasher, hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+def tile_root(hasher: TreeHasher, data: bytes) -> bytes:
+    """The root of a full tile: the hash it contributes to the level above."""
+    size = hasher.size
+    if len(data) != TILE_WIDTH * size:
+        raise TileError("only a full tile has a root")
+    return _perfect_root(hasher, [data[i : i + size] for i in range(0, len(data), size)])
+
+
 class TileBuilder:
     """Builds tiles as leaf hashes are appended: what a log writes next to its entries.
 
@@ -240,9 +248,14 @@ class TileBuilder:
         return builder
 
     def append(self, leaf: bytes) -> list[tuple[Tile, bytes]]:
+        return [(tile, data) for tile, data, _ in self.append_with_roots(leaf)]
+
+    def append_with_roots(self, leaf: bytes) -> list[tuple[Tile, bytes, bytes]]:
+        """Like :meth:`append`, each completed tile with its root (the hash it adds to
+        the level above, which a store keeps beside it)."""
         if len(leaf) != self.hasher.size:
             raise TileError("leaf hash has the wrong size")
-        completed: list[tuple[Tile, bytes]] = []
+        completed: list[tuple[Tile, bytes, bytes]] = []
         node, level = leaf, 0
         while True:
             pending = self._pending[level]
@@ -250,8 +263,8 @@ class TileBuilder:
             if len(pending) < TILE_WIDTH:
                 break
             tile = Tile(level, self._done[level])
-            completed.append((tile, b"".join(pending)))
             node = _perfect_root(self.hasher, pending)
+            completed.append((tile, b"".join(pending), node))
             pending.clear()
             self._done[level] += 1
             level += 1
@@ -365,6 +378,19 @@ class TileHashReader:
         offset = first % TILE_WIDTH
         return _perfect_root(self.hasher, hashes[offset : offset + (1 << rest)])
 
+    def frontier(self, size: int) -> bytes:
+        """The Merkle frontier of the first ``size`` leaves: the roots of the perfect
+        subtrees of ``size``'s binary decomposition, largest first, as
+        :class:`~core.ledger.rfc9162.Accumulator` keeps it (at most log2(size) nodes)."""
+        if not 0 <= size <= self.size:
+            raise TileError(f"size {size} is outside a tree of {self.size}")
+        parts, start = [], 0
+        for height in range(size.bit_length() - 1, -1, -1):
+            if size >> height & 1:
+                parts.append(self.node(height, start >> height))
+                start += 1 << height
+        return b"".join(parts)
+
     def range_hash(self, lo: int, hi: int) -> bytes:
         """MTH(D[lo:hi]) for a range that is a node of the RFC 9162 tree (or its root)."""
         if not 0 <= lo <= hi <= self.size:
@@ -457,5 +483,6 @@ __all__ = [
     "partial_tiles",
     "root_from_tiles",
     "tile_for",
+    "tile_root",
     "tiles_for_size",
 ]

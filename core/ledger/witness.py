@@ -25,6 +25,8 @@ import json
 import logging
 import os
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,7 @@ from core.ledger.cosignature import CosignatureSigner
 from core.ledger.notekeys import NoteError, NoteVerifier, open_note, split_note
 from core.ledger.rfc9162 import ProofError
 from core.ledger.suites import DEFAULT, Suite
-from core.ledger.verifier import Checkpoint
+from core.ledger.tlog import Checkpoint
 
 try:  # POSIX: serialise state updates across processes too
     import fcntl
@@ -256,6 +258,34 @@ class Witness:
         return None
 
 
+# --------------------------------------------------------------------------- client
+
+
+def submit(prefix: str, request: AddCheckpointRequest, timeout: float = 10.0) -> Response:
+    """POST an add-checkpoint request to the witness whose submission prefix is ``prefix``
+    (``<prefix>/add-checkpoint``) and return its answer, whatever the status; OSError
+    (connection refused, timeout, ...) if there is none."""
+    url = prefix.rstrip("/") + "/add-checkpoint"
+    http_request = urllib.request.Request(url, data=request.encode(), method="POST")
+    try:
+        with urllib.request.urlopen(http_request, timeout=timeout) as reply:
+            body, status = reply.read(MAX_BODY + 1), reply.status
+            content_type = reply.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        body, status = error.read(MAX_BODY + 1), error.code
+        content_type = error.headers.get("Content-Type", "")
+        error.close()
+    return Response(status, body[:MAX_BODY], content_type)
+
+
+def reported_size(response: Response) -> int | None:
+    """The size a 409 answer says the witness knows (``text/x.tlog.size``), or None."""
+    if response.status != 409 or not response.content_type.startswith(SIZE_CONTENT_TYPE):
+        return None
+    text = response.body.decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() and text.isascii() else None
+
+
 def _text(status: int, message: str) -> Response:
     return Response(status, (message + "\n").encode("utf-8"))
 
@@ -275,4 +305,6 @@ __all__ = [
     "Response",
     "StateStore",
     "Witness",
+    "reported_size",
+    "submit",
 ]

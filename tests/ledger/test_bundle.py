@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from core.cli import main
 from tests.ledger import attacks
-from tests.ledger.conftest import attack
+from tests.ledger.conftest import EACH_SUITE, attack
+
+pytestmark = EACH_SUITE
 
 # Runs a bundle's verify.py with jixiao's own packages made unimportable, to prove that
 # an auditor needs nothing but Python and `cryptography`.
@@ -45,17 +47,21 @@ def public_key(tmp_path, instance) -> Path:
     return path
 
 
-def test_export_directory_verifies_offline(tmp_path, log, public_key):
+def test_export_directory_verifies_offline(tmp_path, log, public_key, suite):
     out = tmp_path / "bundle"
     assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "FORMAT.md",
         "checkpoints.jsonl",
         "entries.jsonl",
+        "jixiao_tlog",
         "keys.txt",
         "manifest.json",
         "verify.py",
     ]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["suite"] == suite
+    assert "jixiao_tlog/tlog.py" in manifest["sha256"]
     result = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key), "--json")
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["ok"] and report["checkpoints_checked"] >= 2

@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from core.ledger import merkle, rfc9162, tiles, verifier
+from core.ledger import merkle, rfc9162, tiles, tlog
 from core.ledger.suites import SM3
 from core.ledger.tiles import EntryBundleRef, Tile, TileError
 
@@ -120,9 +120,9 @@ def test_tile_contents_are_merkle_tree_hashes():
     span = 256
     level1 = built[Tile(1, 0)]
     for i in (0, 1, 137, 255):
-        assert level1[i * 32 : (i + 1) * 32] == verifier.root_of(leaves[i * span : (i + 1) * span])
+        assert level1[i * 32 : (i + 1) * 32] == tlog.root_of(leaves[i * span : (i + 1) * span])
     level2 = built[Tile(2, 0, 1)]
-    assert level2 == verifier.root_of(leaves[:65536])
+    assert level2 == tlog.root_of(leaves[:65536])
     assert built[Tile(0, 273, 112)] == b"".join(leaves[273 * 256 :])
 
 
@@ -211,7 +211,7 @@ def sha_store():
 @pytest.mark.parametrize("size", SIZES)
 def test_roots_and_inclusion_proofs_from_tiles(sha_store, size):
     leaves = sha_store.leaves[:size]
-    root = verifier.root_of(leaves)
+    root = tlog.root_of(leaves)
     assert tiles.root_from_tiles(SHA, sha_store.read, size) == root
     rng = random.Random(size)
     indexes = {0, size - 1, size // 2, rng.randrange(size), min(size - 1, 255), min(size - 1, 256)}
@@ -220,22 +220,22 @@ def test_roots_and_inclusion_proofs_from_tiles(sha_store, size):
         proof = reader.inclusion_proof(index)
         if size <= 2000 or index in (0, size - 1):  # merkle's O(n) proofs are slow at 70k
             assert proof == merkle.inclusion_proof(index, leaves)
-        verifier.verify_inclusion(index, size, leaves[index], proof, root)
+        tlog.verify_inclusion(index, size, leaves[index], proof, root)
         assert reader.reads <= 2 * (1 + (size.bit_length() - 1) // 8) + 1
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_consistency_proofs_from_tiles(sha_store, size):
     leaves = sha_store.leaves[:size]
-    root = verifier.root_of(leaves)
+    root = tlog.root_of(leaves)
     rng = random.Random(-size)
     for size1 in sorted({1, size, max(1, size - 1), rng.randrange(1, size + 1), min(size, 256)}):
         proof = tiles.consistency_proof_from_tiles(SHA, sha_store.read, size1, size)
         if size <= 2000:
             assert proof == merkle.consistency_proof(size1, leaves)
         root1 = tiles.root_from_tiles(SHA, sha_store.read, size1)
-        assert root1 == verifier.root_of(leaves[:size1])
-        verifier.verify_consistency(size1, size, proof, root1, root)
+        assert root1 == tlog.root_of(leaves[:size1])
+        tlog.verify_consistency(size1, size, proof, root1, root)
 
 
 def test_inclusion_proof_reads_a_logarithmic_number_of_tiles(sha_store):
@@ -243,7 +243,7 @@ def test_inclusion_proof_reads_a_logarithmic_number_of_tiles(sha_store):
     reader = tiles.TileHashReader(SHA, size, sha_store.read)
     reader.inclusion_proof(12_345)
     assert reader.reads <= 5  # levels 0, 1, 2, plus the partial tiles on the right edge
-    assert reader.root() == verifier.root_of(sha_store.leaves[:size])
+    assert reader.root() == tlog.root_of(sha_store.leaves[:size])
 
 
 @pytest.mark.parametrize("size", [1, 7, 256, 257, 600])
@@ -264,7 +264,7 @@ def test_sm3_tiles(size):
 def test_tampered_or_wrong_sized_tiles_do_not_verify(sha_store):
     size = 1000
     leaves = sha_store.leaves[:size]
-    root = verifier.root_of(leaves)
+    root = tlog.root_of(leaves)
 
     def tamper(at_level: int, at_byte: int):
         def read(level, index, width):
@@ -279,8 +279,8 @@ def test_tampered_or_wrong_sized_tiles_do_not_verify(sha_store):
     for at_level, at_byte in [(0, 2 * 32 + 5), (1, 1 * 32 + 5)]:
         read = tamper(at_level, at_byte)
         proof = tiles.inclusion_proof_from_tiles(SHA, read, 3, size)
-        with pytest.raises(verifier.ProofError):
-            verifier.verify_inclusion(3, size, leaves[3], proof, root)
+        with pytest.raises(tlog.ProofError):
+            tlog.verify_inclusion(3, size, leaves[3], proof, root)
         # The root of 1000 leaves reads level 1 only: the level-0 tiles under it are
         # authenticated through the proofs that do read them.
         assert (tiles.root_from_tiles(SHA, read, size) != root) == (at_level == 1)

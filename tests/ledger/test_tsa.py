@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from core.ledger import tsa, tsa_server, verifier
+from core.ledger import tlog, tsa, tsa_server
 from core.ledger.signing import NoteSigner, sign_note
 from core.ledger.tsa import TimestampError
 
@@ -32,7 +32,7 @@ needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="openssl binary not i
 
 
 def checkpoint_note() -> bytes:
-    text = verifier.Checkpoint("jixiao/b1", 42, hashlib.sha256(b"root").digest()).text()
+    text = tlog.Checkpoint("jixiao/b1", 42, hashlib.sha256(b"root").digest()).text()
     return sign_note(text, [NoteSigner.generate("jixiao")]).encode()
 
 

@@ -18,7 +18,7 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from core.ledger import merkle, notekeys, rfc9162, signing, verifier
+from core.ledger import merkle, notekeys, rfc9162, signing, tlog
 from core.ledger.cosignature import (
     CosignatureSigner,
     CosignatureVerifier,
@@ -65,7 +65,7 @@ class Log:
     def note(self, size: int | None = None, root: bytes | None = None) -> str:
         size = len(self.leaves) if size is None else size
         root = root if root is not None else self.suite.root_of(self.leaves[:size])
-        text = verifier.Checkpoint(self.origin, size, root).text()
+        text = tlog.Checkpoint(self.origin, size, root).text()
         if isinstance(self.signer, signing.NoteSigner):
             return signing.sign_note(text, [self.signer])
         return notekeys.sign_note(text, [self.signer])
@@ -97,7 +97,7 @@ def make_witness(tmp_path: Path, signer: CosignatureSigner, *logs: Log) -> Witne
 
 
 def test_cosignature_format_and_verification(witness_key):
-    text = verifier.Checkpoint("example.com/behind-the-sofa", 20852163, bytes(32)).text()
+    text = tlog.Checkpoint("example.com/behind-the-sofa", 20852163, bytes(32)).text()
     sig = witness_key.sign_at(text.encode(), 1679315147)
     assert len(sig) == 72 and timestamp_of(sig) == 1679315147
     assert sig[:8] == struct.pack(">Q", 1679315147)
@@ -144,7 +144,7 @@ def test_cosigned_note_opens_with_log_and_witness_keys(tmp_path, witness_key):
         cosigned, [notekeys.parse_verifier(log.vkey), witness_key.verifier]
     )
     assert names == ["jixiao/b1", "witness.example/w1"]
-    assert verifier.open_note(cosigned.replace(response.body.decode(), ""), [log.signer.verifier])
+    assert tlog.open_note(cosigned.replace(response.body.decode(), ""), [log.signer.verifier])
 
 
 # --------------------------------------------------------------------------- request bodies
@@ -260,7 +260,7 @@ def test_sm3_sm2_log(tmp_path, witness_key):
     assert notekeys.open_note(cosigned, [witness_key.verifier])[1] == ["witness.example/w1"]
     # A SHA-256 proof over the same entries is no SM3 proof.
     log.grow(1)
-    sha_leaves = [verifier.leaf_hash(f"jixiao/gm {i}".encode()) for i in range(14)]
+    sha_leaves = [tlog.leaf_hash(f"jixiao/gm {i}".encode()) for i in range(14)]
     sha_proof = merkle.consistency_proof(13, sha_leaves)
     bad = AddCheckpointRequest(13, sha_proof, log.note()).encode()
     assert witness.add_checkpoint(bad).status == 422

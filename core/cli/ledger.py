@@ -314,7 +314,10 @@ def mirror(
         witnesses = load_witness_keys(witness_keys)
     except (NoteError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    fetcher = monitor.Fetcher(url, token, timeout)
+    try:
+        fetcher = monitor.Fetcher(url, token, timeout)
+    except monitor.MirrorError as exc:
+        raise click.ClickException(str(exc)) from exc
     job = monitor.Mirror(
         fetcher, folder, verifiers, SUITES[suite] if suite else None, witnesses, min_witnesses
     )

@@ -70,14 +70,11 @@ sys.exit(main())
 def _write_entries(session: Session, log: LedgerLog, size: int, path: Path) -> str:
     hasher = suite_of(log).hasher
     acc = rfc9162.Accumulator(hasher)
-    rows = (
-        session.connection()
+    rows = session.execute(
+        select(LedgerEntry.body)
+        .where(LedgerEntry.log_id == log.id, LedgerEntry.seq < size)
+        .order_by(LedgerEntry.seq)
         .execution_options(stream_results=True, yield_per=5000)
-        .execute(
-            select(LedgerEntry.body)
-            .where(LedgerEntry.log_id == log.id, LedgerEntry.seq < size)
-            .order_by(LedgerEntry.seq)
-        )
     )
     with open(path, "wb") as fh:
         for (body,) in rows:

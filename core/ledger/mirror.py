@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.ledger.cosignature import CosignatureVerifier
-from core.ledger.notekeys import NoteError, NoteVerifier, SM2Verifier
+from core.ledger.notekeys import NoteError, NoteVerifier, SM2Verifier, signed_by
 from core.ledger.suites import DEFAULT, SUITES, Suite
 from core.ledger.tiles import (
     TILE_WIDTH,
@@ -124,9 +124,11 @@ class Fetcher:
             self._conn = None
 
 
-def suite_for(verifiers: Sequence[NoteVerifier]) -> Suite:
-    """The suite the log's keys imply: SM2 keys sign ``sm3-sm2`` logs."""
-    if verifiers and all(isinstance(v, SM2Verifier) for v in verifiers):
+def suite_for(signers: Sequence[NoteVerifier]) -> Suite:
+    """The suite the keys that signed a checkpoint imply: SM2 keys sign ``sm3-sm2``
+    logs (a log never mixes suites, and its first entry names its suite, which the chain
+    check holds it to)."""
+    if signers and all(isinstance(v, SM2Verifier) for v in signers):
         return SUITES["sm3-sm2"]
     return DEFAULT
 
@@ -167,7 +169,7 @@ class Mirror:
         self.fetcher = fetcher
         self.folder = Path(folder)
         self.verifiers = list(verifiers)
-        self.suite = suite or suite_for(self.verifiers)
+        self.suite = suite
         self.witnesses = list(witnesses)
         self.min_witnesses = min_witnesses
 
@@ -183,7 +185,9 @@ class Mirror:
                 f"the checkpoint is for {origin}, but this folder mirrors {state.origin}", None
             )
         if state.suite != self.suite.name:
-            raise MirrorError(f"this folder mirrors a {state.suite} log, not {self.suite.name}")
+            self._alert(
+                f"this folder mirrors a {state.suite} log, now signed as {self.suite.name}", None
+            )
         return state
 
     def _save(self, state: _State) -> None:
@@ -209,6 +213,9 @@ class Mirror:
         try:
             cp = open_checkpoint(note, self.verifiers)
             names = cosigners(note, self.witnesses) if self.witnesses else []
+            if self.suite is None:
+                signers = [v for v in self.verifiers if signed_by(note, [v])[1]]
+                self.suite = suite_for(signers)
         except NoteError as exc:
             self._alert(f"the checkpoint served is not validly signed: {exc}", note)
         state = self._load(cp.origin)

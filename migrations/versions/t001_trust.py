@@ -88,13 +88,10 @@ def _fill_tiles(bind: sa.Connection) -> None:
         f"VALUES ({', '.join([mark] * len(tilestore.TILE_COLUMNS))})"
     )
     for log_id in logs:
-        leaves = (
-            bytes(row[0])
-            for row in bind.execution_options(stream_results=True, yield_per=BATCH).execute(
-                sa.text("SELECT leaf_hash FROM ledger_entries WHERE log_id = :l ORDER BY seq"),
-                {"l": log_id},
-            )
-        )
+        query = sa.text(
+            "SELECT leaf_hash FROM ledger_entries WHERE log_id = :l ORDER BY seq"
+        ).execution_options(stream_results=True, yield_per=BATCH)
+        leaves = (bytes(row[0]) for row in bind.execute(query, {"l": log_id}))
         rows: list = []
         for row in tilestore.build_all(log_id, SHA256, leaves):
             rows.append(row)

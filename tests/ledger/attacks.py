@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import Connection, text
 
-from core.ledger import rfc9162, triggers
+from core.ledger import rfc9162, tilestore, triggers
 from core.ledger.suites import get_suite
 from core.ledger.tlog import canonical_bytes
 
@@ -142,4 +142,36 @@ def drop_checkpoints(conn: Connection, log_id: int, above: int = -1) -> None:
     conn.execute(
         text("DELETE FROM ledger_checkpoints WHERE log_id = :l AND size > :a"),
         {"l": log_id, "a": above},
+    )
+
+
+def rebuild_tiles(conn: Connection, log_id: int) -> None:
+    """Make the stored tiles agree with the (rewritten) leaf hashes."""
+    conn.execute(text("DELETE FROM ledger_tiles WHERE log_id = :l"), {"l": log_id})
+    leaves = [bytes(r["leaf_hash"]) for r in rows(conn, log_id)]
+    built = list(tilestore.build_all(log_id, hasher(conn, log_id), leaves))
+    if built:
+        conn.execute(
+            text(
+                "INSERT INTO ledger_tiles (log_id, level, idx, hashes, root) "
+                "VALUES (:l, :v, :i, :h, :r)"
+            ),
+            [{"l": a, "v": b, "i": c, "h": d, "r": e} for a, b, c, d, e in built],
+        )
+
+
+def erase_checkpoints_and_anchors(conn: Connection, log_id: int) -> None:
+    """Delete the log's checkpoints, its cosignatures and the whole platform log (whose
+    anchors would catch the rewrite), so that the signer signs the rewritten head."""
+    drop_checkpoints(conn, log_id)
+    conn.execute(text("DELETE FROM ledger_cosignatures WHERE log_id = :l"), {"l": log_id})
+    platform = conn.exec_driver_sql(
+        "SELECT id FROM ledger_logs WHERE origin = 'jixiao/_platform'"
+    ).scalar()
+    drop_checkpoints(conn, platform)
+    for table in ("ledger_entries", "ledger_tiles", "ledger_cosignatures", "ledger_timestamps"):
+        conn.execute(text(f"DELETE FROM {table} WHERE log_id = :l"), {"l": platform})
+    conn.execute(
+        text("UPDATE ledger_logs SET size = 0, head = NULL, frontier = :f WHERE id = :l"),
+        {"f": b"", "l": platform},
     )

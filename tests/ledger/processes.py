@@ -20,9 +20,13 @@ class Service:
         self.port = 0
 
     def start(self) -> Service:
+        """Start (again: on the port it had, as a restarted service would)."""
+        args = list(self.args)
+        if self.port and "--port" in args:
+            args[args.index("--port") + 1] = str(self.port)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(
-            [sys.executable, *self.args], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, *args], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
         )
         line = self.proc.stdout.readline()
         if not line.startswith("listening on 127.0.0.1:"):

@@ -22,8 +22,9 @@ def consistency_proof(
 ) -> tuple[bytes, bytes, list[bytes]]:
     """(root at size1, root at size2, PROOF(size1, D[size2])), from the log's tiles."""
     hasher = suite_of(log).hasher
-    second = tilestore.reader(session, log, hasher, size2)
-    first = tilestore.reader(session, log, hasher, size1)
+    stored = tilestore.StoredTiles(session, log.id, hasher, log.size)
+    second = tilestore.reader(session, log, hasher, size2, stored)
+    first = tilestore.reader(session, log, hasher, size1, stored)
     return first.root(), second.root(), second.consistency_proof(size1)
 
 

@@ -122,7 +122,12 @@ def build_all(log_id: int, hasher: TreeHasher, leaves: Iterable[bytes]) -> Itera
 
 class StoredTiles:
     """``read_tile`` over the database for one log: full tiles from ``ledger_tiles``,
-    unfinished ones from the entries' leaf hashes or the stored tile roots."""
+    unfinished ones from the entries' leaf hashes or the stored tile roots.
+
+    Full tiles read are kept (they never change), so readers of several sizes of one log
+    (a consistency proof and its two roots) share them. Queries go to the DBAPI directly:
+    a proof is a dozen point reads, and the ORM's per-query cost would dominate them.
+    """
 
     def __init__(self, session: Session, log_id: int, hasher: TreeHasher, log_size: int) -> None:
         self.session = session
@@ -130,16 +135,34 @@ class StoredTiles:
         self.hasher = hasher
         self.log_size = log_size
         """The log's size: a tile that ends beyond it is not stored in full yet."""
+        self._full: dict[tuple[int, int], bytes] = {}
+        conn = session.connection()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._sql_full = (
+            f"SELECT hashes FROM ledger_tiles WHERE log_id = {mark} AND level = {mark} "
+            f"AND idx = {mark}"
+        )
+        self._sql_leaves = (
+            f"SELECT leaf_hash FROM ledger_entries WHERE log_id = {mark} AND seq >= {mark} "
+            f"AND seq < {mark} ORDER BY seq"
+        )
+        self._sql_roots = (
+            f"SELECT root FROM ledger_tiles WHERE log_id = {mark} AND level = {mark} "
+            f"AND idx >= {mark} AND idx < {mark} ORDER BY idx"
+        )
+
+    def _rows(self, sql: str, params: tuple) -> list[bytes]:
+        result = self.session.connection().exec_driver_sql(sql, params)
+        return [bytes(row[0]) for row in result]
 
     def full(self, level: int, index: int) -> bytes | None:
-        found = self.session.execute(
-            select(LedgerTile.hashes).where(
-                LedgerTile.log_id == self.log_id,
-                LedgerTile.level == level,
-                LedgerTile.idx == index,
-            )
-        ).scalar()
-        return None if found is None else bytes(found)
+        found = self._full.get((level, index))
+        if found is None:
+            rows = self._rows(self._sql_full, (self.log_id, level, index))
+            if not rows:
+                return None
+            found = self._full[(level, index)] = rows[0]
+        return found
 
     def __call__(self, level: int, index: int, width: int) -> bytes:
         span = TILE_WIDTH ** (level + 1)
@@ -150,32 +173,26 @@ class StoredTiles:
             return data[: width * self.hasher.size]
         first = index * TILE_WIDTH
         if level == 0:
-            hashes = _leaf_hashes(self.session, self.log_id, first, first + width)
+            hashes = self._rows(self._sql_leaves, (self.log_id, first, first + width))
         else:
-            hashes = [
-                bytes(r)
-                for r in self.session.execute(
-                    select(LedgerTile.root)
-                    .where(
-                        LedgerTile.log_id == self.log_id,
-                        LedgerTile.level == level - 1,
-                        LedgerTile.idx >= first,
-                        LedgerTile.idx < first + width,
-                    )
-                    .order_by(LedgerTile.idx)
-                ).scalars()
-            ]
+            hashes = self._rows(self._sql_roots, (self.log_id, level - 1, first, first + width))
         if len(hashes) != width:
             raise TileError(f"tile {level}/{index} of log {self.log_id} has gaps")
         return b"".join(hashes)
 
 
-def reader(session: Session, log: LedgerLog, hasher: TreeHasher, size: int) -> TileHashReader:
+def reader(
+    session: Session,
+    log: LedgerLog,
+    hasher: TreeHasher,
+    size: int,
+    stored: StoredTiles | None = None,
+) -> TileHashReader:
     """Roots and proofs of the log's tree at ``size`` (at most its current size), from
-    the stored tiles."""
+    the stored tiles (``stored``: share the full tiles another reader of the log read)."""
     if not 0 <= size <= log.size:
         raise TileError(f"{log.origin} has no tree of size {size} (its size is {log.size})")
-    return TileHashReader(hasher, size, StoredTiles(session, log.id, hasher, log.size))
+    return TileHashReader(hasher, size, stored or StoredTiles(session, log.id, hasher, log.size))
 
 
 __all__ = [

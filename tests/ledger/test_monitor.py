@@ -254,3 +254,28 @@ def test_mirror_alerts_on_a_signed_root_the_entries_do_not_give(
         s.add(LedgerCheckpoint(log_id=log_id, size=size, root=bytes(32), note=note))
     result = mirror(served, folder, public_key, world)
     assert result.exit_code == 1 and "do not hash to checkpoint" in result.output
+
+
+def test_the_ledger_policy_through_the_api(client, world, system):
+    grow(system, 2)
+    admin = world.headers("bureau_admin")
+    assert client.get("/api/v1/bureaus/b1/ledger/policy", headers=admin).json["public"] is False
+    r = client.put(
+        "/api/v1/bureaus/b1/ledger/policy", json={"public": True, "min_witnesses": 1}, headers=admin
+    )
+    assert r.status_code == 200, r.json
+    assert (r.json["public"], r.json["min_witnesses"], r.json["min_witnesses_override"]) == (
+        True,
+        1,
+        1,
+    )
+    bad = client.put("/api/v1/bureaus/b1/ledger/policy", json={"min_witnesses": 99}, headers=admin)
+    assert bad.status_code == 422 and "min_witnesses" in bad.text
+    auditor = world.headers("auditor")
+    no = client.put("/api/v1/bureaus/b1/ledger/policy", json={"public": False}, headers=auditor)
+    assert no.status_code == 403
+    seen = client.get("/api/v1/bureaus/b1/ledger/witnessed?size=3", headers=auditor)
+    assert seen.status_code == 200
+    assert seen.json == {"size": 3, "required": 1, "cosigners": [], "missing": []}
+    head = client.get("/api/v1/bureaus/b1/ledger", headers=auditor).json
+    assert head["suite"] == "sha256-ed25519" and head["checkpoint"].startswith("jixiao/b1\n")

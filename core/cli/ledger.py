@@ -47,9 +47,14 @@ def verify(bureau_code: str | None, as_json: bool) -> None:
                 if r.get("last_bad_seq") is not None:
                     where = f"{where}–{r['last_bad_seq']}"
                 state = f"FAILED at seq {where}: {r['reason']}"
+            extra = ""
+            if r.get("cosigned_by"):
+                extra += f", newest cosigned by {', '.join(r['cosigned_by'])}"
+            if r.get("timestamps_checked"):
+                extra += f", {r['timestamps_checked']} time-stamps"
             click.echo(
-                f"{r['origin']}: {r['size']} entries, "
-                f"{r['checkpoints_checked']} checkpoints — {state}"
+                f"{r['origin']} ({r['suite']}): {r['size']} entries, "
+                f"{r['checkpoints_checked']} checkpoints{extra} — {state}"
             )
             if not r["ok"]:
                 click.echo(f"  {r['detail']}")

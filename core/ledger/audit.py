@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.ledger.checkpoints import published_note
 from core.ledger.cosignature import CosignatureVerifier
-from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog, LedgerTimestamp
+from core.ledger.models import (
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntry,
+    LedgerLog,
+    LedgerTimestamp,
+)
 from core.ledger.notekeys import NoteVerifier
 from core.ledger.store import PLATFORM_ORIGIN, suite_of
 from core.ledger.tlog import (
@@ -60,6 +65,14 @@ def _stored_checkpoints(
             )
         ).all()
     )
+    lines: dict[int, str] = {}
+    if trust.witnesses:  # every cosignature of the log in one read, not one per checkpoint
+        for size, line in session.execute(
+            select(LedgerCosignature.size, LedgerCosignature.line)
+            .where(LedgerCosignature.log_id == log.id)
+            .order_by(LedgerCosignature.size, LedgerCosignature.witness, LedgerCosignature.key_id)
+        ):
+            lines[size] = lines.get(size, "") + line
     rows = session.scalars(
         select(LedgerCheckpoint)
         .where(LedgerCheckpoint.log_id == log.id)
@@ -67,7 +80,7 @@ def _stored_checkpoints(
     )
     for row in rows:
         size = row.size
-        note = published_note(session, row) if trust.witnesses else row.note
+        note = row.note + lines.get(size, "")
         try:
             cp = open_checkpoint(note, verifiers)
             report.cosigned_by = cosigners(note, trust.witnesses)

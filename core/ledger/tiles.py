@@ -204,14 +204,6 @@ def _perfect_root(hasher: TreeHasher, hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def tile_root(hasher: TreeHasher, data: bytes) -> bytes:
-    """The root of a full tile: the hash it contributes to the level above."""
-    size = hasher.size
-    if len(data) != TILE_WIDTH * size:
-        raise TileError("only a full tile has a root")
-    return _perfect_root(hasher, [data[i : i + size] for i in range(0, len(data), size)])
-
-
 class TileBuilder:
     """Builds tiles as leaf hashes are appended: what a log writes next to its entries.
 
@@ -483,6 +475,5 @@ __all__ = [
     "partial_tiles",
     "root_from_tiles",
     "tile_for",
-    "tile_root",
     "tiles_for_size",
 ]

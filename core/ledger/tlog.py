@@ -33,7 +33,7 @@ from pathlib import Path
 
 from . import rfc9162
 from .cosignature import CosignatureVerifier
-from .notekeys import NoteError, NoteVerifier, open_note, parse_verifier, signed_by, split_note
+from .notekeys import NoteError, NoteVerifier, open_note, parse_verifier, signed_by
 from .rfc9162 import SHA256, ProofError, TreeHasher
 from .suites import DEFAULT as DEFAULT_SUITE
 from .suites import Suite, get_suite
@@ -164,7 +164,6 @@ def canonical_bytes(value: object) -> bytes:
 leaf_hash = SHA256.leaf
 node_hash = SHA256.node
 EMPTY_ROOT = SHA256.empty_root
-Accumulator = rfc9162.Accumulator
 
 
 def root_of(leaves: Iterable[bytes], hasher: TreeHasher = SHA256) -> bytes:
@@ -237,14 +236,6 @@ def cosigners(note: str, witnesses: Iterable[CosignatureVerifier]) -> list[str]:
     """Names of the ``witnesses`` whose tlog-cosignature/v1 on ``note`` verifies, one per
     witness key; a known witness's invalid cosignature raises NoteError."""
     return signed_by(note, witnesses)[1]
-
-
-def strip_cosignatures(note: str, witnesses: Iterable[CosignatureVerifier]) -> str:
-    """The note without the given witnesses' lines (what the log itself signed)."""
-    text, signatures = split_note(note)
-    ids = {(w.name, w.key_id) for w in witnesses}
-    kept = [s.line() for s in signatures if (s.name, s.key_id) not in ids]
-    return text + "\n" + "".join(kept)
 
 
 # --------------------------------------------------------------------------- chain check

@@ -28,7 +28,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from core.domain.access import Principal
 from core.domain.events import EventLog
 from core.domain.models import Bureau
 from core.domain.replay import ReplayReport, compare, rebuild
-from core.kernel.errors import Conflict, FieldError, NotFound, ServiceError, invalid
+from core.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ServiceError, invalid
 from core.kernel.numbers import MAX_SAFE_INT
 from core.ledger import audit, bundle, checkpoints, proofs, tiles, witness
 from core.ledger.cosignature import CosignatureVerifier
@@ -675,9 +675,21 @@ class TileResponse:
 def _tile_reading(
     platform: Platform, principal: Principal | None, bureau: str
 ) -> Iterator[tuple[Session, LedgerLog]]:
-    """A read of a bureau's log for the tiles: anyone's if the bureau made its log
-    public (ledger policy), else only a principal's with ``ledger.read`` (401 without a
-    token, so that bureau codes cannot be probed anonymously)."""
+    """A read of a bureau's log for the tiles: a principal's with ``ledger.read``, or
+    anyone's if the bureau made its log public (ledger policy); 401 without a token for
+    any other log (also for unknown codes, so they cannot be probed anonymously)."""
+    refused: ServiceError | None = None
+    if principal is not None:
+        stack = ExitStack()
+        try:
+            work = stack.enter_context(Context(platform, principal).reading(bureau, "ledger.read"))
+        except (NotFound, Forbidden) as exc:
+            stack.close()
+            work, refused = None, exc
+        if work is not None:
+            with stack:
+                yield work.session, _log(work)
+            return
     with platform.db.read_sessions() as session, session.begin():
         found = None
         if isinstance(bureau, str) and len(bureau) <= 64:
@@ -685,13 +697,12 @@ def _tile_reading(
         if found is not None and _policy(session, found.log_id).public:
             yield session, session.get(LedgerLog, found.log_id)
             return
-    if principal is None:
-        raise TokenRequired(
-            "this log is not public: a bearer token with ledger.read is required "
-            "(Authorization: Bearer jx_…)"
-        )
-    with Context(platform, principal).reading(bureau, "ledger.read") as work:
-        yield work.session, _log(work)
+    if refused is not None:  # not the principal's to read, and not public
+        raise refused
+    raise TokenRequired(
+        "this log is not public: a bearer token with ledger.read is required "
+        "(Authorization: Bearer jx_…)"
+    )
 
 
 def _served_size(session: Session, log_: LedgerLog) -> LedgerCheckpoint:

@@ -444,6 +444,8 @@ class Report:
     """Witnesses whose cosignature is on the newest checkpoint (when witness keys were given)."""
     timestamps: int = 0
     """RFC 3161 time-stamps verified (when TSA certificates were given)."""
+    unchecked_timestamps: int = 0
+    """Time-stamps present but not checked (no TSA certificate given)."""
 
     @property
     def ok(self) -> bool:
@@ -591,7 +593,9 @@ def verify_bundle(
         if cp.origin != origin:
             report.finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
             return report
-        if line.timestamp is not None and tsa_certificates:
+        if line.timestamp is not None and not tsa_certificates:
+            report.unchecked_timestamps += 1
+        elif line.timestamp is not None:
             finding = _timestamp_finding(line.timestamp, cp, suite, tsa_certificates)
             if finding is not None:
                 report.finding = finding
@@ -678,6 +682,10 @@ def _summary(report: Report) -> str:
         parts.append(f"newest checkpoint cosigned by {', '.join(report.cosigned_by)}")
     if report.timestamps:
         parts.append(f"{report.timestamps} time-stamp(s) verified")
+    if report.unchecked_timestamps:
+        parts.append(
+            f"{report.unchecked_timestamps} time-stamp(s) not checked (give --tsa-cert)"
+        )
     return "; ".join(parts)
 
 

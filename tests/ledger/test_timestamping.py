@@ -80,6 +80,8 @@ def test_checkpoints_carry_verified_time_stamps(
     assert ok.exit_code == 0 and "time-stamp(s) verified" in ok.output, ok.output
     alone = standalone(out, ".", "--public-key", str(key), "--tsa-cert", str(authority))
     assert alone.returncode == 0 and "time-stamp(s) verified" in alone.stdout, alone.stderr
+    unchecked = standalone(out, ".", "--public-key", str(key))  # no asn1crypto needed
+    assert unchecked.returncode == 0 and "not checked (give --tsa-cert)" in unchecked.stdout
 
     # a token moved to another checkpoint stamps another text: refused, in the bundle...
     lines[-1]["timestamp"] = lines[0]["timestamp"]

@@ -47,7 +47,7 @@ from core.ledger.cosignature import CosignatureVerifier
 from core.ledger.models import POLICY_KIND, LedgerCheckpoint, LedgerEntry, LedgerLog
 from core.ledger.notekeys import NoteError, NoteSignature, parse_signature_line
 from core.ledger.store import PLATFORM_ORIGIN, lock_log, platform_log, suite_of
-from core.ledger.suites import SUITES, Suite
+from core.ledger.suites import Suite
 from core.ledger.tilestore import StoredTiles
 from core.ledger.tlog import Checkpoint, Report, timestamp_hash
 from core.plugin_api import PluginContext
@@ -838,6 +838,4 @@ def replay_check(ctx: Context, progress: Progress = None) -> ReplayReport:
             scratch.close()
 
 
-SUITE_NAMES = tuple(SUITES)
-
-__all__ = ["SUITE_NAMES", "Report"]
+__all__ = ["Report"]

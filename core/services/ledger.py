@@ -550,11 +550,16 @@ def _consistency(ctx: Context, item: _Pending, old: int) -> list[bytes]:
 
 def _cosign(ctx: Context, w: WitnessConfig, item: _Pending) -> tuple[str, NoteSignature | None]:
     """Submit the checkpoint to one witness (from the size it last cosigned; once more
-    from the size it says it has, on 409); returns (outcome, verified cosignature)."""
+    from the size it says it has, on 409); returns (outcome, verified cosignature).
+
+    A witness that has cosigned a larger tree than this checkpoint is benign if the log
+    has grown that far (another process's newer checkpoint got there first) and an alarm
+    if it has not: the log lost entries a witness vouched for (a rollback)."""
     old = item.witness_sizes.get(w.key, 0)
     if old > item.size:
         return f"skipped: witness already cosigned size {old}", None
-    for attempt in (1, 2):
+    retried = False
+    while True:
         request = witness.AddCheckpointRequest(old, _consistency(ctx, item, old), item.note)
         try:
             response = witness.submit(w.url, request, _timeout(ctx.platform))
@@ -564,18 +569,32 @@ def _cosign(ctx: Context, w: WitnessConfig, item: _Pending) -> tuple[str, NoteSi
         if response.status == 200:
             return _accept(w, item, response.body)
         reported = witness.reported_size(response)
-        if reported is not None and attempt == 1:
-            if reported > item.size:
-                return f"skipped: witness already cosigned size {reported}", None
-            old = reported
-            continue
-        detail = response.body.decode("utf-8", "replace").strip()
-        state = f"{response.status} {detail}"
-        if response.status in (404, 403):
-            return f"not followed: {state}", None
-        log.warning("%s %d: witness %s refused: %s", item.origin, item.size, w.name, state)
-        return f"refused: {state}", None
-    return "refused: 409 the witness's size keeps changing", None  # pragma: no cover
+        if reported is not None and reported > item.size:
+            return _ahead(ctx, w, item, reported)
+        if reported is None or retried:
+            break
+        old, retried = reported, True
+    detail = response.body.decode("utf-8", "replace").strip()
+    state = f"{response.status} {detail}"
+    if response.status in (404, 403):
+        return f"not followed: {state}", None
+    log.warning("%s %d: witness %s refused: %s", item.origin, item.size, w.name, state)
+    return f"refused: {state}", None
+
+
+def _ahead(
+    ctx: Context, w: WitnessConfig, item: _Pending, reported: int
+) -> tuple[str, NoteSignature | None]:
+    with ctx.platform_reading() as work:
+        now = work.session.get(LedgerLog, item.log_id).size
+    if now >= reported:
+        return f"skipped: witness already cosigned size {reported}", None
+    state = (
+        f"refused: the witness has cosigned {reported} entries, the log now has {now}: "
+        "entries it vouched for are gone (rolled back or truncated)"
+    )
+    log.warning("%s %d: witness %s: %s", item.origin, item.size, w.name, state)
+    return state, None
 
 
 def _accept(w: WitnessConfig, item: _Pending, body: bytes) -> tuple[str, NoteSignature | None]:

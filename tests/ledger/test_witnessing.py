@@ -200,6 +200,20 @@ def test_witnesses_refuse_a_rewritten_or_forked_log_whose_bundle_then_fails(
     assert alone.returncode == 1 and alone.stdout.startswith("FAILED: jixiao/b1"), alone.stdout
 
 
+def test_witnesses_expose_a_log_rolled_back_below_what_they_cosigned(platform, system, witnesses):
+    cosigned = grow(system, 30)["size"]
+    log_id = b1_log_id(platform)
+    attack(platform, attacks.truncate, log_id, cosigned - 10)  # a "restored backup"
+    with platform.db.engine.begin() as conn:
+        attacks.rebuild_tiles(conn, log_id)
+        attacks.erase_checkpoints_and_anchors(conn, log_id)
+    done = ledger.checkpoint(system, "b1")
+    assert done["size"] == cosigned - 10
+    for state in done["witnesses"].values():
+        assert state.startswith(f"refused: the witness has cosigned {cosigned} entries"), state
+    assert [r["reason"] for r in refusals(platform)] == ["refused by witness"] * 2
+
+
 def test_publishing_can_require_witnesses_and_names_those_missing(
     platform, system, witnesses, monkeypatch
 ):

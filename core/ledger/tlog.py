@@ -683,9 +683,7 @@ def _summary(report: Report) -> str:
     if report.timestamps:
         parts.append(f"{report.timestamps} time-stamp(s) verified")
     if report.unchecked_timestamps:
-        parts.append(
-            f"{report.unchecked_timestamps} time-stamp(s) not checked (give --tsa-cert)"
-        )
+        parts.append(f"{report.unchecked_timestamps} time-stamp(s) not checked (give --tsa-cert)")
     return "; ".join(parts)
 
 

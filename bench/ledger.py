@@ -12,7 +12,16 @@ Every ratio compares against a baseline measured in the same run on the same mac
                      in memory; ``verify_ratio_same_codec``: the loop with orjson, the
                      codec the verifier uses (so what is left is the chain, Merkle and
                      checkpoint work, and reading the rows);
+* ``verify_per_s_sm3`` the same verification on a log of the ``sm3-sm2`` suite of the same
+                     size (SM3 leaves and nodes);
 * ``verify_peak_mb`` peak RSS of a fresh process that verifies a 1,000,000-entry log;
+* ``proof_ms_1m``    an inclusion proof plus a consistency proof on that 1,000,000-entry log,
+                     computed from storage (its tiles), median of 50, each with a fresh
+                     reader; ``proof_ms_prefix_1m``: the same two proofs the way they were
+                     computed before tiles (reading every leaf hash of the prefix), once;
+* ``mirror_per_s``   entries per second that ``jixiao ledger mirror`` copies and verifies
+                     from the platform's tiles over HTTP on 127.0.0.1 (server in a thread
+                     of the same process: a pessimistic figure);
 * ``durable_appends_per_s`` single-value POSTs through the API, each its own durable
                      transaction (target ≥ 400 on SQLite); ``durable_commits_per_s``:
                      the baseline, one-row durable commits through sqlite3 in the same
@@ -34,9 +43,12 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 import argparse
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
+import random
 import resource
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -48,10 +60,11 @@ from sqlalchemy import select, text
 
 from core.kernel import migrate
 from core.kernel.db import Database, make_engine
-from core.ledger import audit
+from core.ledger import audit, merkle, proofs
+from core.ledger.checkpoints import leaf_hashes
 from core.ledger.models import LedgerEntry, LedgerLog
 from core.ledger.store import Record, append_many, create_log
-from core.ledger.tlog import canonical_text
+from core.ledger.tlog import canonical_text, load_verifiers
 
 CHUNK = 50_000
 ROUNDS = 3
@@ -74,14 +87,14 @@ def record(i: int) -> Record:
 
 
 @contextmanager
-def scratch_database(url: str | None) -> Iterator[str | None]:
+def scratch_database(url: str | None, suffix: str = "") -> Iterator[str | None]:
     """A PostgreSQL URL names the server to measure, not a database to fill: the bench
     works in a database of its own and drops it afterwards. SQLite (None) is a
     temporary file anyway."""
     if not url or not url.startswith("postgresql"):
         yield url
         return
-    name = f"jixiao_bench_{os.getpid()}"
+    name = f"jixiao_bench_{os.getpid()}{suffix}"
     server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -99,9 +112,9 @@ def fresh_database(url: str | None, folder: Path) -> Database:
     return Database(url)
 
 
-def new_log(db: Database, origin: str) -> int:
+def new_log(db: Database, origin: str, suite: str | None = None) -> int:
     with db.transaction() as s:
-        return create_log(s, origin).id
+        return create_log(s, origin, suite).id
 
 
 def bulk_append(db: Database, log_id: int, n: int) -> float:
@@ -156,7 +169,7 @@ def verify_seconds(db: Database, log_id: int) -> float:
     with db.transaction() as s:
         log = s.get(LedgerLog, log_id)
         start = time.perf_counter()
-        report = audit.verify_log(s, log, [])
+        report = audit.verify_log(s, log, audit.Trust([]))
         elapsed = time.perf_counter() - start
     assert report.ok, report.finding
     return elapsed
@@ -261,10 +274,8 @@ def _verify_child(url: str, log_id: int, out) -> None:
     out.put(peak_rss_mb())
 
 
-def verify_peak_mb(db: Database, n: int) -> float:
-    """Peak RSS (MB) of a fresh process verifying an ``n``-entry log."""
-    log_id = new_log(db, "jixiao/bench-memory")
-    bulk_append(db, log_id, n)
+def verify_peak_mb(db: Database, log_id: int) -> float:
+    """Peak RSS (MB) of a fresh process verifying the log."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     child = ctx.Process(target=_verify_child, args=(db.url, log_id, out))
@@ -274,6 +285,71 @@ def verify_peak_mb(db: Database, n: int) -> float:
     if child.exitcode != 0:
         raise RuntimeError("verification child failed")
     return peak
+
+
+def proof_ms(db: Database, log_id: int, rounds: int = 50) -> tuple[float, float]:
+    """Median milliseconds of an inclusion plus a consistency proof from the tiles, and
+    the same two proofs from the prefix's leaf hashes (once: it takes seconds)."""
+    rng = random.Random(9162)
+    times = []
+    with db.transaction() as s:
+        log = s.get(LedgerLog, log_id)
+        n = log.size
+        for _ in range(rounds):
+            index, first = rng.randrange(n), rng.randrange(1, n)
+            start = time.perf_counter()
+            proofs.inclusion_proof(s, log, index, n)
+            proofs.consistency_proof(s, log, first, n)
+            times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        leaves = leaf_hashes(s, log_id, n)
+        merkle.inclusion_proof(index, leaves)
+        merkle.consistency_proof(first, leaves)
+        prefix = time.perf_counter() - start
+    return statistics.median(times) * 1000, prefix * 1000
+
+
+def mirror_per_s(folder: Path, url: str | None, n: int) -> float:
+    """Entries per second `jixiao ledger mirror` copies and verifies over HTTP."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from core.app import create_app
+    from core.ledger import mirror
+    from core.services import ledger, setup
+    from core.services.context import Context
+    from core.services.demo import create_demo
+
+    os.environ["JIXIAO_INSTANCE_PATH"] = str(folder / "mirror-instance")
+    os.environ["JIXIAO_DATABASE_URL"] = url or f"sqlite:///{folder / 'mirror.sqlite3'}"
+    migrate.upgrade(os.environ["JIXIAO_DATABASE_URL"])
+    app = create_app()
+    platform = app.extensions["jixiao"]
+    platform.keys.ensure("bench")
+    setup.prepare(platform)
+    token = create_demo(platform)
+    with platform.db.transaction() as s:
+        log_id = s.scalar(select(LedgerLog.id).where(LedgerLog.origin == "jixiao/demo"))
+    bulk_append(platform.db, log_id, n)
+    ledger.checkpoint(Context.system(platform, "system:bench"), "demo")
+    keys = folder / "bench.pub"
+    keys.write_text("".join(f"{k}\n" for k in ledger.public_keys(platform)))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        fetcher = mirror.Fetcher(f"http://127.0.0.1:{server.server_port}/logs/demo/", token)
+        job = mirror.Mirror(fetcher, folder / "mirror", load_verifiers(keys))
+        start = time.perf_counter()
+        result = job.run()
+        elapsed = time.perf_counter() - start
+        fetcher.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        platform.db.dispose()
+    return result.size / elapsed
 
 
 def main() -> None:
@@ -310,12 +386,24 @@ def main() -> None:
         verify = min(verify_seconds(db, log_id) for _ in range(ROUNDS))
         bare = min(bare_loop_seconds(db, log_id) for _ in range(ROUNDS))
         bare_orjson = min(bare_loop_seconds(db, log_id, True) for _ in range(ROUNDS))
+        sm3_log = new_log(db, "jixiao/bench-sm3", "sm3-sm2")
+        bulk_append(db, sm3_log, n)
+        verify_sm3 = min(verify_seconds(db, sm3_log) for _ in range(ROUNDS))
         print(f"verify_per_s: {n / verify:.0f}")
+        print(f"verify_per_s_sm3: {n / verify_sm3:.0f}")
         print(f"verify_ratio: {bare / verify:.2f}")
         print(f"verify_ratio_same_codec: {bare_orjson / verify:.2f}")
-        print(f"verify_peak_mb: {verify_peak_mb(db, memory_n):.0f}")
+        big = new_log(db, "jixiao/bench-memory")
+        bulk_append(db, big, memory_n)
+        print(f"verify_peak_mb: {verify_peak_mb(db, big):.0f}")
         print(f"verify_peak_entries: {memory_n}")
+        label = "1m" if memory_n == 1_000_000 else f"{memory_n // 1000}k"
+        tiles_ms, prefix_ms = proof_ms(db, big)
+        print(f"proof_ms_{label}: {tiles_ms:.2f}")
+        print(f"proof_ms_prefix_{label}: {prefix_ms:.0f}")
         db.dispose()
+        with scratch_database(args.database_url, "_mirror") as mirror_url:
+            print(f"mirror_per_s: {mirror_per_s(folder, mirror_url, n):.0f}")
 
 
 if __name__ == "__main__":

@@ -35,13 +35,13 @@ import os
 import tempfile
 import time
 
+from core.domain.values import record_values
 from sqlalchemy import select
 
 from bench.ledger import peak_rss_mb, scratch_database
 from core.domain import cycles, organisation
 from core.domain.assessment import reporting, service
 from core.domain.models import Bureau, Indicator, IndicatorValue, Period, Unit
-from core.domain.values import record_values
 from core.kernel import migrate
 from core.ledger.store import Record, append_many
 

@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
         plugins,
         records,
         schemes,
+        tiles,
     )
     from webhooks import api as webhooks_api
 
@@ -121,6 +122,7 @@ def init_app(app: Flask) -> None:
     for module in (*modules, webhooks_api, excel):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(docs.bp)
+    app.register_blueprint(tiles.bp)  # /logs/<bureau>/…: C2SP tlog-tiles, outside /api/v1
     context.init_app(app)  # 401 comes before anything about the request's content
     app.before_request(_guard_request)
     from core.api import plugin_routes

@@ -24,14 +24,48 @@ class EntryOut(Schema):
 
 class HeadOut(Schema):
     origin = fields.String()
+    suite = fields.String(metadata={"description": "sha256-ed25519 or sm3-sm2 (国密)"})
     size = fields.Integer()
     root = fields.String()
-    checkpoint = fields.String(allow_none=True)
+    checkpoint = fields.String(allow_none=True, metadata={"description": "with cosignatures"})
 
 
 class CheckpointOut(Schema):
     size = fields.Integer()
     note = fields.String(allow_none=True)
+    witnesses = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "per configured witness: cosigned, refused: …, unreachable: …"},
+    )
+    timestamp = fields.String(metadata={"description": "time-stamped <time>, or failed: …"})
+
+
+class PolicyIn(Schema):
+    min_witnesses = fields.Raw(
+        load_default=None,
+        metadata={"description": "0–64, or 'default' for the platform's JIXIAO_MIN_WITNESSES"},
+    )
+    public = fields.Boolean(load_default=None, metadata={"description": "tiles without a token"})
+
+
+class PolicyOut(Schema):
+    min_witnesses = fields.Integer()
+    min_witnesses_override = fields.Integer(allow_none=True)
+    public = fields.Boolean()
+    witnesses = fields.List(fields.String())
+    seq = fields.Integer(allow_none=True)
+
+
+class WitnessedQuery(Schema):
+    size = schemas.seq_field(strict=False, required=True)
+
+
+class WitnessedOut(Schema):
+    size = fields.Integer()
+    required = fields.Integer()
+    cosigners = fields.List(fields.String())
+    missing = fields.List(fields.String())
 
 
 class Page(Schema):
@@ -45,6 +79,7 @@ class ProofQuery(Schema):
 
 class ProofOut(Schema):
     origin = fields.String()
+    suite = fields.String()
     seq = fields.Integer()
     body = fields.String()
     leaf_hash = fields.String()
@@ -72,9 +107,12 @@ class ConsistencyOut(Schema):
 class LogReport(Schema):
     ok = fields.Boolean()
     origin = fields.String()
+    suite = fields.String()
     size = fields.Integer()
     root = fields.String()
     checkpoints_checked = fields.Integer()
+    cosigned_by = fields.List(fields.String())
+    timestamps_checked = fields.Integer()
     first_bad_seq = fields.Integer(allow_none=True)
     last_bad_seq = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
@@ -127,6 +165,36 @@ class Checkpoints(MethodView):
         """Sign a checkpoint of the log now (also done at most once a second by the
         server); refused, and recorded, if the log was rewritten."""
         return ledger.checkpoint(ctx(), code)
+
+
+@blp.route("/bureaus/<code>/ledger/policy")
+class Policy(MethodView):
+    @blp.response(200, PolicyOut)
+    def get(self, code):
+        """The bureau's ledger policy: witnesses required before publishing, public tiles."""
+        return ledger.policy(ctx(), code)
+
+    @blp.arguments(PolicyIn)
+    @blp.response(200, PolicyOut)
+    def put(self, data, code):
+        """Change it (recorded in the bureau's log as ledger.policy.set)."""
+        return ledger.set_policy(ctx(), code, data["min_witnesses"], data["public"])
+
+
+@blp.route("/bureaus/<code>/ledger/witnessed")
+class Witnessed(MethodView):
+    @blp.arguments(WitnessedQuery, location="query")
+    @blp.response(200, WitnessedOut)
+    def get(self, query, code):
+        """Which configured witnesses cosigned a checkpoint covering the first SIZE entries."""
+        c = ctx()
+        cosigners, missing = ledger.witnessed(c, code, query["size"])
+        return {
+            "size": query["size"],
+            "required": ledger.required_witnesses(c, code),
+            "cosigners": cosigners,
+            "missing": missing,
+        }
 
 
 @blp.route("/bureaus/<code>/ledger/proof")

@@ -50,6 +50,11 @@ class BureauIn(Schema):
     code = code()
     name = name()
     name_en = Str(load_default="", validate=validate.Length(max=NAME_MAX))
+    suite = Str(
+        load_default="sha256-ed25519",
+        validate=validate.OneOf(["sha256-ed25519", "sm3-sm2"]),
+        metadata={"description": "the log's hash and signature algorithms, fixed for good"},
+    )
 
 
 class BureauOut(Schema):

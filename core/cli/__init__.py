@@ -39,6 +39,7 @@ COMMANDS = {
     "appeals": "core.cli.assessment:appeals",
     "webhooks": "webhooks.cli:webhooks",
     "excel": "core.cli.excel:excel",
+    "witness": "core.cli.witness:witness",
 }
 
 

@@ -26,11 +26,17 @@ def bureaus() -> None:
 @click.argument("code")
 @click.argument("name")
 @click.option("--name-en", default="", help="English name")
+@click.option(
+    "--suite",
+    type=click.Choice(["sha256-ed25519", "sm3-sm2"]),
+    default="sha256-ed25519",
+    help="the log's hash and signature algorithms, fixed for good (sm3-sm2: 国密 SM3/SM2)",
+)
 @readable_errors
-def bureaus_create(code: str, name: str, name_en: str) -> None:
+def bureaus_create(code: str, name: str, name_en: str, suite: str) -> None:
     from core.services import bureaus as service
 
-    b = service.create(context(), code, name, name_en)
+    b = service.create(context(), code, name, name_en, suite)
     click.echo(f"created bureau {b['code']} ({b['name']}), log jixiao/{b['code']}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from marshmallow import fields
+from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -273,4 +273,14 @@ audit_kind(
         "detail": Str(),
     },
     "账本校验失败 (ledger verification failed)",
+)
+audit_kind(
+    "ledger.policy.set",
+    {
+        "min_witnesses": fields.Integer(
+            required=True, allow_none=True, strict=True, validate=validate.Range(0, 64)
+        ),
+        "public": fields.Boolean(required=True),
+    },
+    "账本策略设定 (ledger policy set: witnesses required, public tiles)",
 )

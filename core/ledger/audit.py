@@ -1,55 +1,108 @@
 """Full verification of logs in the database.
 
 Streams every entry through :class:`core.ledger.tlog.ChainChecker` (constant
-memory), checks every stored checkpoint's signature and root, and also holds each
-bureau log to the checkpoints recorded for it in the platform log, so deleting a
-bureau's checkpoint rows does not hide a rewrite.
+memory, the log's suite), checks every stored checkpoint's signature and root, and also
+holds each bureau log to the checkpoints recorded for it in the platform log, so deleting
+a bureau's checkpoint rows does not hide a rewrite. What others added to checkpoints is
+checked too: every stored cosignature of a known witness must verify, and every stored
+time-stamp token must verify against the trusted TSA certificates (when given).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerLog
-from core.ledger.store import PLATFORM_ORIGIN
+from core.ledger.cosignature import CosignatureVerifier
+from core.ledger.models import (
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntry,
+    LedgerLog,
+    LedgerTimestamp,
+)
+from core.ledger.notekeys import NoteVerifier
+from core.ledger.store import PLATFORM_ORIGIN, suite_of
 from core.ledger.tlog import (
     ChainChecker,
     Checkpoint,
     Finding,
     NoteError,
-    NoteVerifier,
     Report,
     add_checkpoint,
+    check_timestamp,
+    cosigners,
     open_checkpoint,
 )
 
 BATCH = 5000
 
 
+@dataclass(frozen=True)
+class Trust:
+    """The keys and certificates verification checks signatures against: the instance's
+    log verifier keys (of any suite; a log's own suite picks its kind), the configured
+    witnesses' keys, and the pinned TSA certificates."""
+
+    verifiers: Sequence[NoteVerifier]
+    witnesses: Sequence[CosignatureVerifier] = ()
+    tsa_certificates: Sequence = ()
+
+
 def _stored_checkpoints(
-    session: Session, log: LedgerLog, verifiers: list[NoteVerifier], checker: ChainChecker
+    session: Session, log: LedgerLog, trust: Trust, checker: ChainChecker, report: Report
 ) -> Finding | None:
-    rows = session.execute(
-        select(LedgerCheckpoint.size, LedgerCheckpoint.root, LedgerCheckpoint.note)
+    suite = suite_of(log)
+    verifiers = [v for v in trust.verifiers if isinstance(v, suite.verifier_type)]
+    tokens = dict(
+        session.execute(
+            select(LedgerTimestamp.size, LedgerTimestamp.token).where(
+                LedgerTimestamp.log_id == log.id
+            )
+        ).all()
+    )
+    lines: dict[int, str] = {}
+    if trust.witnesses:  # every cosignature of the log in one read, not one per checkpoint
+        for size, line in session.execute(
+            select(LedgerCosignature.size, LedgerCosignature.line)
+            .where(LedgerCosignature.log_id == log.id)
+            .order_by(LedgerCosignature.size, LedgerCosignature.witness, LedgerCosignature.key_id)
+        ):
+            lines[size] = lines.get(size, "") + line
+    rows = session.scalars(
+        select(LedgerCheckpoint)
         .where(LedgerCheckpoint.log_id == log.id)
         .order_by(LedgerCheckpoint.size)
     )
-    for size, root, note in rows:
+    for row in rows:
+        size = row.size
+        note = row.note + lines.get(size, "")
         try:
             cp = open_checkpoint(note, verifiers)
+            report.cosigned_by = cosigners(note, trust.witnesses)
         except NoteError as exc:
             return Finding(max(size - 1, 0), "signature invalid", f"checkpoint {size}: {exc}")
-        if cp.origin != log.origin or cp.size != size or cp.root != root:
+        if cp.origin != log.origin or cp.size != size or cp.root != bytes(row.root):
             return Finding(
                 max(size - 1, 0),
                 "signature invalid",
                 f"checkpoint {size}: signed text differs from the stored row",
             )
+        token = tokens.get(size)
+        if token is not None and trust.tsa_certificates:
+            from core.ledger.tsa import TimestampError
+
+            try:
+                check_timestamp(bytes(token), cp, suite, trust.tsa_certificates)
+            except TimestampError as exc:
+                return Finding(max(size - 1, 0), "timestamp invalid", f"checkpoint {size}: {exc}")
+            report.timestamps += 1
         add_checkpoint(checker.checkpoints, cp)
+        report.checkpoints += 1
     return None
 
 
@@ -74,14 +127,15 @@ def anchored_checkpoints(session: Session) -> dict[str, list[Checkpoint]]:
 def verify_log(
     session: Session,
     log: LedgerLog,
-    verifiers: list[NoteVerifier],
-    anchors: list[Checkpoint] = (),
+    trust: Trust,
+    anchors: Sequence[Checkpoint] = (),
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Verify one log; the report names the first bad position and why."""
-    checker = ChainChecker(log.origin)
-    finding = _stored_checkpoints(session, log, verifiers, checker)
-    count = sum(len(v) for v in checker.checkpoints.values())
+    suite = suite_of(log)
+    checker = ChainChecker(log.origin, suite=suite)
+    report = Report(log.origin, 0, "", 0, None, suite.name)
+    finding = _stored_checkpoints(session, log, trust, checker, report)
     for cp in anchors:
         add_checkpoint(checker.checkpoints, cp)
     if finding is None:
@@ -108,24 +162,25 @@ def verify_log(
             "truncated",
             f"the log head says {log.size} entries, {checker.size} are stored",
         )
-    return Report(log.origin, checker.size, checker.root().hex(), count, finding)
+    report.size, report.root, report.finding = checker.size, checker.root().hex(), finding
+    return report
 
 
 def verify_all(
     session: Session,
-    verifiers: list[NoteVerifier],
+    trust: Trust,
     origin: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Report]:
     """Verify the platform log, then each bureau log against it (or only ``origin``)."""
     logs = session.scalars(select(LedgerLog).order_by(LedgerLog.id)).all()
     platform = [log for log in logs if log.origin == PLATFORM_ORIGIN]
-    reports = [verify_log(session, log, verifiers, (), progress) for log in platform]
+    reports = [verify_log(session, log, trust, (), progress) for log in platform]
     anchors = anchored_checkpoints(session) if all(r.ok for r in reports) else {}
     for log in logs:
         if log.origin == PLATFORM_ORIGIN or (origin and log.origin != origin):
             continue
-        reports.append(verify_log(session, log, verifiers, anchors.get(log.origin, []), progress))
+        reports.append(verify_log(session, log, trust, anchors.get(log.origin, []), progress))
     if origin:
         reports = [r for r in reports if r.origin in (origin, PLATFORM_ORIGIN)]
     return reports

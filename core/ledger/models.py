@@ -1,14 +1,37 @@
 """The ledger's tables: the record of truth, append-only (database triggers reject
-UPDATE and DELETE; see :mod:`core.ledger.triggers`)."""
+UPDATE and DELETE; see :mod:`core.ledger.triggers`).
+
+Beside the entries and checkpoints: the log's Merkle tiles (derived from the entries,
+written in the same transaction, so that proofs read O(log n) rows), and what independent
+parties added to a checkpoint after it was signed: witness cosignatures and RFC 3161
+time-stamp tokens. None of these is trusted by verification: a tile's hashes must
+reproduce a signed root, a cosignature must verify with the witness's key, a token with
+the TSA's certificate.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.kernel.db import Base
+
+DEFAULT_SUITE = "sha256-ed25519"
+POLICY_KIND = "ledger.policy.set"
+"""The kind of the entries that set a bureau's ledger policy (see core.services.ledger)."""
 
 
 def _now() -> dt.datetime:
@@ -20,6 +43,8 @@ class LedgerLog(Base):
 
     The row is the log's head (size and last leaf hash) and the lock that serialises
     appends to this log on PostgreSQL. The head is a cache: verification never trusts it.
+    ``suite`` (:mod:`core.ledger.suites`) is fixed when the log is created (a trigger
+    refuses to change it): every leaf, node and signature of the log depends on it.
     """
 
     __tablename__ = "ledger_logs"
@@ -28,6 +53,9 @@ class LedgerLog(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     frontier: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    suite: Mapped[str] = mapped_column(
+        String(32), default=DEFAULT_SUITE, server_default=DEFAULT_SUITE
+    )
 
 
 class LedgerEntry(Base):
@@ -35,6 +63,15 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
+        # The latest ledger policy of a log, found without scanning it: a partial index,
+        # so the other entries' inserts only evaluate its condition.
+        Index(
+            "ix_ledger_entries_policy",
+            "log_id",
+            "seq",
+            sqlite_where=text(f"kind = '{POLICY_KIND}'"),
+            postgresql_where=text(f"kind = '{POLICY_KIND}'"),
+        ),
         {"sqlite_with_rowid": False},  # the (log_id, seq) key is the table: one B-tree less
     )
     log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
@@ -52,4 +89,43 @@ class LedgerCheckpoint(Base):
     size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LedgerTile(Base):
+    """A full C2SP tlog-tile: 256 hashes of one level (level 0: leaf hashes), and their
+    root (the hash the tile contributes to the level above, kept so that the level
+    above's unfinished tile is one range read). Written as the entries are appended;
+    partial tiles are never stored, they are read from the entries or these roots."""
+
+    __tablename__ = "ledger_tiles"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hashes: Mapped[bytes] = mapped_column(LargeBinary)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerCosignature(Base):
+    """A witness's C2SP tlog-cosignature/v1 line on a checkpoint, as the witness sent it
+    (checked with the witness's key before it is stored, and again by verification)."""
+
+    __tablename__ = "ledger_cosignatures"
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LedgerTimestamp(Base):
+    """An RFC 3161 time-stamp token (DER) over a checkpoint's text, from the configured
+    time-stamp authority."""
+
+    __tablename__ = "ledger_timestamps"
+    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    token: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -8,6 +8,10 @@ Appends to one log are serialised by a row lock on the log's head (``SELECT … 
 UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the database write
 lock), so positions have no gaps and the chain no forks. Logs of different bureaus lock
 different rows and append in parallel.
+
+Each log hashes with its suite (:mod:`core.ledger.suites`), fixed when it is created, and
+the Merkle tiles an append completes are stored in the same transaction
+(:mod:`core.ledger.tilestore`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from hashlib import sha256
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -27,12 +30,13 @@ from sqlalchemy.orm import Session
 from core.kernel.errors import FieldError, InvalidInput
 from core.kernel.privacy import PersonalDataError, find_personal_data
 from core.kernel.text import problem
+from core.ledger import rfc9162, tilestore
 from core.ledger.models import LedgerLog
+from core.ledger.suites import DEFAULT, Suite, get_suite
 from core.ledger.tlog import (
     FORMAT_VERSION,
     MAX_SAFE_INT,
     CanonicalError,
-    MerkleAccumulator,
     canonical_text,
     check_value,
 )
@@ -72,11 +76,19 @@ def origin_for(bureau_code: str) -> str:
     return f"jixiao/{bureau_code}"
 
 
-def create_log(session: Session, origin: str) -> LedgerLog:
-    log = LedgerLog(origin=origin, size=0, head=None, frontier=b"")
+def create_log(session: Session, origin: str, suite: str | None = None) -> LedgerLog:
+    """A new, empty log hashing and signing with ``suite`` (default ``sha256-ed25519``)."""
+    log = LedgerLog(
+        origin=origin, size=0, head=None, frontier=b"", suite=get_suite(suite or DEFAULT.name).name
+    )
     session.add(log)
     session.flush()
     return log
+
+
+def suite_of(log: LedgerLog) -> Suite:
+    """The suite a log was created with (logs older than suites are SHA-256/Ed25519)."""
+    return get_suite(log.suite or DEFAULT.name)
 
 
 def platform_log(session: Session) -> LedgerLog:
@@ -266,21 +278,27 @@ def _insert(session: Session, rows: list[tuple]) -> None:
 def append_many(session: Session, log_id: int, records: Iterable[Record]) -> list[Appended]:
     """Append records to a log under one lock; returns the entries as written."""
     log = lock_log(session, log_id)
-    acc = MerkleAccumulator.from_frontier(log.size, log.frontier)
+    hasher = suite_of(log).hasher
+    acc = rfc9162.Accumulator.from_frontier(hasher, log.size, log.frontier)
     origin, prev, seq = log.origin, log.head, log.size
     ts = utc_timestamp()
     encoder = BodyEncoder(origin, ts)
     written: list[Appended] = []
-    add, encode, merkle = written.append, encoder.encode, acc.append
+    add, encode, merkle, leaf_of = written.append, encoder.encode, acc.append, hasher.leaf
     for record in records:
         body = encode(seq, prev, record)
-        leaf = sha256(b"\x00" + body).digest()  # leaf_hash(), inlined: this loop is hot
+        leaf = leaf_of(body)
         merkle(leaf)
         add(Appended(log_id, origin, seq, record.kind, body, leaf, record.data, ts, record.actor))
         prev, seq = leaf, seq + 1
     if not written:
         return []
     _insert(session, list(map(_ROW, written)))
+    if seq // tilestore.TILE_WIDTH != log.size // tilestore.TILE_WIDTH:
+        leaves = [entry.leaf_hash for entry in written]
+        tilestore.insert_tiles(
+            session, tilestore.completed_tiles(session, log_id, hasher, log.size, leaves)
+        )
     log.size, log.head, log.frontier = seq, prev, acc.frontier()
     session.flush()
     return written

@@ -1,17 +1,22 @@
-"""Standalone verifier for jixiao ledgers.
+"""Standalone verifier for jixiao ledgers: the format's reference implementation.
 
-This one file is the single source of truth for everything an auditor must be able to
-check without the jixiao server or its database: the canonical body encoding, the
-RFC 9162 Merkle hashing and proofs, C2SP signed notes and checkpoints, the chain check
-over a log's entries, and the verification of an offline bundle.
+This module and the few it imports (``rfc9162``, ``notekeys``, ``sm2``, ``suites``,
+``cosignature`` and, for time-stamps only, ``tsa``) are everything an auditor must be
+able to check without the jixiao server or its database: the canonical body encoding,
+RFC 9162 Merkle hashing and proofs under the log's suite, C2SP signed notes, checkpoints
+and witness cosignatures, RFC 3161 time-stamps, the chain check over a log's entries,
+and the verification of an offline bundle.
 
-It needs only the Python standard library and ``cryptography``, and it is copied
-verbatim into every exported bundle as ``verify.py``. The server imports the same
-functions, so the server and the auditor cannot drift apart.
+They are copied verbatim into every exported bundle (the package ``jixiao_tlog`` beside a
+``verify.py`` that runs :func:`main`), which is why they import each other relatively
+and need only the Python standard library and ``cryptography``; ``gmalg`` only for logs
+of the ``sm3-sm2`` suite, ``asn1crypto`` only to check time-stamps. The server imports
+the same functions, so the server and the auditor cannot drift apart.
 
-Run as a script::
+Run from a bundle::
 
-    python verify.py BUNDLE_DIR --public-key KEYFILE [--checkpoint PINNED_NOTE] [--json]
+    python verify.py BUNDLE_DIR --public-key KEYFILE [--checkpoint PINNED_NOTE]
+        [--witness-key VKEY ... --min-witnesses N] [--tsa-cert PEM ...] [--json]
     python verify.py --proof PROOF.json --public-key KEYFILE
 """
 
@@ -19,13 +24,19 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import sys
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import rfc9162
+from .cosignature import CosignatureVerifier
+from .notekeys import NoteError, NoteVerifier, open_note, parse_verifier, signed_by
+from .rfc9162 import SHA256, ProofError, TreeHasher
+from .suites import DEFAULT as DEFAULT_SUITE
+from .suites import Suite, get_suite
 
 try:  # optional C codec: verification about twice as fast; not needed for a verdict
     import orjson as _orjson
@@ -36,6 +47,7 @@ FORMAT_VERSION = 1
 MAX_SAFE_INT = 2**53 - 1
 HASH_SIZE = 32
 ENTRY_FIELDS = ("v", "log", "seq", "prev", "ts", "actor", "kind", "data")
+SHORTFALLS = ("not witnessed", "timestamp invalid")
 
 
 # --------------------------------------------------------------------------- canonical JSON
@@ -145,258 +157,45 @@ def canonical_bytes(value: object) -> bytes:
         raise CanonicalError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
 
 
-# --------------------------------------------------------------------------- RFC 9162 hashing
+# --------------------------------------------------------------------------- hashing
+
+# The SHA-256 suite's tree functions, the ledger's default (and every log's before suites
+# existed). Logs of another suite pass its ``TreeHasher`` (``get_suite(name).hasher``).
+leaf_hash = SHA256.leaf
+node_hash = SHA256.node
+EMPTY_ROOT = SHA256.empty_root
 
 
-def leaf_hash(body: bytes) -> bytes:
-    """RFC 9162 leaf hash, SHA-256(0x00 || body); also the chain link ``prev``."""
-    return hashlib.sha256(b"\x00" + body).digest()
+def root_of(leaves: Iterable[bytes], hasher: TreeHasher = SHA256) -> bytes:
+    return rfc9162.root_of(hasher, leaves)
 
 
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """RFC 9162 interior node hash, SHA-256(0x01 || left || right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-EMPTY_ROOT = hashlib.sha256(b"").digest()
-
-
-class MerkleAccumulator:
-    """Streaming Merkle tree: O(log n) memory, the root of every prefix on demand.
-
-    Keeps the roots of the perfect subtrees that make up the current size, largest first
-    (its binary decomposition, as a compact range does in Trillian/Tessera); their
-    heights are the set bits of ``size``, so only the hashes are stored.
-    """
-
-    __slots__ = ("_nodes", "size")
-
-    def __init__(self) -> None:
-        self._nodes: list[bytes] = []
-        self.size = 0
-
-    @classmethod
-    def from_frontier(cls, size: int, frontier: bytes) -> MerkleAccumulator:
-        """Resume from ``frontier()``: the subtree roots, largest first, 32 bytes each."""
-        if len(frontier) != HASH_SIZE * size.bit_count():
-            raise ValueError("frontier does not match the tree size")
-        acc = cls()
-        acc._nodes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
-        acc.size = size
-        return acc
-
-    def frontier(self) -> bytes:
-        return b"".join(self._nodes)
-
-    def append(self, leaf: bytes) -> None:
-        nodes, node, size = self._nodes, leaf, self.size
-        while size & 1:  # each trailing 1 bit is a complete subtree to merge with
-            node = hashlib.sha256(b"\x01" + nodes.pop() + node).digest()
-            size >>= 1
-        nodes.append(node)
-        self.size += 1
-
-    def root(self) -> bytes:
-        if not self._nodes:
-            return EMPTY_ROOT
-        node = self._nodes[-1]
-        for left in reversed(self._nodes[:-1]):
-            node = node_hash(left, node)
-        return node
-
-
-def root_of(leaves: Iterable[bytes]) -> bytes:
-    acc = MerkleAccumulator()
-    for leaf in leaves:
-        acc.append(leaf)
-    return acc.root()
-
-
-class ProofError(ValueError):
-    """A Merkle proof that does not verify."""
-
-
-def _check_hash(name: str, value: bytes) -> None:
-    if len(value) != HASH_SIZE:
-        raise ProofError(f"{name} has {len(value)} bytes, expected {HASH_SIZE}")
-
-
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> None:
+def verify_inclusion(
+    index: int,
+    size: int,
+    leaf: bytes,
+    proof: Sequence[bytes],
+    root: bytes,
+    hasher: TreeHasher = SHA256,
+) -> None:
     """RFC 9162 section 2.1.3.2; raises ProofError unless ``leaf`` is at ``index``."""
-    _check_hash("leaf hash", leaf)
-    _check_hash("root", root)
-    if index >= size or index < 0:
-        raise ProofError(f"index {index} is not below tree size {size}")
-    fn, sn, node = index, size - 1, leaf
-    for sibling in proof:
-        _check_hash("proof node", sibling)
-        if sn == 0:
-            raise ProofError("proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
-            node = node_hash(sibling, node)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            node = node_hash(node, sibling)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("proof is shorter than the tree is deep")
-    if node != root:
-        raise ProofError("computed root does not match")
+    rfc9162.verify_inclusion(hasher, index, size, leaf, proof, root)
 
 
 def verify_consistency(
-    size1: int, size2: int, proof: list[bytes], root1: bytes, root2: bytes
+    size1: int,
+    size2: int,
+    proof: Sequence[bytes],
+    root1: bytes,
+    root2: bytes,
+    hasher: TreeHasher = SHA256,
 ) -> None:
-    """RFC 9162 section 2.1.4.2; raises ProofError unless tree ``size1`` prefixes ``size2``.
-
-    A proof from the empty tree is refused (it proves nothing), as the
-    transparency-dev vectors expect.
-    """
-    if size1 <= 0 or size2 < size1:
-        raise ProofError(f"no consistency proof from size {size1} to size {size2}")
-    if size1 == size2:
-        if proof:
-            raise ProofError("sizes are equal but the proof is not empty")
-        if root1 != root2:
-            raise ProofError("sizes are equal but the roots differ")
-        return
-    if not proof:
-        raise ProofError("empty proof")
-    _check_hash("root1", root1)
-    _check_hash("root2", root2)
-    for node in proof:
-        _check_hash("proof node", node)
-    path = list(proof)
-    if size1 & (size1 - 1) == 0:  # a power of two: the old root is itself a node
-        path.insert(0, root1)
-    fn, sn = size1 - 1, size2 - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for node in path[1:]:
-        if sn == 0:
-            raise ProofError("proof is too long")
-        if fn & 1 or fn == sn:
-            fr = node_hash(node, fr)
-            sr = node_hash(node, sr)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, node)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("proof is too short")
-    if fr != root1:
-        raise ProofError("proof does not reproduce the first root")
-    if sr != root2:
-        raise ProofError("proof does not reproduce the second root")
+    """RFC 9162 section 2.1.4.2; raises ProofError unless tree ``size1`` prefixes ``size2``
+    (a proof from the empty tree is refused: it proves nothing)."""
+    rfc9162.verify_consistency(hasher, size1, size2, proof, root1, root2)
 
 
-# --------------------------------------------------------------------------- signed notes
-
-
-class NoteError(ValueError):
-    """A signed note or key that is malformed or does not verify."""
-
-
-ALG_ED25519 = 0x01
-
-
-def key_id(name: str, public_key: bytes) -> bytes:
-    """C2SP signed-note key ID: SHA-256(name || 0x0A || alg || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
-
-
-@dataclass(frozen=True)
-class NoteVerifier:
-    """A verifier key in the note format ``name+hexid+base64(alg||key)``."""
-
-    name: str
-    key_id: bytes
-    public_key: bytes
-
-    @classmethod
-    def parse(cls, vkey: str) -> NoteVerifier:
-        try:
-            name, hex_id, b64 = vkey.strip().split("+", 2)
-            raw = base64.b64decode(b64, validate=True)
-        except ValueError as exc:
-            raise NoteError(f"malformed verifier key: {exc}") from exc
-        if not name or len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise NoteError("verifier key is not an Ed25519 note key")
-        kid = bytes.fromhex(hex_id)
-        if kid != key_id(name, raw[1:]):
-            raise NoteError("verifier key's ID does not match its name and key")
-        return cls(name, kid, raw[1:])
-
-    def __str__(self) -> str:
-        raw = bytes([ALG_ED25519]) + self.public_key
-        return f"{self.name}+{self.key_id.hex()}+{base64.b64encode(raw).decode()}"
-
-    def verify(self, text: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, text)
-        except InvalidSignature:
-            return False
-        return True
-
-
-@dataclass(frozen=True)
-class NoteSignature:
-    name: str
-    key_id: bytes
-    signature: bytes
-
-
-def split_note(note: str) -> tuple[str, list[NoteSignature]]:
-    """Split a signed note into its text and signature lines (C2SP signed-note)."""
-    text, sep, sigs = note.rpartition("\n\n")
-    if not sep or not sigs.endswith("\n"):
-        raise NoteError("note has no signature block")
-    text += "\n"
-    signatures = []
-    for line in sigs[:-1].split("\n"):
-        if not line.startswith("\u2014 "):
-            raise NoteError(f"malformed signature line: {line!r}")
-        try:
-            name, b64 = line[2:].split(" ")
-            raw = base64.b64decode(b64, validate=True)
-        except ValueError as exc:
-            raise NoteError(f"malformed signature line: {line!r}") from exc
-        if len(raw) != 4 + 64:
-            raise NoteError("signature has the wrong length")
-        signatures.append(NoteSignature(name, raw[:4], raw[4:]))
-    return text, signatures
-
-
-def open_note(note: str, verifiers: Iterable[NoteVerifier]) -> tuple[str, list[str]]:
-    """Verify a note; returns its text and the names of the keys that signed it.
-
-    Any signature by a known key must verify; at least one known key must have signed.
-    Signatures by unknown keys are ignored (another witness, a retired key).
-    """
-    text, signatures = split_note(note)
-    known = {(v.name, v.key_id): v for v in verifiers}
-    signed_by = []
-    for sig in signatures:
-        verifier = known.get((sig.name, sig.key_id))
-        if verifier is None:
-            continue
-        if not verifier.verify(text.encode(), sig.signature):
-            raise NoteError(f"signature by {sig.name} is invalid")
-        signed_by.append(sig.name)
-    if not signed_by:
-        raise NoteError("no signature by a trusted key")
-    return text, signed_by
+# --------------------------------------------------------------------------- checkpoints
 
 
 @dataclass(frozen=True)
@@ -416,20 +215,27 @@ class Checkpoint:
         if len(lines) < 4 or lines[-1] != "":
             raise NoteError("checkpoint text must have origin, size and root lines")
         origin, size, root = lines[:3]
-        if not size.isdigit() or (size != "0" and size.startswith("0")):
+        if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
             raise NoteError(f"checkpoint size {size!r} is not a decimal number")
         try:
             root_bytes = base64.b64decode(root, validate=True)
         except ValueError as exc:
             raise NoteError("checkpoint root is not base64") from exc
         if len(root_bytes) != HASH_SIZE:
-            raise NoteError("checkpoint root is not a SHA-256 hash")
+            raise NoteError(f"checkpoint root is not a {HASH_SIZE}-byte hash")
         return cls(origin, int(size), root_bytes)
 
 
 def open_checkpoint(note: str, verifiers: Iterable[NoteVerifier]) -> Checkpoint:
+    """The checkpoint of a note signed by at least one of the log's ``verifiers``."""
     text, _ = open_note(note, verifiers)
     return Checkpoint.parse(text)
+
+
+def cosigners(note: str, witnesses: Iterable[CosignatureVerifier]) -> list[str]:
+    """Names of the ``witnesses`` whose tlog-cosignature/v1 on ``note`` verifies, one per
+    witness key; a known witness's invalid cosignature raises NoteError."""
+    return signed_by(note, witnesses)[1]
 
 
 # --------------------------------------------------------------------------- chain check
@@ -458,6 +264,8 @@ class ChainChecker:
     Feed it ``(seq, body, stored_leaf_hash)`` rows in ascending position; it stops at the
     first finding. Checkpoints (already signature-checked) are compared as the tree
     reaches their size; ``finish()`` reports checkpoints beyond the end (truncation).
+    ``suite`` is the log's (SHA-256/Ed25519 unless told otherwise); a bureau log's first
+    entry (``bureau.created``) names it, and must name the one the log is checked with.
     """
 
     origin: str
@@ -465,9 +273,35 @@ class ChainChecker:
     finding: Finding | None = None
     matched: int = 0
     """The size of the last checkpoint the entries matched (0: none yet)."""
-    _acc: MerkleAccumulator = field(default_factory=MerkleAccumulator)
+    suite: Suite = DEFAULT_SUITE
+    _acc: rfc9162.Accumulator = field(init=False)
     _last: bytes | None = None
     _before_last: bytes | None = None
+
+    def __post_init__(self) -> None:
+        self._acc = rfc9162.Accumulator(self.suite.hasher)
+        self._leaf = self.suite.hasher.leaf
+
+    @classmethod
+    def resume(
+        cls,
+        origin: str,
+        suite: Suite,
+        size: int,
+        frontier: bytes,
+        last: bytes | None,
+        before_last: bytes | None,
+    ) -> ChainChecker:
+        """Continue checking a log whose first ``size`` entries were checked before (a
+        monitor's saved state: the Merkle frontier and the last two leaf hashes)."""
+        checker = cls(origin, suite=suite, matched=size)
+        checker._acc = rfc9162.Accumulator.from_frontier(suite.hasher, size, frontier)
+        checker._last, checker._before_last = last, before_last
+        return checker
+
+    def state(self) -> tuple[int, bytes, bytes | None, bytes | None]:
+        """What :meth:`resume` needs: size, frontier, last and before-last leaf hash."""
+        return self._acc.size, self._acc.frontier(), self._last, self._before_last
 
     @property
     def size(self) -> int:
@@ -502,7 +336,7 @@ class ChainChecker:
                 return self._fail(pos, "gap", f"expected seq {pos}, next line is {seq}")
         if not canonical:
             return self._fail(pos, "not canonical", "body bytes are not its RFC 8785 form")
-        leaf = leaf_hash(body)
+        leaf = self._leaf(body)
         if stored_hash is not None and stored_hash != leaf:
             return self._fail(pos, "hash mismatch", "stored leaf hash differs from the body's")
         if entry["v"] != FORMAT_VERSION or entry["log"] != self.origin:
@@ -513,9 +347,19 @@ class ChainChecker:
             return self._fail(pos, "reordered", f"body says seq {entry['seq']} at position {pos}")
         if not self._link_ok(pos, entry["prev"]):
             return False
+        if pos == 0 and entry["kind"] == "bureau.created" and not self._suite_ok(entry["data"]):
+            return False
         self._acc.append(leaf)
         self._before_last, self._last = self._last, leaf
         return self._check_checkpoints()
+
+    def _suite_ok(self, data: object) -> bool:
+        named = data.get("suite", DEFAULT_SUITE.name) if isinstance(data, dict) else None
+        if named == self.suite.name:
+            return True
+        return self._fail(
+            0, "wrong suite", f"the log's first entry names suite {named!r}, not {self.suite.name}"
+        )
 
     def _links_back_two(self, prev: object) -> bool:
         return self._before_last is not None and prev == self._before_last.hex()
@@ -595,6 +439,13 @@ class Report:
     root: str
     checkpoints: int
     finding: Finding | None
+    suite: str = DEFAULT_SUITE.name
+    cosigned_by: list[str] = field(default_factory=list)
+    """Witnesses whose cosignature is on the newest checkpoint (when witness keys were given)."""
+    timestamps: int = 0
+    """RFC 3161 time-stamps verified (when TSA certificates were given)."""
+    unchecked_timestamps: int = 0
+    """Time-stamps present but not checked (no TSA certificate given)."""
 
     @property
     def ok(self) -> bool:
@@ -604,9 +455,12 @@ class Report:
         return {
             "ok": self.ok,
             "origin": self.origin,
+            "suite": self.suite,
             "size": self.size,
             "root": self.root,
             "checkpoints_checked": self.checkpoints,
+            "cosigned_by": self.cosigned_by,
+            "timestamps_checked": self.timestamps,
             "first_bad_seq": None if self.ok else self.finding.seq,
             "last_bad_seq": None if self.ok else self.finding.last_seq,
             "reason": None if self.ok else self.finding.reason,
@@ -638,79 +492,238 @@ class Bundle:
                 yield from fh
 
 
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A line of ``checkpoints.jsonl``: the (cosigned) note and its time-stamp token."""
+
+    size: int
+    note: str
+    timestamp: bytes | None = None
+
+
+def parse_checkpoint_lines(blob: str) -> list[StoredCheckpoint]:
+    """``checkpoints.jsonl``: ``{"size", "note"[, "timestamp"]}`` a line (base64 token)."""
+    found = []
+    for line in blob.splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        token = item.get("timestamp")
+        found.append(
+            StoredCheckpoint(item["size"], item["note"], base64.b64decode(token) if token else None)
+        )
+    return found
+
+
 def parse_checkpoint_notes(blob: str) -> list[str]:
-    """Signed notes from ``checkpoints.jsonl``: one JSON object with a ``note`` a line."""
-    return [json.loads(line)["note"] for line in blob.splitlines() if line.strip()]
+    """Signed notes from ``checkpoints.jsonl``."""
+    return [c.note for c in parse_checkpoint_lines(blob)]
+
+
+def check_timestamp(token: bytes, cp: Checkpoint, suite: Suite, certificates: Sequence) -> None:
+    """An RFC 3161 token over the checkpoint text, hashed with the suite's hash, signed by
+    one of the pinned TSA ``certificates``; raises ``tsa.TimestampError`` otherwise.
+    Needs ``asn1crypto``, imported only here."""
+    from . import tsa
+
+    tsa.verify_token(token, cp.text().encode("utf-8"), certificates, timestamp_hash(suite))
+
+
+def timestamp_hash(suite: Suite) -> str:
+    """The message-imprint hash of a log's time-stamps: the suite's tree hash."""
+    return "sm3" if suite.hasher.name == "sm3" else "sha256"
+
+
+def witness_finding(
+    cosigned: dict[int, list[str]], size: int, required: int, witnesses: Sequence
+) -> Finding | None:
+    """None if the checkpoint of ``size`` carries ``required`` witness cosignatures; else
+    the entries no sufficiently cosigned checkpoint covers, as a range."""
+    names = cosigned.get(size, [])
+    if len(names) >= required:
+        return None
+    covered = max((s for s, n in cosigned.items() if len(n) >= required and s <= size), default=0)
+    missing = sorted({w.name for w in witnesses} - set(names))
+    return Finding(
+        covered,
+        "not witnessed",
+        f"checkpoint {size} carries {len(names)} of the {required} witness cosignature(s) "
+        f"required (signed: {', '.join(names) or 'none'}; missing: {', '.join(missing)}); "
+        f"entries seq {covered}–{size - 1} are covered by no checkpoint with {required}",
+        size - 1,
+    )
 
 
 def verify_bundle(
     path: str | Path,
     verifiers: list[NoteVerifier],
     pinned_notes: Iterable[str] = (),
+    witnesses: Sequence[CosignatureVerifier] = (),
+    min_witnesses: int = 0,
+    tsa_certificates: Sequence = (),
 ) -> Report:
     """Verify an offline bundle against trusted keys, without any database.
 
     ``pinned_notes`` are checkpoints the auditor kept from earlier (signed notes); the
     bundle's entries must hash to their roots too, which is what catches a log that was
-    rewritten and re-signed after the auditor last looked.
+    rewritten and re-signed after the auditor last looked. With ``min_witnesses`` N, the
+    newest checkpoint must carry cosignatures of N of the ``witnesses``; with
+    ``tsa_certificates``, every time-stamp token in the bundle must verify.
     """
     bundle = Bundle(path)
     manifest = json.loads(bundle.read_text("manifest.json"))
     origin = manifest["origin"]
-    checker = ChainChecker(origin)
-    notes = parse_checkpoint_notes(bundle.read_text("checkpoints.jsonl"))
-    count = 0
-    for index, note in enumerate([*notes, *pinned_notes]):
+    try:
+        suite = get_suite(manifest.get("suite", DEFAULT_SUITE.name))
+    except ValueError as exc:
+        return Report(origin, 0, "", 0, Finding(-1, "malformed", str(exc)))
+    report = Report(origin, 0, "", 0, None, suite.name)
+    checker = ChainChecker(origin, suite=suite)
+    cosigned: dict[int, list[str]] = {}
+    stored = parse_checkpoint_lines(bundle.read_text("checkpoints.jsonl"))
+    lines = [*stored, *(StoredCheckpoint(-1, note) for note in pinned_notes)]
+    for index, line in enumerate(lines):
         try:
-            cp = open_checkpoint(note, verifiers)
+            cp = open_checkpoint(line.note, verifiers)
+            if witnesses:
+                cosigned[cp.size] = cosigners(line.note, witnesses)
         except NoteError as exc:
-            finding = Finding(-1, "signature invalid", f"checkpoint #{index}: {exc}")
-            return Report(origin, 0, "", count, finding)
+            report.finding = Finding(-1, "signature invalid", f"checkpoint #{index}: {exc}")
+            return report
         if cp.origin != origin:
-            finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
-            return Report(origin, 0, "", count, finding)
+            report.finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
+            return report
+        if line.timestamp is not None and not tsa_certificates:
+            report.unchecked_timestamps += 1
+        elif line.timestamp is not None:
+            finding = _timestamp_finding(line.timestamp, cp, suite, tsa_certificates)
+            if finding is not None:
+                report.finding = finding
+                return report
+            report.timestamps += 1
         add_checkpoint(checker.checkpoints, cp)
-        count += 1
-    for line in bundle.entry_lines():
-        if not checker.feed(None, line.rstrip(b"\n")):
+        report.checkpoints += 1
+    for entry in bundle.entry_lines():
+        if not checker.feed(None, entry.rstrip(b"\n")):
             break
-    finding = checker.finish()
-    return Report(origin, checker.size, checker.root().hex(), count, finding)
+    report.finding = checker.finish()
+    report.size, report.root = checker.size, checker.root().hex()
+    if witnesses:
+        report.cosigned_by = cosigned.get(checker.size, [])
+    if report.finding is None and min_witnesses > 0:
+        report.finding = witness_finding(cosigned, checker.size, min_witnesses, witnesses)
+    return report
+
+
+def _timestamp_finding(
+    token: bytes, cp: Checkpoint, suite: Suite, certificates: Sequence
+) -> Finding | None:
+    from .tsa import TimestampError
+
+    try:
+        check_timestamp(token, cp, suite, certificates)
+    except TimestampError as exc:
+        return Finding(max(cp.size - 1, 0), "timestamp invalid", f"checkpoint {cp.size}: {exc}")
+    return None
 
 
 def verify_proof_file(proof: dict, verifiers: list[NoteVerifier]) -> Checkpoint:
     """Check a proof document made by ``jixiao ledger proof``: note, then inclusion."""
     cp = open_checkpoint(proof["checkpoint"], verifiers)
+    hasher = get_suite(proof.get("suite", DEFAULT_SUITE.name)).hasher
     body = proof["body"].encode("utf-8")
     verify_inclusion(
         proof["seq"],
         cp.size,
-        leaf_hash(body),
+        hasher.leaf(body),
         [base64.b64decode(p) for p in proof["inclusion_proof"]],
         cp.root,
+        hasher,
     )
     return cp
 
 
+def _key_lines(text: str) -> list[str]:
+    return [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
+
+
 def load_verifiers(path: str | Path) -> list[NoteVerifier]:
-    """Read verifier keys, one per line (blank lines and ``#`` comments ignored)."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [NoteVerifier.parse(x) for x in lines if x.strip() and not x.startswith("#")]
+    """Read a log's verifier keys (Ed25519 or SM2), one per line (blank lines and ``#``
+    comments ignored)."""
+    return [parse_verifier(x) for x in _key_lines(Path(path).read_text(encoding="utf-8"))]
+
+
+def load_witness_keys(values: Iterable[str]) -> list[CosignatureVerifier]:
+    """Witness verifier keys, each given as the key itself or as a file of keys."""
+    keys = []
+    for value in values:
+        path = Path(value)
+        lines = _key_lines(path.read_text(encoding="utf-8")) if path.is_file() else [value]
+        keys += [CosignatureVerifier.parse(x) for x in lines]
+    return keys
+
+
+def load_certificates(paths: Iterable[str | Path]) -> list:
+    """PEM certificates of the TSA(s) the auditor trusts."""
+    from cryptography import x509
+
+    found = []
+    for path in paths:
+        found += x509.load_pem_x509_certificates(Path(path).read_bytes())
+    return found
+
+
+def _summary(report: Report) -> str:
+    parts = [
+        f"OK: {report.origin} has {report.size} intact entries ({report.suite}), "
+        f"root {report.root}, {report.checkpoints} signed checkpoint(s) matched"
+    ]
+    if report.cosigned_by:
+        parts.append(f"newest checkpoint cosigned by {', '.join(report.cosigned_by)}")
+    if report.timestamps:
+        parts.append(f"{report.timestamps} time-stamp(s) verified")
+    if report.unchecked_timestamps:
+        parts.append(f"{report.unchecked_timestamps} time-stamp(s) not checked (give --tsa-cert)")
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a jixiao ledger bundle offline.")
     parser.add_argument("bundle", nargs="?", help="bundle directory or .zip")
-    parser.add_argument("--public-key", required=True, help="file with trusted verifier keys")
+    parser.add_argument("--public-key", required=True, help="file with the log's verifier keys")
     parser.add_argument("--checkpoint", action="append", default=[], help="pinned note file")
+    parser.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        help="a witness's verifier key (or a file of them); repeatable",
+    )
+    parser.add_argument(
+        "--min-witnesses",
+        type=int,
+        default=0,
+        help="cosignatures of this many of the witness keys required on the newest checkpoint",
+    )
+    parser.add_argument(
+        "--tsa-cert",
+        action="append",
+        default=[],
+        help="PEM certificate of a trusted time-stamp authority; repeatable",
+    )
     parser.add_argument("--proof", help="an inclusion proof JSON from `jixiao ledger proof`")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    verifiers = load_verifiers(args.public_key)
+    try:
+        verifiers = load_verifiers(args.public_key)
+        witnesses = load_witness_keys(args.witness_key)
+    except (NoteError, OSError) as exc:
+        parser.error(str(exc))
+    if args.min_witnesses > len(witnesses):
+        parser.error(f"--min-witnesses {args.min_witnesses} needs as many --witness-key")
     if args.proof:
         try:
             cp = verify_proof_file(json.loads(Path(args.proof).read_text()), verifiers)
-        except (NoteError, ProofError) as exc:
+        except (NoteError, ProofError, ValueError) as exc:
             print(f"proof INVALID: {exc}")
             return 1
         print(f"proof OK: entry is in {cp.origin} at tree size {cp.size}")
@@ -718,16 +731,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.bundle:
         parser.error("give a bundle or --proof")
     pinned = [Path(p).read_text(encoding="utf-8") for p in args.checkpoint]
-    report = verify_bundle(args.bundle, verifiers, pinned)
+    certificates = load_certificates(args.tsa_cert)
+    report = verify_bundle(
+        args.bundle, verifiers, pinned, witnesses, args.min_witnesses, certificates
+    )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     elif report.ok:
-        print(
-            f"OK: {report.origin} has {report.size} intact entries, root {report.root}, "
-            f"{report.checkpoints} signed checkpoint(s) matched"
-        )
+        print(_summary(report))
     else:
-        print(f"TAMPERED: {report.origin}: {report.finding}")
+        # "not witnessed" and "timestamp invalid" are missing assurances, not a changed
+        # log; every other finding means the bundle differs from what was signed
+        verdict = "FAILED" if report.finding.reason in SHORTFALLS else "TAMPERED"
+        print(f"{verdict}: {report.origin}: {report.finding}")
     return 0 if report.ok else 1
 
 

@@ -8,21 +8,29 @@ from sqlalchemy import select
 
 from core.domain.models import Bureau
 from core.domain.organisation import check_new
-from core.kernel.errors import FieldError, InvalidInput
+from core.kernel.errors import FieldError, InvalidInput, invalid
 from core.kernel.text import NAME_MAX, check_text
 from core.ledger.store import Record, create_log, origin_for
+from core.ledger.suites import DEFAULT, SUITES
 from core.services import views
 from core.services.context import Context
 
 
-def create(ctx: Context, code: object, name: object, name_en: object = "") -> dict[str, Any]:
+def create(
+    ctx: Context, code: object, name: object, name_en: object = "", suite: object = None
+) -> dict[str, Any]:
     """A new bureau with its own log; the default plugins are installed in the same
     transaction (platform admins only). The code is checked under the platform log's
-    lock, so two concurrent creations of one code cannot both succeed."""
+    lock, so two concurrent creations of one code cannot both succeed. ``suite`` is the
+    log's cryptographic suite (default ``sha256-ed25519``, or ``sm3-sm2``), fixed for
+    good and recorded in the log's first entry."""
     with ctx.platform_writing() as work:
         work.require_platform_admin()
         code, name = check_new(work.session, Bureau, code, name, None)
         name_en = check_text("name_en", name_en, NAME_MAX, required=False)
+        suite = suite or DEFAULT.name
+        if suite not in SUITES:
+            raise invalid("suite", f"one of {', '.join(SUITES)}")
         host = ctx.platform.plugins
         default = [
             p.strip() for p in str(ctx.platform.settings["DEFAULT_PLUGINS"]).split(",") if p.strip()
@@ -33,11 +41,10 @@ def create(ctx: Context, code: object, name: object, name_en: object = "") -> di
                 f"default plugin(s) {', '.join(missing)} are not available",
                 [FieldError("JIXIAO_DEFAULT_PLUGINS", "names a plugin that is not installed")],
             )
-        log = create_log(work.session, origin_for(code))
+        log = create_log(work.session, origin_for(code), suite)
         actor = ctx.principal.actor
-        records = [
-            Record("bureau.created", {"code": code, "name": name, "name_en": name_en}, actor)
-        ]
+        data = {"code": code, "name": name, "name_en": name_en, "suite": suite}
+        records = [Record("bureau.created", data, actor)]
         records += [
             Record("plugin.installed", {"plugin": p, "version": host.info(p).version}, actor)
             for p in default

@@ -210,20 +210,28 @@ def extend(
 def close(
     ctx: Context, bureau: str, cycle: str, period: str, reason: object = None
 ) -> dict[str, Any]:
-    """Close a period for collection and sign a checkpoint that covers the close."""
+    """Close a period for collection and sign, in the same transaction, a checkpoint
+    that covers the close; once committed, the checkpoint is time-stamped and sent to
+    the configured witnesses (the answer says which cosigned)."""
+    made: ledger.Made = []
     with ctx.writing(bureau, "collection.manage") as work:
         found_cycle, found_period = rounds.find_period(work, cycle, period)
         found = rounds.load_round(work, found_cycle, found_period)
         outstanding = _outstanding(unit_statuses(work, found, None)) if found else []
         event = rounds.close(work, found_cycle, found_period, reason, outstanding)
-        signed = ledger.sign(ctx, work.session, work.session.get(LedgerLog, work.bureau.log_id))
-        return {
+        log = work.session.get(LedgerLog, work.bureau.log_id)
+        signed = ledger.sign(ctx, work.session, log, made)
+        done = {
             "cycle": found_cycle.code,
             "period": found_period.code,
             "seq": event.seq,
             "outstanding": outstanding,
-            "checkpoint": {"size": signed.size, "root": signed.root.hex(), "note": signed.note},
+            "checkpoint": {"size": signed.size, "root": signed.root.hex()},
         }
+        log_id = log.id
+    attested = ledger.attest(ctx, made)
+    done["checkpoint"].update(attested.get((log_id, signed.size), {}))
+    return done
 
 
 def listing(ctx: Context, bureau: str) -> list[dict[str, Any]]:

@@ -10,13 +10,24 @@ import json
 
 from sqlalchemy import Connection, text
 
-from core.ledger import triggers
-from core.ledger.tlog import MerkleAccumulator, canonical_bytes, leaf_hash
+from core.ledger import rfc9162, tilestore, triggers
+from core.ledger.suites import get_suite
+from core.ledger.tlog import canonical_bytes
 
 
 def disarm(conn: Connection) -> None:
     """Drop the append-only triggers, as an attacker with database access would."""
-    triggers.run(conn, triggers.drop_statements(conn.dialect.name))
+    triggers.run(conn, triggers.disarm_statements(conn.dialect.name))
+
+
+def hasher(conn: Connection, log_id: int) -> rfc9162.TreeHasher:
+    """The log's suite's hash: the attacker recomputes hashes the way the log does."""
+    suite = conn.execute(text("SELECT suite FROM ledger_logs WHERE id = :l"), {"l": log_id})
+    return get_suite(suite.scalar_one()).hasher
+
+
+def leaf_hash(conn: Connection, log_id: int, body: bytes) -> bytes:
+    return hasher(conn, log_id).leaf(body)
 
 
 def rows(conn: Connection, log_id: int) -> list[dict]:
@@ -32,7 +43,7 @@ def rows(conn: Connection, log_id: int) -> list[dict]:
 def put(conn: Connection, log_id: int, seq: int, body: bytes) -> None:
     conn.execute(
         text("UPDATE ledger_entries SET body = :b, leaf_hash = :h WHERE log_id = :l AND seq = :s"),
-        {"b": body, "h": leaf_hash(body), "l": log_id, "s": seq},
+        {"b": body, "h": leaf_hash(conn, log_id, body), "l": log_id, "s": seq},
     )
 
 
@@ -89,14 +100,14 @@ def insert(conn: Connection, log_id: int, seq: int) -> None:
             "INSERT INTO ledger_entries (log_id, seq, kind, body, leaf_hash) "
             "VALUES (:l, :s, 'value.recorded', :b, :h)"
         ),
-        {"l": log_id, "s": seq, "b": body, "h": leaf_hash(body)},
+        {"l": log_id, "s": seq, "b": body, "h": leaf_hash(conn, log_id, body)},
     )
 
 
 def set_head(conn: Connection, log_id: int) -> None:
     """Make the log head agree with the rows, as a careful attacker would."""
     leaves = [r["leaf_hash"] for r in rows(conn, log_id)]
-    acc = MerkleAccumulator()
+    acc = rfc9162.Accumulator(hasher(conn, log_id))
     for leaf in leaves:
         acc.append(bytes(leaf))
     conn.execute(
@@ -123,7 +134,7 @@ def rewrite_from(conn: Connection, log_id: int, seq: int) -> None:
         if row["seq"] == seq:
             body = altered(body)
         put(conn, log_id, row["seq"], body)
-        prev = leaf_hash(body)
+        prev = leaf_hash(conn, log_id, body)
     set_head(conn, log_id)
 
 
@@ -131,4 +142,36 @@ def drop_checkpoints(conn: Connection, log_id: int, above: int = -1) -> None:
     conn.execute(
         text("DELETE FROM ledger_checkpoints WHERE log_id = :l AND size > :a"),
         {"l": log_id, "a": above},
+    )
+
+
+def rebuild_tiles(conn: Connection, log_id: int) -> None:
+    """Make the stored tiles agree with the (rewritten) leaf hashes."""
+    conn.execute(text("DELETE FROM ledger_tiles WHERE log_id = :l"), {"l": log_id})
+    leaves = [bytes(r["leaf_hash"]) for r in rows(conn, log_id)]
+    built = list(tilestore.build_all(log_id, hasher(conn, log_id), leaves))
+    if built:
+        conn.execute(
+            text(
+                "INSERT INTO ledger_tiles (log_id, level, idx, hashes, root) "
+                "VALUES (:l, :v, :i, :h, :r)"
+            ),
+            [{"l": a, "v": b, "i": c, "h": d, "r": e} for a, b, c, d, e in built],
+        )
+
+
+def erase_checkpoints_and_anchors(conn: Connection, log_id: int) -> None:
+    """Delete the log's checkpoints, its cosignatures and the whole platform log (whose
+    anchors would catch the rewrite), so that the signer signs the rewritten head."""
+    drop_checkpoints(conn, log_id)
+    conn.execute(text("DELETE FROM ledger_cosignatures WHERE log_id = :l"), {"l": log_id})
+    platform = conn.exec_driver_sql(
+        "SELECT id FROM ledger_logs WHERE origin = 'jixiao/_platform'"
+    ).scalar()
+    drop_checkpoints(conn, platform)
+    for table in ("ledger_entries", "ledger_tiles", "ledger_cosignatures", "ledger_timestamps"):
+        conn.execute(text(f"DELETE FROM {table} WHERE log_id = :l"), {"l": platform})
+    conn.execute(
+        text("UPDATE ledger_logs SET size = 0, head = NULL, frontier = :f WHERE id = :l"),
+        {"f": b"", "l": platform},
     )

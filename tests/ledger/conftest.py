@@ -1,4 +1,9 @@
-"""Fixtures of the ledger tests."""
+"""Fixtures of the ledger tests.
+
+Modules that mark themselves with ``pytestmark = EACH_SUITE`` run every test on a world
+whose bureaus' logs use each cryptographic suite in turn (the tamper suite and the
+bundles are held to both).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,29 @@ import pytest
 from sqlalchemy import select
 
 from core.domain.models import Bureau
-from tests.helpers import value_row
+from core.ledger.suites import DEFAULT, SUITES
+from core.services import bureaus
+from tests.helpers import build_world, value_row
 from tests.ledger import attacks
+
+EACH_SUITE = pytest.mark.parametrize("suite", list(SUITES), indirect=True)
+
+
+@pytest.fixture
+def suite(request) -> str:
+    """The suite of the world's logs: the default unless a module parametrizes it."""
+    return getattr(request, "param", DEFAULT.name)
+
+
+@pytest.fixture
+def world(platform, suite, monkeypatch):
+    """The shared world (two bureaus b1, b2, ...), its logs created with ``suite``; the
+    instance gets a signing key of that suite's kind, as `jixiao init` makes."""
+    if suite != DEFAULT.name:
+        platform.keys.add("jixiao-test", SUITES[suite])
+        create = bureaus.create
+        monkeypatch.setattr(bureaus, "create", lambda *a, **kw: create(*a, **kw, suite=suite))
+    return build_world(platform)
 
 
 @pytest.fixture

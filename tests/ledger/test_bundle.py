@@ -13,13 +13,17 @@ from click.testing import CliRunner
 
 from core.cli import main
 from tests.ledger import attacks
-from tests.ledger.conftest import attack
+from tests.ledger.conftest import EACH_SUITE, attack
+
+pytestmark = EACH_SUITE
 
 # Runs a bundle's verify.py with jixiao's own packages made unimportable, to prove that
-# an auditor needs nothing but Python and `cryptography`.
+# an auditor needs nothing but Python and `cryptography` (and `gmalg` for an SM2 log,
+# `asn1crypto` to check time-stamps): whatever is not needed is blocked too.
 ISOLATED = (
-    "import sys, runpy; sys.modules['core'] = None; sys.modules['plugins'] = None; "
-    "sys.argv = ['verify.py', *sys.argv[1:]]; "
+    "import sys, runpy\n"
+    "for name in ['core', 'plugins', *BLOCKED]: sys.modules[name] = None\n"
+    "sys.argv = ['verify.py', *sys.argv[1:]]\n"
     "runpy.run_path('verify.py', run_name='__main__')"
 )
 
@@ -29,8 +33,11 @@ def cli(*args: str):
 
 
 def standalone(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    blocked = [] if "--tsa-cert" in args else ["asn1crypto"]
+    if json.loads((folder / "manifest.json").read_text()).get("suite") != "sm3-sm2":
+        blocked.append("gmalg")
     return subprocess.run(
-        [sys.executable, "-c", ISOLATED, *args],
+        [sys.executable, "-c", f"BLOCKED = {blocked!r}\n" + ISOLATED, *args],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -45,17 +52,21 @@ def public_key(tmp_path, instance) -> Path:
     return path
 
 
-def test_export_directory_verifies_offline(tmp_path, log, public_key):
+def test_export_directory_verifies_offline(tmp_path, log, public_key, suite):
     out = tmp_path / "bundle"
     assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "FORMAT.md",
         "checkpoints.jsonl",
         "entries.jsonl",
+        "jixiao_tlog",
         "keys.txt",
         "manifest.json",
         "verify.py",
     ]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["suite"] == suite
+    assert "jixiao_tlog/tlog.py" in manifest["sha256"]
     result = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key), "--json")
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["ok"] and report["checkpoints_checked"] >= 2

@@ -39,8 +39,9 @@ recordable_scalars = (
 )
 recordable_values = st.recursive(
     recordable_scalars,
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(recordable, children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(recordable, children, max_size=5)
+    ),
     max_leaves=25,
 )
 

@@ -65,7 +65,7 @@ def test_eight_processes_append_to_one_log(platform, world, database_url):
         assert sorted((b["data"]["w"], b["data"]["i"]) for b in bodies) == [
             (w, i) for w in range(WORKERS) for i in range(APPENDS)
         ]
-        report = audit.verify_log(s, log, [x.verifier for x in platform.signers()])
+        report = audit.verify_log(s, log, audit.Trust([x.verifier for x in platform.signers()]))
     assert report.ok, report.finding  # one chain: no forks
     for worker, seqs in got.items():
         assert seqs == sorted(seqs), worker  # each worker's own appends stay in order

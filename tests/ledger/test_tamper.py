@@ -10,7 +10,9 @@ from sqlalchemy import text
 
 from core.cli import main
 from tests.ledger import attacks
-from tests.ledger.conftest import attack
+from tests.ledger.conftest import EACH_SUITE, attack
+
+pytestmark = EACH_SUITE
 
 
 def cli(*args: str) -> tuple[int, str]:

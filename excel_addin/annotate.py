@@ -10,10 +10,12 @@ the problem list alone says why.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Sequence
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,15 +35,22 @@ def annotated_copy(data: bytes, problems: Sequence[Problem]) -> bytes | None:
     if not problems or any(p.field == "file" for p in problems):
         return None
     try:
-        book = load_workbook(io.BytesIO(data), rich_text=False)
+        return _annotate(data, problems)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         return None
+    except Exception:  # the problems are reported either way; a copy is a courtesy
+        logging.getLogger("jixiao.excel").exception("could not annotate a workbook")
+        return None
+
+
+def _annotate(data: bytes, problems: Sequence[Problem]) -> bytes:
+    book = load_workbook(io.BytesIO(data), rich_text=False)
     by_cell: dict[tuple[str, str], list[str]] = {}
     for problem in problems:
         if problem.sheet in book.sheetnames and problem.cell:
             by_cell.setdefault((problem.sheet, problem.cell), []).append(problem.reason)
     for (sheet, address), reasons in by_cell.items():
-        target = book[sheet][address]
+        target = _writable(book[sheet], address)
         target.fill = styles.ERROR
         text = "\n".join(reasons)
         comment = Comment(text[:30_000], AUTHOR)
@@ -57,6 +66,17 @@ def annotated_copy(data: bytes, problems: Sequence[Problem]) -> bytes | None:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _writable(sheet: Worksheet, address: str):
+    """The cell to mark for ``address``: the cell itself, or, inside a merged range (whose
+    other cells cannot hold a note), the range's top-left cell."""
+    target = sheet[address]
+    if isinstance(target, MergedCell):
+        for merged in sheet.merged_cells.ranges:
+            if address in merged:
+                return sheet.cell(merged.min_row, merged.min_col)
+    return target
 
 
 def write_errors(sheet: Worksheet, problems: Sequence[Problem]) -> None:

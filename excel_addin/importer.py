@@ -91,6 +91,8 @@ def prepare(ctx: Context, bureau: str, book: EntryBook) -> list[Prepared]:
         rows, found = sheet_rows(sheet, layout, measures, choices[scheme])
         problems += found
         prepared.append(Prepared(sheet, rows))
+    if not problems:
+        problems = nothing_entered(book, prepared)
     if problems:
         raise WorkbookRefused(problems)
     return prepared
@@ -162,21 +164,28 @@ def sheet_rows(
             )
         if _unchanged(out, sheet.meta.prefilled.get(row.indicator)):
             out["value"] = None  # left as the template showed it: nothing to send
+        elif out["value"] is not None and sheet.meta.based:
+            # corrects exactly the value the template showed (or none): if the figure
+            # changed since, the service refuses rather than revert the newer figure
+            out["corrects"] = sheet.meta.seqs.get(row.indicator)
         rows.append(out)
-    if (
-        rows
-        and all(r["value"] is None for r in rows)
-        and not any(p.field == "value" for p in problems)
-    ):
-        problems.append(
-            Problem(
-                "value",
-                "本表没有填写或修改任何本期值 (no value is filled in or changed on this sheet)",
-                name,
-                cell(sheet.rows[0].sheet_row, layout.index("value")),
-            )
-        )
     return rows, problems
+
+
+def nothing_entered(book: EntryBook, prepared: Sequence[Prepared]) -> list[Problem]:
+    """A workbook that fills in or changes no value at all is a mistake (a 汇总表 may
+    leave some units' sheets as they were)."""
+    if any(r["value"] is not None for part in prepared for r in part.rows):
+        return []
+    first = book.sheets[0]
+    return [
+        Problem(
+            "value",
+            "没有填写或修改任何本期值 (no value is filled in or changed in this workbook)",
+            first.meta.name,
+            cell(first.rows[0].sheet_row, book.meta.layout.index("value")) if first.rows else None,
+        )
+    ]
 
 
 def _unchanged(row: dict[str, Any], prefilled: str | None) -> bool:
@@ -205,9 +214,13 @@ def submit(
     try:
         results = submissions.submit_many(ctx, bureau, given)
     except ServiceError as exc:
-        index = getattr(exc, "submission", 1)
-        sheet = prepared[index - 1].sheet
-        raise WorkbookRefused(service_problems(exc, sheet, meta.layout), exc.status) from exc
+        failures = getattr(exc, "failures", None) or [(getattr(exc, "submission", 1), exc)]
+        problems = [
+            problem
+            for index, failure in failures
+            for problem in service_problems(failure, prepared[index - 1].sheet, meta.layout)
+        ]
+        raise WorkbookRefused(problems, exc.status) from exc
     return [
         _accepted(part.sheet, meta.layout, result)
         for part, result in zip(prepared, results, strict=True)

@@ -40,6 +40,12 @@ class SheetMeta:
     prefilled: dict[str, str] = field(default_factory=dict)
     """Indicator → the current value the template was made with: a row left as it was
     is not sent again (it would record a needless correction)."""
+    seqs: dict[str, int] = field(default_factory=dict)
+    """Indicator → the ledger seq of that value. A changed row corrects exactly that
+    entry, so a template made before someone else corrected the figure is refused
+    instead of silently reverting the newer figure."""
+    based: bool = True
+    """False for templates made before seqs were recorded: their rows name no seq."""
 
 
 @dataclass
@@ -67,6 +73,7 @@ class Meta:
                     "scheme_version": s.scheme_version,
                     "indicators": s.indicators,
                     "prefilled": s.prefilled,
+                    "seqs": s.seqs,
                 }
                 for s in self.sheets
             ],
@@ -78,7 +85,7 @@ class Meta:
         same id, so a re-download is recognisably the same template."""
         what = {k: v for k, v in self.body().items() if k != "columns"}
         for sheet in what["sheets"]:
-            for key in ("indicators", "name", "prefilled"):
+            for key in ("indicators", "name", "prefilled", "seqs"):
                 sheet.pop(key)
         return "jx-" + digest(what)[:16]
 
@@ -102,6 +109,8 @@ class Meta:
             for chunk in chunks(sorted(sheet.prefilled.items()), 250):
                 if chunk:
                     out.append(["prefilled", sheet.name, json.dumps(chunk, ensure_ascii=False)])
+            for chunk in chunks(sorted(sheet.seqs.items()), 250):
+                out.append(["seqs", sheet.name, json.dumps(chunk, ensure_ascii=False)])
         out.append(["hash", self.hash])
         return out
 
@@ -132,12 +141,16 @@ def parse(rows: Sequence[Sequence[Any]]) -> tuple[Meta, str, str]:
                 scheme = None if row[4] in ("", None) else str(row[4])
                 version = None if row[5] in ("", None) else int(float(row[5]))
                 sheets[str(row[1])] = SheetMeta(
-                    str(row[1]), str(row[2]), str(row[3]), scheme, version, []
+                    str(row[1]), str(row[2]), str(row[3]), scheme, version, [], based=False
                 )
             elif key == "indicators":
                 sheets[str(row[1])].indicators.extend(json.loads(str(row[2])))
             elif key == "prefilled":
                 sheets[str(row[1])].prefilled.update(dict(json.loads(str(row[2]))))
+            elif key == "seqs":
+                sheet = sheets[str(row[1])]
+                sheet.based = True
+                sheet.seqs.update({str(k): int(v) for k, v in json.loads(str(row[2]))})
             else:
                 found[key] = row[1]
         meta = Meta(

@@ -85,6 +85,7 @@ def build(
                 form["scheme_version"],
                 [r["indicator"] for r in form["rows"]],
                 {r["indicator"]: r["value"] for r in form["rows"] if r.get("value") is not None},
+                {r["indicator"]: r["seq"] for r in form["rows"] if r.get("seq") is not None},
             )
         )
     write_meta(book, meta)

@@ -90,6 +90,8 @@ def from_http(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = flatten_messages(data["messages"]) if "messages" in data else None
     detail = error.description or error.name
+    if error.code == 413:
+        detail = f"上传内容过大 (the request is too large: {detail})"
     if errors:
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
     response = problem(error.code or 500, error.name, detail, errors)

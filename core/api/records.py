@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from core.api import schemas
 from core.api.blueprint import Blueprint
 from core.api.context import ctx
-from core.kernel.errors import invalid
+from core.kernel.errors import invalid, rows_have_errors
 from core.services import cycles, imports, indicators, values
 
 blp = Blueprint("records", __name__, description="Cycles, indicators and values 周期、指标与数据")
@@ -99,7 +99,7 @@ class ValueBatch(MethodView):
 
             errors = flatten_messages({"rows": loaded})
             raise InvalidInput(
-                f"{len({e.get('row') for e in errors})} row(s) have errors; nothing was written",
+                rows_have_errors(errors),
                 [FieldError(e["field"], e["reason"], e.get("row")) for e in errors],
             )
         return values.record(ctx(), code, rows)

@@ -123,11 +123,14 @@ def todo(bureau_code, as_json) -> None:
     if as_json:
         print_json(items)
         return
+    def codes(item: dict, *states: str) -> str:
+        return ",".join(x["indicator"] for x in item["items"] if x["state"] in states)
+
     rows = [
-        {**i, "owed": ",".join(x["indicator"] for x in i["items"] if x["state"] != "warning")}
+        {**i, "owed": codes(i, "missing", "returned"), "warnings": codes(i, "warning")}
         for i in items
     ]
-    emit(rows, False, ["cycle", "period", "unit", "deadline", "overdue", "owed"])
+    emit(rows, False, ["cycle", "period", "unit", "deadline", "overdue", "owed", "warnings"])
 
 
 @collection.command("remind")

@@ -15,7 +15,12 @@ from core.cli.common import bureau_option, context, print_json, readable_errors
 
 def _write(default: str, data: bytes, output: str | None) -> Path:
     path = Path(output or default)
-    path.write_bytes(data)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法写入 {path} (cannot write {path}: {exc.strerror or exc})"
+        ) from exc
     return path
 
 
@@ -73,11 +78,14 @@ def import_command(file: str, bureau_code: str, output: str | None, as_json: boo
 
     path = Path(file)
     outcome = importer.import_workbook(context(), bureau_code, path.read_bytes())
-    annotated = None
+    annotated, unwritten = None, None
     if outcome.annotated is not None:
-        annotated = _write(
-            str(path.with_name(path.stem + ".errors.xlsx")), outcome.annotated, output
-        )
+        try:
+            annotated = _write(
+                str(path.with_name(path.stem + ".errors.xlsx")), outcome.annotated, output
+            )
+        except click.ClickException as exc:  # the problems are still listed below
+            unwritten = exc.message
     if as_json:
         print_json({**outcome.summary(), "annotated": str(annotated) if annotated else None})
     else:
@@ -92,6 +100,8 @@ def import_command(file: str, bureau_code: str, output: str | None, as_json: boo
             click.echo(str(problem), err=True)
         if annotated:
             click.echo(f"标注副本 (annotated copy): {annotated}", err=True)
+    if unwritten:
+        click.echo(unwritten, err=True)
     if not outcome.ok:
         raise SystemExit(1)
 

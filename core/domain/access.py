@@ -152,7 +152,7 @@ class Principal:
 
     def require(self, permission: str, bureau_id: int, unit_id: int | None = None) -> None:
         if not self.can(permission, bureau_id, unit_id):
-            raise Forbidden(f"role {self.role} may not {permission} here")
+            raise Forbidden(f"无权进行此操作 (role {self.role} may not {permission} here)")
 
     def sees(self, bureau_id: int) -> bool:
         return self.everywhere or self.bureau_id == bureau_id

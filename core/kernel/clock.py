@@ -34,10 +34,12 @@ def parse_deadline(raw: object) -> dt.datetime:
         instant = dt.datetime.combine(raw, END_OF_DAY)
     elif isinstance(raw, str) and 0 < len(raw) <= 40:
         text = raw.strip()
+        if "W" in text.upper().split("T")[0]:
+            raise ValueError(f"{raw!r} is a week: give the day, such as 2026-04-15")
         try:
-            if len(text) == 10:
+            try:  # any way of writing a day (2026-04-15, 20260415, 2026-W16-3): its end
                 instant = dt.datetime.combine(dt.date.fromisoformat(text), END_OF_DAY)
-            else:
+            except ValueError:
                 instant = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(

@@ -80,6 +80,13 @@ def validate_rows(rows: Sequence[T], validate: Callable[[int, T], R]) -> list[R]
             errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
             status = type(exc) if status is InvalidInput else status
     if errors:
-        noun = "row has" if len(rows) == 1 else "rows have"
-        raise status(f"{len({e.row for e in errors})} {noun} errors; nothing was written", errors)
+        raise status(rows_have_errors(errors), errors)
     return results
+
+
+def rows_have_errors(errors: Sequence[FieldError | dict]) -> str:
+    """``2 rows have errors; nothing was written`` (in Chinese first), counting rows."""
+    rows = {e.get("row") if isinstance(e, dict) else e.row for e in errors}
+    count = len(rows)
+    noun = "row has" if count == 1 else "rows have"
+    return f"{count} 行有误，未写入任何数据 ({count} {noun} errors; nothing was written)"

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.domain.collection import rounds
 from core.domain.models import Indicator, IndicatorValue, Subject, Unit, ValueWarning
 from core.kernel import clock
-from core.kernel.errors import FieldError, NotFound
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound
 from core.ledger.models import LedgerLog
 from core.services import bureaus, ledger
 from core.services.context import Context, Work
@@ -190,7 +190,19 @@ def open_round(
             return [u.code for u in units if plan.expected(u)]
 
         rounds.open_round(work, cycle, period, spec, assessed_units)
-        return round_view(rounds.get_round(work, cycle, period))
+        opened = rounds.get_round(work, cycle, period)
+        if not any(status.lines for status in unit_statuses(work, opened, None)):
+            raise InvalidInput(
+                "the round would ask for nothing",
+                [
+                    FieldError(
+                        "indicators",
+                        "本轮没有要填报的指标 (no unit's form asks anything for this period: "
+                        "publish a scheme with leaves of this period's kind, or name indicators)",
+                    )
+                ],
+            )
+        return round_view(opened)
 
 
 def extend(
@@ -217,7 +229,12 @@ def close(
     with ctx.writing(bureau, "collection.manage") as work:
         found_cycle, found_period = rounds.find_period(work, cycle, period)
         found = rounds.load_round(work, found_cycle, found_period)
-        outstanding = _outstanding(unit_statuses(work, found, None)) if found else []
+        if found is None:
+            raise Conflict(
+                f"no collection round for {found_cycle.code}/{found_period.code}",
+                [FieldError("period", "未开始收数 (no round to close: open one first)")],
+            )
+        outstanding = _outstanding(unit_statuses(work, found, None))
         event = rounds.close(work, found_cycle, found_period, reason, outstanding)
         log = work.session.get(LedgerLog, work.bureau.log_id)
         signed = ledger.sign(ctx, work.session, log, made)

@@ -270,7 +270,9 @@ def forms_for_units(
     units given, or every unit the caller may enter for."""
     with ctx.reading(bureau, "values.read") as work:
         scope = work.unit_scope()
-        codes = units or [
+        # a unit named twice gets one form (two would be two sheets recording twice)
+        named = list(dict.fromkeys(u for u in units or [] if isinstance(u, str)))
+        codes = named or [
             u.code
             for u in work.session.scalars(
                 select(Unit).where(Unit.bureau_id == work.bureau.id).order_by(Unit.code)

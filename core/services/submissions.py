@@ -24,7 +24,7 @@ from typing import Any
 
 from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs import values
-from core.kernel.errors import FieldError, InvalidInput, ServiceError, invalid
+from core.kernel.errors import FieldError, InvalidInput, ServiceError, invalid, rows_have_errors
 from core.kernel.numbers import MAX_SAFE_INT
 from core.services import forms
 from core.services.context import Context, Work
@@ -56,7 +56,15 @@ def bilingual(reason: str) -> str:
     if "closed" in reason:
         return f"填报已截止 ({reason})"
     if "already recorded" in reason or "corrects" in reason:
-        return f"与已填报数据冲突 ({reason})"
+        return f"与已填报数据冲突，请重新下载表格 ({reason})"
+    if "not attached for" in reason:
+        return f"佐证材料未上传到本单位 ({reason})"
+    if "the same" in reason and "as row" in reason:
+        return f"重复行 ({reason})"
+    if "characters long; the limit is" in reason:
+        return f"超过长度限制 ({reason})"
+    if reason.startswith("may not") or "not assigned to" in reason:
+        return f"无权填报 ({reason})"
     return f"填报有误 ({reason})"
 
 
@@ -132,9 +140,7 @@ def _rows(
             )
         out.append((number, value_row))
     if errors:
-        raise InvalidInput(
-            f"{len({e.row for e in errors})} row(s) have errors; nothing was written", errors
-        )
+        raise InvalidInput(rows_have_errors(errors), errors)
     return out
 
 
@@ -181,16 +187,37 @@ def submit_many(ctx: Context, bureau: str, given: Sequence[Submission]) -> list[
         _check_version(item.scheme_version)
     with ctx.writing(bureau, "values.record") as work:
         plans: dict[int, forms.FormPlan] = {}
-        out = []
+        seen: dict[tuple, int] = {}
+        out, failures = [], []
         for index, item in enumerate(given, start=1):
             try:
+                key = _subject_key(item)
+                if key in seen:
+                    raise invalid(
+                        next(iter(item.subject), "unit"),
+                        f"同一单位重复提交 (the same subject and period as submission {seen[key]})",
+                    )
+                seen[key] = index
                 out.append(_submit_one(work, item, plans))
             except ServiceError as exc:
-                if len(given) > 1:
-                    exc.detail = f"submission {index}: {exc.detail}"
-                exc.submission = index  # type: ignore[attr-defined]
-                raise
+                # go on: every form's problems are reported at once; nothing is kept,
+                # since the unit of work rolls back when this raises
+                failures.append((index, exc))
+        if failures:
+            first_index, first = failures[0]
+            if len(given) > 1:
+                first.detail = f"submission {first_index}: {first.detail}"
+            first.submission = first_index  # type: ignore[attr-defined]
+            first.failures = failures  # type: ignore[attr-defined]
+            raise first
         return out
+
+
+def _subject_key(item: Submission) -> tuple:
+    """What makes two submissions the same form: subject, cycle and period (as text, so
+    malformed codes cannot make it unhashable; the form's checks refuse them)."""
+    subject = item.subject if isinstance(item.subject, dict) else {}
+    return tuple(str(v) for v in (*sorted(subject.items()), item.cycle, item.period))
 
 
 def _submit_one(work: Work, item: Submission, plans: dict[int, forms.FormPlan]) -> dict:

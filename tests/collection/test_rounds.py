@@ -122,6 +122,9 @@ def test_a_round_from_opening_to_close(client, scheme_world, moving_clock, platf
     assert r.headers["Content-Type"].startswith("application/problem+json")
     assert r.json["errors"][0]["field"] == "period"
     assert "填报已截止" in r.json["errors"][0]["reason"]
+    # a clerk who forgot corrects hears that the period is closed, not "send corrects"
+    r = client.post(f"{BASE}/values", json=value_row(unit="u1", value="99"), headers=reporter)
+    assert r.status_code == 409 and r.json["errors"][0]["field"] == "period"
     seq = status(client, admin, unit="u1")["units"][0]["indicators"][0]["seq"]
     target = {k: v for k, v in value_row(unit="u1").items() if k != "value"}
     withdrawal = {**target, "withdraws": seq, "reason": "撤回 (withdrawn)"}
@@ -257,3 +260,35 @@ def test_a_round_can_ask_for_its_own_indicators_and_evidence(
     assert r.status_code == 201, r.json
     values = client.get(f"{BASE}/values", query_string={"unit": "u1"}, headers=admin).json
     assert [v["indicator"] for v in values] == ["i2"]
+
+
+def test_deadlines_are_days_in_beijing_time():
+    import datetime as dt
+
+    import pytest
+
+    from core.kernel.clock import parse_deadline
+
+    end_of_day = dt.datetime(2027, 1, 15, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for text in ("2027-01-15", "20270115", " 2027-01-15 "):
+        assert parse_deadline(text) == end_of_day
+    assert parse_deadline("2027-01-15T17:00").utcoffset() == dt.timedelta(hours=8)
+    assert parse_deadline("2027-01-15T17:00+00:00").utcoffset() == dt.timedelta(0)
+    for bad in ("2027-W02", "2027-W02-3", "2027-13-01", "15/01/2027", "", "1999-01-01", 5):
+        with pytest.raises(ValueError):
+            parse_deadline(bad)
+
+
+def test_a_round_must_ask_something_and_a_close_needs_a_round(
+    client, world, platform, moving_clock
+):
+    admin = world.headers("bureau_admin")  # no scheme published: nothing is asked
+    size = log_size(platform, "b1")
+    r = client.post(ROUND, json={"deadline": "2026-04-15", "units": ["u1"]}, headers=admin)
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "indicators"
+    r = client.post(f"{ROUND}/close", json={}, headers=admin)
+    assert r.status_code == 409 and "未开始收数" in r.json["errors"][0]["reason"]
+    assert log_size(platform, "b1") == size
+    # naming indicators makes a round of its own, scheme or not
+    body = {"deadline": "2026-04-15", "units": ["u1"], "indicators": ["i1"]}
+    assert client.post(ROUND, json=body, headers=admin).status_code == 201

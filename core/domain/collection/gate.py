@@ -50,23 +50,29 @@ class EntryGate:
             found = self._periods[target.period.id] = PeriodState(round_, closed, exts)
         return found
 
-    def check(self, target: Target, row: dict, data: dict) -> None:
-        """A value row: refuse it after closing, or mark it late, or demand evidence."""
+    def admit(self, target: Target) -> bool:
+        """Whether a value for ``target`` may be recorded now: refused (409) once its
+        period is closed, unless the unit's extension is live; True when it is late.
+        Checked before anything else about the row, so a clerk hears "closed" first."""
         state = self.state(target)
         if state.idle:
-            return
+            return False
         unit = self._unit_code(target)
         extension = state.extensions.get(unit) if unit else None
         if state.closed:
             if extension is None or self.at > extension[0]:
                 raise self._closed(target, extension)
-            return
+            return False
+        if unit not in state.round.units:
+            return False
+        return self.at > (extension[0] if extension else state.round.deadline)
+
+    def require_evidence(self, target: Target, data: dict) -> None:
+        """The round's evidence requirement, for a unit it asks figures of."""
+        state = self.state(target)
         found = state.round
-        if unit not in found.units:
+        if state.closed or found is None or self._unit_code(target) not in found.units:
             return
-        deadline = extension[0] if extension else found.deadline
-        if self.at > deadline:
-            data["late"] = True
         if found.needs_evidence(target.indicator.code) and not data.get("evidence"):
             raise invalid(
                 "evidence",

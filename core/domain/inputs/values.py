@@ -137,6 +137,7 @@ def record_values(
             if source_key in known_keys:
                 skipped.append(number)
                 return None
+        late = gate.admit(target) if gate is not None else False
         data: dict[str, Any] = target.data()
         data["value"] = value_text(target.indicator.measure, row.get("value"))
         corrects = seq_field(row, "corrects")
@@ -149,7 +150,9 @@ def record_values(
         if row.get("evidence") not in (None, []):
             data["evidence"] = cited_evidence(work, target, row["evidence"])
         if gate is not None:
-            gate.check(target, row, data)
+            gate.require_evidence(target, data)
+        if late:
+            data["late"] = True
         if appeal:
             data["appeal"] = appeal
         if source_key is not None:

@@ -50,7 +50,7 @@ def test_an_old_template_does_not_revert_a_newer_figure(entry, platform):
         fill(
             template(entry.reporter(), {"unit": "u1"}),
             {"F5": 98.5, "F6": 1, "H6": EVIDENCE, "F7": "优"},
-        ),  # fmt: skip
+        ),
     ).ok
     old = template(entry.reporter(), {"unit": "u1"})  # shows 98.5
     seq = next(v["seq"] for v in values.listing(entry.admin(), "b1", {"unit": "u1"})

@@ -13,6 +13,7 @@ encoded hash carries its parameters, so raising them later rehashes on the next 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -146,7 +147,13 @@ def revoke_token(session: Session, user: User, token_id: object) -> ApiToken:
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 HASHER = PasswordHasher()  # Argon2id, RFC 9106 "second recommended" (64 MiB, t=3, p=4)
-_DUMMY = HASHER.hash("not a password of anyone's")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to verify against when there is no credential. Made on first use, not at
+    import: an Argon2id hash costs ~100 ms, which every CLI command would pay."""
+    return HASHER.hash("not a password of anyone's")
 
 
 def now() -> dt.datetime:
@@ -189,7 +196,7 @@ def password_matches(credential: UserCredential | None, password: object) -> boo
     (against a dummy) so a missing user takes as long as a wrong password."""
     text = password if isinstance(password, str) and len(password) <= PASSWORD_MAX else ""
     try:
-        return HASHER.verify(credential.password_hash if credential else _DUMMY, text) and (
+        return HASHER.verify(credential.password_hash if credential else dummy_hash(), text) and (
             credential is not None
         )
     except (VerificationError, InvalidHashError):

@@ -69,4 +69,5 @@ def quick_hashes(monkeypatch):
 
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(accounts, "HASHER", quick)
-    monkeypatch.setattr(accounts, "_DUMMY", quick.hash("not a password of anyone's"))
+    dummy = quick.hash("not a password of anyone's")
+    monkeypatch.setattr(accounts, "dummy_hash", lambda: dummy)

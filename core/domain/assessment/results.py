@@ -179,11 +179,13 @@ class ResultsEngine:
     def finish(self) -> None:
         """Post-processors, ranks and grades, from the (re)scored leaf results."""
         everything = []
+        # a post-processor may edit any subject's scores (its grade stage sees them all)
+        posting = self.within is None and any(scheme.post for scheme in self.schemes)
         for scheme in self.schemes:
             members = [s for s in self.scored.values() if s.scheme is scheme]
             results = [s.result for s in members]
             for s in members:  # undo earlier post-processing before applying it again
-                s.reset()
+                s.reset(posting)
             if self.within is None:
                 self._post(scheme, results, "score", results)
                 _vetoed_stay_at_zero(members)

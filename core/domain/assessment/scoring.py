@@ -44,10 +44,12 @@ class Scored:
     base_total: Decimal
     base_nodes: dict[str, Decimal]
 
-    def reset(self) -> None:
-        """Back to the roll-up, before any post-processor ran."""
+    def reset(self, editable: bool = True) -> None:
+        """Back to the roll-up, before any post-processor ran. ``editable=False`` (no
+        post-processor will run) shares the base scores instead of copying them: a
+        1,000-subject re-rank spent most of its time copying 200-entry dicts."""
         self.result.total = self.base_total
-        self.result.nodes = dict(self.base_nodes)
+        self.result.nodes = dict(self.base_nodes) if editable else self.base_nodes
         self.result.flags = ["veto"] if self.vetoed_by else []
         self.result.adjustments = []
         self.result.rank = self.result.grade = None

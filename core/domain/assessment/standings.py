@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.domain.assessment.compiled import published_schemes
@@ -252,24 +252,22 @@ def _refresh_window(
     )
     if not schemes and state is None:
         return 0
-    stored_rows = {
-        r.subject_id: r
-        for r in session.scalars(
-            select(ResultRow).where(ResultRow.cycle_id == cycle.id, ResultRow.window == window)
-        )
-    }
     cached = cache.take(key)
     full = subjects is None or state is None or state.schemes != schemes
-    if full:
+    warm = not full and cached is not None and cached.as_of == state.as_of
+    if warm and cached.schemes == schemes:
+        engine = cached.engine
+        engine.session = session
+    else:
+        warm = False
         engine = ResultsEngine(session, bureau, cycle, rule_types, post_processors, within)
+    posted = within is None and any(scheme.post for scheme in engine.schemes)
+    stored_rows = _stored_rows(session, cycle, window, not full and not warm, posted)
+    if full:
         engine.compute()
         rescored = set(engine.scored)
     else:
-        if cached is not None and cached.as_of == state.as_of and cached.schemes == schemes:
-            engine = cached.engine
-            engine.session = session
-        else:
-            engine = ResultsEngine(session, bureau, cycle, rule_types, post_processors, within)
+        if not warm:
             _adopt(engine, stored_rows)
         engine.refresh(subjects)
         rescored = set(subjects) & set(engine.scored)
@@ -285,22 +283,46 @@ def _refresh_window(
     return len(rescored)
 
 
-def _adopt(engine: ResultsEngine, rows: Mapping[int, ResultRow]) -> None:
+_COMPARED = ("scheme_code", "scheme_version", "total", "base_total", "rank", "grade",
+             "group_size")  # fmt: skip
+"""The columns a refresh compares for every subject; the rest (the trees) are loaded
+only where they are needed, since 1,000 rows of them took most of a refresh's time."""
+
+
+def _stored_rows(
+    session: Session, cycle: Cycle, window: str, adopting: bool, posted: bool
+) -> dict[int, dict[str, Any]]:
+    """A window's stored rows as plain dicts of the columns this refresh compares;
+    base scores too when a fresh engine adopts them, the trees too when
+    post-processors may change them. Plain rows, not ORM objects: building 1,000
+    objects per window took most of a refresh's time."""
+    columns = list(_COMPARED)
+    if adopting:
+        columns += ["base_nodes", "vetoed_by"]
+    if posted:
+        columns += ["flags", "nodes", "adjustments"]
+    stmt = select(ResultRow.subject_id, *(getattr(ResultRow, c) for c in columns)).where(
+        ResultRow.cycle_id == cycle.id, ResultRow.window == window
+    )
+    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in session.execute(stmt)}
+
+
+def _adopt(engine: ResultsEngine, rows: Mapping[int, Mapping[str, Any]]) -> None:
     """Load the stored base scores of every subject into a fresh engine, so only the
     invalidated ones need scoring."""
     schemes = {(s.code, s.version): s for s in engine.schemes}
     infos = {s.id: s for s in load_subjects(engine.session, engine.bureau.id, list(rows))}
     for subject_id, row in rows.items():
-        scheme = schemes.get((row.scheme_code, row.scheme_version))
+        scheme = schemes.get((row["scheme_code"], row["scheme_version"]))
         info = infos.get(subject_id)
         if scheme is None or info is None:
             continue
-        base_nodes = {k: Decimal(v) for k, v in json.loads(row.base_nodes).items()}
-        base_total = Decimal(row.base_total)
+        base_nodes = {k: Decimal(v) for k, v in json.loads(row["base_nodes"]).items()}
+        base_total = Decimal(row["base_total"])
         result = UnitResult(
             info.code, info.name, info.group, info.parent, base_total, dict(base_nodes)
         )
-        vetoed = json.loads(row.vetoed_by)
+        vetoed = json.loads(row["vetoed_by"])
         engine.scored[subject_id] = Scored(
             result, info, scheme, None, vetoed, base_total, base_nodes
         )
@@ -313,22 +335,38 @@ def _ratings_for(engine: ResultsEngine) -> dict:
     return CycleData.load_ratings(engine.session, [p.id for p in engine.periods])
 
 
-def _row_values(engine: ResultsEngine, scored: Scored) -> dict[str, Any]:
+def _attainable(engine: ResultsEngine, scored: Scored, known: dict[str, str | None]) -> str | None:
+    """A period window's attainable points for the subject's scheme (None for the cycle)."""
+    key = f"{scored.scheme.code}@{scored.scheme.version}"
+    if key not in known:
+        found = engine.attainable(scored.scheme) if engine.within else None
+        known[key] = None if found is None else as_text(found)
+    return known[key]
+
+
+def _row_values(engine: ResultsEngine, scored: Scored, full: bool) -> dict[str, Any]:
+    """The stored columns of a subject's row. ``full=False`` leaves out what only
+    rescoring or a post-processor can change (nodes, flags, adjustments): re-ranking
+    a group changes the others' rank, grade and group size, not their trees, and
+    dumping 200 node scores for each of 1,000 untouched subjects cost seconds."""
     r = scored.result
     sizes = _group_sizes(engine)
+    code = scored.scheme.code
     values = {
-        "scheme_code": scored.scheme.code,
+        "scheme_code": code,
         "scheme_version": scored.scheme.version,
         "total": as_text(r.total),
         "base_total": as_text(scored.base_total),
         "rank": r.rank,
         "grade": r.grade,
-        "group_size": sizes[scored.scheme.code],
-        "flags": json.dumps(sorted(set(r.flags)), ensure_ascii=False),
-        "nodes": _dump_numbers(r.nodes),
-        "adjustments": json.dumps(r.adjustments, ensure_ascii=False, default=str),
-        "attainable": as_text(engine.attainable(scored.scheme)) if engine.within else None,
+        "group_size": sizes[code],
     }
+    if full:
+        values.update(
+            flags=json.dumps(sorted(set(r.flags)), ensure_ascii=False),
+            nodes=_dump_numbers(r.nodes),
+            adjustments=json.dumps(r.adjustments, ensure_ascii=False, default=str),
+        )
     return values
 
 
@@ -351,10 +389,13 @@ def _write(
     engine: ResultsEngine,
     cycle: Cycle,
     window: str,
-    stored: Mapping[int, ResultRow],
+    stored: Mapping[int, Mapping[str, Any]],
     rescored: set[int],
 ) -> None:
+    """Store what changed: new rows, whole rows of rescored subjects, and the compared
+    columns of the rest (a re-rank moves others' ranks and grades, not their trees)."""
     engine.__dict__.pop("_sizes", None)
+    key = {"cycle_id": cycle.id, "window": window}
     gone = set(stored) - set(engine.scored)
     if gone:
         session.execute(
@@ -364,22 +405,35 @@ def _write(
                 ResultRow.subject_id.in_(gone),
             )
         )
+    posted = engine.within is None and any(scheme.post for scheme in engine.schemes)
+    attainable: dict[str, str | None] = {}
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for subject_id, scored in engine.scored.items():
-        values = _row_values(engine, scored)
         row = stored.get(subject_id)
-        if subject_id in rescored or row is None:
+        full = posted or row is None or subject_id in rescored
+        values = _row_values(engine, scored, full)
+        if subject_id in rescored or row is None:  # attainable changes only with the scheme
             values.update(
+                attainable=_attainable(engine, scored, attainable),
                 base_nodes=_dump_numbers(scored.base_nodes),
                 vetoed_by=json.dumps(scored.vetoed_by),
                 trace=json.dumps(render_trace(scored), ensure_ascii=False),
             )
-            if row is None:
-                row = ResultRow(cycle_id=cycle.id, window=window, subject_id=subject_id)
-                session.add(row)
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
-    session.flush()
+        if row is None:
+            inserts.append({**key, "subject_id": subject_id, **values})
+            continue
+        changed = {k: v for k, v in values.items() if k not in row or row[k] != v}
+        if changed:
+            updates.setdefault(tuple(sorted(changed)), []).append(
+                {**key, "subject_id": subject_id, **changed}
+            )
+    if inserts:
+        session.execute(insert(ResultRow), inserts)
+    for batch in updates.values():  # ORM bulk UPDATE by primary key, one per column set
+        session.execute(update(ResultRow), batch)
+    for found in [o for o in session.identity_map.values() if isinstance(o, ResultRow)]:
+        session.expire(found)  # bulk statements leave loaded objects as they were
 
 
 # --------------------------------------------------------------------------- reads

@@ -9,12 +9,12 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint bench install clean translations
 
+# The project is byte-compiled at install, as a wheel install would be: an editable
+# install otherwise compiles on first import, and never where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,excel]'
-	# byte-compile the project now, as a wheel install would: an editable install
-	# otherwise compiles on first import, and never where PYTHONDONTWRITEBYTECODE is set
 	$(BIN)/python -m compileall -q core plugins webhooks excel_addin >/dev/null
 	touch $(STAMP)
 

@@ -314,7 +314,8 @@ def result_of(child, out) -> dict:
             return out.get(timeout=5)
         except queue.Empty:
             if not child.is_alive():
-                raise SystemExit(f"the measuring process died (exit code {child.exitcode})")
+                died = f"the measuring process died (exit code {child.exitcode})"
+                raise SystemExit(died) from None
 
 
 def main() -> None:

@@ -123,6 +123,7 @@ def todo(bureau_code, as_json) -> None:
     if as_json:
         print_json(items)
         return
+
     def codes(item: dict, *states: str) -> str:
         return ",".join(x["indicator"] for x in item["items"] if x["state"] in states)
 

@@ -184,9 +184,7 @@ def upgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("group_code", sa.String(length=64), nullable=True))
     with op.batch_alter_table("plugin_installations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("settings", sa.Text(), nullable=False, server_default="{}")
-        )
+        batch_op.add_column(sa.Column("settings", sa.Text(), nullable=False, server_default="{}"))
     with op.batch_alter_table("schemes", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("subject_kind", sa.String(length=8), nullable=False, server_default="unit")

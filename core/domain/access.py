@@ -7,17 +7,20 @@ are further limited to the units they are assigned to.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain.models import ApiToken, User
+from core.domain.models import ApiToken, ConsoleSession, User
 from core.kernel.errors import Forbidden
 
 TOKEN_PREFIX = "jx_"
+TOKEN, SESSION = "token", "session"
+"""Kinds of :attr:`Principal.credential`: an API token, a console session."""
 
 ROLES = ("platform_admin", "bureau_admin", "reporter", "reviewer", "expert", "auditor")
 SYSTEM = "system"
@@ -118,6 +121,10 @@ class Principal:
     unit_ids: frozenset[int] = frozenset()
     user_id: int | None = None
     person_id: int | None = None
+    credential: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+    """How the user proved who they are: ("token", hash), ("session", hash), or None
+    (the CLI's ``--as USER``). A write re-reads it under the bureau's lock
+    (:func:`current`), so a revoked token or a changed role stops writes in flight."""
 
     @classmethod
     def system(cls, name: str) -> Principal:
@@ -162,7 +169,7 @@ class Principal:
         return self.unit_ids if self.role in UNIT_SCOPED_ROLES else None
 
 
-def principal_for(user: User) -> Principal:
+def principal_for(user: User, credential: tuple[str, str] | None = None) -> Principal:
     # Assigned units limit only unit-scoped roles; others skip the query.
     scoped = user.role in UNIT_SCOPED_ROLES
     return Principal(
@@ -172,13 +179,46 @@ def principal_for(user: User) -> Principal:
         frozenset(u.id for u in user.units) if scoped else frozenset(),
         user.id,
         user.person_id,
+        credential,
     )
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
-    user = session.scalar(
+    digest = hash_token(token)
+    user = _token_user(session, digest)
+    return principal_for(user, (TOKEN, digest)) if user else None
+
+
+def _token_user(session: Session, digest: str) -> User | None:
+    return session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
+        .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))
     )
-    return principal_for(user) if user else None
+
+
+def current(session: Session, principal: Principal) -> Principal:
+    """The principal as it stands now. A request is authenticated before its unit of
+    work begins; a write calls this again after taking the bureau's lock, so a token
+    revoked, a session ended or a role or unit taken away by a write that committed
+    first applies to it (PostgreSQL then behaves as SQLite, which serialises writes)."""
+    if principal.user_id is None:
+        return principal
+    kind, digest = principal.credential or ("", "")
+    if kind == TOKEN:
+        user = _token_user(session, digest)
+    elif kind == SESSION:
+        row = session.get(ConsoleSession, digest)
+        expires = row.expires_at if row is not None else None
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.UTC)
+        live = expires is not None and expires > dt.datetime.now(dt.UTC)
+        user = session.get(User, row.user_id) if live else None
+    else:
+        user = session.get(User, principal.user_id)
+    if user is None or user.id != principal.user_id:
+        raise Forbidden(
+            "凭据已被撤销或已过期，请重新登录 (the token or session was revoked or has "
+            "expired; sign in again)"
+        )
+    return principal_for(user, principal.credential)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.domain.access import Principal
+from core.domain.access import current as current_principal
 from core.domain.models import Bureau, PluginInstallation
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceError
 from core.kernel.privacy import PersonalDataError
@@ -66,7 +67,9 @@ class Context:
             found = self._bureau(session, bureau)
             self.principal.require(permission, found.id)
             lock_log(session, found.log_id)
-            work = Work(self, session, found, writable=True)
+            ctx = self.as_it_stands(session)
+            ctx.principal.require(permission, found.id)
+            work = Work(ctx, session, found, writable=True)
             yield work
             work.finish()
         work.committed()
@@ -109,7 +112,13 @@ class Context:
             log = platform_log(session)
             if lock:
                 lock_log(session, log.id)
-            yield PlatformWork(self, session, log.id)
+            yield PlatformWork(self.as_it_stands(session), session, log.id)
+
+    def as_it_stands(self, session: Session) -> Context:
+        """This context with its principal re-read under the lock just taken (a token
+        revoked or a unit taken away by a write that committed first applies)."""
+        fresh = current_principal(session, self.principal)
+        return self if fresh == self.principal else replace(self, principal=fresh)
 
     @contextmanager
     def platform_reading(self) -> Iterator[PlatformWork]:

@@ -179,7 +179,11 @@ def sign_in(
                 )
             )
             session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < at))
-            signed = SignedIn(token, access.principal_for(user), credential.must_change)
+            signed = SignedIn(
+                token,
+                access.principal_for(user, (access.SESSION, _hash(token))),
+                credential.must_change,
+            )
     if refusal is not None:
         raise refusal
     return signed
@@ -206,7 +210,7 @@ def resume(platform: Platform, token: object) -> Resumed | None:
         bureau = session.get(Bureau, user.bureau_id) if user.bureau_id else None
         data = json.loads(row.data or "{}")
         resumed = Resumed(
-            access.principal_for(user),
+            access.principal_for(user, (access.SESSION, row.token_hash)),
             bureau.code if bureau else None,
             user.name or user.username,
             bool(credential and credential.must_change),

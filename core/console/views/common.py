@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import Response, request
 
 from core.console import auth
-from core.kernel.errors import Forbidden
+from core.kernel.errors import FieldError, Forbidden, NotFound
 from core.services import cycles
 
 T = TypeVar("T")
@@ -31,8 +31,28 @@ def choose_cycle(bureau: str) -> tuple[list[dict], dict | None]:
     wanted = request.args.get("cycle")
     today = dt.date.today().isoformat()
     chosen = next((c for c in found if c["code"] == wanted), None)
+    if wanted and chosen is None:  # never show, or record into, another cycle than asked
+        raise NotFound(
+            f"没有周期 {wanted[:64]!r} (no such cycle)",
+            [FieldError("cycle", "one of " + ", ".join(c["code"] for c in found))],
+        )
     chosen = chosen or next((c for c in found if c["start"] <= today <= c["end"]), None)
     return found, chosen or (found[-1] if found else None)
+
+
+def chosen_period(cycle: dict, kinds: tuple[str, ...] = ()) -> str | None:
+    """The period asked for (``period``, in the query or the form), else the running one;
+    NotFound for a period the cycle does not have."""
+    wanted = request.values.get("period")
+    if wanted:
+        if any(p["code"] == wanted for p in cycle["periods"]):
+            return wanted
+        raise NotFound(
+            f"周期 {cycle['code']} 没有期间 {wanted[:64]!r} (no such period)",
+            [FieldError("period", "one of " + ", ".join(p["code"] for p in cycle["periods"]))],
+        )
+    found = current_period(cycle, kinds)
+    return found["code"] if found else None
 
 
 def current_period(cycle: dict, kinds: tuple[str, ...] = ()) -> dict | None:

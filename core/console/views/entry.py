@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from core.console import auth
 from core.console.rendering import field_errors, flash, page
-from core.console.views.common import attempt, choose_cycle, current_period, download
+from core.console.views.common import attempt, choose_cycle, chosen_period, download
 from core.kernel.errors import InvalidInput, ServiceError
 from core.services import collection, evidence, forms, submissions
 
@@ -18,11 +18,7 @@ bp = Blueprint("entry", __name__, url_prefix="/bureaus/<bureau>/entry")
 
 
 def _period(cycle: dict) -> str | None:
-    wanted = request.values.get("period")
-    if wanted and any(p["code"] == wanted for p in cycle["periods"]):
-        return wanted
-    found = current_period(cycle, ("quarter", "month"))
-    return found["code"] if found else None
+    return chosen_period(cycle, ("quarter", "month"))
 
 
 def _status(form: forms.EntryForm) -> dict:
@@ -131,6 +127,10 @@ def upload_evidence(bureau: str, unit: str):
     period = _period(cycle)
     upload = request.files.get("file")
     indicator = request.form.get("indicator", "")
+    shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+    if indicator not in {row.indicator for row in shown.rows}:
+        wrong = {"indicator": [_("Choose one of the form's indicators.")]}
+        return _form_page(bureau, unit, cycle, period, errors=wrong, status=422)
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("no file", [])

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from core.console import auth
 from core.console.plugin_pages import pages
 from core.console.rendering import field_errors, flash, page
+from core.kernel import jsonio
 from core.kernel.errors import Conflict, InvalidInput, NotFound
 from core.services import plugins
 
@@ -61,11 +62,9 @@ def configure(bureau: str, name: str):
         if isinstance(current[key], bool):
             values[key] = value == "1"
         elif isinstance(current[key], (list, dict)):
-            import json
-
-            try:
-                values[key] = json.loads(value)
-            except ValueError:
+            try:  # the API's strict reader: depth, duplicate keys, exact numbers
+                values[key] = jsonio.loads(value)
+            except jsonio.JSONError:
                 return index(bureau, {f"settings.{key}": [_("Not valid JSON.")]}, 422)
     try:
         plugins.configure(auth.ctx(), bureau, name, values)

@@ -17,7 +17,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/bureaus/<bureau>/webhooks")
 def index(bureau: str, errors: dict | None = None, status: int = 200, secret: str | None = None):
     c = auth.ctx()
     endpoints = service.listing(c, bureau)
-    chosen = request.args.get("endpoint", type=int) or (endpoints[0]["id"] if endpoints else None)
+    chosen = request.args.get("hook", type=int) or (endpoints[0]["id"] if endpoints else None)
     return page(
         "webhooks.html",
         status=status,
@@ -45,14 +45,14 @@ def add(bureau: str):
     return index(bureau, secret=done["secret"])
 
 
-@bp.post("/<int:endpoint>/redeliver")
-def redeliver(bureau: str, endpoint: int):
-    done = service.redeliver(auth.ctx(), bureau, endpoint)
+@bp.post("/<int:hook>/redeliver")
+def redeliver(bureau: str, hook: int):
+    done = service.redeliver(auth.ctx(), bureau, hook)
     flash("ok", _("%(count)s delivery(ies) queued again.", count=done["queued"]))
-    return redirect(url_for(".index", bureau=bureau, endpoint=endpoint))
+    return redirect(url_for(".index", bureau=bureau, hook=hook))
 
 
-@bp.post("/<int:endpoint>/enabled")
-def enabled(bureau: str, endpoint: int):
-    service.set_enabled(auth.ctx(), bureau, endpoint, request.form.get("enabled") == "1")
-    return redirect(url_for(".index", bureau=bureau, endpoint=endpoint))
+@bp.post("/<int:hook>/enabled")
+def enabled(bureau: str, hook: int):
+    service.set_enabled(auth.ctx(), bureau, hook, request.form.get("enabled") == "1")
+    return redirect(url_for(".index", bureau=bureau, hook=hook))

@@ -1,0 +1,83 @@
+"""What a fresh-eyes probe of the console found: pages that failed once data existed,
+forms that could not round-trip their own values, and inputs that were recorded
+somewhere other than where the form said."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.console.conftest import csrf, signed_in
+from tests.helpers import log_size
+
+
+def test_the_webhooks_page_lists_endpoints_and_their_actions_work(app, demo):
+    admin = signed_in(app, "demo", "demo-admin")
+    path = "/bureaus/demo/webhooks/"
+    added = admin.post(
+        path,
+        data={"csrf_token": csrf(admin, path), "url": "https://93.184.216.34/hook",
+              "events": "value.recorded"},
+    )  # fmt: skip
+    assert added.status_code == 200, added.get_data(as_text=True)[:300]
+    assert "whsec_" in added.get_data(as_text=True)  # the secret, shown once
+    listed = admin.get(path)
+    assert listed.status_code == 200 and "93.184.216.34" in listed.get_data(as_text=True)
+    hook = re.search(r"/webhooks/(\d+)/redeliver", listed.get_data(as_text=True)).group(1)
+    chosen = admin.get(f"{path}?hook={hook}")
+    assert chosen.status_code == 200
+    again = admin.post(f"{path}{hook}/redeliver", data={"csrf_token": csrf(admin, path)})
+    assert again.status_code == 302 and f"hook={hook}" in again.headers["Location"]
+    off = admin.post(
+        f"{path}{hook}/enabled", data={"csrf_token": csrf(admin, path), "enabled": "0"}
+    )
+    assert off.status_code == 302
+    assert admin.get(path).status_code == 200
+
+
+def _settings_form(page: str) -> dict[str, str]:
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(r'name="(setting-[^"]+)" value="([^"]*)"', page)
+    }
+
+
+def test_plugin_settings_round_trip_through_their_own_form(app, demo):
+    admin = signed_in(app, "demo", "demo-admin")
+    path = "/bureaus/demo/plugins/"
+    installed = admin.post(path + "install", data={"csrf_token": csrf(admin, path), "name": "tax"})
+    assert installed.status_code in (200, 302)
+    page = admin.get(path).get_data(as_text=True)
+    form = _settings_form(page)
+    assert any(v.startswith(("{", "[")) and len(v) > 2 for v in form.values()), form
+    saved = admin.post(path + "tax/settings", data={"csrf_token": csrf(admin, path), **form})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+
+
+def test_deeply_nested_settings_are_a_form_error(app, demo):
+    admin = signed_in(app, "demo", "demo-admin")
+    path = "/bureaus/demo/plugins/"
+    admin.post(path + "install", data={"csrf_token": csrf(admin, path), "name": "tax"})
+    form = _settings_form(admin.get(path).get_data(as_text=True))
+    key = next(k for k, v in form.items() if v.startswith(("{", "[")))
+    platform = app.extensions["jixiao"]
+    before = log_size(platform, "demo")
+    deep = admin.post(
+        path + "tax/settings",
+        data={"csrf_token": csrf(admin, path), **form, key: "[" * 10000 + "]" * 10000},
+    )
+    assert deep.status_code == 422
+    assert log_size(platform, "demo") == before
+
+
+def test_entry_for_an_unknown_cycle_or_period_is_refused_not_redirected(app, demo):
+    platform = app.extensions["jixiao"]
+    reporter = signed_in(app, "demo", "demo-reporter")
+    before = log_size(platform, "demo")
+    for query in ("cycle=nope&period=2026-Q4", "cycle=2026&period=2026-02-30"):
+        path = f"/bureaus/demo/entry/service?{query}"
+        token = csrf(reporter, "/bureaus/demo/entry/service?cycle=2026&period=2026-Q2")
+        answer = reporter.post(path, data={"csrf_token": token, "value-task_completion": "91.2"})
+        assert answer.status_code in (404, 422), (query, answer.status_code)
+        assert reporter.get(path).status_code in (404, 422)
+    assert log_size(platform, "demo") == before

@@ -14,7 +14,7 @@ NODE_STAMP := node_modules/.installed
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres,excel]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,excel,prod]'
 	$(BIN)/python -m compileall -q core plugins webhooks excel_addin >/dev/null
 	touch $(STAMP)
 

@@ -81,13 +81,16 @@ def _translated(ip: ipaddress.IPv6Address) -> bool:
 
 def check_url(url: str) -> tuple[str, str, int]:
     """Validate the URL's form; returns (scheme, host, port). Raises InvalidInput."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError: not a number, or outside 0–65535
+    except ValueError as exc:
+        raise invalid("url", f"不是有效的网址 (not a valid URL: {exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise invalid("url", "must be an http:// or https:// URL with a host")
+        raise invalid("url", "须为带主机名的 http:// 或 https:// 网址 (an http(s) URL with a host)")
     if parts.username or parts.password:
-        raise invalid("url", "must not carry credentials")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname, port
+        raise invalid("url", "网址中不得含用户名或密码 (must not carry credentials)")
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
 def resolve_allowed(host: str, port: int) -> str:

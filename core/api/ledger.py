@@ -46,7 +46,9 @@ class PolicyIn(Schema):
         load_default=None,
         metadata={"description": "0–64, or 'default' for the platform's JIXIAO_MIN_WITNESSES"},
     )
-    public = fields.Boolean(load_default=None, metadata={"description": "tiles without a token"})
+    public = schemas.StrictBoolean(
+        load_default=None, allow_none=True, metadata={"description": "tiles without a token"}
+    )
 
 
 class PolicyOut(Schema):

@@ -24,6 +24,17 @@ def seq_field(strict: bool = True, **kw) -> fields.Integer:
     return fields.Integer(strict=strict, validate=validate.Range(min=0, max=MAX_SAFE_INT), **kw)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON body's boolean: ``true`` or ``false`` only. Marshmallow's default also reads
+    "yes", "off", 1 or "0", so ``{"public": "no"}`` had made a log public. (Query
+    strings keep the lenient field: they have no booleans of their own.)"""
+
+    def _deserialize(self, value: object, attr: object, data: object, **kwargs: object) -> bool:
+        if value is True or value is False:  # identity: 1 == True, and 0 == False
+            return value
+        raise self.make_error("invalid", input=value)
+
+
 def optional(length: int) -> fields.String:
     return Str(load_default=None, allow_none=True, validate=validate.Length(max=length))
 
@@ -435,7 +446,7 @@ class DecideIn(Schema):
     target = seq_field(
         load_default=None, allow_none=True, metadata={"description": "input entry seq"}
     )
-    withdraw = fields.Boolean(load_default=False)
+    withdraw = StrictBoolean(load_default=False)
 
 
 class AppealQuery(Schema):

@@ -90,3 +90,21 @@ def rows_have_errors(errors: Sequence[FieldError | dict]) -> str:
     count = len(rows)
     noun = "row has" if count == 1 else "rows have"
     return f"{count} 行有误，未写入任何数据 ({count} {noun} errors; nothing was written)"
+
+
+def field_errors(messages: object, prefix: str = "") -> list[FieldError]:
+    """Marshmallow's nested messages as one FieldError per leaf, each at its dotted
+    path: ``{"points": {"a": {"value": ["Not a valid mapping type."]}}}`` under
+    ``settings`` is ``settings.points.a.value: Not a valid mapping type.``, not one
+    error holding a Python repr."""
+    if isinstance(messages, dict):
+        out: list[FieldError] = []
+        for key, value in messages.items():
+            path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}"
+            out.extend(field_errors(value, path if prefix else str(key)))
+        return out
+    if isinstance(messages, (list, tuple)):
+        if all(not isinstance(m, (dict, list, tuple)) for m in messages):
+            return [FieldError(prefix or "body", "; ".join(map(str, messages)))]
+        return [e for m in messages for e in field_errors(m, prefix)]
+    return [FieldError(prefix or "body", str(messages))]

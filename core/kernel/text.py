@@ -62,6 +62,11 @@ def problem(value: str, multiline: bool = True) -> str | None:
     return None
 
 
+_EDGES = re.compile(r"^[\s\u180e\u200b-\u200d\u2060\ufeff]+|[\s\u180e\u200b-\u200d\u2060\ufeff]+$")
+"""Whitespace and invisible format characters (zero-width space, joiners, word joiner,
+BOM) at either end: text made only of them is empty, not a reason of one U+200B."""
+
+
 def check_text(
     field: str,
     value: object,
@@ -79,9 +84,9 @@ def check_text(
         value = ""
     if not isinstance(value, str):
         raise invalid(field, "must be text", row)
-    text = value.strip()
+    text = _EDGES.sub("", value)
     if required and not text:
-        raise invalid(field, "must not be empty", row)
+        raise invalid(field, "不能为空 (must not be empty)", row)
     reason = problem(text, multiline)
     if reason:
         raise invalid(field, reason, row)

@@ -32,7 +32,14 @@ from sqlalchemy.orm import Session
 from core.domain.access import Principal
 from core.domain.access import current as current_principal
 from core.domain.models import Bureau, PluginInstallation
-from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceError
+from core.kernel.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    field_errors,
+)
 from core.kernel.privacy import PersonalDataError
 from core.ledger.models import LedgerLog
 from core.ledger.store import lock_log, platform_log
@@ -185,11 +192,7 @@ def _invalid(exc: Exception) -> InvalidInput:
     from marshmallow import ValidationError
 
     if isinstance(exc, ValidationError):
-        messages = exc.normalized_messages()
-        errors = [
-            FieldError(str(k), "; ".join(map(str, v)) if isinstance(v, list) else str(v))
-            for k, v in messages.items()
-        ]
+        errors = field_errors(exc.normalized_messages())
         return InvalidInput("; ".join(str(e) for e in errors), errors)
     if isinstance(exc, InvalidInput):
         return exc

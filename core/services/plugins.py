@@ -16,7 +16,7 @@ from core.domain.assessment import schemes
 from core.domain.assessment.compiled import published_schemes
 from core.domain.cycles import open_cycles
 from core.domain.plugin_host import PluginError
-from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, field_errors, invalid
 from core.kernel.numbers import as_text, parse_decimal
 from core.plugin_api import PluginContext
 from core.services.context import Context, Work
@@ -181,12 +181,7 @@ def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str,
         try:
             loaded = host.load_settings(name, values)
         except ValidationError as exc:
-            errors = [
-                FieldError(
-                    f"settings.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                )
-                for k, v in exc.normalized_messages().items()
-            ]
+            errors = field_errors(exc.normalized_messages(), "settings")
             raise InvalidInput(f"invalid settings for {name}", errors) from exc
         recorded = _plain(loaded)
         work.log.record("plugin.configured", {"plugin": name, "settings": recorded})
@@ -233,15 +228,8 @@ def evaluate(
         try:
             loaded = rule.params_schema().load(params)
         except ValidationError as exc:
-            raise InvalidInput(
-                "invalid rule params",
-                [
-                    FieldError(
-                        f"params.{k}", "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                    )
-                    for k, v in exc.normalized_messages().items()
-                ],
-            ) from exc
+            errors = field_errors(exc.normalized_messages(), "params")
+            raise InvalidInput("invalid rule params", errors) from exc
         try:
             numbers = {str(k): parse_decimal(v) for k, v in inputs.items()}
             total = parse_decimal(points)

@@ -101,3 +101,20 @@ def test_cli(world, platform, receiver, instance):
     assert '"status": 200' in attempts.output
     missing = run(main, ["webhooks", "disable", "99", "--bureau", "b1"])
     assert missing.exit_code == 1 and "no webhook endpoint 99" in missing.output
+
+
+def test_urls_that_do_not_parse_are_refused_naming_the_url(client, world, platform):
+    from tests.helpers import log_size
+
+    h = world.headers("bureau_admin")
+    before = log_size(platform, "b1")
+    for url in (
+        "http://93.184.216.34:99999/x",  # port out of range (was a 500)
+        "http://93.184.216.34:abc/x",
+        "http://[::1/x",  # an unclosed IPv6 literal
+        "https://[93.184.216.34]/x",
+    ):
+        r = client.post("/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url})
+        assert r.status_code == 422, (url, r.status_code, r.json)
+        assert r.json["errors"][0]["field"] == "url"
+    assert log_size(platform, "b1") == before

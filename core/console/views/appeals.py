@@ -94,7 +94,7 @@ def assign(bureau: str, code: str):
 @bp.post("/<code>/decide")
 def decide(bureau: str, code: str):
     f = request.form
-    target = f.get("target", type=int)
+    target = (f.get("target") or "").strip() or None  # the service says if it is no seq
     value = f.get("value") or None
     try:
         appeals.decide(

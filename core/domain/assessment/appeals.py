@@ -115,7 +115,8 @@ def decide_appeal(
     if principal.role == "reviewer" and principal.username != appeal.reviewer:
         raise Forbidden("not your appeal", [FieldError("appeal", f"assigned to {appeal.reviewer}")])
     if decision not in DECISIONS:
-        raise invalid("decision", "upheld or corrected")
+        raise invalid("decision", "须为 upheld（维持）或 corrected（更正）(upheld or corrected)")
+    correction = _checked(decision, correction)
     reason = check_text("reason", reason, REASON_MAX, multiline=True)
     entry: Event | None = None
     if decision == "corrected":
@@ -130,6 +131,26 @@ def decide_appeal(
         data["corrected"] = entry.kind
     work.log.record("appeal.decided", data)
     return appeal
+
+
+def _checked(decision: str, correction: Correction) -> Correction:
+    """A correction that means what it says: ``target`` a ledger seq (digits typed in a
+    form are one), and nothing to change in an upheld decision (a value typed and then
+    upheld had been dropped without a word)."""
+    target = correction.target
+    if isinstance(target, str) and target.isascii() and target.isdecimal():
+        target = int(target)
+    if target is not None and (isinstance(target, bool) or not isinstance(target, int)
+                               or target < 0):  # fmt: skip
+        raise invalid("target", "须为台账序号 (must be a ledger seq, a whole number from 0)")
+    changes = correction.value not in (None, "") or target is not None or correction.withdraw
+    if decision == "upheld" and changes:
+        raise invalid(
+            "decision",
+            "维持原结果不改变任何数据，请勿填写更正内容 (an upheld decision changes nothing: "
+            "leave value, target and withdraw empty)",
+        )
+    return Correction(correction.value, target, correction.withdraw)
 
 
 def _target_of(work: BureauWork, appeal: Appeal) -> Target:

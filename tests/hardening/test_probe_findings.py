@@ -1,0 +1,59 @@
+"""What a fresh-eyes probe of the API found, each as the class of input it belongs to:
+booleans in JSON bodies read leniently, nested validation messages sent as Python
+reprs, text of invisible characters taken as written, appeal decisions that silently
+dropped what they were given."""
+
+from __future__ import annotations
+
+from tests.hardening.every_input import B1, TARGET, publish
+from tests.hardening.refusals import Unchanged, refused
+from tests.helpers import value_row
+
+
+def test_a_json_boolean_is_true_or_false_only(client, world, platform):
+    admin = world.headers("bureau_admin")
+    with Unchanged(platform):
+        for spelling in ("yes", "no", "0", 1, 0, "true"):
+            r = client.put(f"{B1}/ledger/policy", json={"public": spelling}, headers=admin)
+            refused(r, 422, "public")
+    assert client.get("/logs/b1/checkpoint").status_code in (401, 404)  # still not public
+    made_public = client.put(f"{B1}/ledger/policy", json={"public": True}, headers=admin)
+    assert made_public.status_code == 200
+
+
+def test_nested_setting_errors_name_their_path_not_a_repr(client, world, platform):
+    admin = world.headers("bureau_admin")
+    assert client.put(f"{B1}/plugins/tax", headers=admin).status_code in (200, 201)
+    settings = client.get(f"{B1}/plugins/tax/settings", headers=admin).json
+    key = next(k for k, v in settings.items() if isinstance(v, dict))
+    with Unchanged(platform):
+        r = client.put(f"{B1}/plugins/tax/settings", json={key: {"a": "x"}}, headers=admin)
+    problem = refused(r, 422)
+    for error in problem["errors"]:
+        assert error["field"].startswith(f"settings.{key}")
+        assert "{" not in error["reason"] and "[" not in error["reason"], error
+
+
+def test_text_of_invisible_characters_is_empty(client, world, platform):
+    reporter = world.headers("reporter")
+    for blank in ("\u200b", "\ufeff", "\u200d\u2060", " \u200b\u3000"):
+        appeal = {**TARGET, "indicator": "i1", "reason": blank}
+        with Unchanged(platform):
+            refused(client.post(f"{B1}/appeals", json=appeal, headers=reporter), 422, "reason")
+
+
+def test_an_upheld_decision_carries_no_correction(client, world, platform):
+    publish(client, world)
+    admin, reviewer = world.headers("bureau_admin"), world.headers("reviewer")
+    value = client.post(f"{B1}/values", json=value_row(period="2026", value="80"), headers=admin)
+    seq = value.json["entries"][0]["seq"]
+    appeal = {**TARGET, "indicator": "i1", "reason": "请复核 (please review)"}
+    code = client.post(f"{B1}/appeals", json=appeal, headers=world.headers("reporter")).json["code"]
+    client.post(f"{B1}/appeals/{code}/assign", json={"reviewer": "b1-reviewer"}, headers=admin)
+    decide = f"{B1}/appeals/{code}/decide"
+    base = {"decision": "upheld", "reason": "维持 (upheld)"}
+    with Unchanged(platform):
+        for extra in ({"value": "12"}, {"target": seq}, {"withdraw": True}):
+            refused(client.post(decide, json={**base, **extra}, headers=reviewer), 422, "decision")
+        refused(client.post(decide, json={**base, "withdraw": "yes"}, headers=reviewer), 422)
+    assert client.post(decide, json=base, headers=reviewer).status_code == 200

@@ -162,5 +162,7 @@ def parse(rows: Sequence[Sequence[Any]]) -> tuple[Meta, str, str]:
             format=str(found["format"]),
         )
         return meta, str(found["template"]), str(found["hash"])
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise MetaError(f"_meta is incomplete or edited ({exc})") from exc
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # whatever the edit broke, the clerk's remedy is the same (and Python's own
+        # wording, "string indices must be integers", would tell them nothing)
+        raise MetaError("_meta is incomplete or edited") from exc

@@ -102,7 +102,17 @@ def read(data: bytes, bureau: str | None = None) -> EntryBook:
     try:
         meta, template, stated = parse(book.get_sheet_by_name(META_SHEET).to_python())
     except MetaError as exc:
-        raise WorkbookRefused([Problem("template", f"模板信息被改动 ({exc})", META_SHEET)]) from exc
+        raise WorkbookRefused(
+            [
+                Problem(
+                    "template",
+                    "模板信息（_meta）不完整或被改动：请重新下载模板 "
+                    "(the template's _meta sheet is incomplete or was edited: download a "
+                    "new template)",
+                    META_SHEET,
+                )
+            ]
+        ) from exc
     problems = _check_meta(meta, template, stated, bureau)
     if problems:
         raise WorkbookRefused(problems)

@@ -135,6 +135,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        # An address outside the API, asked for by a browser (no blueprint matched, so
+        # the console's own handlers did not run): the console's page, if it is there.
+        pages = app.extensions.get("jixiao.html_errors")
+        browser = request.accept_mimetypes.accept_html
+        if pages is not None and browser and not request.path.startswith(("/api", "/logs")):
+            return pages(error)
         return problems.from_http(error)
 
     from marshmallow import ValidationError

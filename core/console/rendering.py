@@ -121,7 +121,7 @@ def setup(console: Blueprint) -> None:
 
     @console.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        return _error_page(error.code or 500, error.name, error.description or "", [])
+        return http_error_page(error)
 
     @console.app_context_processor
     def _layout() -> dict[str, Any]:
@@ -137,7 +137,16 @@ def setup(console: Blueprint) -> None:
         }
 
 
+def http_error_page(error: HTTPException):
+    """An HTTP error as a console page (also for addresses no blueprint matched)."""
+    titles = {404: _("Not found"), 405: _("Not permitted"), 413: _("Invalid input")}
+    status = error.code or 500
+    detail = _("The page does not exist.") if status == 404 else error.description or ""
+    return _error_page(status, titles.get(status, error.name), detail, [])
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["jixiao.html_errors"] = http_error_page
     app.jinja_env.filters["hms"] = seconds_text
     app.jinja_env.filters["pairs"] = lambda rows, value, label: [(r[value], r[label]) for r in rows]
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")

@@ -81,3 +81,14 @@ def test_entry_for_an_unknown_cycle_or_period_is_refused_not_redirected(app, dem
         assert answer.status_code in (404, 422), (query, answer.status_code)
         assert reporter.get(path).status_code in (404, 422)
     assert log_size(platform, "demo") == before
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_a_problem_for_the_api(app, demo):
+    reporter = signed_in(app, "demo", "demo-reporter")
+    browser = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/bureaus/demo/nonexistent", "/bureaus/demo/review/-1", "/no/such/page"):
+        page = reporter.get(path, headers=browser)
+        assert page.status_code == 404 and page.mimetype == "text/html", path
+        assert "页面不存在" in page.get_data(as_text=True)
+    api = reporter.get("/api/v1/no-such-thing", headers=browser)
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"

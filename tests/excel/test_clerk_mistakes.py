@@ -98,3 +98,28 @@ def test_every_sheet_s_problems_come_back_at_once(entry, platform):
 def test_a_unit_named_twice_gets_one_sheet(entry):
     book = template(entry.admin(), units=["u1", "u1", "u2"])
     assert len(entry_sheets(book)) == 2
+
+
+def _edit_meta(data: bytes, key: str, value: object) -> bytes:
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["_meta"]
+    for row in sheet.iter_rows():
+        if row[0].value == key:
+            row[1 if key != "indicators" else 2].value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_edited_meta_sheet_is_one_plain_message_not_python_wording(entry, platform):
+    blank = fill(template(entry.reporter(), {"unit": "u1"}), {"F5": 92.5})
+    size = log_size(platform, "b1")
+    for key, value in (("columns", "abc"), ("columns", "[1]"), ("indicators", "{}"),
+                       ("sheet", None), ("format", None)):  # fmt: skip
+        outcome = importer.import_workbook(entry.reporter(), "b1", _edit_meta(blank, key, value))
+        assert not outcome.ok, key
+        reasons = " ".join(p.reason for p in outcome.problems)
+        assert "模板" in reasons and "download a new template" in reasons, (key, reasons)
+        for python in ("string indices", "could not convert", "index out of range", "object"):
+            assert python not in reasons, (key, reasons)
+    assert log_size(platform, "b1") == size

@@ -188,6 +188,6 @@ def upload_workbook(bureau: str):
         return redirect(url_for(".index", bureau=bureau))
     if done.annotated:
         return download(done.annotated, "problems-" + upload.filename, XLSX)
-    for p in done.problems:
-        flash("error", str(p.as_dict()))
+    for p in done.problems:  # "Sheet!B7: reason", or just the reason for the whole file
+        flash("error", p.reason if p.where == "-" else str(p))
     return redirect(url_for(".index", bureau=bureau))

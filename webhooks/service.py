@@ -53,6 +53,21 @@ def _events(events: object) -> list[str]:
     return found
 
 
+def _known(events: list[str], kinds: set[str]) -> list[str]:
+    """Patterns that can match something: ``*``, a kind of the event catalogue, or
+    ``prefix.*`` for some kind's prefix (a typo had subscribed to nothing, silently)."""
+    for event in events:
+        prefix = event[:-1] if event.endswith(".*") else None
+        if event == "*" or event in kinds or (prefix and any(k.startswith(prefix) for k in kinds)):
+            continue
+        raise invalid(
+            "events",
+            f"没有这种事件 {event[:64]!r}：须为事件名（如 value.recorded）、前缀.* 或 * "
+            f"(unknown event type; names like value.recorded, appeal.*, or *)",
+        )
+    return events
+
+
 def add(
     ctx: Context, bureau: str, url: object, events: object = ("*",), description: object = ""
 ) -> dict[str, Any]:
@@ -64,7 +79,7 @@ def add(
         events = [e.strip() for e in events.split(",") if e.strip()]
     if not isinstance(events, list | tuple):
         raise invalid("events", "a list of event types, or * for all")
-    found = _events(list(events))
+    found = _known(_events(list(events)), set(ctx.platform.catalogue.kinds))
     text = check_text("description", description, 500, required=False)
     with ctx.writing(bureau, PERMISSION) as work:
         endpoint = WebhookEndpoint(

@@ -112,7 +112,12 @@ def panel_ratings(ctx: Context, bureau: str, cycle: str, indicator: str) -> dict
         me = work.principal.username
         member = me in panel.members.split(",")
         office = work.can("results.read") and work.unit_scope() is None
-        if not office and not (member and panel.closed_seq is not None):
+        if not office and not member:
+            raise Forbidden(
+                "only the panel's members and the office see its ratings",
+                [FieldError("indicator", "仅专家组成员和考核办可查看 (members and office only)")],
+            )
+        if not office and panel.closed_seq is None:
             raise Forbidden(
                 "the panel's ratings are blind until it closes",
                 [FieldError("indicator", "评分未结束 (each expert sees only their own for now)")],

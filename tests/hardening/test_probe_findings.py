@@ -57,3 +57,21 @@ def test_an_upheld_decision_carries_no_correction(client, world, platform):
             refused(client.post(decide, json={**base, **extra}, headers=reviewer), 422, "decision")
         refused(client.post(decide, json={**base, "withdraw": "yes"}, headers=reviewer), 422)
     assert client.post(decide, json=base, headers=reviewer).status_code == 200
+
+
+def test_markup_is_not_evidence_whatever_it_is_called(client, world, platform):
+    import io
+
+    admin = world.headers("bureau_admin")
+    with Unchanged(platform):
+        for content, name, kind in (
+            (b"<html><script>alert(1)</script></html>", "scan.png", "image/png"),
+            (b"\xef\xbb\xbf <svg onload='alert(1)'/>", "chart.svg", "image/svg+xml"),
+            (b"<!DOCTYPE html><p>x", "note.pdf", "application/pdf"),
+            (b"just text", "note.html", "text/html"),
+        ):
+            upload = {"unit": "u1", "file": (io.BytesIO(content), name, kind)}
+            r = client.post(f"{B1}/evidence", data=upload, headers=admin)
+            refused(r, 422, "file")
+    pdf = {"unit": "u1", "file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")}
+    assert client.post(f"{B1}/evidence", data=pdf, headers=admin).status_code == 201

@@ -118,3 +118,18 @@ def test_urls_that_do_not_parse_are_refused_naming_the_url(client, world, platfo
         assert r.status_code == 422, (url, r.status_code, r.json)
         assert r.json["errors"][0]["field"] == "url"
     assert log_size(platform, "b1") == before
+
+
+def test_events_that_can_match_nothing_are_refused(client, world, platform):
+    h = world.headers("bureau_admin")
+    url = "https://93.184.216.34/hook"
+    for events in (["nope.event"], ["**"], ["😀"], ["value.recorde"], ["nosuch.*"]):
+        r = client.post(
+            "/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url, "events": events}
+        )
+        assert r.status_code == 422 and r.json["errors"][0]["field"] == "events", events
+    for events in (["*"], ["value.*"], ["value.recorded", "appeal.filed"]):
+        r = client.post(
+            "/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url, "events": events}
+        )
+        assert r.status_code == 201, (events, r.json)

@@ -66,6 +66,33 @@ class EvidenceStore:
 MAX_EVIDENCE_BYTES = 32 * 1024 * 1024
 
 
+ACTIVE_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/javascript",
+    "application/javascript",
+    "application/ecmascript",
+    "text/xml",
+    "application/xml",
+)
+ACTIVE_MARKS = (b"<!doctype", b"<html", b"<svg", b"<script", b"<?xml", b"<iframe", b"<body")
+ACTIVE_REFUSED = (
+    "网页、SVG 和脚本不能作为佐证材料：请上传图片、PDF 或办公文档 "
+    "(web pages, SVG and scripts are not accepted as evidence: upload an image, a PDF or "
+    "an office document)"
+)
+
+
+def _active(content: bytes, media_type: str) -> bool:
+    """Whether a file is markup a browser would run, whatever it is called: evidence is
+    served sandboxed, but a reviewer may still download and open it."""
+    if media_type.split(";")[0].strip().lower() in ACTIVE_TYPES:
+        return True
+    head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") and any(mark in head for mark in ACTIVE_MARKS)
+
+
 def attach(
     work: BureauWork,
     store: EvidenceStore,
@@ -95,6 +122,9 @@ def attach(
         kind = check_text("media_type", media_type or "application/octet-stream", 100)
     except InvalidInput as exc:
         errors.extend(exc.errors)
+    else:
+        if content and _active(content, kind):
+            errors.append(FieldError("file", ACTIVE_REFUSED))
     if errors:
         raise InvalidInput("cannot attach the evidence; nothing was written", errors)
     unit = get_unit(work.session, work.bureau, unit_code)

@@ -54,6 +54,25 @@ def get_appeal(session: Session, bureau_id: int, code: object) -> Appeal:
     return found
 
 
+def _none_open(work: BureauWork, target: Target) -> None:
+    """One open appeal per subject, indicator and period: a second filing while the
+    first awaits its decision would be decided twice (checked under the lock)."""
+    open_code = work.session.scalar(
+        select(Appeal.code).where(
+            Appeal.bureau_id == work.bureau.id,
+            Appeal.subject_id == target.subject.id,
+            Appeal.indicator_id == target.indicator.id,
+            Appeal.period_id == target.period.id,
+            Appeal.status != "decided",
+        )
+    )
+    if open_code is not None:
+        raise Conflict(
+            f"appeal {open_code} on this is still open",
+            [FieldError("indicator", f"已有未决申诉 {open_code} (appeal {open_code} is open)")],
+        )
+
+
 def file_appeal(work: BureauWork, row: dict[str, Any], hours: int) -> Appeal:
     """File an appeal for a subject the caller may appeal for (reporters: their units)."""
     target = resolve(work, row, None, "appeals.file")
@@ -62,6 +81,7 @@ def file_appeal(work: BureauWork, row: dict[str, Any], hours: int) -> Appeal:
     # Numbered under the bureau's log lock (the unit of work holds it), so two filings
     # at once cannot take the same code.
     lock_log(work.session, work.bureau.log_id)
+    _none_open(work, target)
     count = work.session.scalar(
         select(func.count()).select_from(Appeal).where(Appeal.bureau_id == work.bureau.id)
     )

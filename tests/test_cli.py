@@ -157,7 +157,7 @@ def test_cli_errors_name_row_and_field_and_write_nothing(instance, tmp_path):
     before = json.loads(cli("bureaus", "list", "--json").output)[0]["entries"]
     bad = cli("values", "import", "--bureau", "tax", str(path), ok=False)
     assert bad.exit_code == 1
-    assert "row 2, period: period '2026-Q9' is not in cycle 2026" in bad.output
+    assert "row 2, period: 周期 2026 没有期间 '2026-Q9' (not a period of the cycle" in bad.output
     assert json.loads(cli("bureaus", "list", "--json").output)[0]["entries"] == before
     dup = cli("bureaus", "create", "tax", "again", ok=False)
     assert dup.exit_code == 1 and "code: already exists" in dup.output

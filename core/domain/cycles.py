@@ -102,7 +102,7 @@ def get_cycle(
             select(Cycle).where(Cycle.bureau_id == bureau.id, Cycle.code == code)
         )
     if cycle is None:
-        raise invalid(field, f"unknown cycle {code!r} in bureau {bureau.code}", row)
+        raise invalid(field, f"没有周期 {code!r} (unknown cycle in bureau {bureau.code})", row)
     return cycle
 
 
@@ -116,7 +116,11 @@ def get_period(
         )
     if period is None:
         valid = ", ".join(p.code for p in cycle.periods)
-        raise invalid(field, f"period {code!r} is not in cycle {cycle.code}; valid: {valid}", row)
+        raise invalid(
+            field,
+            f"周期 {cycle.code} 没有期间 {code!r} (not a period of the cycle; valid: {valid})",
+            row,
+        )
     return period
 
 

@@ -63,7 +63,7 @@ def get_unit(
     if _lookup_code(code):
         found = session.scalar(select(Unit).where(Unit.bureau_id == bureau.id, Unit.code == code))
     if found is None:
-        raise invalid(field, f"unknown unit {code!r} in bureau {bureau.code}", row)
+        raise invalid(field, f"没有单位 {code!r} (unknown unit in bureau {bureau.code})", row)
     return found
 
 
@@ -76,7 +76,7 @@ def get_person(
             select(Person).where(Person.bureau_id == bureau.id, Person.code == code)
         )
     if found is None:
-        raise invalid(field, f"unknown person {code!r} in bureau {bureau.code}", row)
+        raise invalid(field, f"没有人员 {code!r} (unknown person in bureau {bureau.code})", row)
     return found
 
 
@@ -89,7 +89,7 @@ def get_indicator(
             select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
         )
     if found is None:
-        raise invalid("indicator", f"unknown indicator {code!r}", row)
+        raise invalid("indicator", f"没有指标 {code!r} (unknown indicator)", row)
     return found
 
 

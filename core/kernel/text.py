@@ -83,7 +83,7 @@ def check_text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise invalid(field, "must be text", row)
+        raise invalid(field, "须为文本 (must be text)", row)
     text = _EDGES.sub("", value)
     if required and not text:
         raise invalid(field, "不能为空 (must not be empty)", row)
@@ -91,7 +91,9 @@ def check_text(
     if reason:
         raise invalid(field, reason, row)
     if len(text) > limit:
-        raise invalid(field, f"is {len(text)} characters long; the limit is {limit}", row)
+        size = len(text)
+        reason = f"长 {size} 字，上限 {limit} 字 (is {size} characters long; the limit is {limit})"
+        raise invalid(field, reason, row)
     found = find_personal_data(text, values=False) if personal and len(text) >= 11 else None
     if found:
         reason = (

@@ -228,7 +228,7 @@ def _indicators(work: BureauWork, field: str, codes: list[str]) -> None:
     )
     unknown = [c for c in codes if c != ALL and c not in known]
     if unknown:
-        raise invalid(field, f"unknown indicator {unknown[0]!r}")
+        raise invalid(field, f"没有指标 {unknown[0]!r} (unknown indicator)")
 
 
 # --------------------------------------------------------------------------- operations

@@ -47,7 +47,7 @@ def number_in(row: dict, name: str, low: int, high: int) -> str:
     except ValueError as exc:
         raise invalid(name, str(exc)) from exc
     if not low <= value <= high:
-        raise invalid(name, f"must be between {low} and {high}")
+        raise invalid(name, f"须在 {low} 至 {high} 之间 (must be between {low} and {high})")
     return as_text(value)
 
 

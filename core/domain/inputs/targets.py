@@ -73,7 +73,9 @@ def subject_of(session: Session, bureau: Bureau, row: dict, number: int | None =
     """The subject a row names: ``person`` (a member of staff, D-43) or ``unit``."""
     person, unit = row.get("person"), row.get("unit")
     if person in (None, "") and unit in (None, ""):
-        raise invalid("unit", "is required (or person, for a member of staff)", number)
+        raise invalid(
+            "unit", "必填：单位或人员 (is required, or person for a member of staff)", number
+        )
     if person not in (None, ""):
         found = _remembered(
             session, ("person", person), lambda: get_person(session, bureau, person, row=number)
@@ -105,22 +107,26 @@ def resolve(
     """The target a row names; ``permission`` is checked for the subject's unit (a
     reporter records only for its own units and their staff)."""
     if not isinstance(row, dict):
-        raise invalid("row", "must be an object", number)
+        raise invalid("row", "须为对象 (must be an object)", number)
     missing = [f for f in TARGET_FIELDS if row.get(f) in (None, "")]
     if missing:
         raise InvalidInput(
-            "missing fields", [FieldError(f, "is required", number) for f in missing]
+            "missing fields", [FieldError(f, "必填 (is required)", number) for f in missing]
         )
     for field in ("unit", "person", *TARGET_FIELDS):
         if row.get(field) is not None and not isinstance(row[field], str):
-            raise invalid(field, "must be a code (text)", number)
+            raise invalid(field, "须为代码文本 (must be a code, as text)", number)
     session, bureau = work.session, work.bureau
     subject = subject_of(session, bureau, row, number)
     if permission is not None and not work.can(permission, subject.unit_id):
         field = subject.kind
         raise Forbidden(
             f"may not {permission} for {subject.kind} {subject.code}",
-            [FieldError(field, f"not assigned to {subject.code}", number)],
+            [
+                FieldError(
+                    field, f"无权填报 {subject.code} (not assigned to {subject.code})", number
+                )
+            ],
         )
     indicator = _remembered(
         session,

@@ -55,7 +55,9 @@ def seq_field(row: dict, name: str, required: bool = False) -> int | None:
     value = row.get(name)
     if value is None:
         if required:
-            raise invalid(name, "is required: the seq of the entry it refers to")
+            raise invalid(
+                name, "必填：所指台账记录的序号 (is required: the seq of the entry it refers to)"
+            )
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SAFE_INT:
         raise invalid(name, "must be a ledger seq, a whole number from 0")
@@ -124,7 +126,7 @@ def record_values(
         target = resolve(work, row, number, permission)
         unknown = sorted(set(row) - ROW_FIELDS)
         if unknown:
-            raise invalid(unknown[0], "is not a field of a value row")
+            raise invalid(unknown[0], "不是数据行的字段 (is not a field of a value row)")
         key = target.key
         if key in pending:
             kind = target.subject.kind

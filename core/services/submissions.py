@@ -138,6 +138,10 @@ def _rows(
             errors.append(
                 FieldError("evidence", bilingual("evidence is required for this indicator"), number)
             )
+            try:  # the missing file must not hide a bad figure in the same row
+                values.value_text(spec.measure, row["value"])
+            except InvalidInput as exc:
+                errors.extend(FieldError(e.field, e.reason, number) for e in exc.errors)
         out.append((number, value_row))
     if errors:
         raise InvalidInput(rows_have_errors(errors), errors)

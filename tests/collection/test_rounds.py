@@ -242,6 +242,10 @@ def test_a_round_can_ask_for_its_own_indicators_and_evidence(
     # the same rule holds on every entry path, not only the form's
     r = client.post(f"{BASE}/values", json=value_row(indicator="i2", value="1"), headers=admin)
     assert r.status_code == 422 and r.json["errors"][0]["field"] == "evidence"
+    # every mistake of a row at once: the missing file does not hide the bad figure
+    r = submit(client, admin, "u1", [{"indicator": "i2", "value": True}])
+    assert r.status_code == 422, r.json
+    assert {(e["field"], e["row"]) for e in r.json["errors"]} == {("value", 1), ("evidence", 1)}
     assert log_size(platform, "b1") == size
 
     content = "整改报告 (report)".encode()

@@ -25,7 +25,15 @@ from core.domain.inputs.prefetch import known_values, prefetch
 from core.domain.inputs.targets import Target, resolve
 from core.domain.models import EvidenceFile, IndicatorValue, SourceKey
 from core.domain.work import BureauWork
-from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid, validate_rows
+from core.kernel.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    invalid,
+    rows_have_errors,
+    validate_rows,
+)
 from core.kernel.numbers import MAX_SAFE_INT, as_text, parse_decimal
 from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
 from core.ledger.store import Record
@@ -141,18 +149,35 @@ def record_values(
                 return None
         late = gate.admit(target) if gate is not None else False
         data: dict[str, Any] = target.data()
-        data["value"] = value_text(target.indicator.measure, row.get("value"))
-        corrects = seq_field(row, "corrects")
+        # The row's own fields are checked independently, so one answer lists every
+        # mistake in the row (a missing file had hidden a bad figure until it was fixed).
+        errors: list[FieldError] = []
+
+        def check(step: Callable[[], Any]) -> Any:
+            try:
+                return step()
+            except InvalidInput as exc:
+                errors.extend(exc.errors)
+                return None
+
+        data["value"] = check(lambda: value_text(target.indicator.measure, row.get("value")))
+        corrects = check(lambda: seq_field(row, "corrects"))
         found = current_value(work, target)
-        check_correction(found.seq if found else None, corrects)
+        if not errors:  # a refused corrects says nothing more about the row
+            check_correction(found.seq if found else None, corrects)
         data["corrects"] = corrects
-        note = check_text("note", row.get("note"), NOTE_MAX, required=False, multiline=True)
+        note = check(
+            lambda: check_text("note", row.get("note"), NOTE_MAX, required=False, multiline=True)
+        )
         if note:
             data["note"] = note
         if row.get("evidence") not in (None, []):
-            data["evidence"] = cited_evidence(work, target, row["evidence"])
-        if gate is not None:
-            gate.require_evidence(target, data)
+            data["evidence"] = check(lambda: cited_evidence(work, target, row["evidence"]))
+        if gate is not None and "evidence" not in {e.field for e in errors}:
+            check(lambda: gate.require_evidence(target, data))
+        if errors:
+            raise InvalidInput(rows_have_errors([FieldError(e.field, e.reason, number)
+                                                 for e in errors]), errors)  # fmt: skip
         if late:
             data["late"] = True
         if appeal:

@@ -11,11 +11,24 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+REASON_SHOWN = 500
+"""Characters of a reason (or a field name) an error shows: a reason quoting a 100 KB
+input had echoed all of it back."""
+
+
+def _shown(text: str, limit: int = REASON_SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str
     reason: str
     row: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", _shown(str(self.field), 200))
+        object.__setattr__(self, "reason", _shown(str(self.reason)))
 
     def as_dict(self) -> dict:
         out = {"field": self.field, "reason": self.reason}
@@ -36,6 +49,9 @@ class ServiceError(Exception):
     errors: list[FieldError] = field(default_factory=list)
     status = 400
     title = "Bad request"
+
+    def __post_init__(self) -> None:
+        self.detail = _shown(str(self.detail), 2 * REASON_SHOWN)
 
     def __str__(self) -> str:
         lines = [self.detail, *(f"  - {e}" for e in self.errors)]

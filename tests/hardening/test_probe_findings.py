@@ -75,3 +75,15 @@ def test_markup_is_not_evidence_whatever_it_is_called(client, world, platform):
             refused(r, 422, "file")
     pdf = {"unit": "u1", "file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")}
     assert client.post(f"{B1}/evidence", data=pdf, headers=admin).status_code == 201
+
+
+def test_an_error_quotes_at_most_a_little_of_a_huge_input(client, world, platform):
+    admin = world.headers("bureau_admin")
+    for r in (
+        client.post(f"{B1}/values", json=value_row(unit="u" * 100_000), headers=admin),
+        client.get(f"/logs/{'b' * 5000}/checkpoint", headers=admin),
+        client.get(f"{B1}/cycles/{'c' * 5000}", headers=admin),
+    ):
+        problem = refused(r, (400, 404, 422))
+        assert len(r.get_data()) < 4_000, (r.request.path[:40], len(r.get_data()))
+        assert all(len(e["reason"]) <= 500 for e in problem.get("errors", []))

@@ -92,3 +92,16 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_a_problem_for_the_api(ap
         assert "页面不存在" in page.get_data(as_text=True)
     api = reporter.get("/api/v1/no-such-thing", headers=browser)
     assert api.status_code == 404 and api.mimetype == "application/problem+json"
+
+
+def test_a_garbled_scheme_version_is_refused_not_ignored(app, demo):
+    platform = app.extensions["jixiao"]
+    reporter = signed_in(app, "demo", "demo-reporter")
+    path = "/bureaus/demo/entry/service?cycle=2026&period=2026-Q2"
+    before = log_size(platform, "demo")
+    for version in ("abc", "-1", "１"):
+        answer = reporter.post(path, data={"csrf_token": csrf(reporter, path),
+                                           "value-task_completion": "91.2",
+                                           "scheme_version": version})  # fmt: skip
+        assert answer.status_code == 422, (version, answer.status_code)
+    assert log_size(platform, "demo") == before

@@ -101,7 +101,10 @@ def submit(bureau: str, unit: str):
             rows.append({"indicator": r.indicator, "value": None})  # unchanged or empty
             continue
         rows.append({"indicator": r.indicator, "value": value, "note": note, "evidence": files})
-    version = request.form.get("scheme_version", type=int)
+    stated = request.form.get("scheme_version", "")
+    # digits become the number the stale-form check compares; anything else goes to the
+    # service as it came, to be refused (type=int had made garbage mean "no version")
+    version = int(stated) if stated.isascii() and stated.isdecimal() else stated or None
     try:
         done = submissions.submit(
             auth.ctx(), bureau, cycle=cycle["code"], period=period, subject={"unit": unit},
@@ -116,8 +119,10 @@ def submit(bureau: str, unit: str):
         return _form_page(bureau, unit, cycle, period, given, errors, 422)
     count = len(done["entries"])
     flash("ok", _("%(count)s value(s) recorded.", count=count))
+    names = {i: r.name for i, r in enumerate(shown.rows, start=1)}
     for w in done["warnings"]:
-        flash("warn", f"{w.get('indicator', '')}: {w.get('message', '')}")
+        about = w.get("indicator") or names.get(w.get("row"), "")
+        flash("warn", f"{about}: {w.get('message', '')}" if about else w.get("message", ""))
     return redirect(url_for(".form", bureau=bureau, unit=unit, cycle=cycle["code"], period=period))
 
 

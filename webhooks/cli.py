@@ -130,7 +130,13 @@ def attempts(endpoint_id: int, bureau_code: str, as_json: bool) -> None:
 
 @webhooks.command("worker")
 @click.option("--once", is_flag=True, help="one batch, then exit")
-@click.option("--batch", default=20, show_default=True, help="deliveries claimed per round")
+@click.option(
+    "--batch",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="deliveries claimed per round",
+)
 @readable_errors
 def worker(once: bool, batch: int) -> None:
     """Deliver webhooks until stopped (run several on PostgreSQL for throughput)."""

@@ -93,6 +93,9 @@ def main(instance: str | None, acting_as: str | None) -> None:
     JIXIAO_DATABASE_URL, …). Without --as, commands act as the operator (cli:<login>).
     """
     check_arguments({"instance": instance, "acting_as": acting_as})
+    if acting_as is not None and not acting_as.partition("@")[0].strip():
+        # an empty $USER in a script must not mean "as the operator, with every right"
+        raise click.BadParameter("须指明用户 (name a user: USER or USER@BUREAU)", param_hint="--as")
     if instance:
         os.environ[INSTANCE_ENV] = os.path.abspath(instance)
     State.acting_as = acting_as

@@ -270,12 +270,19 @@ def evidence_group() -> None:
 @click.option("--subject", default="", help="what it supports, e.g. i1@2026-Q1")
 @readable_errors
 def attach(path: str, bureau_code: str, unit: str, subject: str) -> None:
+    from core.kernel.files import MAX_TEXT_FILE, read_bounded
     from core.services import evidence
 
     file = Path(path)
     media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     done = evidence.attach(
-        context(), bureau_code, file.read_bytes(), file.name, media_type, unit, subject
+        context(),
+        bureau_code,
+        read_bounded(file, MAX_TEXT_FILE),
+        file.name,
+        media_type,
+        unit,
+        subject,
     )
     click.echo(f"{done['sha256']} recorded at seq {done['seq']}")
 

@@ -112,6 +112,13 @@ def readable_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except ServiceError as exc:
             raise click.ClickException(f"{exc.title}: {exc}") from exc
+        except OSError as exc:  # a file or folder given on the command line
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            raise click.ClickException(
+                f"无法读写文件{where} (cannot use{where}: {exc.strerror or exc})"
+            ) from exc
+        except OverflowError as exc:  # a number past what the database can hold
+            raise click.ClickException(f"数值过大 (a number is too large: {exc})") from exc
         except DBAPIError as exc:
             if not database_missing(exc):
                 raise

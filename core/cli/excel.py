@@ -74,10 +74,11 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
 def import_command(file: str, bureau_code: str, output: str | None, as_json: bool) -> None:
     """Check and submit a filled-in template. If anything is wrong nothing is written:
     the problems are listed (sheet!cell: reason) and an annotated copy is saved."""
+    from core.kernel.files import MAX_TEXT_FILE, read_bounded
     from excel_addin import importer
 
     path = Path(file)
-    outcome = importer.import_workbook(context(), bureau_code, path.read_bytes())
+    outcome = importer.import_workbook(context(), bureau_code, read_bounded(path, MAX_TEXT_FILE))
     annotated, unwritten = None, None
     if outcome.annotated is not None:
         try:

@@ -322,11 +322,18 @@ def values_feed(importer: str, path: str, bureau_code: str, cycle: str, period: 
     rows or none; rows imported before are skipped."""
     from pathlib import Path
 
+    from core.kernel.files import MAX_TEXT_FILE, read_bounded
     from core.services import imports
 
     file = Path(path)
     done = imports.run(
-        context(), bureau_code, importer, file.read_bytes(), file.name, cycle, period
+        context(),
+        bureau_code,
+        importer,
+        read_bounded(file, MAX_TEXT_FILE),
+        file.name,
+        cycle,
+        period,
     )
     click.echo(
         f"{done['rows']} row(s) read; recorded {len(done['entries'])}, "

@@ -18,6 +18,8 @@ from core.domain.work import BureauWork
 from core.kernel.errors import invalid
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "day")
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+"""The years a cycle may lie in (collection deadlines use the same range)."""
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 
 
@@ -67,6 +69,10 @@ def create_cycle(
     kinds: list[str],
 ) -> Cycle:
     code, name = check_new(work.session, Cycle, code, name, work.bureau.id)
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # year 9999's last period ends past it
+            raise invalid(name, f"须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间 (a year from "
+                                f"{FIRST_YEAR} to {LAST_YEAR})")  # fmt: skip
     if end < start:
         raise invalid("end", "must not be before start")
     if (end - start).days > 366 * 5:

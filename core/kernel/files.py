@@ -35,14 +35,21 @@ def decode_text(data: bytes, name: str = "file") -> str:
     raise invalid(name, "is neither UTF-8 nor GB18030 text")
 
 
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """A file's bytes, reading at most ``limit`` + 1 of them: the size a file reports
+    is not to be trusted (``/dev/zero`` and pipes report 0 and never end; a probe's
+    ``evidence attach /dev/zero`` grew to 23 GB before the kernel stopped it)."""
+    name = str(path)
+    try:
+        with Path(path).open("rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise invalid(name, f"无法读取 (cannot be read: {exc.strerror or exc})") from exc
+    if len(data) > limit:
+        raise invalid(name, f"文件过大，上限 {limit} 字节 (larger than the limit of {limit} bytes)")
+    return data
+
+
 def read_text(path: str | Path) -> str:
     """A text file's contents, decoded as :func:`decode_text` does."""
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > MAX_TEXT_FILE:
-            raise invalid(str(path), f"is {size} bytes; the limit is {MAX_TEXT_FILE}")
-        data = file.read_bytes()
-    except OSError as exc:
-        raise invalid(str(path), f"cannot be read: {exc.strerror or exc}") from exc
-    return decode_text(data, str(path))
+    return decode_text(read_bounded(path, MAX_TEXT_FILE), str(path))

@@ -30,7 +30,18 @@ _INTEGER = re.compile(r"[-+]?[0-9]+")
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with exact numbers, decimal integers, no duplicate keys."""
+    """SafeLoader with exact numbers, decimal integers, no duplicate keys, no aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # An alias re-uses an anchored node; nine levels of them ("billion laughs") make a
+        # 1 KB file expand to gigabytes. Scheme files have no need of them.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML 别名 (*alias) 不受支持 (aliases are not accepted)",
+                event.start_mark,
+            )  # fmt: skip
+        return super().compose_node(parent, index)
 
 
 def _integer(loader: _StrictLoader, node: yaml.ScalarNode) -> int:

@@ -650,7 +650,10 @@ def _key_lines(text: str) -> list[str]:
 def load_verifiers(path: str | Path) -> list[NoteVerifier]:
     """Read a log's verifier keys (Ed25519 or SM2), one per line (blank lines and ``#``
     comments ignored)."""
-    return [parse_verifier(x) for x in _key_lines(Path(path).read_text(encoding="utf-8"))]
+    found = [parse_verifier(x) for x in _key_lines(Path(path).read_text(encoding="utf-8"))]
+    if not found:  # an empty file trusts no one: say so, not "tampered"
+        raise NoteError(f"{path}: no verifier key in the file")
+    return found
 
 
 def load_witness_keys(values: Iterable[str]) -> list[CosignatureVerifier]:
@@ -716,8 +719,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         verifiers = load_verifiers(args.public_key)
         witnesses = load_witness_keys(args.witness_key)
-    except (NoteError, OSError) as exc:
-        parser.error(str(exc))
+    except (NoteError, OSError, ValueError) as exc:
+        parser.error(f"malformed key: {exc}")
     if args.min_witnesses > len(witnesses):
         parser.error(f"--min-witnesses {args.min_witnesses} needs as many --witness-key")
     if args.proof:
@@ -730,11 +733,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.bundle:
         parser.error("give a bundle or --proof")
-    pinned = [Path(p).read_text(encoding="utf-8") for p in args.checkpoint]
-    certificates = load_certificates(args.tsa_cert)
-    report = verify_bundle(
-        args.bundle, verifiers, pinned, witnesses, args.min_witnesses, certificates
-    )
+    try:
+        pinned = [Path(p).read_text(encoding="utf-8") for p in args.checkpoint]
+        certificates = load_certificates(args.tsa_cert)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    try:
+        report = verify_bundle(
+            args.bundle, verifiers, pinned, witnesses, args.min_witnesses, certificates
+        )
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # not a bundle at all (exit 2): a different verdict from a bundle that fails (1)
+        print(f"NOT A BUNDLE: {args.bundle}: {exc!r}")
+        return 2
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     elif report.ok:

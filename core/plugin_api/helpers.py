@@ -78,6 +78,12 @@ def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]
                 continue
             if header is None:
                 header = [cell.strip() for cell in cells]
+                named = [h for h in header if h]
+                twice = sorted({h for h in named if named.count(h) > 1})
+                if twice:  # which of two "unit" columns is meant? neither silently
+                    raise ValueError(
+                        f"表头重复：{', '.join(twice)} (a column appears twice in the header)"
+                    )
                 continue
             row = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
             rows.append((reader.line_num, row))

@@ -49,11 +49,19 @@ def run(
             raise NotFound(f"no importer {name!r}", [FieldError("importer", "unknown importer")])
         plugin, importer = found
         plugin_context = work.context_for(plugin)
-        rows, errors = importer.parse(
-            data,
-            filename,
-            ImportContext(work.bureau.code, cycle, period, plugin_context.settings, work.reader),
-        )
+        try:
+            rows, errors = importer.parse(
+                data,
+                filename,
+                ImportContext(
+                    work.bureau.code, cycle, period, plugin_context.settings, work.reader
+                ),
+            )
+        except RecursionError as exc:  # a plugin's parser walking a document nested too deep
+            raise InvalidInput(
+                "the file is nested too deeply",
+                [FieldError("file", "嵌套层级过深 (nested too deeply to read)")],
+            ) from exc
         if errors:
             raise InvalidInput(
                 f"{len({e.get('row') for e in errors})} row(s) of {filename} have errors; "

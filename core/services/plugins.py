@@ -183,10 +183,30 @@ def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str,
         except ValidationError as exc:
             errors = field_errors(exc.normalized_messages(), "settings")
             raise InvalidInput(f"invalid settings for {name}", errors) from exc
+        errors = list(_numbers_out_of_range(loaded, "settings"))
+        if errors:
+            raise InvalidInput(f"invalid settings for {name}", errors)
         recorded = _plain(loaded)
         work.log.record("plugin.configured", {"plugin": name, "settings": recorded})
         work.forget_plugins()
         return recorded
+
+
+def _numbers_out_of_range(value: Any, path: str) -> Iterator[FieldError]:
+    """Numbers in settings beyond what the platform computes with (18 digits before the
+    point, 12 after): a plugin's schema may bound only the low end, and 1e309 or a
+    30-digit pay standard had been stored and then failed every computation."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers_out_of_range(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _numbers_out_of_range(item, f"{path}[{index}]")
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        try:
+            parse_decimal(value)
+        except ValueError as exc:
+            yield FieldError(path, f"数值超出范围 (out of range: {exc})")
 
 
 def _plain(value: Any) -> Any:

@@ -267,6 +267,8 @@ def _csv_records(text: str, encoding: str) -> list[_Record]:
 def _json_records(text: str) -> list[_Record]:
     try:
         doc = json.loads(text)
+    except RecursionError as exc:
+        raise Refused("JSON 嵌套层级过深 (the JSON is nested too deeply)") from exc
     except json.JSONDecodeError as exc:
         raise Refused(
             f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列 "

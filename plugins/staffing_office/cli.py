@@ -81,8 +81,10 @@ def experts_import(path: str, bureau_code: str) -> None:
     """Add the experts of a roster (CSV: expert, expertise, affiliation, affiliation_kind,
     since, until, recuse): every row or none."""
     file = Path(path)
+    with file.open("rb") as stream:  # at most a little over the limit, whatever the size says
+        data = stream.read(experts.ROSTER_MAX_BYTES + 1)
     with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
-        events = experts.import_roster(ctx, file.read_bytes(), file.name)
+        events = experts.import_roster(ctx, data, file.name)
     click.echo(f"{len(events)} expert(s) added to the pool")
 
 

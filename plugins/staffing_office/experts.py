@@ -154,10 +154,17 @@ def recusals(members: Mapping[str, PoolMember], panel: Sequence[str]) -> dict[st
     return out
 
 
+ROSTER_MAX_BYTES = 4 * 1024 * 1024
+"""A roster of experts is a few hundred lines; anything this large is not one."""
+
+
 def roster(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
     """The pool kept in a spreadsheet (CSV, one expert a row, ``recuse`` as ``i3;i5``)
     → ``staffing.expert.added`` data as the ledger records it, or every row's errors
     (row = the line in the file); nothing unless every row is valid."""
+    if len(data) > ROSTER_MAX_BYTES:
+        reason = f"文件过大，上限 {ROSTER_MAX_BYTES} 字节 (larger than {ROSTER_MAX_BYTES} bytes)"
+        return [], [{"row": None, "field": "file", "reason": reason}]
     try:
         lines = read_csv(data, filename)
     except ValueError as exc:

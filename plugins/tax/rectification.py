@@ -20,6 +20,7 @@ to record: ``jixiao tax notices --bureau B --month 2026-03`` does both.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -99,6 +100,16 @@ class RectificationClosedSchema(Schema):
     )
     closed_on = fields.Date(required=True)
     verified_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def month_end(code: str) -> dt.date:
+    """The last day of a month written as ``2026-03``."""
+    year, month = int(code[:4]), int(code[5:7])
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def previous_month(code: str) -> str:
@@ -240,6 +251,12 @@ def issue(
     """Record the month's notices from its standing (``tax.rectification.noticed``) and
     return them; refused when the month's notices were issued already (each month is
     decided once, on its standing at the time)."""
+    if not isinstance(month, str) or not MONTH.fullmatch(month) or not 1 <= int(month[5:]) <= 12:
+        raise ValidationError("须为月份，如 2026-03 (a month such as 2026-03)", "month")
+    if issued_on < month_end(month):
+        raise ValidationError(
+            f"通报日期须在 {month} 结束之后 (notices are issued after the month ends)", "on"
+        )
     if any(n["period"] == month for n in ctx.records.all("notices")):
         raise ValidationError(
             f"{month}的整改通报已发出 (the notices of {month} were issued already)", "month"

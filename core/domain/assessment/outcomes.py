@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from core.kernel.errors import FieldError, NotFound
+from core.kernel.errors import Conflict, FieldError, NotFound
 from core.kernel.numbers import as_text
 from core.plugin_api import OutcomeContext, OutcomeType
 
@@ -63,5 +63,12 @@ def apply_outcomes(
                 [FieldError("plugins", "install the plugin that provides it")],
             )
         plugin, outcome = found
-        outcome.apply(rows, outcome.params_schema().load(params), context_for(plugin))
+        try:
+            outcome.apply(rows, outcome.params_schema().load(params), context_for(plugin))
+        except ArithmeticError as exc:  # e.g. a pay standard of 1e30 overflowing Decimal
+            raise Conflict(
+                f"outcome {name} cannot be worked out with {plugin}'s settings",
+                [FieldError("settings", f"{plugin} 的设置使结果无法计算 (the settings of "
+                                         f"{plugin} give numbers out of range: {exc!r})")],
+            ) from exc  # fmt: skip
     return rows

@@ -182,13 +182,33 @@ def roster(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
 def add(ctx: PluginContext, data: Mapping[str, Any]) -> Event:
     """Record ``staffing.expert.added`` (validated; dates as text)."""
     schema = ExpertAddedSchema()
-    return ctx.record(ADDED, schema.dump(schema.load(dict(data))))
+    row = schema.dump(schema.load(dict(data)))
+    _check_recusals(ctx, [row])
+    return ctx.record(ADDED, row)
+
+
+def _check_recusals(ctx: PluginContext, rows: Sequence[Mapping]) -> None:
+    """Recusals name units of the bureau (an unknown code would recuse from nothing)."""
+    units = {unit.code for unit in ctx.reader.units()} if ctx.reader else set()
+    errors = {}
+    for row in rows:
+        unknown = sorted(set(row.get("recuse") or ()) - units)
+        if unknown:
+            where = f"{row.get('expert')}.recuse" if len(rows) > 1 else "recuse"
+            errors[where] = f"没有单位 {', '.join(unknown)} (unknown unit)"
+    if errors:
+        raise ValidationError(errors)
 
 
 def retire(ctx: PluginContext, expert: str, on: dt.date, reason: str, note: str = "") -> Event:
     """Record ``staffing.expert.retired`` for an expert of the pool."""
-    if ctx.records.get("experts", expert) is None:
+    found = ctx.records.get("experts", expert)
+    if found is None:
         raise ValidationError(f"{expert}不在专家库中 (not in the pool)", "expert")
+    if on.isoformat() < str(found.get("since", "")):
+        raise ValidationError(
+            f"退出日期早于入库日期 {found['since']} (before the expert joined)", "on"
+        )
     data = {"expert": expert, "on": on.isoformat(), "reason": reason, "note": note}
     return ctx.record(RETIRED, ExpertRetiredSchema().dump(ExpertRetiredSchema().load(data)))
 
@@ -203,6 +223,7 @@ def import_roster(ctx: PluginContext, data: bytes, filename: str) -> list[Event]
                 for e in errors
             }
         )
+    _check_recusals(ctx, rows)
     return [ctx.record(ADDED, row) for row in rows]
 
 

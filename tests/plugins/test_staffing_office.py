@@ -209,3 +209,24 @@ def test_dropping_the_linkage_is_a_new_version_of_each_group_scheme(linyi):
     assert versions["staffing-economic"] == (2, "draft")
     post = [p["type"] for p in done["schemes"][3]["definition"]["post"]]
     assert post == ["recognition"]
+
+
+def test_the_pool_of_the_day_is_what_is_drawn_from(linyi, tmp_path):
+    """An empty pool (nobody on that day, or of that expertise) is refused: it had
+    meant 'every expert user of the bureau'. Recusals name units; a retirement cannot
+    come before the expert joined."""
+    linyi.template("staffing")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi")
+    for extra in (("--on", "1900-01-01"), ("--expertise", "nope")):
+        bad = cli("staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026",
+                  "--size", "2", *extra, ok=False)  # fmt: skip
+        assert bad.exit_code == 1 and "no experts" in bad.output, bad.output
+    bad = cli("staffing_office", "expert-add", "--bureau", "linyi", "--expert", "e9",
+              "--expertise", "law", "--affiliation", "某所", "--affiliation-kind", "enterprise",
+              "--since", "2026-01-01", "--recuse", "nope", ok=False)  # fmt: skip
+    assert bad.exit_code == 1 and "unknown unit" in bad.output, bad.output
+    bad = cli("staffing_office", "expert-retire", "--bureau", "linyi", "--expert", "e1",
+              "--reason", "other", "--on", "1900-01-01", ok=False)  # fmt: skip
+    assert bad.exit_code == 1 and "before the expert joined" in bad.output, bad.output

@@ -209,6 +209,8 @@ def draw_panel(
         not isinstance(pool, list) or not all(isinstance(p, str) for p in pool)
     ):
         raise invalid("pool", "a list of expert usernames")
+    if pool is not None and not pool:  # an empty pool is empty, not "every expert"
+        raise invalid("pool", "专家库中没有可抽取的专家 (the pool given has no experts)")
     pool = sorted(set(pool)) if pool else experts
     unknown = sorted(set(pool) - set(experts))
     if unknown:

@@ -87,3 +87,14 @@ def test_an_error_quotes_at_most_a_little_of_a_huge_input(client, world, platfor
         problem = refused(r, (400, 404, 422))
         assert len(r.get_data()) < 4_000, (r.request.path[:40], len(r.get_data()))
         assert all(len(e["reason"]) <= 500 for e in problem.get("errors", []))
+
+
+def test_assigning_the_same_reviewer_again_writes_nothing(client, world, platform):
+    admin = world.headers("bureau_admin")
+    appeal = {**TARGET, "indicator": "i1", "reason": "请复核 (please review)"}
+    code = client.post(f"{B1}/appeals", json=appeal, headers=world.headers("reporter")).json["code"]
+    assign = f"{B1}/appeals/{code}/assign"
+    assert client.post(assign, json={"reviewer": "b1-reviewer"}, headers=admin).status_code == 200
+    with Unchanged(platform):
+        again = client.post(assign, json={"reviewer": "b1-reviewer"}, headers=admin)
+        refused(again, 409, "reviewer")

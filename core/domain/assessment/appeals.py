@@ -106,7 +106,14 @@ def assign_appeal(work: BureauWork, code: str, reviewer: object) -> Appeal:
             select(User).where(User.username == reviewer, User.bureau_id == work.bureau.id)
         )
     if user is None or user.role not in REVIEWER_ROLES:
-        raise invalid("reviewer", f"{reviewer!r} is no reviewer of the bureau")
+        raise invalid(
+            "reviewer", f"{str(reviewer)[:100]!r} 不是本局的复核人 (no reviewer of the bureau)"
+        )
+    if appeal.status == "assigned" and appeal.reviewer == user.username:
+        raise Conflict(
+            f"appeal {appeal.code} is assigned to {user.username} already",
+            [FieldError("reviewer", f"已指派给 {user.username} (assigned already)")],
+        )
     work.log.record("appeal.assigned", {"code": appeal.code, "reviewer": user.username})
     return appeal
 

@@ -98,3 +98,24 @@ def test_assigning_the_same_reviewer_again_writes_nothing(client, world, platfor
     with Unchanged(platform):
         again = client.post(assign, json={"reviewer": "b1-reviewer"}, headers=admin)
         refused(again, 409, "reviewer")
+
+
+def test_combine_weights_name_periods_of_the_cycle(client, world, platform):
+    admin = world.headers("bureau_admin")
+
+    def scheme(**leaf) -> dict:
+        node = {"code": "q", "name": "任务 (tasks)", "points": "100", "indicator": "i1",
+                "rule": {"type": "target_ratio", "params": {"target": "100"}}, **leaf}  # fmt: skip
+        return {"code": "fit", "name": "适配 (fit)", "group": "A", "nodes": [node]}
+
+    with Unchanged(platform):
+        for leaf, field in (
+            ({"frequency": "quarter", "combine": {"2026-Q1": "0.5", "2026-Q9": "0.5"}},
+             "node q.combine"),
+            ({"frequency": "quarter", "combine": {"2026-Q1": "0.5", "bogus": "0.5"}},
+             "node q.combine"),
+        ):  # fmt: skip
+            r = client.post(f"{B1}/cycles/2026/schemes", json=scheme(**leaf), headers=admin)
+            refused(r, 422, field)
+    ok = scheme(frequency="quarter", combine={"2026-Q1": "0.5", "2026-Q2": "0.5"})
+    assert client.post(f"{B1}/cycles/2026/schemes", json=ok, headers=admin).status_code == 201

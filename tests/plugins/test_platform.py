@@ -63,6 +63,7 @@ def test_uninstall_stops_the_hooks_keeps_the_ledger_and_waits_for_open_cycles(pl
     # template, may uninstall: the entries stay, verifiable; the hooks fall silent
     linyi = Office(platform, "linyi", ("rules", "staffing_office"))
     templates.import_template(linyi.ctx, "linyi", "staffing", "2026")  # drafts only
+    linyi.units(("i4", "市自然资源综合执法支队", "enforcement"))  # e3 recuses from it
     roster = platform.instance / "roster.csv"
     roster.write_text(ROSTER, "utf-8")
     cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi")

@@ -59,6 +59,7 @@ def import_scheme(
         work.contributions(POST_HOOK),
         work.contributions(OUTCOME_HOOK),
     )
+    errors += _fits_cycle(definition, cycle) if not errors else []
     if errors:
         raise InvalidInput(f"the scheme has {len(errors)} error(s); nothing was recorded", errors)
     content = digest(definition)
@@ -80,6 +81,28 @@ def import_scheme(
         data["template"] = template
     work.log.record("scheme.imported", data)
     return find_version(work.session, work.bureau, cycle, definition["code"], version)
+
+
+def _fits_cycle(definition: dict, cycle: Cycle) -> list[FieldError]:
+    """``combine`` weights keyed by periods the cycle has, of the leaf's frequency (a
+    weight for 2026-Q9 would never meet a value). A leaf whose frequency the cycle has
+    no periods of is allowed: templates are imported before a cycle is completed."""
+    kinds: dict[str, set[str]] = {}
+    for period in cycle.periods:
+        kinds.setdefault(period.kind, set()).add(period.code)
+    errors = []
+    for node in definition["nodes"]:
+        meta = node.get("meta", {})
+        combine = meta.get("combine")
+        if "rule" not in node or not isinstance(combine, dict):
+            continue
+        kind = meta.get("frequency", "year")
+        unknown = sorted(set(combine) - kinds.get(kind, set()))
+        if unknown:
+            errors.append(FieldError(f"node {node['code']}.combine", f"周期中没有期间 "
+                                     f"{', '.join(unknown)} (not {kind} periods of cycle "
+                                     f"{cycle.code})"))  # fmt: skip
+    return errors
 
 
 def publish_scheme(work: BureauWork, cycle_code: str, code: str, version: int | None) -> Scheme:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,6 +17,8 @@ from core.domain.models import Bureau
 from core.ledger.models import LedgerEntry, LedgerLog
 from core.services import bureaus, cycles, indicators, units, users
 from core.services.context import Context
+
+ROOT = Path(__file__).parents[1]
 
 BUREAUS = ("b1", "b2")
 
@@ -75,3 +82,25 @@ def value_row(**overrides) -> dict:
     row = {"unit": "u1", "indicator": "i1", "cycle": "2026", "period": "2026-Q1", "value": "92.50"}
     row.update(overrides)
     return row
+
+
+JIXIAO = [sys.executable, "-m", "core.cli"]
+"""The command line as a separate process (tests of what an operator runs)."""
+
+
+def demo_instance(folder: Path, **extra: str) -> dict[str, str]:
+    """An embedded-SQLite instance in ``folder`` made by ``jixiao init --demo`` in a
+    process of its own; returns the environment that points commands at it."""
+    env = {**os.environ, "JIXIAO_INSTANCE_PATH": str(folder), **extra}
+    env.pop("JIXIAO_DATABASE_URL", None)
+    subprocess.run(
+        [*JIXIAO, "init", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True,
+        timeout=120,
+    )  # fmt: skip
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +15,7 @@ from sqlalchemy import text
 
 from core.cli import main
 from tests.conftest import ON_POSTGRES
+from tests.helpers import JIXIAO, demo_instance, free_port
 
 ROOT = Path(__file__).parents[1]
 
@@ -183,27 +181,12 @@ def test_checkpoint_and_proof_commands(instance, world):
     assert proof["seq"] == 0 and '"kind":"bureau.created"' in proof["body"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(ON_POSTGRES, reason="the embedded SQLite path is what `make run` serves")
 def test_make_run_path_serves_the_demo_over_http(tmp_path):
-    env = {
-        **os.environ,
-        "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst"),
-        "JIXIAO_WEBHOOK_ALLOW": "127.0.0.1",
-    }
-    env.pop("JIXIAO_DATABASE_URL", None)
-    jixiao = [sys.executable, "-m", "core.cli"]
-    subprocess.run(
-        [*jixiao, "init", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120
-    )
-    port = _free_port()
+    env = demo_instance(tmp_path / "inst", JIXIAO_WEBHOOK_ALLOW="127.0.0.1")
+    port = free_port()
     server = subprocess.Popen(
-        [*jixiao, "serve", "--port", str(port)],
+        [*JIXIAO, "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -5,21 +5,11 @@ found it missing). The embedded SQLite instance keeps the test self-contained.""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import JIXIAO, ROOT, demo_instance, free_port
 
 
 def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
@@ -29,15 +19,10 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
 
 
 def test_serve_prod_runs_gunicorn_workers_that_answer(tmp_path):
-    env = {**os.environ, "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst")}
-    env.pop("JIXIAO_DATABASE_URL", None)
-    jixiao = [sys.executable, "-m", "core.cli"]
-    subprocess.run(
-        [*jixiao, "init", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True, timeout=120
-    )
-    port = _free_port()
+    env = demo_instance(tmp_path / "inst")
+    port = free_port()
     server = subprocess.Popen(
-        [*jixiao, "serve", "--prod", "--host", "127.0.0.1", "--port", str(port),
+        [*JIXIAO, "serve", "--prod", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--threads", "2"],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

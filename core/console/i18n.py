@@ -12,6 +12,7 @@ is committed and an installed package needs no build step.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from babel import Locale
@@ -41,10 +42,11 @@ def compile_catalogs(target: Path) -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parts[-3])
-        partial = mo.with_suffix(".tmp")
-        with partial.open("wb") as fh:
+        # a temporary file of this process's own: gunicorn's workers start together and
+        # compile at once (a shared "messages.tmp" was renamed away under the other)
+        with tempfile.NamedTemporaryFile("wb", dir=mo.parent, suffix=".tmp", delete=False) as fh:
             write_mo(fh, catalog)
-        partial.replace(mo)
+        Path(fh.name).replace(mo)
     return target
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau
@@ -42,6 +42,14 @@ def payload(bureau: str, event: Event) -> str:
     )
 
 
+_ENDPOINTS = (
+    select(WebhookEndpoint)
+    .join(Bureau, WebhookEndpoint.bureau_id == Bureau.id)
+    .where(Bureau.code == bindparam("bureau"))
+)
+"""Built once: every write asks it."""
+
+
 def enqueue(session: Session, bureau: str, events: Sequence[Event]) -> int:
     """Queue every event for the bureau's endpoints that subscribe to its type.
 
@@ -49,11 +57,7 @@ def enqueue(session: Session, bureau: str, events: Sequence[Event]) -> int:
     events, and enabling resumes with the oldest. One query finds the endpoints by the
     bureau's code (a write to a bureau with none pays nothing more).
     """
-    endpoints = session.scalars(
-        select(WebhookEndpoint)
-        .join(Bureau, WebhookEndpoint.bureau_id == Bureau.id)
-        .where(Bureau.code == bureau)
-    ).all()
+    endpoints = session.scalars(_ENDPOINTS, {"bureau": bureau}).all()
     if not endpoints:
         return 0
     bureau_id = endpoints[0].bureau_id

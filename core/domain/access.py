@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import ApiToken, ConsoleSession, User
@@ -189,12 +189,16 @@ def authenticate(session: Session, token: str) -> Principal | None:
     return principal_for(user, (TOKEN, digest)) if user else None
 
 
+_TOKEN_USER = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False))
+)
+"""Built once: every API request runs it (twice for a write; see :func:`current`)."""
+
+
 def _token_user(session: Session, digest: str) -> User | None:
-    return session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))
-    )
+    return session.execute(_TOKEN_USER, {"digest": digest}).scalar()
 
 
 def current(session: Session, principal: Principal) -> Principal:

@@ -16,6 +16,7 @@ from core.domain.models import Bureau, Cycle, Period
 from core.domain.organisation import check_new
 from core.domain.work import BureauWork
 from core.kernel.errors import invalid
+from core.kernel.queries import find
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "day")
 FIRST_YEAR, LAST_YEAR = 2000, 2999
@@ -104,9 +105,7 @@ def get_cycle(
 ) -> Cycle:
     cycle = None
     if isinstance(code, str) and 0 < len(code) <= 64:
-        cycle = session.scalar(
-            select(Cycle).where(Cycle.bureau_id == bureau.id, Cycle.code == code)
-        )
+        cycle = find(session, Cycle, bureau_id=bureau.id, code=code)
     if cycle is None:
         raise invalid(field, f"没有周期 {code!r} (unknown cycle in bureau {bureau.code})", row)
     return cycle
@@ -117,9 +116,7 @@ def get_period(
 ) -> Period:
     period = None
     if isinstance(code, str) and 0 < len(code) <= 32:
-        period = session.scalar(
-            select(Period).where(Period.cycle_id == cycle.id, Period.code == code)
-        )
+        period = find(session, Period, cycle_id=cycle.id, code=code)
     if period is None:
         valid = ", ".join(p.code for p in cycle.periods)
         raise invalid(

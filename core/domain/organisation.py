@@ -14,6 +14,7 @@ from core.domain.models import Bureau, Indicator, Person, Subject, Unit
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from core.kernel.privacy import PII_FIELDS, Vault, is_id_card, normalise
+from core.kernel.queries import find
 from core.kernel.text import CODE, CODE_MAX, CODE_RULE, NAME_MAX, check_text
 
 
@@ -61,7 +62,7 @@ def get_unit(
 ) -> Unit:
     found = None
     if _lookup_code(code):
-        found = session.scalar(select(Unit).where(Unit.bureau_id == bureau.id, Unit.code == code))
+        found = find(session, Unit, bureau_id=bureau.id, code=code)
     if found is None:
         raise invalid(field, f"没有单位 {code!r} (unknown unit in bureau {bureau.code})", row)
     return found
@@ -72,9 +73,7 @@ def get_person(
 ) -> Person:
     found = None
     if _lookup_code(code):
-        found = session.scalar(
-            select(Person).where(Person.bureau_id == bureau.id, Person.code == code)
-        )
+        found = find(session, Person, bureau_id=bureau.id, code=code)
     if found is None:
         raise invalid(field, f"没有人员 {code!r} (unknown person in bureau {bureau.code})", row)
     return found
@@ -85,9 +84,7 @@ def get_indicator(
 ) -> Indicator:
     found = None
     if _lookup_code(code):
-        found = session.scalar(
-            select(Indicator).where(Indicator.bureau_id == bureau.id, Indicator.code == code)
-        )
+        found = find(session, Indicator, bureau_id=bureau.id, code=code)
     if found is None:
         raise invalid("indicator", f"没有指标 {code!r} (unknown indicator)", row)
     return found

@@ -24,7 +24,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.kernel.errors import FieldError, InvalidInput
@@ -100,28 +100,31 @@ def platform_log(session: Session) -> LedgerLog:
 _LOCKED = "jixiao.locked_logs"
 
 
+_LOCK = (
+    select(LedgerLog)
+    .where(LedgerLog.id == bindparam("log"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+"""Built once: every write runs it."""
+
+
 def lock_log(session: Session, log_id: int) -> LedgerLog:
     """Lock a log's head row for the rest of the transaction and read it fresh.
 
     Once this transaction holds the lock, nobody else can change the row, so a second
     call (the unit of work locks before its checks, the append locks again) returns
-    the row the session already has instead of asking the database again."""
+    the row the session already has instead of asking the database again. The row is
+    held here, not only in the session's identity map, which keeps objects weakly and
+    had dropped it between the two calls."""
     transaction = session.get_transaction()
     locked = session.info.get(_LOCKED)
     if locked is not None and locked[0] is transaction and log_id in locked[1]:
-        found = session.get(LedgerLog, log_id)
-        if found is not None:
-            return found
-    stmt = (
-        select(LedgerLog)
-        .where(LedgerLog.id == log_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    found = session.execute(stmt).scalar_one()
+        return locked[1][log_id]
+    found = session.execute(_LOCK, {"log": log_id}).scalar_one()
     if locked is None or locked[0] is not transaction:
-        locked = session.info[_LOCKED] = (transaction, set())
-    locked[1].add(log_id)
+        locked = session.info[_LOCKED] = (transaction, {})
+    locked[1][log_id] = found
     return found
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from core.kernel.errors import (
     field_errors,
 )
 from core.kernel.privacy import PersonalDataError
+from core.kernel.queries import find
 from core.ledger.models import LedgerLog
 from core.ledger.store import lock_log, platform_log
 from core.plugin_api import BureauRef, Event, PluginContext
@@ -54,6 +55,12 @@ def _record_store(session: Session, bureau_id: int, plugin: str) -> Any:
     from core.domain.plugin_records import RecordStore
 
     return RecordStore(session, bureau_id, plugin)
+
+
+_INSTALLED = select(PluginInstallation.plugin, PluginInstallation.settings).where(
+    PluginInstallation.bureau_id == bindparam("bureau")
+)
+"""Built once: every unit of work that checks or notifies asks it."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,7 @@ class Context:
     def _bureau(self, session: Session, code: str) -> Bureau:
         found = None
         if isinstance(code, str) and len(code) <= 64:
-            found = session.scalar(select(Bureau).where(Bureau.code == code))
+            found = find(session, Bureau, code=code)
         if found is None or not self.principal.sees(found.id):
             raise NotFound(
                 f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")]
@@ -269,11 +276,7 @@ class Work:
 
     @cached_property
     def _installations(self) -> dict[str, str]:
-        rows = self.session.execute(
-            select(PluginInstallation.plugin, PluginInstallation.settings).where(
-                PluginInstallation.bureau_id == self.bureau.id
-            )
-        )
+        rows = self.session.execute(_INSTALLED, {"bureau": self.bureau.id})
         found = dict(rows.all())
         self.platform.plugins.ensure_loaded(found)
         return found

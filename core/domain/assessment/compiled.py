@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Period, Scheme
@@ -114,15 +114,18 @@ def compile_scheme(
     )
 
 
+_PUBLISHED = (
+    select(Scheme)
+    .where(Scheme.cycle_id == bindparam("cycle"), Scheme.status == "published")
+    .order_by(Scheme.code, Scheme.version)
+)
+"""Built once: every value written asks it (for the entry checks' leaf metadata)."""
+
+
 def published_schemes(session: Session, cycle_id: int) -> list[Scheme]:
     """The latest published version of each scheme code in the cycle."""
     latest: dict[str, Scheme] = {}
-    rows = session.scalars(
-        select(Scheme)
-        .where(Scheme.cycle_id == cycle_id, Scheme.status == "published")
-        .order_by(Scheme.code, Scheme.version)
-    )
-    for scheme in rows:
+    for scheme in session.scalars(_PUBLISHED, {"cycle": cycle_id}):
         latest[scheme.code] = scheme
     return list(latest.values())
 

@@ -28,10 +28,11 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Insert, delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 
 from core.domain.assessment.compiled import published_schemes
@@ -144,11 +145,19 @@ def mark_pending(session: Session, bureau: Bureau) -> None:
     ]
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    session.execute(_insert_pending(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _insert_pending(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``result_pending``, built once per
+    dialect and run with the rows as parameters (a statement carrying its rows as
+    values was compiled afresh for every write)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(ResultPending).values(rows).on_conflict_do_nothing())
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    return upsert(ResultPending.__table__).on_conflict_do_nothing()
 
 
 def has_pending(session: Session, bureau: Bureau) -> bool:

@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.cycles import get_cycle, get_period
+from core.domain.lookups import remember_id
 from core.domain.models import Bureau, Cycle, Indicator, Period, Subject
 from core.domain.organisation import get_indicator, get_person, get_unit
 from core.domain.work import BureauWork
 from core.kernel.errors import FieldError, Forbidden, InvalidInput, invalid
+from core.kernel.queries import get_by
 
 _MEMO = "jixiao.targets"
 TARGET_FIELDS = ("indicator", "cycle", "period")
@@ -93,11 +94,7 @@ def subject_of(session: Session, bureau: Bureau, row: dict, number: int | None =
     return _remembered(
         session,
         ("subject", kind, code),
-        lambda: session.execute(
-            select(Subject).where(
-                Subject.bureau_id == bureau.id, Subject.kind == kind, Subject.code == code
-            )
-        ).scalar_one(),
+        lambda: get_by(session, Subject, bureau_id=bureau.id, kind=kind, code=code),
     )
 
 
@@ -143,4 +140,21 @@ def resolve(
         ("period", cycle.id, row["period"]),
         lambda: get_period(session, cycle, row["period"], row=number),
     )
+    _remember_ids(session, bureau.id, subject, indicator, cycle, period)
     return Target(subject, indicator, cycle, period)
+
+
+def _remember_ids(
+    session: Session,
+    bureau_id: int,
+    subject: Subject,
+    indicator: Indicator,
+    cycle: Cycle,
+    period: Period,
+) -> None:
+    """Give the projectors the ids just resolved, so an entry's codes are looked up
+    once per unit of work, not again when it is projected."""
+    remember_id(session, ("subject", bureau_id, subject.kind, subject.code), subject.id)
+    remember_id(session, ("indicator", bureau_id, indicator.code), indicator.id)
+    remember_id(session, ("cycle", bureau_id, cycle.code), cycle.id)
+    remember_id(session, ("period", bureau_id, cycle.code, period.code), period.id)

@@ -86,10 +86,13 @@ def value_text(measure: str, raw: Any) -> str:
 
 
 def current_value(work: BureauWork, target: Target) -> IndicatorValue | None:
+    """The current value of ``target``, kept in :func:`known_values` for the rest of the
+    unit of work (the projector writing the new value finds it there, not in the
+    session's weakly held identity map)."""
     known = known_values(work.session)
-    if target.key in known:
-        return known[target.key]
-    return work.session.get(IndicatorValue, target.key)
+    if target.key not in known:
+        known[target.key] = work.session.get(IndicatorValue, target.key)
+    return known[target.key]
 
 
 def check_correction(current: int | None, corrects: int | None, what: str = "value") -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau
+from core.kernel.queries import rows
 from core.ledger.store import PLATFORM_ORIGIN, origin_for
 from core.plugin_api import Event
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage, utcnow
@@ -47,7 +48,33 @@ _ENDPOINTS = (
     .join(Bureau, WebhookEndpoint.bureau_id == Bureau.id)
     .where(Bureau.code == bindparam("bureau"))
 )
-"""Built once: every write asks it."""
+_ANY_ENDPOINT = (
+    select(WebhookEndpoint.__table__.c.id)
+    .join(Bureau.__table__, WebhookEndpoint.__table__.c.bureau_id == Bureau.__table__.c.id)
+    .where(Bureau.__table__.c.code == bindparam("bureau"))
+    .limit(1)
+)
+"""Built once: every write asks them."""
+
+
+_MEMO = "jixiao.webhook_endpoints"
+
+
+def _endpoints(session: Session, bureau: str) -> list[WebhookEndpoint]:
+    """The bureau's endpoints, read once per unit of work (a write that appends twice,
+    a value and the warning it raised, is told about twice)."""
+    memo = session.info.setdefault(_MEMO, {})
+    found = memo.get(bureau)
+    if found is None:
+        # most bureaus have none: a plain row costs less than mapped objects
+        none = rows(session, _ANY_ENDPOINT, {"bureau": bureau}).first() is None
+        found = memo[bureau] = [] if none else list(session.scalars(_ENDPOINTS, {"bureau": bureau}))
+    return found
+
+
+def forget_endpoints(session: Session) -> None:
+    """After adding an endpoint in this unit of work."""
+    session.info.pop(_MEMO, None)
 
 
 def enqueue(session: Session, bureau: str, events: Sequence[Event]) -> int:
@@ -57,7 +84,7 @@ def enqueue(session: Session, bureau: str, events: Sequence[Event]) -> int:
     events, and enabling resumes with the oldest. One query finds the endpoints by the
     bureau's code (a write to a bureau with none pays nothing more).
     """
-    endpoints = session.scalars(_ENDPOINTS, {"bureau": bureau}).all()
+    endpoints = _endpoints(session, bureau)
     if not endpoints:
         return 0
     bureau_id = endpoints[0].bureau_id

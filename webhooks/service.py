@@ -15,7 +15,7 @@ from core.kernel.errors import FieldError, NotFound, invalid
 from core.kernel.privacy import Vault
 from core.kernel.text import check_text
 from core.services.context import Context, Work
-from webhooks import signing, targets
+from webhooks import outbox, signing, targets
 from webhooks.delivery import SECRET_PURPOSE, disable
 from webhooks.models import (
     WebhookAttempt,
@@ -87,6 +87,7 @@ def add(
         )
         work.session.add(endpoint)
         work.session.flush()
+        outbox.forget_endpoints(work.session)
         secret = _store_secret(work.session, ctx.platform.vault, endpoint)
         return {**describe(work.session, endpoint), "secret": secret}
 

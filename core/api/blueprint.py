@@ -5,10 +5,12 @@ take their :class:`Blueprint` from here (not from the package, which imports the
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import Schema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -28,10 +30,22 @@ class StrictJSONProvider(DefaultJSONProvider):
 class StrictParser(FlaskParser):
     """webargs reading bodies with the same strict reader as Flask."""
 
+    def _get_schema(self, argmap, req):  # type: ignore[no-untyped-def]
+        # webargs builds a new instance of a schema class for every request; a schema
+        # holds no state between loads, so each class's one instance is reused.
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _instance(argmap)
+        return super()._get_schema(argmap, req)
+
     def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
         if not is_json_request(req):
             return webargs_core.missing
         return jsonio.loads(req.get_data(cache=True))
+
+
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()
 
 
 class Blueprint(SmorestBlueprint):

@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, Executable, Result, bindparam, select
 from sqlalchemy.orm import Session
 
-from core.domain.models import ApiToken, ConsoleSession, User
+from core.domain.models import ApiToken, ConsoleSession, User, UserUnit
 from core.kernel.errors import Forbidden
+from core.kernel.queries import rows
 
 TOKEN_PREFIX = "jx_"
 TOKEN, SESSION = "token", "session"
@@ -183,22 +185,39 @@ def principal_for(user: User, credential: tuple[str, str] | None = None) -> Prin
     )
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
+def authenticate(db: Session | Connection, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None. Read with plain rows, not
+    mapped objects: every API request asks it first, and a write asks it again under
+    the lock (:func:`current`)."""
     digest = hash_token(token)
-    user = _token_user(session, digest)
-    return principal_for(user, (TOKEN, digest)) if user else None
+    return _token_principal(db, (TOKEN, digest))
 
 
 _TOKEN_USER = (
-    select(User)
+    select(User.id, User.username, User.role, User.bureau_id, User.person_id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False))
 )
-"""Built once: every API request runs it (twice for a write; see :func:`current`)."""
+_USER_UNITS = select(UserUnit.unit_id).where(UserUnit.user_id == bindparam("user"))
+"""Built once: every API request runs them."""
 
 
-def _token_user(session: Session, digest: str) -> User | None:
-    return session.execute(_TOKEN_USER, {"digest": digest}).scalar()
+def _run(db: Session | Connection, stmt: Executable, params: dict[str, Any]) -> Result:
+    return db.execute(stmt, params) if isinstance(db, Connection) else rows(db, stmt, params)
+
+
+def _token_principal(db: Session | Connection, credential: tuple[str, str]) -> Principal | None:
+    row = _run(db, _TOKEN_USER, {"digest": credential[1]}).first()
+    if row is None:
+        return None
+    user_id, username, role, bureau_id, person_id = row
+    # Assigned units limit only unit-scoped roles; others skip the query.
+    units = (
+        frozenset(_run(db, _USER_UNITS, {"user": user_id}).scalars())
+        if role in UNIT_SCOPED_ROLES
+        else frozenset()
+    )
+    return Principal(username, role, bureau_id, units, user_id, person_id, credential)
 
 
 def current(session: Session, principal: Principal) -> Principal:
@@ -210,8 +229,11 @@ def current(session: Session, principal: Principal) -> Principal:
         return principal
     kind, digest = principal.credential or ("", "")
     if kind == TOKEN:
-        user = _token_user(session, digest)
-    elif kind == SESSION:
+        found = _token_principal(session, (TOKEN, digest))
+        if found is None or found.user_id != principal.user_id:
+            raise _revoked()
+        return found
+    if kind == SESSION:
         row = session.get(ConsoleSession, digest)
         expires = row.expires_at if row is not None else None
         if expires is not None and expires.tzinfo is None:
@@ -221,8 +243,12 @@ def current(session: Session, principal: Principal) -> Principal:
     else:
         user = session.get(User, principal.user_id)
     if user is None or user.id != principal.user_id:
-        raise Forbidden(
-            "凭据已被撤销或已过期，请重新登录 (the token or session was revoked or has "
-            "expired; sign in again)"
-        )
+        raise _revoked()
     return principal_for(user, principal.credential)
+
+
+def _revoked() -> Forbidden:
+    return Forbidden(
+        "凭据已被撤销或已过期，请重新登录 (the token or session was revoked or has "
+        "expired; sign in again)"
+    )

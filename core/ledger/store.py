@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from core.kernel.errors import FieldError, InvalidInput
 from core.kernel.privacy import PersonalDataError, find_personal_data
+from core.kernel.queries import update_row
 from core.kernel.text import problem
 from core.ledger import rfc9162, tilestore
 from core.ledger.models import LedgerLog
@@ -302,8 +303,8 @@ def append_many(session: Session, log_id: int, records: Iterable[Record]) -> lis
         tilestore.insert_tiles(
             session, tilestore.completed_tiles(session, log_id, hasher, log.size, leaves)
         )
-    log.size, log.head, log.frontier = seq, prev, acc.frontier()
-    session.flush()
+    # the head row moves on with one statement of its own, not a flush of the session
+    update_row(session, log, size=seq, head=prev, frontier=acc.frontier())
     return written
 
 

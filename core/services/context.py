@@ -41,7 +41,7 @@ from core.kernel.errors import (
     field_errors,
 )
 from core.kernel.privacy import PersonalDataError
-from core.kernel.queries import find
+from core.kernel.queries import find, rows
 from core.ledger.models import LedgerLog
 from core.ledger.store import lock_log, platform_log
 from core.plugin_api import BureauRef, Event, PluginContext
@@ -276,8 +276,7 @@ class Work:
 
     @cached_property
     def _installations(self) -> dict[str, str]:
-        rows = self.session.execute(_INSTALLED, {"bureau": self.bureau.id})
-        found = dict(rows.all())
+        found = dict(rows(self.session, _INSTALLED, {"bureau": self.bureau.id}).all())
         self.platform.plugins.ensure_loaded(found)
         return found
 

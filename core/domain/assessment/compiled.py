@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.domain.models import Period, Scheme
 from core.kernel.errors import FieldError, NotFound
 from core.kernel.numbers import parse_decimal
+from core.kernel.queries import rows
 from core.plugin_api import RuleType
 
 ITEMS_SOURCE = "items"
@@ -127,6 +128,31 @@ def published_schemes(session: Session, cycle_id: int) -> list[Scheme]:
     latest: dict[str, Scheme] = {}
     for scheme in session.scalars(_PUBLISHED, {"cycle": cycle_id}):
         latest[scheme.code] = scheme
+    return list(latest.values())
+
+
+class SchemeHead(NamedTuple):
+    """A published scheme without its definition: enough to choose the one that scores
+    a group (:func:`scheme_for_group`) and to know its content by digest."""
+
+    id: int
+    code: str
+    group: str | None
+    subject: str
+    digest: str
+
+
+_HEADS = (
+    select(Scheme.id, Scheme.code, Scheme.group_code, Scheme.subject_kind, Scheme.digest)
+    .where(Scheme.cycle_id == bindparam("cycle"), Scheme.status == "published")
+    .order_by(Scheme.code, Scheme.version)
+)
+
+
+def published_heads(session: Session, cycle_id: int) -> list[SchemeHead]:
+    """:func:`published_schemes` as plain rows, for a caller that asks on every value
+    written (mapped objects cost several times as much to read)."""
+    latest = {row.code: SchemeHead(*row) for row in rows(session, _HEADS, {"cycle": cycle_id})}
     return list(latest.values())
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from marshmallow import fields
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from core.domain.events import core_kind
@@ -38,6 +38,7 @@ from core.domain.models import (
     SourceKey,
     ValueWarning,
 )
+from core.kernel.queries import update_row
 from core.plugin_api import BureauRef, Event
 
 Str = fields.String
@@ -113,13 +114,23 @@ def value_recorded(session: Session, bureau: BureauRef, event: Event) -> None:
     key = _key(session, bureau, d)
     known = known_values(session)
     row = known[key] if key in known else session.get(IndicatorValue, key)
+    now = {
+        "value": d["value"],
+        "seq": event.seq,
+        "review": "pending",
+        "review_seq": None,
+        "late": bool(d.get("late")),
+    }
     if row is None:
-        row = IndicatorValue(subject_id=key[0], indicator_id=key[1], period_id=key[2])
+        row = IndicatorValue(subject_id=key[0], indicator_id=key[1], period_id=key[2], **now)
         session.add(row)
+    elif inspect(row).pending or inspect(row).modified:
+        for name, value in now.items():
+            setattr(row, name, value)
+    else:  # the usual correction: one statement, not a flush of the unit of work
+        update_row(session, row, **now)
     if key in known:  # a batch's prefetched key (replay keeps no such map)
         known[key] = row
-    row.value, row.seq, row.review, row.review_seq = d["value"], event.seq, "pending", None
-    row.late = bool(d.get("late"))
     if d.get("source_key"):
         session.add(SourceKey(bureau_id=bureau.id, key=d["source_key"], seq=event.seq))
     invalidate(session, d["cycle"], key[0])

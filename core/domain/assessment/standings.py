@@ -53,6 +53,7 @@ from core.domain.models import (
     Subject,
 )
 from core.domain.replay import SNAPSHOTS
+from core.kernel import queries
 from core.kernel.numbers import as_text
 from core.ledger.models import LedgerLog
 from core.plugin_api import PostProcessor, RuleType, UnitResult
@@ -138,14 +139,14 @@ def mark_pending(session: Session, bureau: Bureau) -> None:
     if not marks:
         return
     plan = RefreshPlan.from_marks(session, bureau, marks)
-    rows = [
+    pending = [
         {"bureau_id": bureau.id, "cycle_id": cycle_id, "subject_id": subject}
         for cycle_id, subjects in plan.cycles.items()
         for subject in ([ALL_SUBJECTS] if subjects is None else sorted(subjects))
     ]
-    if not rows:
+    if not pending:
         return
-    session.execute(_insert_pending(session.get_bind().dialect.name), rows)
+    queries.rows(session, _insert_pending(session.get_bind().dialect.name), pending)
 
 
 @cache

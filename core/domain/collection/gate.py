@@ -44,8 +44,8 @@ class EntryGate:
     def state(self, target: Target) -> PeriodState:
         found = self._periods.get(target.period.id)
         if found is None:
-            closed = rounds.closed_seq(self.work, target.period) is not None
-            round_ = rounds.load_round(self.work, target.cycle, target.period)
+            closed_seq, round_ = rounds.period_state(self.work, target.cycle, target.period)
+            closed = closed_seq is not None
             exts = rounds.extensions(self.work, target.period) if round_ or closed else {}
             found = self._periods[target.period.id] = PeriodState(round_, closed, exts)
         return found

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.domain.cycles import get_cycle, get_period
 from core.domain.models import (
@@ -32,6 +32,7 @@ from core.domain.organisation import get_unit
 from core.domain.work import BureauWork
 from core.kernel import clock
 from core.kernel.errors import Conflict, FieldError, NotFound, invalid
+from core.kernel.queries import rows
 from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
 from core.plugin_api import Event
 
@@ -74,29 +75,55 @@ def find_period(work: BureauWork, cycle: object, period: object) -> tuple[Cycle,
     return found, get_period(work.session, found, period)
 
 
+def _of_period(column: Any) -> Any:
+    table = column.class_
+    return (
+        select(column)
+        .where(table.bureau_id == bindparam("bureau"), table.period_id == bindparam("period"))
+        .scalar_subquery()
+    )
+
+
+_PERIOD_STATE = select(
+    _of_period(ClosedPeriod.seq),
+    _of_period(CollectionRound.deadline),
+    _of_period(CollectionRound.spec),
+    _of_period(CollectionRound.seq),
+)
+"""A period's closing seq and its round, in one statement built once: every value
+written asks it (:mod:`.gate`)."""
+
+
+def period_state(work: BureauWork, cycle: Cycle, period: Period) -> tuple[int | None, Round | None]:
+    """(the seq that closed the period or None, its collection round or None)."""
+    closed, deadline, spec, seq = rows(
+        work.session, _PERIOD_STATE, {"bureau": work.bureau.id, "period": period.id}
+    ).one()
+    if deadline is None:
+        return closed, None
+    opened = json.loads(spec)
+    return closed, Round(
+        cycle=cycle,
+        period=period,
+        deadline=clock.instant(deadline),
+        units=opened["units"],
+        groups=opened.get("groups") or [],
+        indicators=opened.get("indicators"),
+        evidence=opened.get("evidence") or [],
+        remind_before=opened["remind_before"],
+        remind_overdue=opened["remind_overdue"],
+        seq=seq,
+        closed_seq=closed,
+    )
+
+
 def closed_seq(work: BureauWork, period: Period) -> int | None:
     row = work.session.get(ClosedPeriod, (work.bureau.id, period.id))
     return row.seq if row else None
 
 
 def load_round(work: BureauWork, cycle: Cycle, period: Period) -> Round | None:
-    row = work.session.get(CollectionRound, (work.bureau.id, period.id))
-    if row is None:
-        return None
-    spec = json.loads(row.spec)
-    return Round(
-        cycle=cycle,
-        period=period,
-        deadline=clock.instant(row.deadline),
-        units=spec["units"],
-        groups=spec.get("groups") or [],
-        indicators=spec.get("indicators"),
-        evidence=spec.get("evidence") or [],
-        remind_before=spec["remind_before"],
-        remind_overdue=spec["remind_overdue"],
-        seq=row.seq,
-        closed_seq=closed_seq(work, period),
-    )
+    return period_state(work, cycle, period)[1]
 
 
 def get_round(work: BureauWork, cycle: object, period: object) -> Round:

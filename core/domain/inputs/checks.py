@@ -12,14 +12,32 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from core.domain.assessment.compiled import published_schemes, scheme_for_group
+from core.domain.assessment.compiled import SchemeHead, published_heads, scheme_for_group
 from core.domain.inputs.prefetch import known_history
 from core.domain.inputs.targets import Target
-from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Subject
+from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Scheme, Subject
 from core.domain.work import BureauWork
 from core.kernel.numbers import parse_decimal
 from core.plugin_api import ValueCheck, ValueContext
+
+_LEAVES: dict[str, dict[str, dict]] = {}
+"""Scheme digest → indicator → leaf metadata. A digest names a definition's content,
+so what was parsed holds for every later unit of work: each value written had parsed
+its scheme's whole definition again."""
+
+
+def _leaves(session: Session, scheme: SchemeHead) -> dict[str, dict]:
+    found = _LEAVES.get(scheme.digest)
+    if found is None:
+        if len(_LEAVES) >= 256:  # bounded: schemes are few, but a process lives long
+            _LEAVES.clear()
+        definition = session.scalar(select(Scheme.definition).where(Scheme.id == scheme.id))
+        nodes = json.loads(definition)["nodes"]
+        found = {n["indicator"]: n["meta"] for n in nodes if "indicator" in n}
+        _LEAVES[scheme.digest] = found
+    return found
 
 
 class EntryChecks:
@@ -81,9 +99,8 @@ class EntryChecks:
         """Indicator → leaf metadata of the published scheme that scores the group."""
         key = (cycle_id, group, kind)
         if key not in self._meta:
-            scheme = scheme_for_group(published_schemes(self.session, cycle_id), group, kind)
-            nodes = json.loads(scheme.definition)["nodes"] if scheme else []
-            self._meta[key] = {n["indicator"]: n["meta"] for n in nodes if "indicator" in n}
+            scheme = scheme_for_group(published_heads(self.session, cycle_id), group, kind)
+            self._meta[key] = _leaves(self.session, scheme) if scheme else {}
         return self._meta[key]
 
     def _history(

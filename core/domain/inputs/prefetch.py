@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.domain.inputs.targets import remember
@@ -62,6 +62,8 @@ def prefetch(work: BureauWork, rows: Sequence[Any]) -> None:
     """Load what ``rows`` name (see the module docstring); rows that are not objects or
     name unknown codes are left for the row-by-row checks to report."""
     if len(rows) < BATCH:
+        for row in rows:
+            _prefetch_row(work, row)
         return
     session, bureau = work.session, work.bureau
     indicators = _load(
@@ -102,6 +104,61 @@ def prefetch(work: BureauWork, rows: Sequence[Any]) -> None:
     keys = _named_keys(rows, subjects, indicators, periods)
     if keys:
         _values(session, keys, periods)
+
+
+_ROW = (
+    select(Subject, Unit, Person, Indicator, Cycle, Period, IndicatorValue)
+    .join(
+        Indicator,
+        and_(Indicator.bureau_id == Subject.bureau_id, Indicator.code == bindparam("indicator")),
+    )
+    .join(Cycle, and_(Cycle.bureau_id == Subject.bureau_id, Cycle.code == bindparam("cycle")))
+    .join(Period, and_(Period.cycle_id == Cycle.id, Period.code == bindparam("period")))
+    .outerjoin(Unit, Unit.id == Subject.unit_id)
+    .outerjoin(Person, Person.id == Subject.person_id)
+    .outerjoin(
+        IndicatorValue,
+        and_(
+            IndicatorValue.subject_id == Subject.id,
+            IndicatorValue.indicator_id == Indicator.id,
+            IndicatorValue.period_id == Period.id,
+        ),
+    )
+    .where(
+        Subject.bureau_id == bindparam("bureau"),
+        Subject.kind == bindparam("kind"),
+        Subject.code == bindparam("code"),
+    )
+)
+"""Everything one row names, in one statement built once (a single-value write had
+looked up its unit, subject, indicator, cycle, period and current value one by one)."""
+
+
+def _prefetch_row(work: BureauWork, row: Any) -> None:
+    """Load what one row names, if all its codes are known (else leave it to the
+    row-by-row lookups, which say which code is wrong)."""
+    if not isinstance(row, dict):
+        return
+    person, unit = row.get("person"), row.get("unit")
+    kind, code = ("person", person) if person not in (None, "") else ("unit", unit)
+    names = {"code": code, "indicator": row.get("indicator"), "cycle": row.get("cycle"),
+             "period": row.get("period")}  # fmt: skip
+    if not all(isinstance(v, str) and 0 < len(v) <= 64 for v in names.values()):
+        return
+    session = work.session
+    found = session.execute(_ROW, {**names, "bureau": work.bureau.id, "kind": kind}).first()
+    if found is None:
+        return
+    subject, unit_row, person_row, indicator, cycle, period, value = found
+    if kind == "unit":
+        remember(session, ("unit", code), unit_row)
+    else:
+        remember(session, ("person", code), person_row)
+    remember(session, ("subject", kind, code), subject)
+    remember(session, ("indicator", indicator.code), indicator)
+    remember(session, ("cycle", cycle.code), cycle)
+    remember(session, ("period", cycle.id, period.code), period)
+    known_values(session)[(subject.id, indicator.id, period.id)] = value
 
 
 def _periods(work: BureauWork, rows: Sequence[Any]) -> list[Period]:

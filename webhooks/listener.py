@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.plugin_api import Event, PluginContext, hookimpl
-from webhooks import outbox
 
 NAME = "webhooks"
 
@@ -17,4 +16,7 @@ def jixiao_events_appended(context: PluginContext, events: Sequence[Event]) -> N
     events such as ``ledger.verification_failed``, the bureau they concern)."""
     if context.session is None or context.bureau is None:
         return
+    # here, not above: every command's platform registers this listener, few append
+    from webhooks import outbox
+
     outbox.enqueue(context.session, context.bureau, events)

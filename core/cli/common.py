@@ -48,14 +48,25 @@ def platform() -> Any:
     return State._platform
 
 
+def close_platform() -> None:
+    """Close the invocation's database connections when the command ends, rather than
+    leave them to the garbage collector (which a ``jixiao`` process skips at exit, see
+    :func:`core.cli.collect_after_startup`): SQLite folds its write-ahead log back into
+    the database file when the last connection closes, and PostgreSQL is told goodbye."""
+    if State._platform is not None:
+        State._platform.dispose()
+        State._platform = None
+
+
 def context() -> Any:
     """The service context: ``--as USER[@BUREAU]``, or the operator."""
     from core.domain.access import Principal
     from core.services.context import Context
-    from core.services.users import principal_named
 
     p = platform()
     if State.acting_as:
+        from core.services.users import principal_named  # only here: it loads argon2
+
         user, _, bureau = State.acting_as.partition("@")
         return Context(p, principal_named(p, user, bureau or None))
     return Context(p, Principal.system(f"cli:{getpass.getuser()}"))

@@ -11,13 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Index, TextClause, create_engine, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.schema import CreateIndex
+from sqlalchemy.sql.compiler import DDLCompiler
 
 
 class Base(DeclarativeBase):
     """The declarative base of every table (ledger, domain, webhooks)."""
+
+
+class PartialIndex(Index):
+    """An index of only the rows ``where`` selects: ``CREATE INDEX … WHERE …``, the same
+    statement on SQLite and PostgreSQL.
+
+    It replaces ``Index(…, sqlite_where=…, postgresql_where=…)`` in the models because a
+    ``postgresql_*`` argument makes SQLAlchemy import its whole PostgreSQL dialect (with
+    the asyncpg, psycopg and pg8000 variants) when the model is declared: ≈ 20 ms of every
+    command on SQLite. Migrations still write the two dialect arguments (they run rarely);
+    the DDL is the same, which the tests check. Alembic's autogenerate compares an
+    index's columns, not its condition, with either form.
+    """
+
+    def __init__(self, name: str, *columns: str, where: TextClause) -> None:
+        super().__init__(name, *columns)
+        self.where = where
+
+
+@compiles(CreateIndex)
+def _create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
+    """The dialect's own ``CREATE INDEX``, and a :class:`PartialIndex`'s condition."""
+    sql = compiler.visit_create_index(create, **kw)
+    index = create.element
+    if isinstance(index, PartialIndex):
+        condition = compiler.sql_compiler.process(
+            index.where, include_table=False, literal_binds=True
+        )
+        sql += f" WHERE {condition}"
+    return sql
 
 
 def is_sqlite(engine: Engine) -> bool:

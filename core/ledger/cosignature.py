@@ -22,15 +22,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from typing import TYPE_CHECKING
 
 from .notekeys import (
     PRIVATE_PREFIX,
@@ -38,9 +30,16 @@ from .notekeys import (
     NoteError,
     check_key_name,
     decode_key,
+    ed25519_private_key,
+    ed25519_public_bytes,
+    ed25519_seed,
+    ed25519_verify,
     encode_vkey,
     key_id,
 )
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 HEADER = b"cosignature/v1\n"
 SIGNATURE_SIZE = 8 + 64
@@ -88,13 +87,7 @@ class CosignatureVerifier:
         timestamp = timestamp_of(signature)
         if timestamp > MAX_TIMESTAMP:
             return False
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(
-                signature[8:], cosigned_message(text, timestamp)
-            )
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return ed25519_verify(self.public_key, signature[8:], cosigned_message(text, timestamp))
 
     def __str__(self) -> str:
         return encode_vkey(self.name, SIG_COSIGNATURE_V1, self.public_key)
@@ -111,22 +104,21 @@ class CosignatureSigner:
     @classmethod
     def generate(cls, name: str) -> CosignatureSigner:
         check_key_name(name)
-        return cls(name, Ed25519PrivateKey.generate())
+        return cls(name, ed25519_private_key())
 
     @classmethod
     def parse(cls, skey: str) -> CosignatureSigner:
         name, kid, raw = decode_key(skey, PRIVATE_PREFIX)
         if raw[:1] != SIG_COSIGNATURE_V1 or len(raw) != 33:
             raise NoteError("not a cosignature/v1 signing key")
-        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        signer = cls(name, ed25519_private_key(raw[1:]))
         if signer.key_id != kid:
             raise NoteError("signer key's ID does not match its key")
         return signer
 
     @property
     def verifier(self) -> CosignatureVerifier:
-        raw = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return CosignatureVerifier(self.name, raw)
+        return CosignatureVerifier(self.name, ed25519_public_bytes(self.private_key))
 
     @property
     def key_id(self) -> bytes:
@@ -140,8 +132,7 @@ class CosignatureSigner:
         return self.sign_at(text, int(self.clock()))
 
     def __str__(self) -> str:
-        seed = self.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        raw = base64.b64encode(SIG_COSIGNATURE_V1 + seed).decode()
+        raw = base64.b64encode(SIG_COSIGNATURE_V1 + ed25519_seed(self.private_key)).decode()
         return f"{PRIVATE_PREFIX}{self.name}+{self.key_id.hex()}+{raw}"
 
 

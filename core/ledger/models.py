@@ -17,7 +17,6 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     SmallInteger,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.kernel.db import Base
+from core.kernel.db import Base, PartialIndex
 
 DEFAULT_SUITE = "sha256-ed25519"
 POLICY_KIND = "ledger.policy.set"
@@ -65,12 +64,8 @@ class LedgerEntry(Base):
     __table_args__ = (
         # The latest ledger policy of a log, found without scanning it: a partial index,
         # so the other entries' inserts only evaluate its condition.
-        Index(
-            "ix_ledger_entries_policy",
-            "log_id",
-            "seq",
-            sqlite_where=text(f"kind = '{POLICY_KIND}'"),
-            postgresql_where=text(f"kind = '{POLICY_KIND}'"),
+        PartialIndex(
+            "ix_ledger_entries_policy", "log_id", "seq", where=text(f"kind = '{POLICY_KIND}'")
         ),
         {"sqlite_with_rowid": False},  # the (log_id, seq) key is the table: one B-tree less
     )

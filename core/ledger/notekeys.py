@@ -31,18 +31,12 @@ import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from typing import TYPE_CHECKING, Protocol
 
 from .sm2 import SM2Error, SM2PrivateKey, SM2PublicKey
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 SIG_ED25519 = b"\x01"
 SIG_COSIGNATURE_V1 = b"\x04"
@@ -112,6 +106,48 @@ def decode_key(text: str, prefix: str = "") -> tuple[str, bytes, bytes]:
 
 
 # --------------------------------------------------------------------------- Ed25519
+# ``cryptography`` is imported by these functions, on first use, not with the module:
+# every command imports the ledger, few sign or verify (≈ 10 ms of start-up).
+
+
+def ed25519_verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether ``signature`` is a valid Ed25519 signature of ``message`` by the raw
+    32-byte ``public_key`` (False for a malformed key too)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def ed25519_private_key(seed: bytes | None = None) -> Ed25519PrivateKey:
+    """The Ed25519 private key of a raw 32-byte ``seed``, or a new one."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if seed is None:
+        return Ed25519PrivateKey.generate()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def ed25519_public_bytes(private_key: Ed25519PrivateKey) -> bytes:
+    """The raw 32-byte public key of ``private_key``."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def ed25519_seed(private_key: Ed25519PrivateKey) -> bytes:
+    """The raw 32-byte seed of ``private_key``."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    return private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
 @dataclass(frozen=True)
@@ -126,11 +162,7 @@ class Ed25519Verifier:
         return key_id(self.name, SIG_ED25519, self.public_key)
 
     def verify(self, text: bytes, signature: bytes) -> bool:
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, text)
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return ed25519_verify(self.public_key, signature, text)
 
     def __str__(self) -> str:
         return encode_vkey(self.name, SIG_ED25519, self.public_key)
@@ -144,12 +176,11 @@ class Ed25519Signer:
     @classmethod
     def generate(cls, name: str) -> Ed25519Signer:
         check_key_name(name)
-        return cls(name, Ed25519PrivateKey.generate())
+        return cls(name, ed25519_private_key())
 
     @property
     def verifier(self) -> Ed25519Verifier:
-        raw = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return Ed25519Verifier(self.name, raw)
+        return Ed25519Verifier(self.name, ed25519_public_bytes(self.private_key))
 
     @property
     def key_id(self) -> bytes:
@@ -159,8 +190,7 @@ class Ed25519Signer:
         return self.private_key.sign(text)
 
     def __str__(self) -> str:
-        seed = self.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        raw = base64.b64encode(SIG_ED25519 + seed).decode()
+        raw = base64.b64encode(SIG_ED25519 + ed25519_seed(self.private_key)).decode()
         return f"{PRIVATE_PREFIX}{self.name}+{self.key_id.hex()}+{raw}"
 
 
@@ -237,7 +267,7 @@ def parse_signer(skey: str) -> Ed25519Signer | SM2Signer:
     name, kid, raw = decode_key(skey, PRIVATE_PREFIX)
     signer: Ed25519Signer | SM2Signer
     if raw[:1] == SIG_ED25519 and len(raw) == 33:
-        signer = Ed25519Signer(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        signer = Ed25519Signer(name, ed25519_private_key(raw[1:]))
     elif raw.startswith(SIG_SM2):
         try:
             signer = SM2Signer(name, SM2PrivateKey.from_bytes(raw[len(SIG_SM2) :]))
@@ -353,6 +383,10 @@ __all__ = [
     "SM2Verifier",
     "check_key_name",
     "decode_key",
+    "ed25519_private_key",
+    "ed25519_public_bytes",
+    "ed25519_seed",
+    "ed25519_verify",
     "encode_vkey",
     "key_id",
     "open_note",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
@@ -34,10 +35,12 @@ class TreeHasher:
     name: str
     digest: Callable[[bytes], bytes]
     size: int = 32
-    empty_root: bytes = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "empty_root", self.digest(b""))
+    @cached_property
+    def empty_root(self) -> bytes:
+        """The root of the empty tree, the hash of nothing (computed on first use: SM3's
+        loads the ``cryptography`` package, which most commands never need)."""
+        return self.digest(b"")
 
     def leaf(self, data: bytes) -> bytes:
         return self.digest(LEAF_PREFIX + data)

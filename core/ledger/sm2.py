@@ -26,8 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from cryptography.hazmat.primitives import hashes
-
 DEFAULT_ID = b"1234567812345678"
 SIGNATURE_SIZE = 64
 PUBLIC_KEY_SIZE = 65
@@ -67,14 +65,18 @@ RECOMMENDED = Curve(
 
 def sm3(data: bytes) -> bytes:
     """SM3 (GB/T 32905) from ``cryptography``."""
+    from cryptography.hazmat.primitives import hashes  # on first use: start-up cost
+
     h = hashes.Hash(hashes.SM3())
     h.update(data)
     return h.finalize()
 
 
 def _hash_class() -> type:
-    """gmalg's ``Hash`` interface over ``cryptography``'s SM3 (built lazily: gmalg is
-    only imported when SM2 is used, so the SHA-256 suite never needs it)."""
+    """gmalg's ``Hash`` interface over ``cryptography``'s SM3 (built lazily: gmalg and
+    ``cryptography`` are only imported when SM2 is used, so the SHA-256 suite never needs
+    the one, and commands that sign nothing never load the other)."""
+    from cryptography.hazmat.primitives import hashes
     from gmalg.base import Hash
 
     class CryptographySM3(Hash):

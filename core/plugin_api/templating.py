@@ -17,8 +17,6 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from core.kernel.numbers import as_text, parse_decimal
 from core.plugin_api.helpers import share_pool
 
@@ -35,6 +33,8 @@ __all__ = [
 
 @functools.cache
 def _read(package: str, folder: str, filename: str) -> Any:
+    import yaml  # here, not above: every command imports the plugin API, few read YAML
+
     text = resources.files(package).joinpath(folder, filename).read_text("utf-8")
     return yaml.safe_load(text)
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau
-from core.kernel.queries import rows
+from core.kernel.queries import fetch
 from core.ledger.store import PLATFORM_ORIGIN, origin_for
 from core.plugin_api import Event
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage, utcnow
@@ -67,7 +67,7 @@ def _endpoints(session: Session, bureau: str) -> list[WebhookEndpoint]:
     found = memo.get(bureau)
     if found is None:
         # most bureaus have none: a plain row costs less than mapped objects
-        none = rows(session, _ANY_ENDPOINT, {"bureau": bureau}).first() is None
+        none = not fetch(session, _ANY_ENDPOINT, {"bureau": bureau})
         found = memo[bureau] = [] if none else list(session.scalars(_ENDPOINTS, {"bureau": bureau}))
     return found
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Result, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import ApiToken, ConsoleSession, User, UserUnit
 from core.kernel.errors import Forbidden
-from core.kernel.queries import rows
+from core.kernel.queries import fetch, fetch_now
 
 TOKEN_PREFIX = "jx_"
 TOKEN, SESSION = "token", "session"
@@ -185,12 +186,13 @@ def principal_for(user: User, credential: tuple[str, str] | None = None) -> Prin
     )
 
 
-def authenticate(db: Session | Connection, token: str) -> Principal | None:
-    """The principal a bearer token stands for, or None. Read with plain rows, not
-    mapped objects: every API request asks it first, and a write asks it again under
-    the lock (:func:`current`)."""
-    digest = hash_token(token)
-    return _token_principal(db, (TOKEN, digest))
+def authenticate(engine: Engine, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None: the read every API request
+    makes before anything else, so it goes straight to the driver
+    (:func:`core.kernel.queries.fetch_now`); a write reads the token again under its
+    bureau's lock (:func:`current`)."""
+    credential = (TOKEN, hash_token(token))
+    return _token_principal(lambda stmt, params: fetch_now(engine, stmt, params), credential)
 
 
 _TOKEN_USER = (
@@ -201,19 +203,17 @@ _TOKEN_USER = (
 _USER_UNITS = select(UserUnit.unit_id).where(UserUnit.user_id == bindparam("user"))
 """Built once: every API request runs them."""
 
-
-def _run(db: Session | Connection, stmt: Executable, params: dict[str, Any]) -> Result:
-    return db.execute(stmt, params) if isinstance(db, Connection) else rows(db, stmt, params)
+Fetch = Callable[[Select, dict[str, Any]], Sequence[Any]]
 
 
-def _token_principal(db: Session | Connection, credential: tuple[str, str]) -> Principal | None:
-    row = _run(db, _TOKEN_USER, {"digest": credential[1]}).first()
-    if row is None:
+def _token_principal(fetch: Fetch, credential: tuple[str, str]) -> Principal | None:
+    found = fetch(_TOKEN_USER, {"digest": credential[1]})
+    if not found:
         return None
-    user_id, username, role, bureau_id, person_id = row
+    user_id, username, role, bureau_id, person_id = found[0]
     # Assigned units limit only unit-scoped roles; others skip the query.
     units = (
-        frozenset(_run(db, _USER_UNITS, {"user": user_id}).scalars())
+        frozenset(unit for (unit,) in fetch(_USER_UNITS, {"user": user_id}))
         if role in UNIT_SCOPED_ROLES
         else frozenset()
     )
@@ -229,7 +229,7 @@ def current(session: Session, principal: Principal) -> Principal:
         return principal
     kind, digest = principal.credential or ("", "")
     if kind == TOKEN:
-        found = _token_principal(session, (TOKEN, digest))
+        found = _token_principal(lambda stmt, params: fetch(session, stmt, params), (TOKEN, digest))
         if found is None or found.user_id != principal.user_id:
             raise _revoked()
         return found

@@ -1,34 +1,129 @@
-"""Looking a row up by the values of some of its columns, through a statement built once.
+"""The statements every write runs, built once and run for less.
 
 Building a ``select(...).where(...)`` costs about as much as running it on SQLite
-(coercing each operand, then computing the statement's cache key): a single-value write
-looks up a dozen things by code, and building those statements afresh each time was a
-third of its time. :func:`find` builds one statement per (entity, columns) with bound
-parameters and reuses it; SQLAlchemy's compiled cache then does the rest.
+(coercing each operand, then computing the statement's cache key), and for a plain row
+SQLAlchemy's execution and result machinery cost several times the statement: a
+single-value write had spent most of its time there. So:
+
+* :func:`find` / :func:`get_by` look a mapped row up by some of its columns with one
+  statement per (entity, columns), built once;
+* :func:`fetch` / :func:`fetch_now` run a plain statement, built once with SQLAlchemy
+  (so its SQL is right for the dialect), straight through the driver;
+* :func:`update_row` writes a loaded row's new values with one statement instead of a
+  flush of the session's unit of work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Result, Select, Update, bindparam, inspect, select, update
+from sqlalchemy import (
+    Dialect,
+    Engine,
+    Executable,
+    Select,
+    Update,
+    bindparam,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
 
 
-def rows(session: Session, stmt: Executable, params: dict[str, Any] | None = None) -> Result:
-    """Run a plain (Core) statement in the session's transaction, after flushing what
-    the unit of work holds, as autoflush would.
+def fetch(session: Session, stmt: Select, params: dict[str, Any]) -> list[tuple]:
+    """The rows of a plain ``stmt`` (columns, no mapped entities) in the session's
+    transaction, sent straight to the driver after flushing what the unit of work
+    holds, as autoflush would.
 
-    The ORM's execution path costs more than the statement for a plain row: this is
-    for the few statements every write runs (plugins installed, a period's state, the
-    published schemes, webhook endpoints, the caller's token)."""
+    For the few reads every write makes (the caller's token under the lock, plugins
+    installed, a period's collection state, the published schemes, webhook endpoints):
+    SQLAlchemy's execution and result machinery cost several times such a statement.
+    The columns they read are integers and text, which need no conversion."""
     if session.autoflush:
         session.flush()  # nothing to do, and nearly free, when the session is clean
-    return session.connection().execute(stmt, params)
+    connection = session.connection()
+    return _run(connection.connection, connection.dialect, stmt, params)
+
+
+def fetch_now(engine: Engine, stmt: Select, params: dict[str, Any]) -> list[tuple]:
+    """Like :func:`fetch`, on a pooled connection outside any transaction of ours (one
+    SELECT is atomic on its own): for the read every API request makes before its unit
+    of work, its token."""
+    raw = engine.raw_connection()
+    try:
+        return _run(raw, engine.dialect, stmt, params)
+    finally:
+        raw.close()  # back to the pool, which rolls back whatever the driver began
+
+
+def write(session: Session, stmt: Executable, params: list[dict[str, Any]]) -> None:
+    """Run a plain INSERT or UPDATE once per parameter set, straight through the
+    driver, in the session's transaction (for the rows every write changes: the log
+    head, the current value, the results to refresh). The values must need no
+    conversion (integers, text, bytes, booleans, None)."""
+    sql, names, defaults = _compiled(stmt, session.get_bind().dialect)
+    write_sql(session, sql, [_bound(names, defaults, p) for p in params])
+
+
+def write_sql(session: Session, sql: str, params: list[Any]) -> None:
+    """Run ``sql`` (in the driver's paramstyle) once per parameter set, straight through
+    the driver, in the session's transaction."""
+    connection = session.connection()
+    with _driver_errors(connection.dialect, sql):
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(sql, params)
+        finally:
+            cursor.close()
+
+
+def _run(raw: Any, dialect: Dialect, stmt: Select, params: dict[str, Any]) -> list[tuple]:
+    sql, names, defaults = _compiled(stmt, dialect)
+    with _driver_errors(dialect, sql):
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql, _bound(names, defaults, params))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+@contextmanager
+def _driver_errors(dialect: Dialect, sql: str) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy's (IntegrityError, OperationalError…), which
+    the unit of work turns into refusals, as if SQLAlchemy had sent the statement."""
+    dbapi = dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=dialect) from exc
+
+
+def _bound(names: tuple[str, ...] | None, defaults: dict, params: dict) -> Any:
+    """The parameters as the driver takes them: by position or by name."""
+    values = {**defaults, **params}
+    return [values[n] for n in names] if names is not None else values
+
+
+@cache
+def _compiled(
+    stmt: Executable, dialect: Dialect
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The statement's SQL for ``dialect``; for a positional paramstyle, the order of
+    its parameters' names; the values of the parameters the statement fixes itself
+    (``LIMIT 1``)."""
+    compiled = stmt.compile(dialect=dialect)
+    names = tuple(compiled.positiontup) if compiled.positional else None
+    defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, names, defaults
 
 
 @cache
@@ -68,6 +163,6 @@ def update_row(session: Session, row: Any, **values: Any) -> None:
     the session's unit of work costs several times the statement itself."""
     stmt, keys = _update_by_key(type(row), tuple(values))
     params = {f"key_{key}": getattr(row, key) for key in keys}
-    session.connection().execute(stmt, {**params, **values})
+    write(session, stmt, [{**params, **values}])
     for name, value in values.items():
         set_committed_value(row, name, value)

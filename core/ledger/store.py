@@ -24,12 +24,12 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import orjson
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.kernel.errors import FieldError, InvalidInput
 from core.kernel.privacy import PersonalDataError, find_personal_data
-from core.kernel.queries import update_row
+from core.kernel.queries import update_row, write_sql
 from core.kernel.text import problem
 from core.ledger import rfc9162, tilestore
 from core.ledger.models import LedgerLog
@@ -101,13 +101,26 @@ def platform_log(session: Session) -> LedgerLog:
 _LOCKED = "jixiao.locked_logs"
 
 
-_LOCK = (
-    select(LedgerLog)
-    .where(LedgerLog.id == bindparam("log"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
+def locking(stmt: Select) -> Select:
+    """``stmt``, which reads a :class:`LedgerLog`, taking that row's lock and reading it
+    fresh (``FOR UPDATE OF`` the log on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` has
+    locked the database already). Pass what it read to :func:`hold_lock`."""
+    return stmt.with_for_update(of=LedgerLog).execution_options(populate_existing=True)
+
+
+_LOCK = locking(select(LedgerLog).where(LedgerLog.id == bindparam("log")))
 """Built once: every write runs it."""
+
+
+def hold_lock(session: Session, log: LedgerLog) -> LedgerLog:
+    """Remember that this transaction holds ``log``'s lock (read by a :func:`locking`
+    statement), so :func:`lock_log` answers from here."""
+    transaction = session.get_transaction()
+    locked = session.info.get(_LOCKED)
+    if locked is None or locked[0] is not transaction:
+        locked = session.info[_LOCKED] = (transaction, {})
+    locked[1][log.id] = log
+    return log
 
 
 def lock_log(session: Session, log_id: int) -> LedgerLog:
@@ -118,15 +131,10 @@ def lock_log(session: Session, log_id: int) -> LedgerLog:
     the row the session already has instead of asking the database again. The row is
     held here, not only in the session's identity map, which keeps objects weakly and
     had dropped it between the two calls."""
-    transaction = session.get_transaction()
     locked = session.info.get(_LOCKED)
-    if locked is not None and locked[0] is transaction and log_id in locked[1]:
+    if locked is not None and locked[0] is session.get_transaction() and log_id in locked[1]:
         return locked[1][log_id]
-    found = session.execute(_LOCK, {"log": log_id}).scalar_one()
-    if locked is None or locked[0] is not transaction:
-        locked = session.info[_LOCKED] = (transaction, {})
-    locked[1][log_id] = found
-    return found
+    return hold_lock(session, session.execute(_LOCK, {"log": log_id}).scalar_one())
 
 
 def _check_data(data: object) -> None:
@@ -268,7 +276,8 @@ _ROW = itemgetter(0, 2, 3, 4, 5)  # an Appended's INSERT_COLUMNS, picked in C
 
 
 def _insert(session: Session, rows: list[tuple]) -> None:
-    """One DBAPI ``executemany``: SQLAlchemy's per-value bind processing would cost more
+    """One DBAPI ``executemany``, on the driver's own cursor: SQLAlchemy's per-value
+    bind processing, and its execution machinery for a single entry, would cost more
     than everything else an append does."""
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -276,7 +285,7 @@ def _insert(session: Session, rows: list[tuple]) -> None:
         f"INSERT INTO ledger_entries ({', '.join(INSERT_COLUMNS)}) "
         f"VALUES ({', '.join([mark] * len(INSERT_COLUMNS))})"
     )
-    conn.exec_driver_sql(sql, rows)
+    write_sql(session, sql, rows)
 
 
 def append_many(session: Session, log_id: int, records: Iterable[Record]) -> list[Appended]:

@@ -41,9 +41,9 @@ from core.kernel.errors import (
     field_errors,
 )
 from core.kernel.privacy import PersonalDataError
-from core.kernel.queries import find, rows
+from core.kernel.queries import fetch, find
 from core.ledger.models import LedgerLog
-from core.ledger.store import lock_log, platform_log
+from core.ledger.store import hold_lock, lock_log, locking, platform_log
 from core.plugin_api import BureauRef, Event, PluginContext
 from core.services.platform import Platform
 
@@ -63,6 +63,14 @@ _INSTALLED = select(PluginInstallation.plugin, PluginInstallation.settings).wher
 """Built once: every unit of work that checks or notifies asks it."""
 
 
+_BUREAU_LOCKED = locking(
+    select(Bureau, LedgerLog)
+    .join(LedgerLog, LedgerLog.id == Bureau.log_id)
+    .where(Bureau.code == bindparam("code"))
+)
+"""Built once: every write begins with it (the bureau and its log's lock together)."""
+
+
 @dataclass(frozen=True)
 class Context:
     """Who calls, on which platform: the first argument of every service."""
@@ -78,9 +86,8 @@ class Context:
     def writing(self, bureau: str, permission: str) -> Iterator[Work]:
         """A unit of work that may append to ``bureau``'s log (see the module doc)."""
         with self._session(write=True) as session:
-            found = self._bureau(session, bureau)
+            found = self._bureau(session, bureau, lock=True)
             self.principal.require(permission, found.id)
-            lock_log(session, found.log_id)
             ctx = self.as_it_stands(session)
             ctx.principal.require(permission, found.id)
             work = Work(ctx, session, found, writable=True)
@@ -166,10 +173,19 @@ class Context:
                     raise
                 raise refusal from exc
 
-    def _bureau(self, session: Session, code: str) -> Bureau:
+    def _bureau(self, session: Session, code: str, lock: bool = False) -> Bureau:
+        """The bureau named, 404 if the principal may not see it; with ``lock``, its
+        log's lock taken in the same statement (the checks come after it, so a refused
+        caller holds the lock only until its transaction rolls back)."""
         found = None
         if isinstance(code, str) and len(code) <= 64:
-            found = find(session, Bureau, code=code)
+            if lock:
+                row = session.execute(_BUREAU_LOCKED, {"code": code}).first()
+                if row is not None:
+                    found, log = row
+                    hold_lock(session, log)
+            else:
+                found = find(session, Bureau, code=code)
         if found is None or not self.principal.sees(found.id):
             raise NotFound(
                 f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")]
@@ -276,7 +292,7 @@ class Work:
 
     @cached_property
     def _installations(self) -> dict[str, str]:
-        found = dict(rows(self.session, _INSTALLED, {"bureau": self.bureau.id}).all())
+        found = dict(fetch(self.session, _INSTALLED, {"bureau": self.bureau.id}))
         self.platform.plugins.ensure_loaded(found)
         return found
 

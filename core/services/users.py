@@ -123,8 +123,7 @@ def authenticate(platform: Any, token: str) -> Principal | None:
     """The principal a bearer token stands for, or None."""
     if not token or len(token) > 200:
         return None
-    with platform.db.read_engine.connect() as connection, connection.begin():
-        return access.authenticate(connection, token)
+    return access.authenticate(platform.db.engine, token)
 
 
 def principal_named(platform: Any, username: str, bureau: str | None) -> Principal:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.domain.models import Period, Scheme
 from core.kernel.errors import FieldError, NotFound
 from core.kernel.numbers import parse_decimal
-from core.kernel.queries import rows
+from core.kernel.queries import fetch
 from core.plugin_api import RuleType
 
 ITEMS_SOURCE = "items"
@@ -152,7 +152,7 @@ _HEADS = (
 def published_heads(session: Session, cycle_id: int) -> list[SchemeHead]:
     """:func:`published_schemes` as plain rows, for a caller that asks on every value
     written (mapped objects cost several times as much to read)."""
-    latest = {row.code: SchemeHead(*row) for row in rows(session, _HEADS, {"cycle": cycle_id})}
+    latest = {row[1]: SchemeHead(*row) for row in fetch(session, _HEADS, {"cycle": cycle_id})}
     return list(latest.values())
 
 

@@ -146,7 +146,7 @@ def mark_pending(session: Session, bureau: Bureau) -> None:
     ]
     if not pending:
         return
-    queries.rows(session, _insert_pending(session.get_bind().dialect.name), pending)
+    queries.write(session, _insert_pending(session.get_bind().dialect.name), pending)
 
 
 @cache

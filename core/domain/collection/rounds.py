@@ -32,7 +32,7 @@ from core.domain.organisation import get_unit
 from core.domain.work import BureauWork
 from core.kernel import clock
 from core.kernel.errors import Conflict, FieldError, NotFound, invalid
-from core.kernel.queries import rows
+from core.kernel.queries import fetch
 from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
 from core.plugin_api import Event
 
@@ -96,9 +96,9 @@ written asks it (:mod:`.gate`)."""
 
 def period_state(work: BureauWork, cycle: Cycle, period: Period) -> tuple[int | None, Round | None]:
     """(the seq that closed the period or None, its collection round or None)."""
-    closed, deadline, spec, seq = rows(
+    ((closed, deadline, spec, seq),) = fetch(
         work.session, _PERIOD_STATE, {"bureau": work.bureau.id, "period": period.id}
-    ).one()
+    )
     if deadline is None:
         return closed, None
     opened = json.loads(spec)

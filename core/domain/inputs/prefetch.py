@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import Select, and_, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.domain.inputs.targets import remember
@@ -106,32 +106,41 @@ def prefetch(work: BureauWork, rows: Sequence[Any]) -> None:
         _values(session, keys, periods)
 
 
-_ROW = (
-    select(Subject, Unit, Person, Indicator, Cycle, Period, IndicatorValue)
-    .join(
-        Indicator,
-        and_(Indicator.bureau_id == Subject.bureau_id, Indicator.code == bindparam("indicator")),
+def _row_statement(owner: type[Unit] | type[Person], key: Any) -> Select:
+    """Everything one row naming a subject of ``owner``'s kind names, in one statement."""
+    return (
+        select(Subject, owner, Indicator, Cycle, Period, IndicatorValue)
+        .join(
+            Indicator,
+            and_(
+                Indicator.bureau_id == Subject.bureau_id, Indicator.code == bindparam("indicator")
+            ),
+        )
+        .join(Cycle, and_(Cycle.bureau_id == Subject.bureau_id, Cycle.code == bindparam("cycle")))
+        .join(Period, and_(Period.cycle_id == Cycle.id, Period.code == bindparam("period")))
+        .outerjoin(owner, owner.id == key)
+        .outerjoin(
+            IndicatorValue,
+            and_(
+                IndicatorValue.subject_id == Subject.id,
+                IndicatorValue.indicator_id == Indicator.id,
+                IndicatorValue.period_id == Period.id,
+            ),
+        )
+        .where(
+            Subject.bureau_id == bindparam("bureau"),
+            Subject.kind == bindparam("kind"),
+            Subject.code == bindparam("code"),
+        )
     )
-    .join(Cycle, and_(Cycle.bureau_id == Subject.bureau_id, Cycle.code == bindparam("cycle")))
-    .join(Period, and_(Period.cycle_id == Cycle.id, Period.code == bindparam("period")))
-    .outerjoin(Unit, Unit.id == Subject.unit_id)
-    .outerjoin(Person, Person.id == Subject.person_id)
-    .outerjoin(
-        IndicatorValue,
-        and_(
-            IndicatorValue.subject_id == Subject.id,
-            IndicatorValue.indicator_id == Indicator.id,
-            IndicatorValue.period_id == Period.id,
-        ),
-    )
-    .where(
-        Subject.bureau_id == bindparam("bureau"),
-        Subject.kind == bindparam("kind"),
-        Subject.code == bindparam("code"),
-    )
-)
-"""Everything one row names, in one statement built once (a single-value write had
-looked up its unit, subject, indicator, cycle, period and current value one by one)."""
+
+
+_ROW = {
+    "unit": _row_statement(Unit, Subject.unit_id),
+    "person": _row_statement(Person, Subject.person_id),
+}
+"""Built once per kind of subject: a single-value write had looked up its unit,
+subject, indicator, cycle, period and current value one by one."""
 
 
 def _prefetch_row(work: BureauWork, row: Any) -> None:
@@ -146,14 +155,12 @@ def _prefetch_row(work: BureauWork, row: Any) -> None:
     if not all(isinstance(v, str) and 0 < len(v) <= 64 for v in names.values()):
         return
     session = work.session
-    found = session.execute(_ROW, {**names, "bureau": work.bureau.id, "kind": kind}).first()
+    params = {**names, "bureau": work.bureau.id, "kind": kind}
+    found = session.execute(_ROW[kind], params).first()
     if found is None:
         return
-    subject, unit_row, person_row, indicator, cycle, period, value = found
-    if kind == "unit":
-        remember(session, ("unit", code), unit_row)
-    else:
-        remember(session, ("person", code), person_row)
+    subject, owner, indicator, cycle, period, value = found
+    remember(session, (kind, code), owner)
     remember(session, ("subject", kind, code), subject)
     remember(session, ("indicator", indicator.code), indicator)
     remember(session, ("cycle", cycle.code), cycle)

@@ -67,13 +67,13 @@ def value(raw: Any, measure: str, choices: Sequence[str] | None) -> str:
             )
         return label
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise CellError(bilingual("is not a finite number"))
+        raise CellError("不是有效数字 (is not a finite number)")
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e18:
         raw = int(raw)  # a cell typed 93 is read back as 93.0
     if isinstance(raw, str):
         text = text_of(raw)
         if len(text) > 64:
-            raise CellError(bilingual(f"{text[:20]!r}… is not a decimal number"))
+            raise CellError(f"{text[:20]!r}… 不是有效数字 ({text[:20]!r}… is not a decimal number)")
         raw = text
     try:
         return as_text(parse_decimal(raw))

@@ -165,4 +165,4 @@ def parse(rows: Sequence[Sequence[Any]]) -> tuple[Meta, str, str]:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         # whatever the edit broke, the clerk's remedy is the same (and Python's own
         # wording, "string indices must be integers", would tell them nothing)
-        raise MetaError("_meta is incomplete or edited") from exc
+        raise MetaError("_meta 工作表不完整或被改动 (_meta is incomplete or edited)") from exc

@@ -33,15 +33,25 @@ def open_book(payload: Any) -> Any:
     """``xw.Book(json=payload)`` after checking the payload's shape."""
     if not isinstance(payload, dict) or payload.get("client") not in CLIENTS:
         raise InvalidInput(
-            "send the xlwings client's book payload",
-            [FieldError("client", f"one of {', '.join(CLIENTS)}")],
+            "请发送 xlwings 客户端的工作簿数据 (send the xlwings client's book payload)",
+            [
+                FieldError(
+                    "client", f"须为以下之一：{', '.join(CLIENTS)} (one of {', '.join(CLIENTS)})"
+                )
+            ],
         )
     sheets = payload.get("sheets")
     if not isinstance(sheets, list) or not sheets or not isinstance(payload.get("book"), dict):
-        raise InvalidInput("the payload has no sheets", [FieldError("sheets", "required")])
+        raise InvalidInput(
+            "数据中没有工作表 (the payload has no sheets)",
+            [FieldError("sheets", "必填 (required)")],
+        )
     for sheet in sheets:
         if not isinstance(sheet, dict) or not isinstance(sheet.get("values"), list):
-            raise InvalidInput("each sheet needs values", [FieldError("sheets.values", "required")])
+            raise InvalidInput(
+                "每个工作表都须有 values (each sheet needs values)",
+                [FieldError("sheets.values", "必填 (required)")],
+            )
         sheet.setdefault("pictures", [])
         sheet.setdefault("tables", [])
     payload.setdefault("names", [])
@@ -49,19 +59,22 @@ def open_book(payload: Any) -> Any:
         import xlwings as xw
     except ImportError as exc:
         raise EngineMissing(
-            "xlwings is not installed: pip install 'jixiao[excel]' (see docs/excel.md)"
+            "未安装 xlwings：请 pip install 'jixiao[excel]' "
+            "(xlwings is not installed: pip install 'jixiao[excel]' (see docs/excel.md))"
         ) from exc
     try:
         return xw.Book(json=_plain(payload))
     except xw.LicenseError as exc:
         raise EngineMissing(
-            "xlwings PRO's server engine needs XLWINGS_LICENSE_KEY (docs/excel.md: licence)"
+            "服务器引擎 xlwings PRO 需要 XLWINGS_LICENSE_KEY "
+            "(xlwings PRO's server engine needs XLWINGS_LICENSE_KEY (docs/excel.md: licence))"
         ) from exc
     except xw.XlwingsError as exc:
         raise InvalidInput(str(exc), [FieldError("version", str(exc))]) from exc
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise InvalidInput(
-            f"the book payload cannot be read: {exc}", [FieldError("sheets", str(exc))]
+            f"无法读取工作簿数据 (the book payload cannot be read: {exc})",
+            [FieldError("sheets", str(exc))],
         ) from exc
 
 
@@ -85,7 +98,10 @@ def _plain(value: Any) -> Any:
 def run(ctx: Context, bureau: str, action: str, payload: Any, query: Mapping[str, str]) -> dict:
     """Run ``action`` on the posted book and return ``{"actions": [...]}``."""
     if action not in ACTIONS:
-        raise InvalidInput(f"unknown action {action!r}", [FieldError("action", "form or submit")])
+        raise InvalidInput(
+            f"未知的操作 {action!r} (unknown action {action!r})",
+            [FieldError("action", "须为 form 或 submit (form or submit)")],
+        )
     book = open_book(payload)
     sender = entry_book.ServiceSender(ctx)
     if action == "form":
@@ -96,7 +112,12 @@ def run(ctx: Context, bureau: str, action: str, payload: Any, query: Mapping[str
         if entry.bureau and entry.bureau != bureau:
             raise InvalidInput(
                 f"这张表属于“{entry.bureau}” (the sheet is of bureau {entry.bureau!r})",
-                [FieldError("bureau", f"send it to bureau {entry.bureau}")],
+                [
+                    FieldError(
+                        "bureau",
+                        f"请发送到局“{entry.bureau}” (send it to bureau {entry.bureau})",
+                    )
+                ],
             )
         entry.bureau = bureau
         outcome = entry_book.send(sender, entry)
@@ -119,9 +140,10 @@ def _form_arguments(book: Any, query: Mapping[str, str]) -> tuple[str, str, dict
             entry = None
         if entry is None or not entry.cycle or not next(iter(entry.subject.values()), ""):
             raise InvalidInput(
-                "say which form: cycle, period and unit (or person)",
-                [FieldError("cycle", "required"), FieldError("period", "required"),
-                 FieldError("unit", "required")],
+                "请指明表格：周期、期间和单位（或人员） "
+                "(say which form: cycle, period and unit (or person))",
+                [FieldError("cycle", "必填 (required)"), FieldError("period", "必填 (required)"),
+                 FieldError("unit", "必填 (required)")],
             )  # fmt: skip
         cycle, period, subject = (
             cycle or entry.cycle,

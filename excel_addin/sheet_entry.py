@@ -41,22 +41,30 @@ def _decode(raw: Any) -> Any:
         except ValueError:
             return str(raw["date"])
     if isinstance(raw, (dict, list)):
-        raise InvalidInput("a cell holds a value", [FieldError("rows.cells", "not a cell value")])
+        raise InvalidInput(
+            "单元格只能填一个值 (a cell holds a value)",
+            [FieldError("rows.cells", "不是单元格的值 (not a cell value)")],
+        )
     return raw
 
 
 def _sheet(body: Any, layout: Layout) -> tuple[EntrySheet, dict[str, Any]]:
     if not isinstance(body, dict):
-        raise InvalidInput("send the sheet as a JSON object", [FieldError("body", "an object")])
+        raise InvalidInput(
+            "请以 JSON 对象发送工作表 (send the sheet as a JSON object)",
+            [FieldError("body", "须为对象 (an object)")],
+        )
     subject = body.get("subject")
     if not isinstance(subject, dict) or len(subject) != 1 or not set(subject) <= {"unit", "person"}:
-        raise InvalidInput(
-            "subject", [FieldError("subject", 'send {"unit": code} or {"person": code}')]
+        reason = (
+            '请发送 {"unit": 代码} 或 {"person": 代码} (send {"unit": code} or {"person": code})'
         )
+        raise InvalidInput(f"subject: {reason}", [FieldError("subject", reason)])
     kind, code = next(iter(subject.items()))
     rows = body.get("rows")
     if not isinstance(rows, list) or not 0 < len(rows) <= MAX_ROWS:
-        raise InvalidInput("rows", [FieldError("rows", f"1 to {MAX_ROWS} rows of the sheet")])
+        reason = f"须为工作表的 1 到 {MAX_ROWS} 行 (1 to {MAX_ROWS} rows of the sheet)"
+        raise InvalidInput(f"rows: {reason}", [FieldError("rows", reason)])
     version = body.get("scheme_version")
     extras = {f"x:{c.header}": c.key for c in layout.extras}
     meta = SheetMeta(
@@ -70,7 +78,8 @@ def _sheet(body: Any, layout: Layout) -> tuple[EntrySheet, dict[str, Any]]:
     sheet = EntrySheet(meta)
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not isinstance(row.get("cells"), dict):
-            raise InvalidInput("rows", [FieldError("cells", "each row needs its cells", number)])
+            reason = "每行都须有 cells (each row needs its cells)"
+            raise InvalidInput(f"rows: {reason}", [FieldError("cells", reason, number)])
         at = row.get("row")
         cells = {extras.get(k, k): _decode(v) for k, v in row["cells"].items()}
         sheet.rows.append(

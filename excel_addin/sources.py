@@ -21,8 +21,8 @@ LAYOUT_HOOK = "jixiao_excel_layouts"
 def subject_of(unit: str | None, person: str | None) -> dict[str, str]:
     if bool(unit) == bool(person):
         raise InvalidInput(
-            "name one unit or one person",
-            [FieldError("unit", "give unit or person (not both)")],
+            "请指明一个单位或一名人员 (name one unit or one person)",
+            [FieldError("unit", "填单位或人员，不能同时填 (give unit or person (not both))")],
         )
     return {"unit": unit} if unit else {"person": str(person)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import urllib.error
@@ -158,7 +159,7 @@ def test_cli_errors_name_row_and_field_and_write_nothing(instance, tmp_path):
     assert "row 2, period: 周期 2026 没有期间 '2026-Q9' (not a period of the cycle" in bad.output
     assert json.loads(cli("bureaus", "list", "--json").output)[0]["entries"] == before
     dup = cli("bureaus", "create", "tax", "again", ok=False)
-    assert dup.exit_code == 1 and "code: already exists" in dup.output
+    assert dup.exit_code == 1 and "code: 已存在 (already exists)" in dup.output
     missing = cli("units", "list", "--bureau", "nope", ok=False)
     assert missing.exit_code == 1 and "no bureau 'nope'" in missing.output
 
@@ -219,9 +220,31 @@ def test_make_run_path_serves_the_demo_over_http(tmp_path):
         docs = urllib.request.urlopen(f"{base}/api/docs", timeout=5).read().decode()
         assert "/api/v1/bureaus/{code}/values" in docs
         _webhook_through_the_served_app(base, token)
-    finally:
+        # a service manager's SIGTERM ends it as Ctrl-C does: connections closed, so
+        # SQLite folded its write-ahead log back into the database file
         server.terminate()
-        server.wait(timeout=30)
+        assert server.wait(timeout=30) == 0
+        assert sorted((tmp_path / "inst").glob("*-wal")) == []
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path):
+    env = {
+        **os.environ,
+        "JIXIAO_INSTANCE_PATH": str(tmp_path / "inst"),
+        "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'jixiao.db'}",
+    }
+    subprocess.run([*JIXIAO, "init"], env=env, cwd=ROOT, capture_output=True, check=True)
+    env["JIXIAO_DATABASE_URL"] = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}"
+    done = subprocess.run(
+        [*JIXIAO, "bureaus", "list"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "无法连接数据库 (cannot connect to the database" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_tables_align_chinese_names(instance, world):

@@ -46,10 +46,14 @@ def _events(events: object) -> list[str]:
     if isinstance(events, str):
         events = events.split(",")
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
-        raise invalid("events", "a list of event types")
+        raise invalid("events", "须为事件类型列表 (a list of event types)")
     found = [e.strip() for e in events if e.strip()] or ["*"]
     if any(len(e) > 64 or " " in e for e in found):
-        raise invalid("events", "event types are names like value.recorded, appeal.*, or *")
+        raise invalid(
+            "events",
+            "事件类型应形如 value.recorded、appeal.* 或 * "
+            "(event types are names like value.recorded, appeal.*, or *)",
+        )
     return found
 
 
@@ -73,12 +77,17 @@ def add(
 ) -> dict[str, Any]:
     """A new endpoint and its first secret (in the answer, once)."""
     if not isinstance(url, str) or len(url) > 2000:
-        raise invalid("url", "an http(s) URL of at most 2000 characters")
+        raise invalid(
+            "url",
+            "须为不超过 2000 个字符的 http(s) 网址 (an http(s) URL of at most 2000 characters)",
+        )
     targets.check_target(url)
     if isinstance(events, str):  # "value.recorded,appeal.filed" from a form or a flag
         events = [e.strip() for e in events.split(",") if e.strip()]
     if not isinstance(events, list | tuple):
-        raise invalid("events", "a list of event types, or * for all")
+        raise invalid(
+            "events", "须为事件类型列表，* 表示全部 (a list of event types, or * for all)"
+        )
     found = _known(_events(list(events)), set(ctx.platform.catalogue.kinds))
     text = check_text("description", description, 500, required=False)
     with ctx.writing(bureau, PERMISSION) as work:
@@ -98,8 +107,9 @@ def get(session: Session, bureau: Bureau, endpoint_id: object) -> WebhookEndpoin
         endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.bureau_id != bureau.id:
         raise NotFound(
-            f"no webhook endpoint {endpoint_id} in bureau {bureau.code}",
-            [FieldError("endpoint", "unknown endpoint")],
+            f"局 {bureau.code} 没有推送地址 {endpoint_id} "
+            f"(no webhook endpoint {endpoint_id} in bureau {bureau.code})",
+            [FieldError("endpoint", "没有此推送地址 (unknown endpoint)")],
         )
     return endpoint
 
@@ -161,7 +171,7 @@ def redeliver(ctx: Context, bureau: str, endpoint_id: object, from_seq: object =
     if from_seq is not None and (
         isinstance(from_seq, bool) or not isinstance(from_seq, int) or not 0 <= from_seq < 2**53
     ):
-        raise invalid("from_seq", "a ledger seq")
+        raise invalid("from_seq", "须为台账序号 (a ledger seq)")
     with ctx.writing(bureau, PERMISSION) as work:
         endpoint = get(work.session, work.bureau, endpoint_id)
         stmt = (

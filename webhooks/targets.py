@@ -98,13 +98,14 @@ def resolve_allowed(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise PermissionError(f"cannot resolve {host}: {exc}") from exc
+        raise PermissionError(f"无法解析主机 {host} (cannot resolve {host}: {exc})") from exc
     addresses = [info[4][0] for info in infos]
     refused = [a for a in addresses if not address_allowed(a)]
     if refused:
         raise PermissionError(
-            f"{host} resolves to {', '.join(sorted(set(refused)))}, a private, loopback or "
-            "link-local address; allow it with JIXIAO_WEBHOOK_ALLOW"
+            f"{host} 解析为内网、回环或链路本地地址，如需允许请设置 JIXIAO_WEBHOOK_ALLOW "
+            f"({host} resolves to {', '.join(sorted(set(refused)))}, a private, loopback or "
+            "link-local address; allow it with JIXIAO_WEBHOOK_ALLOW)"
         )
     return addresses[0]
 

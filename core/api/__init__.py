@@ -113,6 +113,7 @@ def init_app(app: Flask) -> None:
         people,
         plugins,
         records,
+        schemas,
         schemes,
         tiles,
     )
@@ -121,6 +122,9 @@ def init_app(app: Flask) -> None:
     modules = (bureaus, people, records, schemes, collection, assessment, ledger, plugins)
     for module in (*modules, webhooks_api, excel):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    # bodies a view reads itself (a batch: an object or a plain array) are documented
+    # by reference, so the schemas they name must be in the spec too
+    api.spec.components.schema("ValueBatchIn", schema=schemas.ValueBatchIn)
     app.register_blueprint(docs.bp)
     app.register_blueprint(tiles.bp)  # /logs/<bureau>/…: C2SP tlog-tiles, outside /api/v1
     context.init_app(app)  # 401 comes before anything about the request's content
@@ -149,4 +153,4 @@ def init_app(app: Flask) -> None:
     def _schema_error(error: ValidationError):
         """A plugin's view validating with its own schema: 422 naming the fields."""
         errors = problems.flatten_messages(error.normalized_messages())
-        return problems.problem(422, "Invalid input", "the request has errors", errors)
+        return problems.problem(422, "Invalid input", "请求有误 (the request has errors)", errors)

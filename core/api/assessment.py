@@ -151,7 +151,11 @@ class Evidence(MethodView):
         """Upload a file (multipart field ``file``, form fields ``unit`` and ``subject``)."""
         upload = request.files.get("file")
         if upload is None:
-            raise invalid("file", "send the file as multipart/form-data field 'file'")
+            raise invalid(
+                "file",
+                "请以 multipart/form-data 的 'file' 字段上传文件"
+                " (send the file as multipart/form-data field 'file')",
+            )
         return evidence.attach(
             ctx(),
             code,

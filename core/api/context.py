@@ -51,7 +51,9 @@ def _authenticate() -> None:
     scheme, _, token = header.partition(" ")
     who = users.authenticate(platform(), token.strip()) if scheme.lower() == "bearer" else None
     if who is None:
-        raise Unauthorised("a valid bearer token is required (Authorization: Bearer jx_…)")
+        raise Unauthorised(
+            "需要有效的持有者令牌 (a valid bearer token is required (Authorization: Bearer jx_…))"
+        )
     g.principal = who
 
 

@@ -116,7 +116,11 @@ class Import(MethodView):
         elif request.mimetype in (XLSX, "application/octet-stream"):
             data = request.get_data()
         else:
-            raise invalid("file", "send the workbook as multipart/form-data field 'file'")
+            raise invalid(
+                "file",
+                "请以 multipart/form-data 的 'file' 字段上传工作簿"
+                " (send the workbook as multipart/form-data field 'file')",
+            )
         outcome = importer.import_workbook(ctx(), code, data)
         if outcome.ok:
             return outcome.summary(), 201
@@ -214,7 +218,7 @@ class Submit(MethodView):
 
 def _json_body() -> Any:
     if not request.is_json:
-        raise invalid("body", "send JSON (Content-Type: application/json)")
+        raise invalid("body", "请发送 JSON (send JSON (Content-Type: application/json))")
     return request.get_json()
 
 

@@ -51,8 +51,9 @@ def register(app: Flask) -> None:
             manager.__exit__(None, None, None)
             g.pop("jixiao_plugin_work")
             raise NotFound(
-                f"plugin {plugin} is not installed for bureau {bureau}",
-                [FieldError("plugin", "not installed")],
+                f"局 {bureau} 未安装插件 {plugin} "
+                f"(plugin {plugin} is not installed for bureau {bureau})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         g.jixiao_plugin_context = work.context_for(plugin)
 

@@ -91,7 +91,10 @@ class ValueBatch(MethodView):
         body = request.get_json(silent=False) if request.is_json else None
         rows = body.get("rows") if isinstance(body, dict) else body
         if not isinstance(rows, list) or not rows:
-            raise invalid("rows", 'send {"rows": [ {unit, indicator, cycle, period, value}, … ]}')
+            raise invalid(
+                "rows",
+                '请发送数据行列表 (send {"rows": [ {unit, indicator, cycle, period, value}, … ]})',
+            )
         loaded = schemas.ValueIn(many=True).validate(rows)
         if loaded:
             from core.api.problems import flatten_messages
@@ -160,7 +163,11 @@ class Feed(MethodView):
         imported (same source key) are skipped."""
         upload = request.files.get("file")
         if upload is None or not request.form.get("cycle"):
-            raise invalid("file", "send multipart/form-data with 'file' and 'cycle'")
+            raise invalid(
+                "file",
+                "请以 multipart/form-data 发送 'file' 和 'cycle'"
+                " (send multipart/form-data with 'file' and 'cycle')",
+            )
         return imports.run(
             ctx(),
             code,

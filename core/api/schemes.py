@@ -34,7 +34,7 @@ class Schemes(MethodView):
         ``?publish=true`` publishes it at once."""
         doc = request.get_json(silent=False) if request.is_json else None
         if not isinstance(doc, dict):
-            raise invalid("body", "send the scheme as a JSON object")
+            raise invalid("body", "请以 JSON 对象发送方案 (send the scheme as a JSON object)")
         publish = request.args.get("publish", "false").lower() == "true"
         return schemes.import_scheme(ctx(), code, cycle, doc, publish)
 

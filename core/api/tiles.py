@@ -30,7 +30,7 @@ def _principal() -> Principal | None:
     scheme, _, token = header.partition(" ")
     who = users.authenticate(current_app.extensions["jixiao"], token.strip())
     if scheme.lower() != "bearer" or who is None:
-        raise Unauthorised("the bearer token is not valid")
+        raise Unauthorised("持有者令牌无效 (the bearer token is not valid)")
     return who
 
 

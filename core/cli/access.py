@@ -27,11 +27,16 @@ def users_create(username, role, bureau_code, units, person, name) -> None:
 
     if role == "platform_admin":
         if bureau_code:
-            raise click.ClickException("a platform admin belongs to no bureau: leave --bureau out")
+            raise click.ClickException(
+                "平台管理员不属于任何局：请不要填 --bureau "
+                "(a platform admin belongs to no bureau: leave --bureau out)"
+            )
         service.create_platform_admin(context(), username, name)
     else:
         if not bureau_code:
-            raise click.ClickException(f"a {role} belongs to a bureau: give --bureau")
+            raise click.ClickException(
+                f"{role} 属于某个局：请填 --bureau (a {role} belongs to a bureau: give --bureau)"
+            )
         service.create(context(), bureau_code, username, role, list(units), name, person)
     click.echo(f"created user {username} ({role})")
 

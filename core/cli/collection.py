@@ -202,11 +202,17 @@ def submit(bureau_code, file, as_json) -> None:
 
     doc = read_json_file(file)
     if not isinstance(doc, dict):
-        raise invalid("file", "a JSON object with cycle, period, unit and rows")
+        raise invalid(
+            "file",
+            "须为含 cycle、period、unit 和 rows 的 JSON 对象 "
+            "(a JSON object with cycle, period, unit and rows)",
+        )
     subject = {k: doc[k] for k in ("unit", "person") if doc.get(k) is not None}
     rows = doc.get("rows")
     if not isinstance(rows, list):
-        raise invalid("rows", "a list of {indicator, value} objects")
+        raise invalid(
+            "rows", "须为 {indicator, value} 对象的列表 (a list of {indicator, value} objects)"
+        )
     done = submissions.submit(
         context(),
         bureau_code,
@@ -221,4 +227,4 @@ def submit(bureau_code, file, as_json) -> None:
         return
     click.echo(f"recorded {len(done['entries'])} values")
     for w in done["warnings"]:
-        click.echo(f"  warning, row {w['row']}: {w['message']}")
+        click.echo(f"  警告 (warning), 第 {w['row']} 行 (row {w['row']}): {w['message']}")

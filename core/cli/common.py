@@ -41,8 +41,10 @@ def platform() -> Any:
         found = make_platform()
         if not found.instance.is_dir():
             raise click.ClickException(
-                f"no jixiao instance at {found.instance}: run `jixiao init` there first, or "
-                f"point {INSTANCE_ENV} (or --instance) at an existing one"
+                f"{found.instance} 下没有 jixiao 实例：请先在那里运行 `jixiao init`，"
+                f"或将 {INSTANCE_ENV}（或 --instance）指向已有的实例 "
+                f"(no jixiao instance at {found.instance}: run `jixiao init` there first, or "
+                f"point {INSTANCE_ENV} (or --instance) at an existing one)"
             )
         State._platform = found
     return State._platform
@@ -123,6 +125,8 @@ def readable_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except ServiceError as exc:
             raise click.ClickException(f"{exc.title}: {exc}") from exc
+        except BrokenPipeError:  # `jixiao … | head`: the reader has all it wanted
+            _stdout_gone()
         except OSError as exc:  # a file or folder given on the command line
             where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
             raise click.ClickException(
@@ -131,13 +135,43 @@ def readable_errors(fn: Callable) -> Callable:
         except OverflowError as exc:  # a number past what the database can hold
             raise click.ClickException(f"数值过大 (a number is too large: {exc})") from exc
         except DBAPIError as exc:
+            if unreachable(exc):
+                raise click.ClickException(
+                    f"无法连接数据库 (cannot connect to the database: {reason_of(exc)})"
+                ) from exc
             if not database_missing(exc):
                 raise
             raise click.ClickException(
-                "the database has no jixiao tables yet: run `jixiao init` (or `jixiao db upgrade`)"
+                "数据库中还没有 jixiao 的数据表：请运行 `jixiao init`（或 `jixiao db upgrade`） "
+                "(the database has no jixiao tables yet: run `jixiao init` "
+                "(or `jixiao db upgrade`))"
             ) from exc
 
     return wrapper
+
+
+def _stdout_gone() -> None:
+    """Stop quietly, as the Python documentation advises for a closed pipe: output to
+    nowhere from here on (so the interpreter's own flush at exit cannot fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+def unreachable(exc: Exception) -> bool:
+    """The database could not be connected to at all (no server, no such database,
+    refused credentials), as opposed to a statement failing."""
+    from sqlalchemy.exc import OperationalError
+
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and (
+        "connection" in text or "unable to open database" in text
+    )
+
+
+def reason_of(exc: Exception) -> str:
+    """The driver's own words, first line, without SQLAlchemy's wrapping."""
+    return (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0][:300]
 
 
 def cells(text: str) -> int:

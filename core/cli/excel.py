@@ -50,7 +50,10 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
 
     if all_units:
         if unit or person:
-            raise click.UsageError("--all-units makes a sheet per unit: leave out --unit/--person")
+            raise click.UsageError(
+                "--all-units 为每个单位各生成一张表：请不要填 --unit/--person "
+                "(--all-units makes a sheet per unit: leave out --unit/--person)"
+            )
         chosen = [u.strip() for u in units.split(",") if u.strip()]
         if each:
             folder = Path(output or ".")

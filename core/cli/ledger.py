@@ -329,10 +329,10 @@ def mirror(
     try:
         click.echo(str(job.run()))
     except monitor.MirrorAlert as exc:
-        click.echo(f"ALERT: {url}: {exc}", err=True)
+        click.echo(f"警报 (ALERT): {url}: {exc}", err=True)
         sys.exit(1)
     except monitor.MirrorError as exc:
-        click.echo(f"ERROR: {url}: {exc}", err=True)
+        click.echo(f"错误 (ERROR): {url}: {exc}", err=True)
         sys.exit(2)
     finally:
         fetcher.close()

@@ -235,7 +235,9 @@ def values_import(bureau_code: str, path: str) -> None:
     if isinstance(rows, dict) and isinstance(rows.get("rows"), list):
         rows = rows["rows"]
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise click.ClickException(f"{path} must hold a JSON array of row objects")
+        raise click.ClickException(
+            f"{path} 须为数据行对象的 JSON 数组 ({path} must hold a JSON array of row objects)"
+        )
     _record(bureau_code, rows)
 
 
@@ -251,7 +253,7 @@ def _record(bureau_code: str, rows: list[dict]) -> None:
     if done["skipped_rows"]:
         click.echo(f"skipped {len(done['skipped_rows'])} row(s) already recorded (same source key)")
     for w in done["warnings"]:
-        click.echo(f"warning: row {w['row']}: {w['message']}")
+        click.echo(f"警告 (warning): 第 {w['row']} 行 (row {w['row']}): {w['message']}")
 
 
 @values_group.command("withdraw")
@@ -340,7 +342,7 @@ def values_feed(importer: str, path: str, bureau_code: str, cycle: str, period: 
         f"skipped {len(done['skipped_rows'])} already recorded"
     )
     for w in done["warnings"]:
-        click.echo(f"warning: row {w['row']}: {w['message']}")
+        click.echo(f"警告 (warning): 第 {w['row']} 行 (row {w['row']}): {w['message']}")
 
 
 def _add_submit() -> None:

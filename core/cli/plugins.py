@@ -97,12 +97,14 @@ def plugins_configure(
     if path:
         loaded = read_json_file(path)
         if not isinstance(loaded, dict):
-            raise click.ClickException(f"{path} must hold a JSON object")
+            raise click.ClickException(f"{path} 须为 JSON 对象 ({path} must hold a JSON object)")
         values.update(loaded)
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep:
-            raise click.ClickException(f"--set {pair!r}: write KEY=VALUE")
+            raise click.ClickException(
+                f"--set {pair!r}：请写成 KEY=VALUE (--set {pair!r}: write KEY=VALUE)"
+            )
         try:
             values[key] = jsonio.loads(raw)
         except ServiceError:  # not JSON: the text itself
@@ -159,12 +161,16 @@ def plugins_new(name: str, folder: str, title: str | None) -> None:
     jixiao's pytest fixtures. Then: ``pip install ./NAME`` and ``pytest NAME``."""
     if not PLUGIN_NAME.fullmatch(name):
         raise click.ClickException(
-            f"{name!r}: a plugin name is 1–40 lower-case letters, digits or '_', "
-            "starting with a letter (it names the entry point and the package jixiao_NAME)"
+            f"{name!r}：插件名须为 1–40 个小写字母、数字或 '_'，以字母开头 "
+            f"({name!r}: a plugin name is 1–40 lower-case letters, digits or '_', "
+            "starting with a letter (it names the entry point and the package jixiao_NAME))"
         )
     project = Path(folder) / name
     if project.exists() and any(project.iterdir()):
-        raise click.ClickException(f"{project} exists and is not empty; choose another --path")
+        raise click.ClickException(
+            f"{project} 已存在且不为空，请另选 --path "
+            f"({project} exists and is not empty; choose another --path)"
+        )
     files = scaffold_files(name, title or f"{name} 绩效指标模块 ({name} indicators)")
     for relative, text in files.items():
         path = project / relative

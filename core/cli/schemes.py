@@ -22,9 +22,13 @@ def read_document(path: str) -> object:
     try:
         return yamlio.loads(text)
     except yaml.YAMLError as exc:
-        raise click.ClickException(f"{path} cannot be read as YAML: {exc}") from exc
+        raise click.ClickException(
+            f"{path} 无法按 YAML 读取 ({path} cannot be read as YAML: {exc})"
+        ) from exc
     except (RecursionError, ValueError) as exc:
-        raise click.ClickException(f"{path} cannot be read as a scheme: {exc}") from exc
+        raise click.ClickException(
+            f"{path} 无法作为方案读取 ({path} cannot be read as a scheme: {exc})"
+        ) from exc
 
 
 @click.group("schemes")

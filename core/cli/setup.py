@@ -151,8 +151,13 @@ def port_free(host: str, port: int) -> str | None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                return f"port {port} on {host} is already in use (try --port or PORT=…)"
-            return f"cannot serve on {host}:{port}: {exc.strerror}"
+                return (
+                    f"{host} 上的端口 {port} 已被占用（可用 --port 或 PORT=… 另选） "
+                    f"(port {port} on {host} is already in use (try --port or PORT=…))"
+                )
+            return (
+                f"无法在 {host}:{port} 上提供服务 (cannot serve on {host}:{port}: {exc.strerror})"
+            )
     return None
 
 
@@ -205,4 +210,17 @@ def serve_command(
 
         start_thread(p)
         click.echo("  webhooks: delivered by an in-process thread")
+    _stop_on_sigterm()
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager stops the server with SIGTERM: end as Ctrl-C does, so the
+    command closes its database connections (SQLite folds its WAL back) instead of
+    dying where it stands."""
+    import signal
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

@@ -41,7 +41,9 @@ def keygen(name: str, key_path: str) -> None:
 
     path = Path(key_path)
     if path.exists():
-        raise click.ClickException(f"{path} exists; keys are never overwritten")
+        raise click.ClickException(
+            f"{path} 已存在；密钥从不覆盖 ({path} exists; keys are never overwritten)"
+        )
     try:
         signer = CosignatureSigner.generate(name)
     except NoteError as exc:
@@ -74,11 +76,13 @@ def serve(config_path: str, key_path: str, state_path: str, host: str, port: int
     try:
         found = load_witness(Path(config_path), Path(key_path), Path(state_path))
     except (NoteError, ValueError, KeyError, OSError) as exc:
-        raise click.ClickException(f"cannot start the witness: {exc}") from exc
+        raise click.ClickException(f"无法启动见证服务 (cannot start the witness: {exc})") from exc
     try:
         server = make_server(found, host, port)
     except OSError as exc:
-        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
+        raise click.ClickException(
+            f"无法在 {host}:{port} 上提供服务 (cannot serve on {host}:{port}: {exc.strerror})"
+        ) from exc
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"listening on {bound_host}:{bound_port}")
     sys.stdout.flush()

@@ -55,8 +55,9 @@ def _opener(plugin: str):
             g.pop("jixiao_console_work")
             manager.__exit__(None, None, None)
             raise NotFound(
-                f"plugin {plugin} is not installed for bureau {bureau}",
-                [FieldError("plugin", "not installed")],
+                f"局 {bureau} 未安装插件 {plugin} "
+                f"(plugin {plugin} is not installed for bureau {bureau})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         g.jixiao_plugin_context = work.context_for(plugin)
 

@@ -164,6 +164,15 @@ class Principal:
         if not self.can(permission, bureau_id, unit_id):
             raise Forbidden(f"无权进行此操作 (role {self.role} may not {permission} here)")
 
+    def can_for_subject(self, permission: str, bureau_id: int, unit_id: int | None) -> bool:
+        """``permission`` on a subject (a unit, or a member of staff) whose unit is
+        ``unit_id``. A unit-scoped principal acts only for subjects of its units, and a
+        member of staff assigned to no unit is in none of them (to :meth:`can`, no unit
+        means the bureau as a whole)."""
+        if unit_id is None and self.role in UNIT_SCOPED_ROLES:
+            return False
+        return self.can(permission, bureau_id, unit_id)
+
     def sees(self, bureau_id: int) -> bool:
         return self.everywhere or self.bureau_id == bureau_id
 

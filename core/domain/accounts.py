@@ -42,16 +42,20 @@ def get_user(session: Session, bureau: Bureau | None, username: object) -> User:
     user = find_user(session, bureau.id if bureau else None, username)
     if user is None:
         where = f" in bureau {bureau.code}" if bureau else ""
-        raise NotFound(f"no user {username!r}{where}", [FieldError("username", "unknown user")])
+        raise NotFound(
+            f"没有用户 {username!r} (no user {username!r}{where})",
+            [FieldError("username", "没有此用户 (unknown user)")],
+        )
     return user
 
 
 def _check_role(role: object, units: list[str]) -> str:
     if role not in access.ROLES or role == "platform_admin":
         roles = ", ".join(r for r in access.ROLES if r != "platform_admin")
-        raise invalid("role", f"must be one of {roles}")
+        raise invalid("role", f"须为以下之一：{roles} (must be one of {roles})")
     if units and role not in access.UNIT_SCOPED_ROLES:
-        raise invalid("units", f"only {', '.join(access.UNIT_SCOPED_ROLES)} are scoped to units")
+        scoped = ", ".join(access.UNIT_SCOPED_ROLES)
+        raise invalid("units", f"只有 {scoped} 可限定单位 (only {scoped} are scoped to units)")
     return str(role)
 
 
@@ -69,8 +73,8 @@ def create_user(
     role = _check_role(role, units)
     if find_user(work.session, work.bureau.id, username) is not None:
         raise Conflict(
-            f"user {username!r} exists in this bureau",
-            [FieldError("username", "already exists in this bureau")],
+            f"本局已有用户 {username!r} (user {username!r} exists in this bureau)",
+            [FieldError("username", "本局已有此用户 (already exists in this bureau)")],
         )
     linked = get_person(work.session, work.bureau, person) if person else None
     user = User(
@@ -92,7 +96,10 @@ def create_platform_admin(session: Session, username: object, name: object = "")
     """A platform admin (no bureau); the caller holds the platform log's lock."""
     username = check_code(username, "username")
     if find_user(session, None, username) is not None:
-        raise Conflict(f"platform admin {username!r} exists", [FieldError("username", "exists")])
+        raise Conflict(
+            f"平台管理员 {username!r} 已存在 (platform admin {username!r} exists)",
+            [FieldError("username", "已存在 (exists)")],
+        )
     user = User(
         username=username,
         name=check_text("name", name, NAME_MAX, required=False),
@@ -135,7 +142,8 @@ def revoke_token(session: Session, user: User, token_id: object) -> ApiToken:
         found = session.get(ApiToken, token_id)
     if found is None or found.user_id != user.id:
         raise NotFound(
-            f"no token {token_id!r} of {user.username}", [FieldError("token", "unknown")]
+            f"{user.username} 没有令牌 {token_id!r} (no token {token_id!r} of {user.username})",
+            [FieldError("token", "没有此令牌 (unknown)")],
         )
     found.revoked = True
     session.flush()
@@ -226,7 +234,10 @@ def update_user(
         user.units = [get_unit(work.session, work.bureau, u, "units") for u in codes]
         changed["units"] = codes
     if not changed:
-        raise Conflict("nothing to change", [FieldError("role", "role and units are unchanged")])
+        raise Conflict(
+            "没有需要更改的内容 (nothing to change)",
+            [FieldError("role", "角色和单位均未改变 (role and units are unchanged)")],
+        )
     work.session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
     work.session.flush()
     work.log.record("user.updated", {"username": user.username, **changed})

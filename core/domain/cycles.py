@@ -75,12 +75,13 @@ def create_cycle(
             raise invalid(name, f"须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间 (a year from "
                                 f"{FIRST_YEAR} to {LAST_YEAR})")  # fmt: skip
     if end < start:
-        raise invalid("end", "must not be before start")
+        raise invalid("end", "不得早于开始日期 (must not be before start)")
     if (end - start).days > 366 * 5:
-        raise invalid("end", "a cycle may span at most five years")
+        raise invalid("end", "周期最长五年 (a cycle may span at most five years)")
     bad = [k for k in kinds if k not in PERIOD_KINDS]
     if bad or not kinds:
-        raise invalid("periods", f"choose from {', '.join(PERIOD_KINDS)}")
+        choices = ", ".join(PERIOD_KINDS)
+        raise invalid("periods", f"请从以下选择：{choices} (choose from {choices})")
     periods = [
         {"code": c, "kind": kind, "start": s.isoformat(), "end": e.isoformat()}
         for kind in PERIOD_KINDS
@@ -88,7 +89,11 @@ def create_cycle(
         for c, s, e in periods_between(start, end, kind)
     ]
     if not periods:
-        raise invalid("periods", "no whole period of that kind fits between start and end")
+        raise invalid(
+            "periods",
+            "开始与结束日期之间容不下一个完整的此类期间 "
+            "(no whole period of that kind fits between start and end)",
+        )
     data = {
         "code": code,
         "name": name,

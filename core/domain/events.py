@@ -93,8 +93,12 @@ class Catalogue:
         found = self.kinds.get(name)
         if found is None:
             raise InvalidInput(
-                f"unknown event kind {name!r}",
-                [FieldError("kind", f"{name!r} is not in the event catalogue")],
+                f"未知的事件类型 {name!r} (unknown event kind {name!r})",
+                [
+                    FieldError(
+                        "kind", f"{name!r} 不在事件目录中 ({name!r} is not in the event catalogue)"
+                    )
+                ],
             )
         return found
 
@@ -191,7 +195,10 @@ class EventLog:
             self.bureau = bureau_ref(self.session, event.data["code"])
             return
         if self.bureau is None:
-            raise InvalidInput(f"{event.kind} changes bureau tables; not on the platform log")
+            raise InvalidInput(
+                f"{event.kind} 改动的是局的数据，不能记入平台台账 "
+                f"({event.kind} changes bureau tables; not on the platform log)"
+            )
         project(self.session, self.bureau, event)
 
 
@@ -212,7 +219,10 @@ def project_stored(
         project(session, BureauRef(0, event.data["code"]), event)
         return bureau_ref(session, event.data["code"])
     if bureau is None:
-        raise InvalidInput(f"seq {event.seq}: {event.kind} before the bureau was created")
+        raise InvalidInput(
+            f"第 {event.seq} 条：{event.kind} 早于局的创建 "
+            f"(seq {event.seq}: {event.kind} before the bureau was created)"
+        )
     project(session, bureau, event)
     return bureau
 

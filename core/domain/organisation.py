@@ -24,6 +24,10 @@ def check_code(value: object, field: str = "code", row: int | None = None) -> st
     return value
 
 
+NOUNS_ZH = {"bureau": "局", "cycle": "周期", "unit": "单位", "person": "人员", "indicator": "指标"}
+"""What :func:`check_new` creates, as its refusal names it in Chinese."""
+
+
 def check_new(
     session: Session, model: type, code: object, name: object, bureau_id: int | None
 ) -> tuple[str, str]:
@@ -36,7 +40,11 @@ def check_new(
         stmt = stmt.where(model.bureau_id == bureau_id)
     if session.scalar(stmt):
         noun = model.__name__.lower()
-        raise Conflict(f"{noun} {code!r} exists", [FieldError("code", "already exists")])
+        noun_zh = NOUNS_ZH.get(noun, noun)
+        raise Conflict(
+            f"{noun_zh} {code!r} 已存在 ({noun} {code!r} exists)",
+            [FieldError("code", "已存在 (already exists)")],
+        )
     return code, name
 
 
@@ -53,7 +61,10 @@ def get_bureau(session: Session, code: str) -> Bureau:
     if _lookup_code(code):
         found = session.scalar(select(Bureau).where(Bureau.code == code))
     if found is None:
-        raise NotFound(f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")])
+        raise NotFound(
+            f"没有局 {code!r} (no bureau {code!r})",
+            [FieldError("bureau", f"没有局 {code!r} (unknown bureau {code!r})")],
+        )
     return found
 
 
@@ -97,7 +108,11 @@ def get_subject(session: Session, bureau: Bureau, row: dict) -> Subject:
             person = get_person(session, bureau, row["person"])
             unit = person.unit.code if person.unit else None
             if unit != row["unit"]:
-                raise invalid("person", f"{person.code} belongs to unit {unit}, not {row['unit']}")
+                raise invalid(
+                    "person",
+                    f"{person.code} 属于单位 {unit}，不属于 {row['unit']} "
+                    f"({person.code} belongs to unit {unit}, not {row['unit']})",
+                )
         kind, code = "person", get_person(session, bureau, row["person"]).code
     else:
         kind, code = "unit", get_unit(session, bureau, row.get("unit")).code
@@ -154,7 +169,9 @@ def regroup_unit(work: BureauWork, code: str, group: str | None) -> Unit:
 
 def _identifiers(identifiers: dict[str, object]) -> dict[str, str]:
     errors = [
-        FieldError(k, "not a personal identifier field") for k in identifiers if k not in PII_FIELDS
+        FieldError(k, "不是个人身份信息字段 (not a personal identifier field)")
+        for k in identifiers
+        if k not in PII_FIELDS
     ]
     clear: dict[str, str] = {}
     for key, value in identifiers.items():
@@ -166,9 +183,11 @@ def _identifiers(identifiers: dict[str, object]) -> dict[str, str]:
                 errors.extend(exc.errors)
     card = clear.get("id_card")
     if card and not is_id_card(card):
-        errors.append(FieldError("id_card", "not a valid resident ID-card number"))
+        errors.append(
+            FieldError("id_card", "不是有效的居民身份证号 (not a valid resident ID-card number)")
+        )
     if errors:
-        raise InvalidInput("invalid personal identifiers", errors)
+        raise InvalidInput("个人身份信息有误 (invalid personal identifiers)", errors)
     return clear
 
 

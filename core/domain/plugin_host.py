@@ -79,10 +79,13 @@ class PluginHost:
         for path in sorted(folder.glob("*.py")):
             name = path.stem
             if self.pm.has_plugin(name):
-                raise PluginError(f"plugin {name!r} in {path} clashes with an installed plugin")
+                raise PluginError(
+                    f"{path} 中的插件 {name!r} 与已安装的插件重名 "
+                    f"(plugin {name!r} in {path} clashes with an installed plugin)"
+                )
             spec = importlib.util.spec_from_file_location(f"jixiao_local_plugins.{name}", path)
             if spec is None or spec.loader is None:
-                raise PluginError(f"cannot load plugin file {path}")
+                raise PluginError(f"无法加载插件文件 {path} (cannot load plugin file {path})")
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)
@@ -133,9 +136,11 @@ class PluginHost:
         still = self.try_load(names)
         if still:
             raise PluginNotLoaded(
-                f"plugin(s) {', '.join(still)} are installed for this bureau but cannot be "
+                f"本局已安装插件 {', '.join(still)}，但本服务器进程无法加载：请在服务器所在环境"
+                "安装该软件包并重启服务器 "
+                f"(plugin(s) {', '.join(still)} are installed for this bureau but cannot be "
                 "loaded by this server process; install the package where the server "
-                "runs and restart it"
+                "runs and restart it)"
             )
 
     # ------------------------------------------------------------------ listing
@@ -150,7 +155,11 @@ class PluginHost:
     def info(self, name: str) -> PluginInfo:
         plugin = self.pm.get_plugin(name)
         if plugin is None:
-            raise PluginError(f"no plugin named {name!r}; available: {', '.join(self.names())}")
+            known = ", ".join(self.names())
+            raise PluginError(
+                f"没有名为 {name!r} 的插件；可用：{known} "
+                f"(no plugin named {name!r}; available: {known})"
+            )
         hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or []))
         version, source = self._sources.get(name, ("", "registered"))
         return PluginInfo(name, version, hooks, source, name in self._internal)
@@ -184,8 +193,9 @@ class PluginHost:
                 for item in result or []:
                     if item.name in seen:
                         raise PluginError(
-                            f"{hook}: {item.name!r} is contributed by both "
-                            f"{seen[item.name]!r} and {plugin!r}"
+                            f"{hook}：{item.name!r} 同时由 {seen[item.name]!r} 和 {plugin!r} 提供 "
+                            f"({hook}: {item.name!r} is contributed by both "
+                            f"{seen[item.name]!r} and {plugin!r})"
                         )
                     seen[item.name] = plugin
                     items.append((plugin, item))
@@ -199,8 +209,9 @@ class PluginHost:
                 for kind in result or []:
                     if kind.name in seen:
                         raise PluginError(
-                            f"event kind {kind.name!r} is declared by both "
-                            f"{seen[kind.name]!r} and {plugin!r}"
+                            f"事件类型 {kind.name!r} 同时由 {seen[kind.name]!r} 和 {plugin!r} 声明 "
+                            f"(event kind {kind.name!r} is declared by both "
+                            f"{seen[kind.name]!r} and {plugin!r})"
                         )
                     seen[kind.name] = plugin
                     out.append((plugin, kind))
@@ -226,7 +237,9 @@ class PluginHost:
         schema = self.settings_schema(plugin)
         if schema is None:
             if raw:
-                raise ValidationError({"settings": [f"plugin {plugin} takes no settings"]})
+                raise ValidationError(
+                    {"settings": [f"插件 {plugin} 没有设置项 (plugin {plugin} takes no settings)"]}
+                )
             return {}
         return schema().load(dict(raw))
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from core.domain.access import Principal
     from core.domain.events import EventLog
-    from core.domain.models import Bureau
+    from core.domain.models import Bureau, Subject
     from core.plugin_api import BureauRef, PluginContext
 
 
@@ -43,6 +43,10 @@ class BureauWork(Protocol):
     def require(self, permission: str, unit_id: int | None = None) -> None: ...
 
     def can(self, permission: str, unit_id: int | None = None) -> bool: ...
+
+    def can_for(self, permission: str, subject: Subject) -> bool: ...
+
+    def require_for(self, permission: str, subject: Subject) -> None: ...
 
     def unit_scope(self) -> frozenset[int] | None: ...
 

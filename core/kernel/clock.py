@@ -35,7 +35,10 @@ def parse_deadline(raw: object) -> dt.datetime:
     elif isinstance(raw, str) and 0 < len(raw) <= 40:
         text = raw.strip()
         if "W" in text.upper().split("T")[0]:
-            raise ValueError(f"{raw!r} is a week: give the day, such as 2026-04-15")
+            raise ValueError(
+                f"{raw!r} 是周，请填具体日期，如 2026-04-15 "
+                f"({raw!r} is a week: give the day, such as 2026-04-15)"
+            )
         try:
             try:  # any way of writing a day (2026-04-15, 20260415, 2026-W16-3): its end
                 instant = dt.datetime.combine(dt.date.fromisoformat(text), END_OF_DAY)
@@ -43,14 +46,18 @@ def parse_deadline(raw: object) -> dt.datetime:
                 instant = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
-                f"{raw!r} is not a date such as 2026-04-15 (or 2026-04-15T17:00+08:00)"
+                f"{raw!r} 不是日期，应如 2026-04-15（或 2026-04-15T17:00+08:00） "
+                f"({raw!r} is not a date such as 2026-04-15 (or 2026-04-15T17:00+08:00))"
             ) from None
     else:
-        raise ValueError("a date such as 2026-04-15 (or 2026-04-15T17:00+08:00)")
+        raise ValueError(
+            "须为日期，如 2026-04-15（或 2026-04-15T17:00+08:00） "
+            "(a date such as 2026-04-15 (or 2026-04-15T17:00+08:00))"
+        )
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=CST)
     if not 2000 <= instant.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
+        raise ValueError("须为 2000 至 2999 年之间的日期 (a date between the years 2000 and 2999)")
     return instant.replace(microsecond=0)
 
 

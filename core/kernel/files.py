@@ -12,27 +12,34 @@ from core.kernel.errors import invalid
 MAX_TEXT_FILE = 64 * 1024 * 1024
 _TEXT_CONTROLS = set(range(0x00, 0x09)) | {0x0B, 0x0C} | set(range(0x0E, 0x20)) | {0x7F}
 _KNOWN_BINARY = {
-    b"PK\x03\x04": "a zip archive or an Office document (.xlsx, .docx)",
-    b"%PDF": "a PDF document",
-    b"\xd0\xcf\x11\xe0": "an old Office document (.xls, .doc)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
+    b"PK\x03\x04": (
+        "ZIP 压缩包或 Office 文档（.xlsx、.docx）",
+        "a zip archive or an Office document (.xlsx, .docx)",
+    ),
+    b"%PDF": ("PDF 文档", "a PDF document"),
+    b"\xd0\xcf\x11\xe0": ("旧版 Office 文档（.xls、.doc）", "an old Office document (.xls, .doc)"),
+    b"\x89PNG": ("PNG 图片", "a PNG image"),
+    b"\xff\xd8\xff": ("JPEG 图片", "a JPEG image"),
 }
 
 
 def decode_text(data: bytes, name: str = "file") -> str:
     """The text of ``data``: UTF-8 (BOM stripped) or GB18030; InvalidInput otherwise."""
-    for magic, kind in _KNOWN_BINARY.items():
+    for magic, (zh, en) in _KNOWN_BINARY.items():
         if data.startswith(magic):
-            raise invalid(name, f"is {kind}, not a text file")
+            raise invalid(name, f"是{zh}，不是文本文件 (is {en}, not a text file)")
     if any(b in _TEXT_CONTROLS for b in data[:4096]):
-        raise invalid(name, "is a binary file, not text (UTF-8 or GB18030)")
+        raise invalid(
+            name,
+            "是二进制文件，不是文本（UTF-8 或 GB18030）"
+            " (is a binary file, not text (UTF-8 or GB18030))",
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise invalid(name, "is neither UTF-8 nor GB18030 text")
+    raise invalid(name, "既不是 UTF-8 也不是 GB18030 文本 (is neither UTF-8 nor GB18030 text)")
 
 
 def read_bounded(path: str | Path, limit: int) -> bytes:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.kernel.errors import FieldError, InvalidInput
-from core.kernel.text import problem
+from core.kernel.text import key_problem, problem
 
 MAX_DEPTH = 32
 MAX_INT_DIGITS = 40
@@ -76,7 +76,11 @@ def _walk(document: Any) -> None:
         value, path, depth = stack.pop()
         where = path or "body"
         if isinstance(value, _LongInteger):
-            reason = f"an integer of {len(value.lstrip('-'))} digits; at most {MAX_INT_DIGITS}"
+            digits = len(value.lstrip("-"))
+            reason = (
+                f"整数长 {digits} 位，最多 {MAX_INT_DIGITS} 位 "
+                f"(an integer of {digits} digits; at most {MAX_INT_DIGITS})"
+            )
             raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
         if isinstance(value, str):
             reason = problem(value)
@@ -86,18 +90,18 @@ def _walk(document: Any) -> None:
         if not isinstance(value, (dict, list)):
             continue
         if depth >= MAX_DEPTH:
-            reason = f"nested more than {MAX_DEPTH} levels deep"
+            reason = f"嵌套超过 {MAX_DEPTH} 层 (nested more than {MAX_DEPTH} levels deep)"
             raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
         if isinstance(value, dict):
             if getattr(value, "duplicate", None) is not None:
-                reason = f"the key {value.duplicate!r} appears twice"
+                reason = (
+                    f"键 {value.duplicate!r} 出现了两次 (the key {value.duplicate!r} appears twice)"
+                )
                 raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
             for key, item in value.items():
-                key_problem = problem(key)
-                if key_problem:
-                    raise JSONError(
-                        f"{where}: a key {key_problem}", [FieldError(where, f"a key {key_problem}")]
-                    )
+                reason = key_problem(key)
+                if reason:
+                    raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
                 stack.append((item, _path(path, key), depth + 1))
         else:
             stack.extend((item, _path(path, i), depth + 1) for i, item in enumerate(value))
@@ -118,8 +122,8 @@ def loads(data: bytes | str) -> Any:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            reason = f"is not UTF-8 (byte {exc.start})"
-            raise JSONError(f"body {reason}", [FieldError("body", reason)]) from exc
+            reason = f"不是 UTF-8 编码（第 {exc.start} 字节）(is not UTF-8 (byte {exc.start}))"
+            raise JSONError(f"body: {reason}", [FieldError("body", reason)]) from exc
     try:
         document = json.loads(
             data,
@@ -129,11 +133,11 @@ def loads(data: bytes | str) -> Any:
             parse_constant=_constant,
         )
     except RecursionError as exc:
-        reason = f"nested more than {MAX_DEPTH} levels deep"
+        reason = f"嵌套超过 {MAX_DEPTH} 层 (nested more than {MAX_DEPTH} levels deep)"
         raise JSONError(f"body: {reason}", [FieldError("body", reason)]) from exc
     except ValueError as exc:
-        reason = f"is not valid JSON: {exc}"
-        raise JSONError(f"body {reason}", [FieldError("body", reason)]) from exc
+        reason = f"不是有效的 JSON (is not valid JSON: {exc})"
+        raise JSONError(f"body: {reason}", [FieldError("body", reason)]) from exc
     _walk(document)
     return _plain(document)
 
@@ -151,7 +155,8 @@ def checked(document: Any) -> Any:
             stack.extend((v, _path(path, i)) for i, v in enumerate(value))
         elif value is not None and not isinstance(value, (str, int, Decimal)):
             where = path or "body"
-            reason = f"{type(value).__name__} is not a JSON value"
+            kind = type(value).__name__
+            reason = f"{kind} 不是 JSON 值 ({kind} is not a JSON value)"
             raise JSONError(f"{where}: {reason}", [FieldError(where, reason)])
     _walk(document)
     return _plain(document)

@@ -24,6 +24,7 @@ MAX_SAFE_INT = 2**53 - 1  # the largest integer every JSON reader keeps exactly
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?|[+-]?\.[0-9]+")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
 EXAMPLE = "such as 92.50"
+EXAMPLE_ZH = "，如 92.50"
 
 
 def parse_decimal(value: object) -> Decimal:
@@ -33,19 +34,22 @@ def parse_decimal(value: object) -> Decimal:
     Decimal("92.5"), not its binary approximation.
     """
     if isinstance(value, bool):
-        raise ValueError("true/false is not a number")
+        raise ValueError("true/false 不是数值 (true/false is not a number)")
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         if abs(value) >= 10**INTEGER_DIGITS:
-            raise ValueError(f"has more than {INTEGER_DIGITS} digits before the point")
+            raise ValueError(
+                f"整数部分超过 {INTEGER_DIGITS} 位 "
+                f"(has more than {INTEGER_DIGITS} digits before the point)"
+            )
         number = Decimal(value)
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
         number = _parse_text(value)
     else:
-        raise ValueError(f"is not a number {EXAMPLE}")
+        raise ValueError(f"须为数值{EXAMPLE_ZH} (is not a number {EXAMPLE})")
     return _checked(number)
 
 
@@ -53,29 +57,42 @@ def _parse_text(value: str) -> Decimal:
     text = unicodedata.normalize("NFKC", value).translate(_MINUS_SIGNS).strip()
     if not _DECIMAL_TEXT.fullmatch(text):
         if any(c.isdigit() and not c.isascii() for c in text):
-            raise ValueError(f"{value!r} uses digits of another script; type 0–9")
+            raise ValueError(
+                f"{value!r} 使用了其他文字的数字：请用阿拉伯数字 0–9 "
+                f"({value!r} uses digits of another script; type 0–9)"
+            )
         if "," in text and _DECIMAL_TEXT.fullmatch(text.replace(",", "")):
-            raise ValueError(f"{value!r}: write the number without thousands separators")
-        raise ValueError(f"{value!r} is not a decimal number {EXAMPLE}")
+            raise ValueError(
+                f"{value!r}：请勿使用千位分隔符 "
+                f"({value!r}: write the number without thousands separators)"
+            )
+        raise ValueError(
+            f"{value!r} 不是有效数字{EXAMPLE_ZH} ({value!r} is not a decimal number {EXAMPLE})"
+        )
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern excludes these
-        raise ValueError(f"{value!r} is not a decimal number") from exc
+        raise ValueError(f"{value!r} 不是有效数字 ({value!r} is not a decimal number)") from exc
 
 
 def _checked(number: Decimal) -> Decimal:
     if not number.is_finite():
-        raise ValueError(f"is not a finite number {EXAMPLE}")
+        raise ValueError(f"须为有限的数值{EXAMPLE_ZH} (is not a finite number {EXAMPLE})")
     exponent = number.as_tuple().exponent
     places = -exponent if exponent < 0 else 0
     if places > FRACTION_DIGITS:
         # trailing zeros beyond the limit carry no information: 1.5000000000000 is 1.5
         trimmed = number.normalize()
         if -trimmed.as_tuple().exponent > FRACTION_DIGITS:
-            raise ValueError(f"has more than {FRACTION_DIGITS} decimal places")
+            raise ValueError(
+                f"小数超过 {FRACTION_DIGITS} 位 (has more than {FRACTION_DIGITS} decimal places)"
+            )
         number = trimmed
     if number.adjusted() >= INTEGER_DIGITS:
-        raise ValueError(f"has more than {INTEGER_DIGITS} digits before the point")
+        raise ValueError(
+            f"整数部分超过 {INTEGER_DIGITS} 位 "
+            f"(has more than {INTEGER_DIGITS} digits before the point)"
+        )
     if number.is_zero():
         return number.copy_abs()  # -0 is 0
     return number

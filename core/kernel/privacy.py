@@ -65,6 +65,10 @@ def is_mobile(number: str) -> bool:
     return len(number) == 11 and number[0] == "1" and number[1] in "3456789"
 
 
+KINDS_ZH = {"resident ID-card number": "身份证号", "mobile phone number": "手机号"}
+"""The kinds :func:`find_personal_data` names, as refusals name them in Chinese."""
+
+
 def find_personal_data(text: str, *, values: bool = True) -> list[str]:
     """What in ``text`` looks like a resident ID-card or mainland mobile number
     ("resident ID-card number", "mobile phone number"), however it was typed: full-width, split by

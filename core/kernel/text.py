@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from core.kernel.errors import invalid
-from core.kernel.privacy import find_personal_data
+from core.kernel.privacy import KINDS_ZH, find_personal_data
 
 # Limits, in characters, of the kinds of text the platform records.
 CODE_MAX = 64
@@ -34,7 +34,10 @@ DESCRIPTION_MAX = 4000
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 """What a code is (bureau, unit, person, indicator, cycle, group…): match with ``fullmatch``."""
-CODE_RULE = "use 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+CODE_RULE = (
+    "须为 1–64 个字母、数字、'_'、'.' 或 '-'，以字母或数字开头 "
+    "(use 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit)"
+)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -46,20 +49,49 @@ _ANY_BAD = re.compile(
 )
 
 
-def problem(value: str, multiline: bool = True) -> str | None:
-    """Why ``value`` is not acceptable text, or None. ``multiline`` allows tab, CR, LF."""
+def _problem(value: str, multiline: bool) -> tuple[str, str] | None:
+    """Why ``value`` is not acceptable text, in Chinese and in English, or None."""
     if multiline and _ANY_BAD.search(value) is None:
         return None
     found = _SURROGATE.search(value)
     if found:
-        return f"contains a lone surrogate U+{ord(found.group()):04X} (not valid Unicode)"
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有孤立代理项 {code}（不是有效的 Unicode）", (
+            f"contains a lone surrogate {code} (not valid Unicode)"
+        )
     found = (_CONTROL_MULTILINE if multiline else _CONTROL_ANY).search(value)
     if found:
-        return f"contains the control character U+{ord(found.group()):04X}"
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有控制字符 {code}", f"contains the control character {code}"
     found = _BIDI.search(value)
     if found:
-        return f"contains the bidirectional control U+{ord(found.group()):04X}"
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有双向文本控制符 {code}", f"contains the bidirectional control {code}"
     return None
+
+
+def problem(value: str, multiline: bool = True) -> str | None:
+    """Why ``value`` is not acceptable text (中文 (English)), or None. ``multiline``
+    allows tab, CR, LF."""
+    found = _problem(value, multiline)
+    return None if found is None else f"{found[0]} ({found[1]})"
+
+
+def key_problem(key: str) -> str | None:
+    """Why a mapping's key is not acceptable text: 键名含有… (a key contains…), or None."""
+    found = _problem(key, True)
+    return None if found is None else f"键名{found[0]} (a key {found[1]})"
+
+
+def personal_data_reason(kind: str, key: bool = False) -> str:
+    """The refusal of text holding a personal identifier of ``kind`` (D-41)."""
+    zh = KINDS_ZH.get(kind, kind)
+    return (
+        f"{'键名' if key else ''}疑似含有{zh}；个人身份信息只加密保存在人员档案中，"
+        f"不得写入记录文本（D-41） ({'a key ' if key else ''}contains what looks like a "
+        f"{kind}; personal identifiers are kept encrypted in the person's record, never in "
+        "recorded text (D-41))"
+    )
 
 
 _EDGES = re.compile(r"^[\s\u180e\u200b-\u200d\u2060\ufeff]+|[\s\u180e\u200b-\u200d\u2060\ufeff]+$")
@@ -96,9 +128,5 @@ def check_text(
         raise invalid(field, reason, row)
     found = find_personal_data(text, values=False) if personal and len(text) >= 11 else None
     if found:
-        reason = (
-            f"contains what looks like a {found[0]}; personal identifiers are kept encrypted "
-            "in the person's record, never in recorded text (D-41)"
-        )
-        raise invalid(field, reason, row)
+        raise invalid(field, personal_data_reason(found[0]), row)
     return text

@@ -48,11 +48,19 @@ def _integer(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if not _INTEGER.fullmatch(text):
         raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r}: write whole numbers in decimal digits (0–9)", node.start_mark
+            None,
+            None,
+            f"{text!r}：整数请用十进制数字 0–9 书写 "
+            f"({text!r}: write whole numbers in decimal digits (0–9))",
+            node.start_mark,
         )
     if len(text.lstrip("+-")) > jsonio.MAX_INT_DIGITS:
         raise yaml.constructor.ConstructorError(
-            None, None, f"an integer of more than {jsonio.MAX_INT_DIGITS} digits", node.start_mark
+            None,
+            None,
+            f"整数超过 {jsonio.MAX_INT_DIGITS} 位 "
+            f"(an integer of more than {jsonio.MAX_INT_DIGITS} digits)",
+            node.start_mark,
         )
     return int(text, 10)  # "010" is ten, as the person who typed it meant
 
@@ -61,7 +69,10 @@ def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node)
     if not _DECIMAL.fullmatch(text):
         raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r} is not a decimal number such as 92.50", node.start_mark
+            None,
+            None,
+            f"{text!r} 不是有效数字，如 92.50 ({text!r} is not a decimal number such as 92.50)",
+            node.start_mark,
         )
     return Decimal(text)
 
@@ -76,7 +87,10 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice", key_node.start_mark
+                None,
+                None,
+                f"键 {key!r} 出现了两次 (the key {key!r} appears twice)",
+                key_node.start_mark,
             )
         seen.add(key)
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)

@@ -148,7 +148,7 @@ def export(session: Session, log: LedgerLog, verifiers: Sequence, out: str | Pat
     ``verifiers`` are the instance's verifier keys (written to keys.txt as hints)."""
     out = Path(out)
     if out.exists():
-        raise FileExistsError(f"{out} exists; choose a new path")
+        raise FileExistsError(f"{out} 已存在，请另选路径 ({out} exists; choose a new path)")
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".jixiao-export-", dir=out.parent))
     try:

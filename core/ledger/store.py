@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from core.kernel.errors import FieldError, InvalidInput
 from core.kernel.privacy import PersonalDataError, find_personal_data
 from core.kernel.queries import update_row, write_sql
-from core.kernel.text import problem
+from core.kernel.text import key_problem, personal_data_reason, problem
 from core.ledger import rfc9162, tilestore
 from core.ledger.models import LedgerLog
 from core.ledger.suites import DEFAULT, Suite, get_suite
@@ -187,7 +187,7 @@ def _explain(data: dict) -> None:
             for key, item in value.items():
                 if not isinstance(key, str):
                     check_value(data, "data")
-                _refuse_string(path or "data", key, "a key ")
+                _refuse_string(path or "data", key, key=True)
                 stack.append((f"{path}.{key}" if path else key, item))
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
@@ -195,16 +195,13 @@ def _explain(data: dict) -> None:
             _refuse_string(path, value)
 
 
-def _refuse_string(path: str, text: str, what: str = "") -> None:
-    reason = problem(text)
+def _refuse_string(path: str, text: str, key: bool = False) -> None:
+    reason = key_problem(text) if key else problem(text)
     if reason:
-        raise InvalidInput(f"{path}: {what}{reason}", [FieldError(path, what + reason)])
+        raise InvalidInput(f"{path}: {reason}", [FieldError(path, reason)])
     found = find_personal_data(text)
     if found:
-        reason = (
-            f"{what}contains what looks like a {found[0]}; personal identifiers are kept "
-            "encrypted in the person's record, never in recorded text (D-41)"
-        )
+        reason = personal_data_reason(found[0], key)
         raise PersonalDataRefused(f"{path}: {reason}", [FieldError(path, reason)])
 
 

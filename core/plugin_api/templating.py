@@ -62,7 +62,10 @@ def find_node(doc: Mapping[str, Any], code: str) -> dict:
     for node, _ in walk(doc["nodes"]):
         if node["code"] == code:
             return node
-    raise KeyError(f"scheme {doc.get('code')!r} has no node {code!r}")
+    raise KeyError(
+        f"方案 {doc.get('code')!r} 没有节点 {code!r} "
+        f"(scheme {doc.get('code')!r} has no node {code!r})"
+    )
 
 
 def _number(value: Any) -> Decimal:
@@ -78,7 +81,10 @@ def _rescale(node: dict, points: Decimal) -> None:
     if not children:
         return
     if not old:
-        raise ValueError(f"node {node['code']!r} has 0 points: nothing to share by")
+        raise ValueError(
+            f"节点 {node['code']!r} 分值为 0，无法按比例分配 "
+            f"(node {node['code']!r} has 0 points: nothing to share by)"
+        )
     shares = share_pool(points, {c["code"]: _number(c["points"]) for c in children})
     for child in children:
         _rescale(child, shares[child["code"]])
@@ -106,8 +112,9 @@ def with_points(doc: Mapping[str, Any], points: Mapping[str, Any]) -> dict:
     scored = sum((_number(n["points"]) for n in out["nodes"] if not n.get("extra")), Decimal(0))
     if scored != total:
         raise ValueError(
-            f"scheme {out.get('code')!r}: top nodes add up to {as_text(scored)}, "
-            f"not {as_text(total)}"
+            f"方案 {out.get('code')!r}：顶层节点合计 {as_text(scored)}，应为 {as_text(total)} "
+            f"(scheme {out.get('code')!r}: top nodes add up to {as_text(scored)}, "
+            f"not {as_text(total)})"
         )
     return out
 
@@ -123,7 +130,10 @@ def set_grade(doc: dict, code: str, **fields: Any) -> None:
                 else:
                     grade[name] = plain_numbers(value)
             return
-    raise KeyError(f"scheme {doc.get('code')!r} has no grade {code!r}")
+    raise KeyError(
+        f"方案 {doc.get('code')!r} 没有等次 {code!r} "
+        f"(scheme {doc.get('code')!r} has no grade {code!r})"
+    )
 
 
 def plain_numbers(value: Any) -> Any:

@@ -49,5 +49,8 @@ def get(ctx: Context, bureau: str, code: str) -> dict[str, Any]:
         if scope is not None and found.subject.unit_id not in scope:
             from core.kernel.errors import FieldError, NotFound
 
-            raise NotFound(f"no appeal {code!r}", [FieldError("appeal", "no such appeal")])
+            raise NotFound(
+                f"没有申诉 {code!r} (no appeal {code!r})",
+                [FieldError("appeal", "没有此申诉 (no such appeal)")],
+            )
         return appeals.describe(found)

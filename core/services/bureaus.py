@@ -30,7 +30,8 @@ def create(
         name_en = check_text("name_en", name_en, NAME_MAX, required=False)
         suite = suite or DEFAULT.name
         if suite not in SUITES:
-            raise invalid("suite", f"one of {', '.join(SUITES)}")
+            choices = ", ".join(SUITES)
+            raise invalid("suite", f"须为以下之一：{choices} (one of {choices})")
         host = ctx.platform.plugins
         default = [
             p.strip() for p in str(ctx.platform.settings["DEFAULT_PLUGINS"]).split(",") if p.strip()
@@ -38,8 +39,14 @@ def create(
         missing = [p for p in default if not host.has(p)]
         if missing:
             raise InvalidInput(
-                f"default plugin(s) {', '.join(missing)} are not available",
-                [FieldError("JIXIAO_DEFAULT_PLUGINS", "names a plugin that is not installed")],
+                f"默认插件 {', '.join(missing)} 不可用 "
+                f"(default plugin(s) {', '.join(missing)} are not available)",
+                [
+                    FieldError(
+                        "JIXIAO_DEFAULT_PLUGINS",
+                        "列出了未安装的插件 (names a plugin that is not installed)",
+                    )
+                ],
             )
         log = create_log(work.session, origin_for(code), suite)
         actor = ctx.principal.actor

@@ -193,7 +193,7 @@ def open_round(
         opened = rounds.get_round(work, cycle, period)
         if not any(status.lines for status in unit_statuses(work, opened, None)):
             raise InvalidInput(
-                "the round would ask for nothing",
+                "本轮没有要收的数据 (the round would ask for nothing)",
                 [
                     FieldError(
                         "indicators",
@@ -231,7 +231,8 @@ def close(
         found = rounds.load_round(work, found_cycle, found_period)
         if found is None:
             raise Conflict(
-                f"no collection round for {found_cycle.code}/{found_period.code}",
+                f"{found_cycle.code}/{found_period.code} 未开始收数 "
+                f"(no collection round for {found_cycle.code}/{found_period.code})",
                 [FieldError("period", "未开始收数 (no round to close: open one first)")],
             )
         outstanding = _outstanding(unit_statuses(work, found, None))
@@ -269,8 +270,14 @@ def status(
             statuses = [s for s in statuses if s.unit.code == unit]
             if not statuses:
                 raise NotFound(
-                    f"unit {unit!r} is not in this round",
-                    [FieldError("unit", "not asked for figures in this round (or not yours)")],
+                    f"单位 {unit!r} 不在本轮收数范围内 (unit {unit!r} is not in this round)",
+                    [
+                        FieldError(
+                            "unit",
+                            "本轮未向其收数（或不是您负责的单位） "
+                            "(not asked for figures in this round (or not yours))",
+                        )
+                    ],
                 )
         at = clock.now()
         return {

@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 
 from core.domain.access import Principal
 from core.domain.access import current as current_principal
-from core.domain.models import Bureau, PluginInstallation
+from core.domain.models import Bureau, PluginInstallation, Subject
 from core.kernel.errors import (
     Conflict,
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
     ServiceError,
@@ -160,12 +161,16 @@ class Context:
                 # A uniqueness check that raced past the lock (a bug, but not the
                 # caller's fault): refuse, never answer 500.
                 raise Conflict(
-                    "the change conflicts with one made at the same time; try again",
-                    [FieldError("body", "conflicting concurrent change")],
+                    "此更改与同时进行的另一更改冲突，请重试 "
+                    "(the change conflicts with one made at the same time; try again)",
+                    [FieldError("body", "并发更改冲突 (conflicting concurrent change)")],
                 ) from exc
             except OperationalError as exc:
                 if "deadlock" in str(exc).lower() or "could not serialize" in str(exc):
-                    raise Conflict("busy: the change collided with another; try again") from exc
+                    raise Conflict(
+                        "系统繁忙：此更改与另一更改冲突，请重试 "
+                        "(busy: the change collided with another; try again)"
+                    ) from exc
                 raise
             except Exception as exc:
                 refusal = _refusal(exc)
@@ -188,7 +193,8 @@ class Context:
                 found = find(session, Bureau, code=code)
         if found is None or not self.principal.sees(found.id):
             raise NotFound(
-                f"no bureau {code!r}", [FieldError("bureau", f"unknown bureau {code!r}")]
+                f"没有局 {code!r} (no bureau {code!r})",
+                [FieldError("bureau", f"没有局 {code!r} (unknown bureau {code!r})")],
             )
         return found
 
@@ -205,7 +211,7 @@ def _refusal(exc: Exception) -> ServiceError | None:
     if isinstance(exc, CanonicalError | PersonalDataError | ValidationError):
         return _invalid(exc)
     if isinstance(exc, PluginNotLoaded):
-        return Conflict(str(exc), [FieldError("plugins", "restart the server")])
+        return Conflict(str(exc), [FieldError("plugins", "请重启服务器 (restart the server)")])
     if isinstance(exc, PluginError):
         return Conflict(str(exc), [FieldError("plugins", str(exc))])
     return None
@@ -260,6 +266,18 @@ class Work:
 
     def can(self, permission: str, unit_id: int | None = None) -> bool:
         return self.principal.can(permission, self.bureau.id, unit_id)
+
+    def can_for(self, permission: str, subject: Subject) -> bool:
+        """``permission`` on a subject: for unit-scoped roles, one of their units' (a
+        member of staff with no unit is in none)."""
+        return self.principal.can_for_subject(permission, self.bureau.id, subject.unit_id)
+
+    def require_for(self, permission: str, subject: Subject) -> None:
+        if not self.can_for(permission, subject):
+            raise Forbidden(
+                f"无权操作 {subject.code} (role {self.principal.role} may not {permission} "
+                f"for {subject.kind} {subject.code})"
+            )
 
     def unit_scope(self) -> frozenset[int] | None:
         """Units this principal's reads are limited to (None: the whole bureau)."""
@@ -334,7 +352,8 @@ class Work:
             owner = self.platform.catalogue.owner(kind)
             if owner != plugin:
                 raise InvalidInput(
-                    f"plugin {plugin} may record only the event kinds it declares, not {kind}"
+                    f"插件 {plugin} 只能记录其声明的事件类型，不能记录 {kind} "
+                    f"(plugin {plugin} may record only the event kinds it declares, not {kind})"
                 )
             return self.log.record(kind, data, f"plugin:{plugin}")
 
@@ -411,16 +430,14 @@ class PlatformWork:
 
     def require_platform_admin(self) -> None:
         if not self.principal.everywhere:
-            from core.kernel.errors import Forbidden
-
-            raise Forbidden("only a platform admin may do this")
+            raise Forbidden("只有平台管理员可以执行此操作 (only a platform admin may do this)")
 
     @cached_property
     def log(self) -> EventLog:
         from core.domain.events import EventLog
 
         if self.log_id is None:
-            raise InvalidInput("a read-only unit of work cannot append")
+            raise InvalidInput("只读的工作单元不能写入 (a read-only unit of work cannot append)")
         return EventLog(
             self.session, self.log_id, None, self.principal.actor, self.platform.catalogue
         )

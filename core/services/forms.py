@@ -177,7 +177,7 @@ def build(
     cycle = get_cycle(work.session, work.bureau, cycle_code)
     period = get_period(work.session, cycle, period_code)
     subject = subject_of(work.session, work.bureau, row)
-    work.require("values.read", subject.unit_id)
+    work.require_for("values.read", subject)
     plan = plan or FormPlan(work, cycle, period)
     person = subject.person if subject.kind == "person" else None
     name = person.name if person else subject.unit.name
@@ -280,7 +280,10 @@ def forms_for_units(
             if scope is None or u.id in scope
         ]
         if not codes:
-            raise NotFound("no units to make forms for", [FieldError("unit", "none in scope")])
+            raise NotFound(
+                "没有可生成表格的单位 (no units to make forms for)",
+                [FieldError("unit", "权限范围内没有单位 (none in scope)")],
+            )
         found_cycle = get_cycle(work.session, work.bureau, cycle)
         plan = FormPlan(work, found_cycle, get_period(work.session, found_cycle, period))
         return [build(work, cycle, period, {"unit": code}, plan) for code in codes]

@@ -41,12 +41,20 @@ def run(
     """Parse ``data`` with importer ``name`` and record its rows (or nothing)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidInput(
-            "the file is too large", [FieldError("file", f"at most {MAX_IMPORT_BYTES} bytes")]
+            "文件过大 (the file is too large)",
+            [
+                FieldError(
+                    "file", f"最多 {MAX_IMPORT_BYTES} 字节 (at most {MAX_IMPORT_BYTES} bytes)"
+                )
+            ],
         )
     with ctx.writing(bureau, "values.record") as work:
         found = next(((p, i) for p, i in work.collect(HOOK) if i.name == name), None)
         if found is None:
-            raise NotFound(f"no importer {name!r}", [FieldError("importer", "unknown importer")])
+            raise NotFound(
+                f"没有导入器 {name!r} (no importer {name!r})",
+                [FieldError("importer", "没有此导入器 (unknown importer)")],
+            )
         plugin, importer = found
         plugin_context = work.context_for(plugin)
         try:
@@ -59,13 +67,14 @@ def run(
             )
         except RecursionError as exc:  # a plugin's parser walking a document nested too deep
             raise InvalidInput(
-                "the file is nested too deeply",
+                "文件嵌套层级过深 (the file is nested too deeply)",
                 [FieldError("file", "嵌套层级过深 (nested too deeply to read)")],
             ) from exc
         if errors:
             raise InvalidInput(
-                f"{len({e.get('row') for e in errors})} row(s) of {filename} have errors; "
-                "nothing was written",
+                f"{filename} 有 {len({e.get('row') for e in errors})} 行有误，未写入任何数据 "
+                f"({len({e.get('row') for e in errors})} row(s) of {filename} have errors; "
+                "nothing was written)",
                 [
                     FieldError(str(e.get("field", "file")), str(e["reason"]), e.get("row"))
                     for e in errors

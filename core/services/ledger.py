@@ -65,7 +65,10 @@ def _log(work: Work) -> LedgerLog:
 
 def _seq(value: object, field: str = "seq") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SAFE_INT:
-        raise invalid(field, "a ledger seq: a whole number from 0 to 2^53−1")
+        raise invalid(
+            field,
+            "须为台账序号：0 到 2^53−1 的整数 (a ledger seq: a whole number from 0 to 2^53−1)",
+        )
     return value
 
 
@@ -94,7 +97,7 @@ def _entry_view(e: LedgerEntry) -> dict[str, Any]:
 def entries(ctx: Context, bureau: str, start: object = 0, limit: object = 100) -> list[dict]:
     start = _seq(start, "start")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
-        raise invalid("limit", "between 1 and 1000")
+        raise invalid("limit", "须在 1 到 1000 之间 (between 1 and 1000)")
     with ctx.reading(bureau, "ledger.read") as work:
         rows = work.session.scalars(
             select(LedgerEntry)
@@ -110,7 +113,10 @@ def entry(ctx: Context, bureau: str, seq: object) -> dict[str, Any]:
     with ctx.reading(bureau, "ledger.read") as work:
         found = work.session.get(LedgerEntry, (work.bureau.log_id, seq))
         if found is None:
-            raise NotFound(f"no entry {seq}", [FieldError("seq", "no such entry")])
+            raise NotFound(
+                f"没有第 {seq} 条记录 (no entry {seq})",
+                [FieldError("seq", "没有此记录 (no such entry)")],
+            )
         return _entry_view(found)
 
 
@@ -162,7 +168,10 @@ def witnesses(platform: Platform) -> list[WitnessConfig]:
             continue
         parts = line.split()
         if len(parts) != 2 or not parts[0].startswith(("http://", "https://")):
-            raise _config_error("WITNESSES", f"{line!r}: expected '<URL> <verifier key>'")
+            raise _config_error(
+                "WITNESSES",
+                f"{line!r}：应为 '<网址> <验证公钥>' ({line!r}: expected '<URL> <verifier key>')",
+            )
         try:
             found.append(WitnessConfig(parts[0], CosignatureVerifier.parse(parts[1])))
         except NoteError as exc:
@@ -179,7 +188,9 @@ def _tsa_certificates(platform: Platform) -> list:
     try:
         return x509.load_pem_x509_certificates(Path(path).read_bytes())
     except (OSError, ValueError) as exc:
-        raise _config_error("TSA_CERT", f"cannot read the TSA certificate: {exc}") from exc
+        raise _config_error(
+            "TSA_CERT", f"无法读取时间戳证书 (cannot read the TSA certificate: {exc})"
+        ) from exc
 
 
 def trust(platform: Platform) -> audit.Trust:
@@ -195,7 +206,8 @@ def _signers(platform: Platform, suite: Suite) -> list:
     found = platform.keys.signers(suite)
     if not found:
         raise NotInitialised(
-            f"no {suite.name} signing key in {platform.keys.directory}; run `jixiao init`"
+            f"{platform.keys.directory} 中没有 {suite.name} 签名密钥，请运行 `jixiao init` "
+            f"(no {suite.name} signing key in {platform.keys.directory}; run `jixiao init`)"
         )
     return found
 
@@ -231,7 +243,7 @@ def _policy(session: Session, log_id: int) -> Policy:
 def _default_min(platform: Platform) -> int:
     value = _setting(platform, "MIN_WITNESSES") or "0"
     if not value.isdigit():
-        raise _config_error("MIN_WITNESSES", "a whole number of witnesses")
+        raise _config_error("MIN_WITNESSES", "须为见证人数（整数） (a whole number of witnesses)")
     return int(value)
 
 
@@ -271,11 +283,14 @@ def set_policy(
             or not isinstance(min_witnesses, int)
             or not 0 <= min_witnesses <= 64
         ):
-            raise invalid("min_witnesses", "a whole number from 0 to 64, or 'default'")
+            raise invalid(
+                "min_witnesses",
+                "须为 0 到 64 的整数，或 'default' (a whole number from 0 to 64, or 'default')",
+            )
         if public is None:
             public = current.public
         if not isinstance(public, bool):
-            raise invalid("public", "true or false")
+            raise invalid("public", "须为 true 或 false (true or false)")
         event = work.record(POLICY_KIND, {"min_witnesses": min_witnesses, "public": public})
         found = Policy(min_witnesses, public, event.seq)
     return _policy_view(ctx.platform, found)
@@ -307,9 +322,12 @@ def require_witnessed(ctx: Context, bureau: str, size: object) -> list[str]:
     required = required_witnesses(ctx, bureau)
     cosigners, missing = witnessed(ctx, bureau, size)
     if len(cosigners) < required:
+        pending = ", ".join(missing)
         reason = (
-            f"{required} witness cosignature(s) required, {len(cosigners)} present; "
-            f"not yet signed by: {', '.join(missing) or '(too few witnesses configured)'}"
+            f"需要 {required} 个见证签名，现有 {len(cosigners)} 个；"
+            f"尚未签名：{pending or '（配置的见证人不足）'} "
+            f"({required} witness cosignature(s) required, {len(cosigners)} present; "
+            f"not yet signed by: {pending or '(too few witnesses configured)'})"
         )
         raise Conflict(
             f"见证签名不足，不能发布 (not enough witness cosignatures to publish): {reason}",
@@ -378,8 +396,9 @@ def _refused(ctx: Context, error: checkpoints.InconsistentLog) -> Conflict:
         ctx, error.origin, error.seq, error.last_seq, "inconsistent with checkpoint", error.detail
     )
     return Conflict(
-        f"refused to sign a checkpoint of {error.origin}: {error.detail}; recorded as "
-        "ledger.verification_failed in the platform log",
+        f"拒绝签署 {error.origin} 的检查点，已作为 ledger.verification_failed 记入平台台账 "
+        f"(refused to sign a checkpoint of {error.origin}: {error.detail}; recorded as "
+        "ledger.verification_failed in the platform log)",
         [FieldError("ledger", error.detail)],
     )
 
@@ -541,7 +560,7 @@ def _timeout(platform: Platform) -> float:
     try:
         return float(value)
     except ValueError:
-        raise _config_error("WITNESS_TIMEOUT", "seconds") from None
+        raise _config_error("WITNESS_TIMEOUT", "须为秒数 (seconds)") from None
 
 
 def _consistency(ctx: Context, item: _Pending, old: int) -> list[bytes]:
@@ -637,7 +656,8 @@ def _proof_document(ctx: Context, bureau: str, seq: int) -> dict[str, Any] | Non
         found = work.session.get(LedgerEntry, (log_.id, seq))
         if found is None:
             raise NotFound(
-                f"{log_.origin} has no entry {seq}", [FieldError("seq", "no such entry")]
+                f"{log_.origin} 没有第 {seq} 条记录 ({log_.origin} has no entry {seq})",
+                [FieldError("seq", "没有此记录 (no such entry)")],
             )
         cp = work.session.scalar(
             select(LedgerCheckpoint)
@@ -656,7 +676,9 @@ def consistency(ctx: Context, bureau: str, first: object, second: object) -> dic
     with ctx.reading(bureau, "ledger.read") as work:
         log_ = _log(work)
         if not 0 < first <= second <= log_.size:
-            raise invalid("from", f"need 0 < from <= to <= {log_.size}")
+            raise invalid(
+                "from", f"须满足 0 < from <= to <= {log_.size} (need 0 < from <= to <= {log_.size})"
+            )
         root1, root2, path = proofs.consistency_proof(work.session, log_, first, second)
         return {
             "origin": log_.origin,
@@ -723,15 +745,16 @@ def _tile_reading(
     if refused is not None:  # not the principal's to read, and not public
         raise refused
     raise TokenRequired(
-        "this log is not public: a bearer token with ledger.read is required "
-        "(Authorization: Bearer jx_…)"
+        "此台账不公开：需要具有 ledger.read 权限的持有者令牌 "
+        "(this log is not public: a bearer token with ledger.read is required "
+        "(Authorization: Bearer jx_…))"
     )
 
 
 def _served_size(session: Session, log_: LedgerLog) -> LedgerCheckpoint:
     last = checkpoints.latest(session, log_.id)
     if last is None:
-        raise NotFound(f"{log_.origin} has no checkpoint yet")
+        raise NotFound(f"{log_.origin} 尚无检查点 ({log_.origin} has no checkpoint yet)")
     return last
 
 
@@ -749,12 +772,15 @@ def tile(platform: Platform, principal: Principal | None, bureau: str, path: str
     try:
         ref = tiles.parse_path(path)
     except tiles.TileError as exc:
-        raise NotFound(f"no such tile: {exc}", [FieldError("path", str(exc))]) from exc
+        raise NotFound(f"没有此瓦片 (no such tile: {exc})", [FieldError("path", str(exc))]) from exc
     with _tile_reading(platform, principal, bureau) as (session, log_):
         size = _served_size(session, log_).size
         level = ref.level if isinstance(ref, tiles.Tile) else 0
         if (ref.index * tiles.TILE_WIDTH + ref.width) > tiles.level_count(size, level):
-            raise NotFound(f"{path} is beyond the newest checkpoint ({size} entries)")
+            raise NotFound(
+                f"{path} 超出最新检查点（{size} 条记录） "
+                f"({path} is beyond the newest checkpoint ({size} entries))"
+            )
         if isinstance(ref, tiles.Tile):
             data = StoredTiles(session, log_.id, suite_of(log_).hasher, log_.size)(
                 ref.level, ref.index, ref.width
@@ -774,8 +800,10 @@ def tile(platform: Platform, principal: Principal | None, bureau: str, path: str
         data = tiles.encode_bundle([bytes(b) for b in bodies])
     except tiles.TileError as exc:
         raise Conflict(
-            f"{path} cannot be served as a tlog-tiles entry bundle ({exc}); read those "
-            "entries through /api/v1/bureaus/<bureau>/ledger/entries",
+            f"{path} 无法作为 tlog-tiles 记录包提供，请通过 "
+            "/api/v1/bureaus/<bureau>/ledger/entries 读取这些记录 "
+            f"({path} cannot be served as a tlog-tiles entry bundle ({exc}); read those "
+            "entries through /api/v1/bureaus/<bureau>/ledger/entries)",
             [FieldError("path", str(exc))],
         ) from exc
     return TileResponse(data, "application/octet-stream", True)
@@ -836,14 +864,17 @@ def export(ctx: Context, bureau: str, output: str | Path) -> dict[str, Any]:
     log, and collecting the witnesses' cosignatures); verifiable without the server or
     database."""
     if Path(output).exists():
-        raise Conflict(f"{output} exists; choose a new path", [FieldError("output", "exists")])
+        raise Conflict(
+            f"{output} 已存在，请另选路径 ({output} exists; choose a new path)",
+            [FieldError("output", "已存在 (exists)")],
+        )
     checkpoint(ctx, bureau)
     verifiers = [s.verifier for s in ctx.platform.signers()]
     with ctx.reading(bureau, "ledger.read") as work:
         try:
             return bundle.export(work.session, _log(work), verifiers, output)
         except FileExistsError as exc:
-            raise Conflict(str(exc), [FieldError("output", "exists")]) from exc
+            raise Conflict(str(exc), [FieldError("output", "已存在 (exists)")]) from exc
 
 
 def replay_check(ctx: Context, progress: Progress = None) -> ReplayReport:

@@ -114,7 +114,10 @@ class Platform:
     def signers(self) -> list[NoteSigner]:
         signers = self.keys.signers()
         if not signers:
-            raise NotInitialised(f"no signing key in {self.keys.directory}; run `jixiao init`")
+            raise NotInitialised(
+                f"{self.keys.directory} 中没有签名密钥，请运行 `jixiao init` "
+                f"(no signing key in {self.keys.directory}; run `jixiao init`)"
+            )
         return signers
 
     def dispose(self) -> None:

@@ -67,13 +67,23 @@ def installed(ctx: Context, bureau: str) -> list[dict[str, Any]]:
 
 def _info(ctx: Context, name: object):
     if not isinstance(name, str) or len(name) > 100:
-        raise NotFound(f"no plugin named {name!r}", [FieldError("plugin", "unknown plugin")])
+        raise NotFound(
+            f"没有名为 {name!r} 的插件 (no plugin named {name!r})",
+            [FieldError("plugin", "没有此插件 (unknown plugin)")],
+        )
     host = ctx.platform.plugins
     if host.try_load([name]):
         known = ", ".join(host.names())
         raise NotFound(
-            f"no plugin named {name!r}; available: {known}",
-            [FieldError("plugin", "not installed on this server (pip install it, then retry)")],
+            f"没有名为 {name!r} 的插件；可用：{known} "
+            f"(no plugin named {name!r}; available: {known})",
+            [
+                FieldError(
+                    "plugin",
+                    "本服务器未安装（请用 pip 安装后重试） "
+                    "(not installed on this server (pip install it, then retry))",
+                )
+            ],
         )
     try:
         return host.info(name)
@@ -88,8 +98,9 @@ def install(ctx: Context, bureau: str, name: object) -> dict[str, Any]:
     with ctx.writing(bureau, "plugins.manage") as work:
         if info.name in work.installed:
             raise Conflict(
-                f"{info.name} is already installed for {work.bureau.code}",
-                [FieldError("plugin", "already installed")],
+                f"局 {work.bureau.code} 已安装 {info.name} "
+                f"({info.name} is already installed for {work.bureau.code})",
+                [FieldError("plugin", "已安装 (already installed)")],
             )
         ctx.platform.refresh_catalogue()
         work.log.record("plugin.installed", {"plugin": info.name, "version": info.version})
@@ -109,9 +120,14 @@ def _users_of(work: Work, name: str) -> list[str]:
                 kind = {schemes.RULE_HOOK: "rule", schemes.POST_HOOK: "post-processor"}.get(
                     hook, "outcome type"
                 )
+                kind_zh = {schemes.RULE_HOOK: "规则", schemes.POST_HOOK: "后处理"}.get(
+                    hook, "结果类型"
+                )
                 found.append(
-                    f"scheme {scheme.code} v{scheme.version} (cycle {cycle.code}) "
-                    f"uses {kind} {item}"
+                    f"周期 {cycle.code} 的方案 {scheme.code} 第 {scheme.version} 版"
+                    f"使用了{kind_zh} {item} "
+                    f"(scheme {scheme.code} v{scheme.version} (cycle {cycle.code}) "
+                    f"uses {kind} {item})"
                 )
     return found
 
@@ -122,13 +138,14 @@ def uninstall(ctx: Context, bureau: str, name: object) -> None:
     with ctx.writing(bureau, "plugins.manage") as work:
         if name not in work.installed:
             raise NotFound(
-                f"{name} is not installed for {work.bureau.code}",
-                [FieldError("plugin", "not installed")],
+                f"局 {work.bureau.code} 未安装 {name} "
+                f"({name} is not installed for {work.bureau.code})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         users = _users_of(work, name)
         if users:
             raise Conflict(
-                f"cannot uninstall {name}: " + "; ".join(users),
+                f"无法卸载 {name} (cannot uninstall {name}): " + "; ".join(users),
                 [FieldError("plugin", u) for u in users],
             )
         work.log.record("plugin.uninstalled", {"plugin": name})
@@ -148,8 +165,9 @@ def plugin_context(
     with manager as work:
         if name not in work.installed:
             raise NotFound(
-                f"plugin {name} is not installed for bureau {work.bureau.code}",
-                [FieldError("plugin", "not installed")],
+                f"局 {work.bureau.code} 未安装插件 {name} "
+                f"(plugin {name} is not installed for bureau {work.bureau.code})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         found = work.context_for(name)
         yield found if write else dataclasses.replace(found, record=None)
@@ -160,8 +178,9 @@ def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:
     with ctx.reading(bureau, "bureau.read") as work:
         if name not in work.installed:
             raise NotFound(
-                f"{name} is not installed for {work.bureau.code}",
-                [FieldError("plugin", "not installed")],
+                f"局 {work.bureau.code} 未安装 {name} "
+                f"({name} is not installed for {work.bureau.code})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         return _plain(dict(work.context_for(name).settings))
 
@@ -170,22 +189,23 @@ def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str,
     """Set a plugin's settings for the bureau: validated by the plugin's schema,
     recorded as ``plugin.configured``, seen by its hooks from then on."""
     if not isinstance(values, dict):
-        raise invalid("settings", "an object of setting → value")
+        raise invalid("settings", "须为“设置项 → 值”的对象 (an object of setting → value)")
     host = ctx.platform.plugins
     with ctx.writing(bureau, "plugins.manage") as work:
         if name not in work.installed:
             raise NotFound(
-                f"{name} is not installed for {work.bureau.code}",
-                [FieldError("plugin", "not installed")],
+                f"局 {work.bureau.code} 未安装 {name} "
+                f"({name} is not installed for {work.bureau.code})",
+                [FieldError("plugin", "未安装 (not installed)")],
             )
         try:
             loaded = host.load_settings(name, values)
         except ValidationError as exc:
             errors = field_errors(exc.normalized_messages(), "settings")
-            raise InvalidInput(f"invalid settings for {name}", errors) from exc
+            raise InvalidInput(f"{name} 的设置有误 (invalid settings for {name})", errors) from exc
         errors = list(_numbers_out_of_range(loaded, "settings"))
         if errors:
-            raise InvalidInput(f"invalid settings for {name}", errors)
+            raise InvalidInput(f"{name} 的设置有误 (invalid settings for {name})", errors)
         recorded = _plain(loaded)
         work.log.record("plugin.configured", {"plugin": name, "settings": recorded})
         work.forget_plugins()
@@ -238,27 +258,36 @@ def evaluate(
         rule = work.contributions(schemes.RULE_HOOK).get(name)
         if rule is None:
             raise NotFound(
-                f"no rule type {name!r} for bureau {work.bureau.code}",
-                [FieldError("name", "not provided by an installed plugin")],
+                f"局 {work.bureau.code} 没有规则类型 {name!r} "
+                f"(no rule type {name!r} for bureau {work.bureau.code})",
+                [FieldError("name", "已安装的插件未提供 (not provided by an installed plugin)")],
             )
         if not isinstance(params, dict) or not isinstance(inputs, dict):
-            raise invalid("params", "params and inputs are objects")
+            raise invalid("params", "params 和 inputs 须为对象 (params and inputs are objects)")
         if rule.inputs != "value":
-            raise invalid("name", f"{name} reads {rule.inputs}; only value rules can be tried here")
+            raise invalid(
+                "name",
+                f"{name} 读取的是 {rule.inputs}，这里只能试算按数值计分的规则 "
+                f"({name} reads {rule.inputs}; only value rules can be tried here)",
+            )
         try:
             loaded = rule.params_schema().load(params)
         except ValidationError as exc:
             errors = field_errors(exc.normalized_messages(), "params")
-            raise InvalidInput("invalid rule params", errors) from exc
+            raise InvalidInput("规则参数有误 (invalid rule params)", errors) from exc
         try:
             numbers = {str(k): parse_decimal(v) for k, v in inputs.items()}
             total = parse_decimal(points)
         except ValueError as exc:
             raise invalid("inputs", str(exc)) from exc
         if "value" not in numbers:
-            raise invalid("inputs", "needs 'value', the indicator's value")
+            raise invalid(
+                "inputs", "须有 'value'，即指标的值 (needs 'value', the indicator's value)"
+            )
         try:
             score = rule.score(numbers, loaded, total)
         except (ArithmeticError, KeyError, ValueError) as exc:
-            raise invalid("inputs", f"the rule cannot score these inputs: {exc}") from exc
+            raise invalid(
+                "inputs", f"规则无法对这些输入计分 (the rule cannot score these inputs: {exc})"
+            ) from exc
         return {"rule": name, "score": as_text(score)}

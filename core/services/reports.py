@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from core.domain.assessment import standings
 from core.domain.cycles import get_cycle, get_period
+from core.domain.inputs.targets import KIND_ZH
 from core.domain.models import Subject
 from core.kernel.errors import FieldError, NotFound
 from core.ledger import checkpoints
@@ -41,7 +42,10 @@ def _subject(work: Work, kind: object, code: object) -> Subject:
         )
     visible = visible_subjects(work)
     if found is None or (visible is not None and found.id not in visible):
-        raise NotFound(f"no result for {kind} {code!r}", [FieldError(str(kind), "not assessed")])
+        raise NotFound(
+            f"{KIND_ZH.get(str(kind), kind)} {code!r} 没有考核结果 (no result for {kind} {code!r})",
+            [FieldError(str(kind), "未考核 (not assessed)")],
+        )
     return found
 
 
@@ -61,7 +65,10 @@ def health(
         as_of = stored_as_of(work, found, window)
         rows = standings.result_rows(work.session, work.bureau, found, window, [subject.id], True)
         if not rows:
-            raise NotFound(f"no result for {kind} {code!r}", [FieldError(kind, "not assessed")])
+            raise NotFound(
+                f"{KIND_ZH.get(kind, kind)} {code!r} 没有考核结果 (no result for {kind} {code!r})",
+                [FieldError(kind, "未考核 (not assessed)")],
+            )
         result = {**rows[0], "as_of": as_of}
         everyone = standings.result_rows(work.session, work.bureau, found, window)
         peers = [
@@ -117,7 +124,10 @@ def publication(
         if work.unit_scope() is not None:
             from core.kernel.errors import Forbidden
 
-            raise Forbidden("a publication lists the whole group; reporters see their own units")
+            raise Forbidden(
+                "公示名单列出全组，填报人员只能查看本单位 "
+                "(a publication lists the whole group; reporters see their own units)"
+            )
         found = get_cycle(work.session, work.bureau, cycle)
         window = standings.CYCLE if not period else get_period(work.session, found, period).code
         as_of = stored_as_of(work, found, window)

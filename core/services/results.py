@@ -19,6 +19,7 @@ from core.domain.assessment import outcomes as outcome_rules
 from core.domain.assessment import standings
 from core.domain.assessment.compiled import published_schemes
 from core.domain.cycles import get_cycle, get_period
+from core.domain.inputs.targets import KIND_ZH
 from core.domain.models import Cycle, ResultRow, Subject
 from core.kernel.errors import FieldError, NotFound
 from core.plugin_api import OutcomeContext
@@ -64,8 +65,8 @@ def stored_as_of(work: Work, cycle: Cycle, window: str) -> int:
     state = standings.stored_state(work.session, cycle, window)
     if state is None:
         raise NotFound(
-            f"cycle {cycle.code} has no results yet",
-            [FieldError("cycle", "publish a scheme first (jixiao schemes publish)")],
+            f"周期 {cycle.code} 尚无考核结果 (cycle {cycle.code} has no results yet)",
+            [FieldError("cycle", "请先发布方案 (publish a scheme first (jixiao schemes publish))")],
         )
     return state.as_of
 
@@ -109,10 +110,16 @@ def subject_result(
             )
         visible = visible_subjects(work)
         if subject is None or (visible is not None and subject.id not in visible):
-            raise NotFound(f"no result for {kind} {code!r}", [FieldError(kind, "not assessed")])
+            raise NotFound(
+                f"{KIND_ZH.get(kind, kind)} {code!r} 没有考核结果 (no result for {kind} {code!r})",
+                [FieldError(kind, "未考核 (not assessed)")],
+            )
         rows = standings.result_rows(work.session, work.bureau, found, window, [subject.id], True)
         if not rows:
-            raise NotFound(f"no result for {kind} {code!r}", [FieldError(kind, "not assessed")])
+            raise NotFound(
+                f"{KIND_ZH.get(kind, kind)} {code!r} 没有考核结果 (no result for {kind} {code!r})",
+                [FieldError(kind, "未考核 (not assessed)")],
+            )
         return {**rows[0], "as_of": as_of}
 
 

@@ -114,12 +114,13 @@ def panel_ratings(ctx: Context, bureau: str, cycle: str, indicator: str) -> dict
         office = work.can("results.read") and work.unit_scope() is None
         if not office and not member:
             raise Forbidden(
-                "only the panel's members and the office see its ratings",
+                "只有专家组成员和考核办可查看其评分 "
+                "(only the panel's members and the office see its ratings)",
                 [FieldError("indicator", "仅专家组成员和考核办可查看 (members and office only)")],
             )
         if not office and panel.closed_seq is None:
             raise Forbidden(
-                "the panel's ratings are blind until it closes",
+                "专家评分结束前互不可见 (the panel's ratings are blind until it closes)",
                 [FieldError("indicator", "评分未结束 (each expert sees only their own for now)")],
             )
         rows = work.session.execute(

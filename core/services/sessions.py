@@ -138,7 +138,7 @@ def sign_in(
             raise TooManyAttempts(
                 "登录失败次数过多，请稍后再试 (too many failed sign-ins from this address; "
                 "try again later)",
-                [FieldError("password", "throttled")],
+                [FieldError("password", "尝试次数过多 (throttled)")],
             )
         user = _find(session, bureau, username)
         credential = session.get(UserCredential, user.id) if user is not None else None
@@ -147,12 +147,16 @@ def sign_in(
             refusal = AccountLocked(
                 "账户已临时锁定，请稍后再试或请管理员重置密码 (the account is locked after "
                 "repeated failures; try later or ask a bureau admin to reset the password)",
-                [FieldError("username", "locked")],
+                [FieldError("username", "已锁定 (locked)")],
             )
         elif not accounts.password_matches(credential, password):
             refusal = SignInRefused(
                 "局代码、用户名或密码错误 (wrong bureau, username or password)",
-                [FieldError("password", "wrong bureau, username or password")],
+                [
+                    FieldError(
+                        "password", "局代码、用户名或密码错误 (wrong bureau, username or password)"
+                    )
+                ],
             )
             if credential is not None:
                 credential.failures += 1
@@ -250,7 +254,7 @@ def change_password(ctx: Context, current: object, new: object, address: object 
     bureau's log as ``user.updated`` (``password_reset`` false: set by the user)."""
     principal = ctx.principal
     if principal.user_id is None:
-        raise invalid("password", "only a user has a password")
+        raise invalid("password", "只有用户才有密码 (only a user has a password)")
     bureau = None
     if principal.bureau_id is not None:
         with ctx.platform.db.read_sessions() as session, session.begin():

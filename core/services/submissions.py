@@ -17,6 +17,7 @@ Chinese with English alongside.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,16 +31,31 @@ from core.services import forms
 from core.services.context import Context, Work
 from core.services.values import recorded
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
 REASONS_ZH = {
     "is required": "必填",
     "must not be empty": "不能为空",
 }
 
 
+def _english_of(reason: str) -> str | None:
+    """The English of a ``中文 (English)`` reason: what the parentheses after the last
+    Chinese character hold (None when that cannot be told)."""
+    last = max((m.end() for m in _CJK.finditer(reason)), default=0)
+    start = reason.find(" (", last)
+    return reason[start + 2 : -1] if start >= 0 and reason.endswith(")") else None
+
+
 def bilingual(reason: str) -> str:
     """A reason in Chinese with the English alongside, for clerks."""
-    if reason and "\u4e00" <= reason[0] <= "\u9fff":
-        return reason  # already bilingual: Chinese first (a quoted value may be Chinese too)
+    if _CJK.search(_QUOTED.sub("", reason)):  # already bilingual (a quoted value may be too)
+        english = _english_of(reason)
+        if english and ("already recorded" in english or "corrects" in english):
+            # the service's advice names the API's ``corrects``; a clerk downloads anew
+            return f"与已填报数据冲突，请重新下载表格 ({english})"
+        return reason
     for english, chinese in REASONS_ZH.items():
         if reason.startswith(english):
             return f"{chinese} ({reason})"
@@ -152,7 +168,7 @@ def _check_version(given: object) -> int | None:
     if given is not None and (
         isinstance(given, bool) or not isinstance(given, int) or not 0 < given <= MAX_SAFE_INT
     ):
-        raise invalid("scheme_version", "a scheme version number")
+        raise invalid("scheme_version", "须为方案版本号 (a scheme version number)")
     return given
 
 

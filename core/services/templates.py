@@ -58,9 +58,10 @@ def _find(work: Work, hook: str, name: str) -> tuple[str, Any]:
         if item.name == name:
             return plugin, item
     what = "template" if hook == TEMPLATE_HOOK else "indicator library"
+    what_zh = "模板" if hook == TEMPLATE_HOOK else "指标库"
     raise NotFound(
-        f"no {what} {name!r} among the bureau's plugins",
-        [FieldError("name", f"unknown {what}")],
+        f"本局插件中没有{what_zh} {name!r} (no {what} {name!r} among the bureau's plugins)",
+        [FieldError("name", f"没有此{what_zh} (unknown {what})")],
     )
 
 
@@ -97,7 +98,8 @@ def import_template(
             documents = template.schemes(work.context_for(plugin).settings)
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(
-                f"template {name} could not be rendered with the bureau's settings: {exc}",
+                f"无法按本局设置生成模板 {name} "
+                f"(template {name} could not be rendered with the bureau's settings: {exc})",
                 [FieldError("settings", str(exc))],
             ) from exc
         imported = []

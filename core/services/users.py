@@ -47,8 +47,8 @@ def update(
         user = accounts.get_user(work.session, work.bureau, username)
         if user.id == ctx.principal.user_id and role not in (None, "", user.role):
             raise Forbidden(
-                "a bureau admin cannot change their own role",
-                [FieldError("role", "ask another bureau admin")],
+                "局管理员不能更改自己的角色 (a bureau admin cannot change their own role)",
+                [FieldError("role", "请由另一位局管理员操作 (ask another bureau admin)")],
             )
         return views.user(accounts.update_user(work, user, role, units))
 
@@ -138,10 +138,14 @@ def principal_named(platform: Any, username: str, bureau: str | None) -> Princip
             matches = [u for u in session.scalars(select(User).where(User.username == username))]
             if len(matches) > 1:
                 raise Forbidden(
-                    f"{username!r} exists in several bureaus; name the bureau too",
-                    [FieldError("as", "use USER@BUREAU")],
+                    f"{username!r} 存在于多个局中，请同时指明局 "
+                    f"({username!r} exists in several bureaus; name the bureau too)",
+                    [FieldError("as", "请用 用户名@局代码 (use USER@BUREAU)")],
                 )
             found = matches[0] if matches else None
         if found is None:
-            raise NotFound(f"no user {username!r}", [FieldError("as", "unknown user")])
+            raise NotFound(
+                f"没有用户 {username!r} (no user {username!r})",
+                [FieldError("as", "没有此用户 (unknown user)")],
+            )
         return access.principal_for(found)

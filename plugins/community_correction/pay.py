@@ -33,7 +33,10 @@ class WorkerPayParams(Schema):
     @validates_schema
     def _grade_basis(self, data: dict, **_: Any) -> None:
         if data["basis"] == "grade" and not data["coefficients"]:
-            raise ValidationError("basis 'grade' needs a coefficient per grade", "coefficients")
+            raise ValidationError(
+                "按等次计算时须为每个等次设系数 (basis 'grade' needs a coefficient per grade)",
+                "coefficients",
+            )
 
 
 def worker_pay(rows: list[dict], p: Mapping[str, Any], ctx: OutcomeContext | None = None) -> None:

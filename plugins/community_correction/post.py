@@ -62,8 +62,9 @@ def grade_ceiling(results: list[UnitResult], p: Mapping[str, Any], ctx: PostCont
     order = list(ctx.grades)
     if p["cap"] not in order:
         raise ValueError(
-            f"grade_ceiling: cap {p['cap']!r} is not a grade of the scheme "
-            f"({', '.join(order) or 'none'})"
+            f"grade_ceiling：cap {p['cap']!r} 不是方案的等次（{', '.join(order) or '无'}） "
+            f"(grade_ceiling: cap {p['cap']!r} is not a grade of the scheme "
+            f"({', '.join(order) or 'none'}))"
         )
     ceiling = order.index(p["cap"])
     for result in results:

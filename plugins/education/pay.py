@@ -51,7 +51,10 @@ class SchoolPayParams(Schema):
     @validates_schema
     def _grade_basis_needs_coefficients(self, data: dict, **_: Any) -> None:
         if data["basis"] == "grade" and not data["coefficients"]:
-            raise ValidationError("basis 'grade' needs a coefficient per grade", "coefficients")
+            raise ValidationError(
+                "按等次计算时须为每个等次设系数 (basis 'grade' needs a coefficient per grade)",
+                "coefficients",
+            )
 
 
 @dataclass(frozen=True)

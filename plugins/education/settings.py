@@ -123,6 +123,12 @@ class EducationSettings(GradeLines):
     def _weights_add_up(self, data: dict, **_: Any) -> None:
         for group, dims in data["weights"].items():
             if set(dims) != set(DIMENSIONS):
-                raise ValidationError(f"{group}: give all of {', '.join(DIMENSIONS)}", "weights")
+                every = ", ".join(DIMENSIONS)
+                raise ValidationError(
+                    f"{group}：须给出全部维度 {every} ({group}: give all of {every})", "weights"
+                )
             if sum(dims.values(), Decimal(0)) != 100:
-                raise ValidationError(f"{group}: dimensions must add up to 100", "weights")
+                raise ValidationError(
+                    f"{group}：各维度之和须为 100 ({group}: dimensions must add up to 100)",
+                    "weights",
+                )

@@ -31,11 +31,13 @@ class FormulaError(ValueError):
 def parse(expression: str) -> ast.Expression:
     """Parse and check a formula; raises FormulaError naming what is not allowed."""
     if len(expression) > MAX_LENGTH:
-        raise FormulaError(f"a formula may have at most {MAX_LENGTH} characters")
+        raise FormulaError(
+            f"公式最多 {MAX_LENGTH} 个字符 (a formula may have at most {MAX_LENGTH} characters)"
+        )
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"not a formula: {exc.msg}") from exc
+        raise FormulaError(f"不是有效的公式 (not a formula: {exc.msg})") from exc
     for node in ast.walk(tree):
         if isinstance(
             node,
@@ -64,7 +66,8 @@ def parse(expression: str) -> ast.Expression:
             and not node.keywords
         ):
             continue
-        raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+        kind = type(node).__name__
+        raise FormulaError(f"公式中不允许 {kind} ({kind} is not allowed in a formula)")
     return tree
 
 
@@ -81,7 +84,7 @@ def evaluate(tree: ast.Expression, inputs: Mapping[str, Decimal]) -> Decimal:
             return Decimal(repr(node.value))
         if isinstance(node, ast.Name):
             if node.id not in inputs:
-                raise FormulaError(f"no input named {node.id!r}")
+                raise FormulaError(f"没有名为 {node.id!r} 的输入 (no input named {node.id!r})")
             return inputs[node.id]
         if isinstance(node, ast.UnaryOp):
             value = ev(node.operand)
@@ -91,13 +94,16 @@ def evaluate(tree: ast.Expression, inputs: Mapping[str, Decimal]) -> Decimal:
         args = [ev(a) for a in node.args]  # ast.Call, checked by parse()
         if node.func.id == "round":
             if len(args) != 2:
-                raise FormulaError("round takes a value and a number of places")
+                raise FormulaError(
+                    "round 须有两个参数：数值和小数位数 "
+                    "(round takes a value and a number of places)"
+                )
             return quantize(args[0], int(args[1]))
         if not args:
-            raise FormulaError(f"{node.func.id} needs arguments")
+            raise FormulaError(f"{node.func.id} 须有参数 ({node.func.id} needs arguments)")
         return FUNCTIONS[node.func.id](*args) if node.func.id != "abs" else abs(args[0])
 
     try:
         return ev(tree)
     except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
-        raise FormulaError("division by zero") from exc
+        raise FormulaError("除数为零 (division by zero)") from exc

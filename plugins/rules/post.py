@@ -27,7 +27,7 @@ class CoefficientParams(Schema):
     @validates_schema
     def _ordered(self, data: dict, **_: Any) -> None:
         if data["low"] > data["high"]:
-            raise ValidationError("low must not exceed high", "low")
+            raise ValidationError("low 不得大于 high (low must not exceed high)", "low")
 
 
 def coefficient(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:

@@ -30,12 +30,14 @@ class MultiRaterParams(Schema):
             unknown = [r for r in key.split("+") if r not in RATER_ROLES]
             if unknown:
                 raise ValidationError(
-                    f"unknown rater role(s) {', '.join(unknown)}; use {', '.join(RATER_ROLES)}"
-                    " or several joined with '+'",
+                    f"未知的评价人角色 {', '.join(unknown)}；请用 {', '.join(RATER_ROLES)}，"
+                    "或用 '+' 连接多个 "
+                    f"(unknown rater role(s) {', '.join(unknown)}; use {', '.join(RATER_ROLES)}"
+                    " or several joined with '+')",
                     "weights",
                 )
         if sum(data["weights"].values(), Decimal(0)) != 1:
-            raise ValidationError("weights must add up to 1", "weights")
+            raise ValidationError("权重之和须为 1 (weights must add up to 1)", "weights")
 
 
 def multi_rater(inputs: Mapping[str, Any], p: Mapping[str, Any], points: Decimal) -> Decimal:

@@ -31,7 +31,7 @@ class TargetRatioParams(_Params):
     @validates_schema
     def _floor_below_cap(self, data: dict, **_: Any) -> None:
         if data["floor"] > data["cap"]:
-            raise ValidationError("floor must not exceed cap", "floor")
+            raise ValidationError("floor 不得大于 cap (floor must not exceed cap)", "floor")
 
 
 def target_ratio(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
@@ -52,7 +52,9 @@ class ThresholdParams(_Params):
     @validates_schema
     def _between_needs_upper(self, data: dict, **_: Any) -> None:
         if data["op"] == "between" and "upper" not in data:
-            raise ValidationError("'between' needs an upper bound", "upper")
+            raise ValidationError(
+                "'between' 须有上限 upper ('between' needs an upper bound)", "upper"
+            )
 
 
 def threshold(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:
@@ -90,7 +92,9 @@ class LadderParams(_Params):
     def _ascending(self, data: dict, **_: Any) -> None:
         ats = [s["at"] for s in data["steps"]]
         if ats != sorted(set(ats)):
-            raise ValidationError("steps must have strictly ascending 'at'", "steps")
+            raise ValidationError(
+                "steps 的 'at' 须严格递增 (steps must have strictly ascending 'at')", "steps"
+            )
 
 
 def ladder(inputs: Mapping[str, Decimal], p: Mapping[str, Any], points: Decimal) -> Decimal:

@@ -86,7 +86,7 @@ class ExpertAddedSchema(Schema):
     @validates_schema
     def _term(self, data: dict, **_: Any) -> None:
         if data["until"] is not None and data["until"] < data["since"]:
-            raise ValidationError("the term ends before it starts", "until")
+            raise ValidationError("任期结束早于开始 (the term ends before it starts)", "until")
 
 
 class ExpertRetiredSchema(Schema):

@@ -49,9 +49,11 @@ class RecognitionParams(Schema):
     @validates_schema
     def _weights_and_range(self, data: dict, **_: Any) -> None:
         if data["difficulty_weight"] + data["precision_weight"] != 1:
-            raise ValidationError("the two weights must add up to 1", "difficulty_weight")
+            raise ValidationError(
+                "两项权重之和须为 1 (the two weights must add up to 1)", "difficulty_weight"
+            )
         if data["low"] > data["high"]:
-            raise ValidationError("low must not exceed high", "low")
+            raise ValidationError("low 不得大于 high (low must not exceed high)", "low")
 
 
 def recognition(results: list[UnitResult], p: Mapping[str, Any], ctx: PostContext) -> None:

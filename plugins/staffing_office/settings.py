@@ -65,7 +65,9 @@ class StaffingSettings(Schema):
     @validates_schema
     def _renders(self, data: dict, **_: Any) -> None:
         if data["first_min"] < data["second_min"]:
-            raise ValidationError("一等 needs at least the 二等 line", "first_min")
+            raise ValidationError(
+                "一等分数线不得低于二等 (一等 needs at least the 二等 line)", "first_min"
+            )
         try:
             docs = _apply(data)
         except (KeyError, ValueError) as exc:

@@ -36,7 +36,7 @@ class CoreIndicatorSpec(Schema):
     def _band(self, data: dict, **_: Any) -> None:
         low, high = data.get("low"), data.get("high")
         if low is not None and high is not None and low > high:
-            raise ValidationError("low must not exceed high", "low")
+            raise ValidationError("low 不得大于 high (low must not exceed high)", "low")
 
 
 DEFAULT_CORE_INDICATORS: dict[str, dict[str, Any]] = {

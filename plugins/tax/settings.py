@@ -90,7 +90,9 @@ class TaxSettings(Schema):
             codes = [g["code"] for g in doc["grades"]]
             if data["hard_cap"] not in codes:
                 raise ValidationError(
-                    f"not a grade of {doc['code']}: {', '.join(codes)}", "hard_cap"
+                    f"不是 {doc['code']} 的等次：{', '.join(codes)} "
+                    f"(not a grade of {doc['code']}: {', '.join(codes)})",
+                    "hard_cap",
                 )
 
 

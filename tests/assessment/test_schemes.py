@@ -105,18 +105,24 @@ def test_validation_names_the_path_and_writes_nothing(library, platform, client,
     bad["nodes"][3]["children"][0]["indicator"] = "nope"
     bad["nodes"][4]["children"][0]["rule"]["params"]["target"] = "-5"
     errors = _errors(client, world, bad)
-    assert errors["nodes[1].children[0].rule.type"].startswith("unknown rule type 'magic'")
+    assert "unknown rule type 'magic'" in errors["nodes[1].children[0].rule.type"]
     assert "nodes[2].children[0].rule.params.value" in errors
-    assert errors["nodes[3].children[0].indicator"] == "no indicator 'nope' in the bureau's library"
+    assert errors["nodes[3].children[0].indicator"] == (
+        "本局指标库中没有指标 'nope' (no indicator 'nope' in the bureau's library)"
+    )
     assert "nodes[4].children[0].rule.params.target" in errors
     assert log_size(platform, "b1") == before
 
     sums = copy.deepcopy(doc())
     sums["nodes"][0]["children"][0]["points"] = 25
-    assert _errors(client, world, sums) == {"nodes[0].points": "children add up to 25, not 30"}
+    assert _errors(client, world, sums) == {
+        "nodes[0].points": "下级分值合计 25，应为 30 (children add up to 25, not 30)"
+    }
     total = copy.deepcopy(doc())
     total["total"] = 90
-    assert _errors(client, world, total) == {"total": "children add up to 100, not 90"}
+    assert _errors(client, world, total) == {
+        "total": "下级分值合计 100，应为 90 (children add up to 100, not 90)"
+    }
 
 
 def test_flat_trees_cycles_and_duplicates(library, client, world):
@@ -135,7 +141,7 @@ def test_flat_trees_cycles_and_duplicates(library, client, world):
     errors = _errors(client, world, flat)
     assert "cycle" in errors["nodes[0].parent"]
     assert "used twice" in errors["nodes[3].code"]
-    assert errors["nodes[4].parent"] == "no node 'zz'"
+    assert errors["nodes[4].parent"] == "没有节点 'zz' (no node 'zz')"
     ok = {
         "code": "flat",
         "name": "平铺",
@@ -169,8 +175,12 @@ def test_leaf_and_inner_node_rules(library, client, world):
         ],
     }
     errors = _errors(client, world, body)
-    assert errors["nodes[0].rule"] == "only leaves are scored; this node has children"
-    assert errors["nodes[0].children[0].rule"] == "a leaf needs a rule {type, params}"
+    assert errors["nodes[0].rule"] == (
+        "只有末级节点计分；此节点有下级 (only leaves are scored; this node has children)"
+    )
+    assert errors["nodes[0].children[0].rule"] == (
+        "末级节点须有计分规则 {type, params} (a leaf needs a rule {type, params})"
+    )
 
 
 def test_cli_errors_are_readable(library, instance, tmp_path):
@@ -182,4 +192,5 @@ def test_cli_errors_are_readable(library, instance, tmp_path):
     bad["total"] = 90
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     out = cli("schemes", "import", str(path), "--bureau", "b1", "--cycle", "2026")
-    assert out.exit_code == 1 and "total: children add up to 100, not 90" in out.output
+    assert out.exit_code == 1 and "total: 下级分值合计 100，应为 90" in out.output
+    assert "(children add up to 100, not 90)" in out.output

@@ -162,7 +162,7 @@ def test_a_changed_figure_is_refused_not_skipped(cc):
     # refuses it as a correction to be made on purpose, naming the value it would replace
     ((error,),) = [refused.value.errors]
     assert (error.row, error.field) == (4, "corrects")
-    assert error.reason.startswith("send corrects: ")
+    assert "请发送 corrects: " in error.reason and "(send corrects: " in error.reason
     # a file that is not an export at all
     with pytest.raises(InvalidInput, match="Excel"):
         _feed(cc, b"PK\x03\x04rest", "stats.xlsx")

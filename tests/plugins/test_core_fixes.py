@@ -174,7 +174,11 @@ def test_combine_sum_is_refused_for_rules_that_read_no_number(office):
             }
         )  # fmt: skip
     assert [(e.field, e.reason) for e in refused.value.errors] == [
-        ("nodes[0].combine", "sum adds up numbers; rule multi_rater reads ratings")
+        (
+            "nodes[0].combine",
+            "sum 只能相加数值；规则 multi_rater 读取的是 ratings "
+            "(sum adds up numbers; rule multi_rater reads ratings)",
+        )
     ]
 
 

@@ -55,8 +55,14 @@ def test_uninstall_stops_the_hooks_keeps_the_ledger_and_waits_for_open_cycles(pl
     with pytest.raises(Conflict) as refused:
         plugins.uninstall(tax.ctx, "wz", "tax")
     reasons = {e.reason for e in refused.value.errors}
-    assert "scheme tax-branch v1 (cycle 2026) uses post-processor hard_indicator" in reasons
-    assert "scheme tax-section v1 (cycle 2026) uses outcome type rectification_record" in reasons
+    assert (
+        "周期 2026 的方案 tax-branch 第 1 版使用了后处理 hard_indicator "
+        "(scheme tax-branch v1 (cycle 2026) uses post-processor hard_indicator)"
+    ) in reasons
+    assert (
+        "周期 2026 的方案 tax-section 第 1 版使用了结果类型 rectification_record "
+        "(scheme tax-section v1 (cycle 2026) uses outcome type rectification_record)"
+    ) in reasons
     assert "tax" in {p["name"] for p in plugins.installed(tax.ctx, "wz")}
 
     # a staffing office that kept its expert pool with the plugin, and only drafted the

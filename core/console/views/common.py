@@ -32,9 +32,10 @@ def choose_cycle(bureau: str) -> tuple[list[dict], dict | None]:
     today = dt.date.today().isoformat()
     chosen = next((c for c in found if c["code"] == wanted), None)
     if wanted and chosen is None:  # never show, or record into, another cycle than asked
+        codes = ", ".join(c["code"] for c in found)
         raise NotFound(
             f"没有周期 {wanted[:64]!r} (no such cycle)",
-            [FieldError("cycle", "one of " + ", ".join(c["code"] for c in found))],
+            [FieldError("cycle", f"须为以下之一：{codes} (one of {codes})")],
         )
     chosen = chosen or next((c for c in found if c["start"] <= today <= c["end"]), None)
     return found, chosen or (found[-1] if found else None)
@@ -47,9 +48,10 @@ def chosen_period(cycle: dict, kinds: tuple[str, ...] = ()) -> str | None:
     if wanted:
         if any(p["code"] == wanted for p in cycle["periods"]):
             return wanted
+        codes = ", ".join(p["code"] for p in cycle["periods"])
         raise NotFound(
             f"周期 {cycle['code']} 没有期间 {wanted[:64]!r} (no such period)",
-            [FieldError("period", "one of " + ", ".join(p["code"] for p in cycle["periods"]))],
+            [FieldError("period", f"须为以下之一：{codes} (one of {codes})")],
         )
     found = current_period(cycle, kinds)
     return found["code"] if found else None

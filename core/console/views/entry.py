@@ -138,7 +138,7 @@ def upload_evidence(bureau: str, unit: str):
         return _form_page(bureau, unit, cycle, period, errors=wrong, status=422)
     try:
         if upload is None or not upload.filename:
-            raise InvalidInput("no file", [])
+            raise InvalidInput("未选择文件 (no file)", [])
         done = evidence.attach(
             auth.ctx(), bureau, upload.read(), upload.filename, upload.mimetype, unit,
             f"{unit}:{indicator}@{period}",

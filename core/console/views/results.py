@@ -115,7 +115,7 @@ def _chart_options(report: dict) -> tuple[str | None, str | None]:
 def _report(bureau: str, kind: str, code: str) -> tuple[list, dict, dict]:
     cycles, cycle = choose_cycle(bureau)
     if cycle is None:
-        raise NotFound("no cycle")
+        raise NotFound("尚无考核周期 (no cycle)")
     return (
         cycles,
         cycle,
@@ -168,7 +168,7 @@ def notice_pdf(bureau: str, kind: str, code: str):
 def publication_pdf(bureau: str):
     cycle = choose_cycle(bureau)[1]
     if cycle is None:
-        raise NotFound("no cycle")
+        raise NotFound("尚无考核周期 (no cycle)")
     found = reports.publication(
         auth.ctx(), bureau, cycle["code"], request.args.get("group") or None,
         request.args.get("period") or None,

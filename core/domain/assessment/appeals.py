@@ -50,7 +50,10 @@ def get_appeal(session: Session, bureau_id: int, code: object) -> Appeal:
             select(Appeal).where(Appeal.bureau_id == bureau_id, Appeal.code == code)
         )
     if found is None:
-        raise NotFound(f"no appeal {code!r}", [FieldError("appeal", "no such appeal")])
+        raise NotFound(
+            f"没有申诉 {code!r} (no appeal {code!r})",
+            [FieldError("appeal", "没有此申诉 (no such appeal)")],
+        )
     return found
 
 
@@ -68,7 +71,7 @@ def _none_open(work: BureauWork, target: Target) -> None:
     )
     if open_code is not None:
         raise Conflict(
-            f"appeal {open_code} on this is still open",
+            f"申诉 {open_code} 尚未办结 (appeal {open_code} on this is still open)",
             [FieldError("indicator", f"已有未决申诉 {open_code} (appeal {open_code} is open)")],
         )
 
@@ -111,7 +114,8 @@ def assign_appeal(work: BureauWork, code: str, reviewer: object) -> Appeal:
         )
     if appeal.status == "assigned" and appeal.reviewer == user.username:
         raise Conflict(
-            f"appeal {appeal.code} is assigned to {user.username} already",
+            f"申诉 {appeal.code} 已指派给 {user.username} "
+            f"(appeal {appeal.code} is assigned to {user.username} already)",
             [FieldError("reviewer", f"已指派给 {user.username} (assigned already)")],
         )
     work.log.record("appeal.assigned", {"code": appeal.code, "reviewer": user.username})
@@ -137,10 +141,16 @@ def decide_appeal(
     appeal = get_appeal(work.session, work.bureau.id, code)
     _still_open(appeal)
     if appeal.status != "assigned":
-        raise Conflict("not assigned", [FieldError("appeal", "assign a reviewer first")])
+        raise Conflict(
+            "尚未指派复核人 (not assigned)",
+            [FieldError("appeal", "请先指派复核人 (assign a reviewer first)")],
+        )
     principal = work.principal
     if principal.role == "reviewer" and principal.username != appeal.reviewer:
-        raise Forbidden("not your appeal", [FieldError("appeal", f"assigned to {appeal.reviewer}")])
+        raise Forbidden(
+            "不是指派给您的申诉 (not your appeal)",
+            [FieldError("appeal", f"已指派给 {appeal.reviewer} (assigned to {appeal.reviewer})")],
+        )
     if decision not in DECISIONS:
         raise invalid("decision", "须为 upheld（维持）或 corrected（更正）(upheld or corrected)")
     correction = _checked(decision, correction)
@@ -205,8 +215,15 @@ def feeding_input(work: BureauWork, target: Target) -> tuple[str, str]:
     )
     if scheme is None:
         raise Conflict(
-            f"no published scheme assesses {target.subject.code} in cycle {target.cycle.code}",
-            [FieldError("appeal", "nothing scores this indicator: uphold instead")],
+            f"周期 {target.cycle.code} 中没有已发布的方案考核 {target.subject.code} "
+            f"(no published scheme assesses {target.subject.code} in cycle {target.cycle.code})",
+            [
+                FieldError(
+                    "appeal",
+                    "此指标不计分：请改为维持原结果 "
+                    "(nothing scores this indicator: uphold instead)",
+                )
+            ],
         )
     rule_types = work.contributions("jixiao_rule_types")
     for node in json.loads(scheme.definition)["nodes"]:
@@ -216,8 +233,15 @@ def feeding_input(work: BureauWork, target: Target) -> tuple[str, str]:
             rule = rule_types.get(node["rule"]["type"])
             return ("ratings" if rule and rule.inputs == "ratings" else "value"), scheme.code
     raise Conflict(
-        f"scheme {scheme.code} does not score indicator {target.indicator.code}",
-        [FieldError("appeal", "a correction would change no score: uphold instead")],
+        f"方案 {scheme.code} 不对指标 {target.indicator.code} 计分 "
+        f"(scheme {scheme.code} does not score indicator {target.indicator.code})",
+        [
+            FieldError(
+                "appeal",
+                "更正不会改变任何得分：请改为维持原结果 "
+                "(a correction would change no score: uphold instead)",
+            )
+        ],
     )
 
 
@@ -244,17 +268,28 @@ def _kind_of(work: BureauWork, seq: int) -> str:
         )
     )
     if kind is None:
-        raise invalid("target", f"no entry {seq} in this bureau's ledger")
+        raise invalid(
+            "target", f"本局台账中没有第 {seq} 条记录 (no entry {seq} in this bureau's ledger)"
+        )
     return kind
 
 
 def _refuse_kind(feeds: str, scheme: str, indicator: str, candidates: list[int]) -> InvalidInput:
     what = {"items": "reviewers' items", "ratings": "ratings", "value": "its recorded value"}[feeds]
-    hint = f" (current: {', '.join(map(str, candidates))})" if candidates else ""
+    what_zh = {"items": "复核人员录入的加扣分项", "ratings": "评分", "value": "填报值"}[feeds]
+    shown = ", ".join(map(str, candidates))
+    hint = f" (current: {shown})" if candidates else ""
+    hint_zh = f"（当前：{shown}）" if candidates else ""
     return InvalidInput(
-        f"in scheme {scheme}, indicator {indicator} is scored from {what}; correcting anything "
-        f"else would change nothing",
-        [FieldError("target", f"name the seq of one of its {what}{hint}")],
+        f"方案 {scheme} 中指标 {indicator} 按{what_zh}计分，更正其他内容不会改变任何结果 "
+        f"(in scheme {scheme}, indicator {indicator} is scored from {what}; correcting anything "
+        f"else would change nothing)",
+        [
+            FieldError(
+                "target",
+                f"请填其{what_zh}之一的序号{hint_zh} (name the seq of one of its {what}{hint})",
+            )
+        ],
     )
 
 
@@ -285,11 +320,14 @@ def _correct_value(
     row = target.data()
     if correction.withdraw:
         if current is None:
-            raise Conflict("no value to withdraw", [FieldError("withdraw", "nothing recorded")])
+            raise Conflict(
+                "没有可撤回的数据 (no value to withdraw)",
+                [FieldError("withdraw", "尚未填报 (nothing recorded)")],
+            )
         row.update(withdraws=current.seq, reason=f"appeal {appeal.code}")
         return values.withdraw_value(work, row, appeal=appeal.code, permission=None)
     if correction.value is None:
-        raise invalid("value", "the corrected value (or withdraw)")
+        raise invalid("value", "请填更正后的值（或撤回）(the corrected value (or withdraw))")
     text = values.value_text(target.indicator.measure, correction.value)
     label = target.indicator.measure == values.GRADE_MEASURE
     unchanged = current is not None and (
@@ -297,8 +335,14 @@ def _correct_value(
     )
     if unchanged and current.review != "rejected":
         raise InvalidInput(
-            f"the value is already {text}: a correction would change nothing; uphold instead",
-            [FieldError("value", f"equals the current value {current.value}")],
+            f"当前值已是 {text}，更正不会改变任何结果：请改为维持原结果 "
+            f"(the value is already {text}: a correction would change nothing; uphold instead)",
+            [
+                FieldError(
+                    "value",
+                    f"与当前值 {current.value} 相同 (equals the current value {current.value})",
+                )
+            ],
         )
     row.update(value=correction.value, corrects=current.seq if current else None)
     row["note"] = f"appeal {appeal.code}"
@@ -322,12 +366,19 @@ def _correct_item(
     if correction.withdraw:
         return items.withdraw_item(work, item.seq, f"appeal {appeal.code}", appeal=appeal.code)
     if correction.value is None:
-        raise invalid("value", "the corrected quantity (or withdraw)")
+        raise invalid("value", "请填更正后的数量（或撤回）(the corrected quantity (or withdraw))")
     quantity = ratings.number_in({"value": correction.value}, "value", 0, items.QUANTITY_MAX)
     if _same(quantity, item.quantity):
         raise InvalidInput(
-            "the item already has that quantity: a correction would change nothing",
-            [FieldError("value", f"equals the current quantity {item.quantity}")],
+            "该项数量已是此值，更正不会改变任何结果 "
+            "(the item already has that quantity: a correction would change nothing)",
+            [
+                FieldError(
+                    "value",
+                    f"与当前数量 {item.quantity} 相同 "
+                    f"(equals the current quantity {item.quantity})",
+                )
+            ],
         )
     row = target.data()
     row.update(
@@ -366,8 +417,14 @@ def _correct_rating(
     score = ratings.number_in({"value": correction.value}, "value", 0, ratings.RATING_MAX)
     if _same(score, rating.score):
         raise InvalidInput(
-            "the rating already has that score: a correction would change nothing",
-            [FieldError("value", f"equals the current score {rating.score}")],
+            "该评分已是此分值，更正不会改变任何结果 "
+            "(the rating already has that score: a correction would change nothing)",
+            [
+                FieldError(
+                    "value",
+                    f"与当前分值 {rating.score} 相同 (equals the current score {rating.score})",
+                )
+            ],
         )
     # The appeal's reviewer records the corrected rating on the rater's behalf.
     data = {**row, "role": rating.role, "rater": rating.rater, "score": score,
@@ -380,7 +437,11 @@ def _correct_review(
 ) -> Event:
     current = work.session.get(IndicatorValue, target.key)
     if current is None or current.review_seq != correction.target:
-        raise invalid("target", "not the current review decision of this appeal's value")
+        raise invalid(
+            "target",
+            "不是该申诉所涉数据的当前审核决定 "
+            "(not the current review decision of this appeal's value)",
+        )
     if correction.withdraw:
         return items.withdraw_review(
             work, current.seq, current.review_seq, f"appeal {appeal.code}", appeal=appeal.code
@@ -394,8 +455,13 @@ def _correct_review(
 def _still_open(appeal: Appeal) -> None:
     if appeal.status not in OPEN:
         raise Conflict(
-            f"appeal {appeal.code} is already decided",
-            [FieldError("appeal", f"decided at seq {appeal.decided_seq}")],
+            f"申诉 {appeal.code} 已办结 (appeal {appeal.code} is already decided)",
+            [
+                FieldError(
+                    "appeal",
+                    f"已于第 {appeal.decided_seq} 条记录办结 (decided at seq {appeal.decided_seq})",
+                )
+            ],
         )
 
 

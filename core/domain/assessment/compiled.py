@@ -81,8 +81,9 @@ def compile_scheme(
         rule = rule_types.get(node["rule"]["type"])
         if rule is None:
             raise NotFound(
-                f"rule type {node['rule']['type']!r} of scheme {scheme.code} is not installed",
-                [FieldError("plugins", "install the plugin that provides it")],
+                f"方案 {scheme.code} 的规则类型 {node['rule']['type']!r} 未安装 "
+                f"(rule type {node['rule']['type']!r} of scheme {scheme.code} is not installed)",
+                [FieldError("plugins", "请安装提供它的插件 (install the plugin that provides it)")],
             )
         meta = node["meta"]
         leaves.append(

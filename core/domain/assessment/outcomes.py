@@ -59,15 +59,16 @@ def apply_outcomes(
         found = types.get(name)
         if found is None:
             raise NotFound(
-                f"outcome type {name!r} is not installed",
-                [FieldError("plugins", "install the plugin that provides it")],
+                f"结果类型 {name!r} 未安装 (outcome type {name!r} is not installed)",
+                [FieldError("plugins", "请安装提供它的插件 (install the plugin that provides it)")],
             )
         plugin, outcome = found
         try:
             outcome.apply(rows, outcome.params_schema().load(params), context_for(plugin))
         except ArithmeticError as exc:  # e.g. a pay standard of 1e30 overflowing Decimal
             raise Conflict(
-                f"outcome {name} cannot be worked out with {plugin}'s settings",
+                f"按 {plugin} 的设置无法计算结果 {name} "
+                f"(outcome {name} cannot be worked out with {plugin}'s settings)",
                 [FieldError("settings", f"{plugin} 的设置使结果无法计算 (the settings of "
                                          f"{plugin} give numbers out of range: {exc!r})")],
             ) from exc  # fmt: skip

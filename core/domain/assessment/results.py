@@ -212,8 +212,13 @@ class ResultsEngine:
             processor = self.post_processors.get(step["type"])
             if processor is None:
                 raise NotFound(
-                    f"post-processor {step['type']!r} of scheme {scheme.code} is not installed",
-                    [FieldError("plugins", "install the plugin that provides it")],
+                    f"方案 {scheme.code} 的后处理 {step['type']!r} 未安装 "
+                    f"(post-processor {step['type']!r} of scheme {scheme.code} is not installed)",
+                    [
+                        FieldError(
+                            "plugins", "请安装提供它的插件 (install the plugin that provides it)"
+                        )
+                    ],
                 )
             if processor.stage == stage:
                 processor.apply(results, processor.params_schema().load(step["params"]), ctx)

@@ -102,7 +102,11 @@ class _Checker:
                 self.fail(path, str(exc))
                 return None
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INT:
-            self.fail(path, "an integer this large is not kept exactly: write it as a string")
+            self.fail(
+                path,
+                "整数过大，无法精确保存：请写成字符串 "
+                "(an integer this large is not kept exactly: write it as a string)",
+            )
             return None
         if isinstance(value, dict):
             return {str(k): self.plain(f"{path}.{k}", v) for k, v in value.items()}
@@ -117,13 +121,17 @@ class _Checker:
             self.fail(path, str(exc))
             return None
         if number < minimum:
-            self.fail(path, f"must be at least {minimum}")
+            self.fail(path, f"不得小于 {minimum} (must be at least {minimum})")
             return None
         return number
 
     def code(self, path: str, value: Any) -> bool:
         if not isinstance(value, str) or not CODE.fullmatch(value):
-            self.fail(path, "use 1–64 letters, digits, '_', '.' or '-', starting alphanumeric")
+            self.fail(
+                path,
+                "须为 1–64 个字母、数字、'_'、'.' 或 '-'，以字母或数字开头 "
+                "(use 1–64 letters, digits, '_', '.' or '-', starting alphanumeric)",
+            )
             return False
         return True
 
@@ -131,18 +139,23 @@ class _Checker:
 
     def flatten(self, nodes: Any, path: str, parent: str | None, out: list[_Node]) -> None:
         if not isinstance(nodes, list) or not nodes:
-            self.fail(path, "must be a non-empty list of nodes")
+            self.fail(path, "须为非空的节点列表 (must be a non-empty list of nodes)")
             return
         for i, raw in enumerate(nodes):
             here = f"{path}[{i}]"
             if not isinstance(raw, dict):
-                self.fail(here, "must be an object")
+                self.fail(here, "必须是对象 (must be an object)")
                 continue
             unknown = sorted(set(raw) - NODE_FIELDS)
             if unknown:
-                self.fail(here, f"unknown field(s): {', '.join(unknown)}")
+                fields = ", ".join(unknown)
+                self.fail(here, f"未知字段：{fields} (unknown field(s): {fields})")
             if parent is not None and "parent" in raw:
-                self.fail(f"{here}.parent", "a nested node takes its parent from its position")
+                self.fail(
+                    f"{here}.parent",
+                    "嵌套节点的上级由其位置决定，不能另填 "
+                    "(a nested node takes its parent from its position)",
+                )
             out.append(_Node(here, raw, parent if parent is not None else raw.get("parent")))
             if "children" in raw:
                 self.flatten(raw["children"], f"{here}.children", raw.get("code"), out)
@@ -155,18 +168,25 @@ class _Checker:
                 continue
             if code in by_code:
                 self.fail(
-                    f"{node.path}.code", f"{code!r} is used twice (also {by_code[code].path})"
+                    f"{node.path}.code",
+                    f"{code!r} 重复使用（另见 {by_code[code].path}） "
+                    f"({code!r} is used twice (also {by_code[code].path}))",
                 )
                 continue
             by_code[code] = node
         for node in by_code.values():
             if node.parent is not None and node.parent not in by_code:
-                self.fail(f"{node.path}.parent", f"no node {node.parent!r}")
+                self.fail(
+                    f"{node.path}.parent", f"没有节点 {node.parent!r} (no node {node.parent!r})"
+                )
         for code, node in by_code.items():
             seen, at = {code}, node.parent
             while at is not None and at in by_code:
                 if at in seen:
-                    self.fail(f"{node.path}.parent", f"the tree has a cycle through {code!r}")
+                    self.fail(
+                        f"{node.path}.parent",
+                        f"节点树经 {code!r} 形成循环 (the tree has a cycle through {code!r})",
+                    )
                     break
                 seen.add(at)
                 at = by_code[at].parent
@@ -179,9 +199,16 @@ class _Checker:
         out: dict[str, Any] = {}
         indicator = raw.get("indicator")
         if indicator is None:
-            self.fail(f"{path}.indicator", "a leaf names the indicator it scores")
+            self.fail(
+                f"{path}.indicator",
+                "末级节点须指明所计分的指标 (a leaf names the indicator it scores)",
+            )
         elif indicator not in self.indicators:
-            self.fail(f"{path}.indicator", f"no indicator {indicator!r} in the bureau's library")
+            self.fail(
+                f"{path}.indicator",
+                f"本局指标库中没有指标 {indicator!r} "
+                f"(no indicator {indicator!r} in the bureau's library)",
+            )
         out["indicator"] = indicator
         out["rule"] = self.rule(f"{path}.rule", raw.get("rule"))
         combine = self.combine(f"{path}.combine", raw.get("combine", "mean"))
@@ -189,19 +216,25 @@ class _Checker:
         if combine == "sum" and rule_type is not None and rule_type.inputs != "value":
             self.fail(
                 f"{path}.combine",
-                f"sum adds up numbers; rule {out['rule']['type']} reads {rule_type.inputs}",
+                f"sum 只能相加数值；规则 {out['rule']['type']} 读取的是 {rule_type.inputs} "
+                f"(sum adds up numbers; rule {out['rule']['type']} reads {rule_type.inputs})",
             )
         if raw.get("direction", "higher") not in DIRECTIONS:
-            self.fail(f"{path}.direction", f"one of {', '.join(DIRECTIONS)}")
+            choices = ", ".join(DIRECTIONS)
+            self.fail(f"{path}.direction", f"须为以下之一：{choices} (one of {choices})")
         if raw.get("frequency", "year") not in PERIOD_KINDS:
-            self.fail(f"{path}.frequency", f"one of {', '.join(PERIOD_KINDS)}")
+            choices = ", ".join(PERIOD_KINDS)
+            self.fail(f"{path}.frequency", f"须为以下之一：{choices} (one of {choices})")
         if not isinstance(raw.get("evidence", False), bool):
-            self.fail(f"{path}.evidence", "true or false")
+            self.fail(f"{path}.evidence", "须为 true 或 false (true or false)")
         if raw.get("target") is not None:
             self.decimal(f"{path}.target", raw["target"], Decimal("-1e18"))
         warn_after = raw.get("warn_after", 3)
         if isinstance(warn_after, bool) or not isinstance(warn_after, int) or warn_after < 1:
-            self.fail(f"{path}.warn_after", "a whole number of periods, at least 1")
+            self.fail(
+                f"{path}.warn_after",
+                "须为期间个数，至少为 1 (a whole number of periods, at least 1)",
+            )
         out["meta"] = {
             "unit": str(raw.get("unit", "")),
             "direction": raw.get("direction", "higher"),
@@ -214,11 +247,17 @@ class _Checker:
         }
         inputs = raw.get("inputs", {})
         if not isinstance(inputs, dict):
-            self.fail(f"{path}.inputs", "a mapping of input name to indicator code")
+            self.fail(
+                f"{path}.inputs",
+                "须为输入名到指标代码的映射 (a mapping of input name to indicator code)",
+            )
         else:
             for name, code in inputs.items():
                 if code not in self.indicators:
-                    self.fail(f"{path}.inputs.{name}", f"no indicator {code!r} in the library")
+                    self.fail(
+                        f"{path}.inputs.{name}",
+                        f"指标库中没有指标 {code!r} (no indicator {code!r} in the library)",
+                    )
             if inputs:
                 out["inputs"] = dict(inputs)
         return out
@@ -232,19 +271,29 @@ class _Checker:
         if isinstance(combine, dict) and combine:
             weights = [self.decimal(f"{path}.{k}", v) for k, v in combine.items()]
             if None not in weights and sum(weights, Decimal(0)) != 1:
-                self.fail(path, "period weights must add up to 1")
+                self.fail(path, "各期间权重之和须为 1 (period weights must add up to 1)")
             return self.plain(path, combine)
-        self.fail(path, f"one of {', '.join(COMBINE_METHODS)} or {{period: weight}}")
+        methods = ", ".join(COMBINE_METHODS)
+        self.fail(
+            path,
+            f"须为 {methods} 之一，或 {{期间: 权重}} (one of {methods} or {{period: weight}})",
+        )
         return None
 
     def rule(self, path: str, rule: Any) -> dict | None:
         if not isinstance(rule, dict) or not isinstance(rule.get("type"), str):
-            self.fail(path, "a leaf needs a rule {type, params}")
+            self.fail(
+                path, "末级节点须有计分规则 {type, params} (a leaf needs a rule {type, params})"
+            )
             return None
         rule_type = self.rule_types.get(rule["type"])
         if rule_type is None:
             known = ", ".join(sorted(self.rule_types)) or "none installed"
-            self.fail(f"{path}.type", f"unknown rule type {rule['type']!r} (known: {known})")
+            self.fail(
+                f"{path}.type",
+                f"未知的规则类型 {rule['type']!r}（可用：{known}） "
+                f"(unknown rule type {rule['type']!r} (known: {known}))",
+            )
             return None
         params = self.plain(f"{path}.params", rule.get("params", {}))
         self.params(f"{path}.params", rule_type.params_schema, params)
@@ -267,7 +316,12 @@ class _Checker:
                 else (points.get(parent), f"{by_code[parent].path}.points")
             )
             if want is not None and got != want:
-                self.fail(where, f"children add up to {as_text(got)}, not {as_text(want)}")
+                got_text, want_text = as_text(got), as_text(want)
+                self.fail(
+                    where,
+                    f"下级分值合计 {got_text}，应为 {want_text} "
+                    f"(children add up to {got_text}, not {want_text})",
+                )
 
     # ------------------------------------------------------------------ results
 
@@ -277,7 +331,7 @@ class _Checker:
         if grades is None:
             return []
         if not isinstance(grades, list):
-            self.fail("grades", "a list of grades, best first")
+            self.fail("grades", "须为等次列表，由高到低 (a list of grades, best first)")
             return []
         out, seen, last_min = [], set(), None
         for i, grade in enumerate(grades):
@@ -285,30 +339,41 @@ class _Checker:
             if not isinstance(grade, dict) or not self.code(f"{path}.code", grade.get("code")):
                 continue
             if grade["code"] in seen:
-                self.fail(f"{path}.code", f"{grade['code']!r} is used twice")
+                self.fail(
+                    f"{path}.code", f"{grade['code']!r} 重复使用 ({grade['code']!r} is used twice)"
+                )
             seen.add(grade["code"])
             entry = {"code": grade["code"], "name": str(grade.get("name", grade["code"]))}
             if grade.get("min") is not None:
                 low = self.decimal(f"{path}.min", grade["min"], Decimal("-1e18"))
                 if low is not None and last_min is not None and low > last_min:
-                    self.fail(f"{path}.min", "grades go best first: min must not rise")
+                    self.fail(
+                        f"{path}.min",
+                        "等次由高到低排列：min 不得上升 (grades go best first: min must not rise)",
+                    )
                 last_min = low if low is not None else last_min
                 entry["min"] = self.plain(f"{path}.min", grade["min"])
             if grade.get("quota") is not None:
                 quota = self.decimal(f"{path}.quota", grade["quota"], Decimal("0.0001"))
                 if quota is not None and quota > 1:
-                    self.fail(f"{path}.quota", "a share of the group, at most 1")
+                    self.fail(
+                        f"{path}.quota", "组内比例，最多为 1 (a share of the group, at most 1)"
+                    )
                 entry["quota"] = self.plain(f"{path}.quota", grade["quota"])
             out.append(entry)
         if out and "min" in out[-1]:
-            self.fail(f"grades[{len(out) - 1}].min", "the last grade takes everyone left: no min")
+            self.fail(
+                f"grades[{len(out) - 1}].min",
+                "最后一个等次兜底其余所有对象：不设 min "
+                "(the last grade takes everyone left: no min)",
+            )
         return out
 
     def post(self, steps: Any, codes: set[str]) -> list[dict]:
         if steps is None:
             return []
         if not isinstance(steps, list):
-            self.fail("post", "a list of {type, params}")
+            self.fail("post", "须为 {type, params} 的列表 (a list of {type, params})")
             return []
         out = []
         for i, step in enumerate(steps):
@@ -317,27 +382,43 @@ class _Checker:
             processor = self.post_processors.get(kind) if isinstance(kind, str) else None
             if processor is None:
                 known = ", ".join(sorted(self.post_processors)) or "none installed"
-                self.fail(f"{path}.type", f"unknown post-processor {kind!r} (known: {known})")
+                self.fail(
+                    f"{path}.type",
+                    f"未知的后处理 {kind!r}（可用：{known}） "
+                    f"(unknown post-processor {kind!r} (known: {known}))",
+                )
                 continue
             params = self.plain(f"{path}.params", step.get("params", {}))
             self.params(f"{path}.params", processor.params_schema, params)
             if "node" in params and params["node"] not in codes:
-                self.fail(f"{path}.params.node", f"no node {params['node']!r} in the scheme")
+                self.fail(
+                    f"{path}.params.node",
+                    f"方案中没有节点 {params['node']!r} (no node {params['node']!r} in the scheme)",
+                )
             if "indicator" in params and params["indicator"] not in self.indicators:
-                self.fail(f"{path}.params.indicator", f"no indicator {params['indicator']!r}")
+                self.fail(
+                    f"{path}.params.indicator",
+                    f"没有指标 {params['indicator']!r} (no indicator {params['indicator']!r})",
+                )
             out.append({"type": kind, "params": params})
         return out
 
     def outcomes(self, section: Any) -> dict:
         """``{outcome type: params}``: each named type installed, its params valid."""
         if not isinstance(section, dict):
-            self.fail("outcomes", "a mapping of outcome type to its parameters")
+            self.fail(
+                "outcomes",
+                "须为结果类型到其参数的映射 (a mapping of outcome type to its parameters)",
+            )
             return {}
         for name, params in section.items():
             outcome = self.outcome_types.get(name)
             if outcome is None:
                 known = ", ".join(sorted(self.outcome_types)) or "none installed"
-                self.fail(f"outcomes.{name}", f"unknown outcome type (known: {known})")
+                self.fail(
+                    f"outcomes.{name}",
+                    f"未知的结果类型（可用：{known}） (unknown outcome type (known: {known}))",
+                )
                 continue
             self.params(f"outcomes.{name}", outcome.params_schema, params)
         return section
@@ -363,18 +444,28 @@ def normalise(
     """Validate a scheme document; returns its normal form, or None and every error."""
     check = _Checker(rule_types, indicators, post_processors or {}, outcome_types or {})
     if not isinstance(doc, dict):
-        return None, [FieldError("scheme", "must be an object with code, name and nodes")]
+        return None, [
+            FieldError(
+                "scheme",
+                "须为含 code、name 和 nodes 的对象 (must be an object with code, name and nodes)",
+            )
+        ]
     unknown = sorted(set(doc) - SCHEME_FIELDS)
     if unknown:
-        check.fail("scheme", f"unknown field(s): {', '.join(unknown)}")
+        fields = ", ".join(unknown)
+        check.fail("scheme", f"未知字段：{fields} (unknown field(s): {fields})")
     check.code("code", doc.get("code"))
     if not str(doc.get("name", "")).strip():
-        check.fail("name", "must not be empty")
+        check.fail("name", "不能为空 (must not be empty)")
     if doc.get("group") is not None:
         check.code("group", doc.get("group"))
     subject = doc.get("subject", "unit")
     if subject not in SUBJECTS:
-        check.fail("subject", f"one of {', '.join(SUBJECTS)}: what the scheme assesses")
+        choices = ", ".join(SUBJECTS)
+        check.fail(
+            "subject",
+            f"须为 {choices} 之一：方案的考核对象 (one of {choices}: what the scheme assesses)",
+        )
     total = check.decimal("total", doc.get("total", "100"), Decimal("0.01"))
     flat: list[_Node] = []
     check.flatten(doc.get("nodes"), "nodes", None, flat)
@@ -393,16 +484,21 @@ def normalise(
             "points": as_text(value) if value is not None else None,
         }
         if not entry["name"].strip():
-            check.fail(f"{node.path}.name", "must not be empty")
+            check.fail(f"{node.path}.name", "不能为空 (must not be empty)")
         if node.raw.get("extra", False) is not False:
             if node.raw["extra"] is not True or node.parent is not None:
-                check.fail(f"{node.path}.extra", "true, on a top-level bonus node only")
+                check.fail(
+                    f"{node.path}.extra",
+                    "只能在顶层加分节点上设为 true (true, on a top-level bonus node only)",
+                )
             entry["extra"] = True
         if code in has_children:
             for field in ("rule", "indicator"):
                 if field in node.raw:
                     check.fail(
-                        f"{node.path}.{field}", "only leaves are scored; this node has children"
+                        f"{node.path}.{field}",
+                        "只有末级节点计分；此节点有下级 "
+                        "(only leaves are scored; this node has children)",
                     )
         else:
             entry.update(check.leaf(node))

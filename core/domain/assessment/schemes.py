@@ -36,8 +36,9 @@ def find_version(
         )
     if scheme is None:
         raise NotFound(
-            f"no scheme {code!r} version {version} in cycle {cycle.code}",
-            [FieldError("version", "no such scheme version")],
+            f"周期 {cycle.code} 中没有方案 {code!r} 的第 {version} 版 "
+            f"(no scheme {code!r} version {version} in cycle {cycle.code})",
+            [FieldError("version", "没有此方案版本 (no such scheme version)")],
         )
     return scheme
 
@@ -61,7 +62,11 @@ def import_scheme(
     )
     errors += _fits_cycle(definition, cycle) if not errors else []
     if errors:
-        raise InvalidInput(f"the scheme has {len(errors)} error(s); nothing was recorded", errors)
+        raise InvalidInput(
+            f"方案有 {len(errors)} 处错误，未记录任何内容 "
+            f"(the scheme has {len(errors)} error(s); nothing was recorded)",
+            errors,
+        )
     content = digest(definition)
     latest = work.session.scalar(
         select(Scheme)
@@ -118,13 +123,14 @@ def publish_scheme(work: BureauWork, cycle_code: str, code: str, version: int | 
         )
         if version is None:
             raise NotFound(
-                f"no scheme {code!r} in cycle {cycle.code}", [FieldError("code", "no such scheme")]
+                f"周期 {cycle.code} 中没有方案 {code!r} (no scheme {code!r} in cycle {cycle.code})",
+                [FieldError("code", "没有此方案 (no such scheme)")],
             )
     scheme = find_version(work.session, work.bureau, cycle, code, version)
     if scheme.status == "published":
         raise Conflict(
-            f"{code} version {version} is already published",
-            [FieldError("version", "already published")],
+            f"{code} 第 {version} 版已发布 ({code} version {version} is already published)",
+            [FieldError("version", "已发布 (already published)")],
         )
     data = {"cycle": cycle.code, "code": code, "version": version, "digest": scheme.digest}
     work.log.record("scheme.published", data)
@@ -168,5 +174,5 @@ def check_version_arg(version: object) -> int | None:
     if version is None:
         return None
     if isinstance(version, bool) or not isinstance(version, int) or not 0 < version <= MAX_SAFE_INT:
-        raise invalid("version", "a version number from 1")
+        raise invalid("version", "须为从 1 起的版本号 (a version number from 1)")
     return version

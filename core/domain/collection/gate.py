@@ -99,7 +99,7 @@ class EntryGate:
         where = f"{target.cycle.code}/{target.period.code}"
         ended = f"; its extension ended {clock.stamp(extension[0])}" if extension else ""
         return Conflict(
-            f"{where} is closed for collection",
+            f"{where} 填报已截止 ({where} is closed for collection)",
             [
                 FieldError(
                     "period",

@@ -131,7 +131,8 @@ def get_round(work: BureauWork, cycle: object, period: object) -> Round:
     found = load_round(work, found_cycle, found_period)
     if found is None:
         raise NotFound(
-            f"no collection round for {found_cycle.code}/{found_period.code}",
+            f"{found_cycle.code}/{found_period.code} 未开始收数 "
+            f"(no collection round for {found_cycle.code}/{found_period.code})",
             [FieldError("period", "未开始收数 (no collection round was opened for it)")],
         )
     return found
@@ -187,11 +188,13 @@ def _code_list(field: str, value: object, allow_all: bool = False) -> list[str]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list | tuple) or len(value) > MAX_CODES:
-        raise invalid(field, f"a list of codes (at most {MAX_CODES})")
+        raise invalid(
+            field, f"须为代码列表（最多 {MAX_CODES} 个）(a list of codes (at most {MAX_CODES}))"
+        )
     out: list[str] = []
     for item in value:
         if not isinstance(item, str) or not 0 < len(item) <= 64:
-            raise invalid(field, f"{item!r} is not a code")
+            raise invalid(field, f"{item!r} 不是代码 ({item!r} is not a code)")
         if item not in out:
             out.append(item)
     return out
@@ -204,13 +207,21 @@ def _days(field: str, value: object, default: Sequence[int], least: int) -> list
         try:
             value = [int(v) for v in value.split(",") if v.strip()]
         except ValueError:
-            raise invalid(field, "whole numbers of days, such as 3,1") from None
+            raise invalid(
+                field, "须为整数天数，如 3,1 (whole numbers of days, such as 3,1)"
+            ) from None
     if not isinstance(value, list | tuple) or len(value) > 20:
-        raise invalid(field, "a list of whole numbers of days, such as [3, 1]")
+        raise invalid(
+            field, "须为整数天数的列表，如 [3, 1] (a list of whole numbers of days, such as [3, 1])"
+        )
     days = []
     for day in value:
         if isinstance(day, bool) or not isinstance(day, int) or not least <= day <= MAX_DAYS:
-            raise invalid(field, f"{day!r}: days must be whole numbers from {least} to {MAX_DAYS}")
+            raise invalid(
+                field,
+                f"{day!r}：天数须为 {least} 到 {MAX_DAYS} 的整数 "
+                f"({day!r}: days must be whole numbers from {least} to {MAX_DAYS})",
+            )
         days.append(day)
     return sorted(set(days), reverse=True)
 
@@ -221,9 +232,15 @@ def future_deadline(field: str, raw: object, after: dt.datetime | None = None) -
     except ValueError as exc:
         raise invalid(field, str(exc)) from None
     if deadline <= clock.now():
-        raise invalid(field, f"{clock.stamp(deadline)} has already passed")
+        shown = clock.stamp(deadline)
+        raise invalid(field, f"{shown} 已经过去 ({shown} has already passed)")
     if after is not None and deadline <= after:
-        raise invalid(field, f"must be later than the deadline it extends ({clock.stamp(after)})")
+        shown = clock.stamp(after)
+        raise invalid(
+            field,
+            f"须晚于被延长的截止时间（{shown}） "
+            f"(must be later than the deadline it extends ({shown}))",
+        )
     return deadline
 
 
@@ -240,7 +257,7 @@ def _units(work: BureauWork, units: object, groups: object) -> tuple[list[str], 
             .order_by(Unit.code)
         ).all()
         if not members:
-            raise invalid("groups", f"no unit is in group {group!r}")
+            raise invalid("groups", f"组 {group!r} 中没有单位 (no unit is in group {group!r})")
         codes.extend(m for m in members if m not in codes)
     return codes, group_codes
 
@@ -271,22 +288,28 @@ def open_round(
     found_cycle, found_period = find_period(work, cycle, period)
     where = f"{found_cycle.code}/{found_period.code}"
     if closed_seq(work, found_period) is not None:
-        raise Conflict(f"{where} is closed", [FieldError("period", "收数已截止 (already closed)")])
+        raise Conflict(
+            f"{where} 收数已截止 ({where} is closed)",
+            [FieldError("period", "收数已截止 (already closed)")],
+        )
     if load_round(work, found_cycle, found_period) is not None:
         raise Conflict(
-            f"a collection round for {where} is already open",
+            f"{where} 已开始收数 (a collection round for {where} is already open)",
             [FieldError("period", "已开始收数 (already open: extend units' deadlines instead)")],
         )
     unknown = sorted(set(spec) - {"deadline", "units", "groups", "indicators", "evidence",
                                   "remind_before", "remind_overdue", "note"})  # fmt: skip
     if unknown:
-        raise invalid(unknown[0], "is not a setting of a collection round")
+        raise invalid(unknown[0], "不是收数轮次的设置项 (is not a setting of a collection round)")
     deadline = future_deadline("deadline", spec.get("deadline"))
     units, groups = _units(work, spec.get("units"), spec.get("groups"))
     if not units and spec.get("units") is None and spec.get("groups") is None:
         units = default_units(found_cycle, found_period)
     if not units:
-        raise invalid("units", "no unit to collect from: name units or groups")
+        raise invalid(
+            "units",
+            "没有可收数的单位：请指定单位或组 (no unit to collect from: name units or groups)",
+        )
     data: dict[str, Any] = {
         "cycle": found_cycle.code,
         "period": found_period.code,
@@ -300,7 +323,11 @@ def open_round(
     if spec.get("indicators") is not None:
         data["indicators"] = _code_list("indicators", spec["indicators"])
         if not data["indicators"]:
-            raise invalid("indicators", "name at least one, or leave it out for the scheme's")
+            raise invalid(
+                "indicators",
+                "请至少指定一个，或不填以使用方案的指标 "
+                "(name at least one, or leave it out for the scheme's)",
+            )
         _indicators(work, "indicators", data["indicators"])
     if spec.get("evidence") not in (None, "", []):
         data["evidence"] = _code_list("evidence", spec["evidence"], allow_all=True)
@@ -321,11 +348,15 @@ def extend(
     current = load_round(work, found_cycle, found_period)
     if current is None and closed_seq(work, found_period) is None:
         raise Conflict(
-            f"no collection round for {found_cycle.code}/{found_period.code}",
+            f"{found_cycle.code}/{found_period.code} 未开始收数 "
+            f"(no collection round for {found_cycle.code}/{found_period.code})",
             [FieldError("period", "未开始收数 (no round to extend: open one first)")],
         )
     if current is not None and found_unit.code not in current.units:
-        raise invalid("unit", f"{found_unit.code} is not asked for figures in this round")
+        code = found_unit.code
+        raise invalid(
+            "unit", f"本轮未向 {code} 收数 ({code} is not asked for figures in this round)"
+        )
     previous = extensions(work, found_period).get(found_unit.code)
     after = previous[0] if previous else (current.deadline if current else None)
     data = {
@@ -364,7 +395,7 @@ def close(
     """Close a period for collection, recording who still owed what."""
     if closed_seq(work, period) is not None:
         raise Conflict(
-            f"{cycle.code}/{period.code} is already closed",
+            f"{cycle.code}/{period.code} 收数已截止 ({cycle.code}/{period.code} is already closed)",
             [FieldError("period", "收数已截止 (already closed)")],
         )
     data: dict[str, Any] = {"cycle": cycle.code, "period": period.code, "outstanding": outstanding}

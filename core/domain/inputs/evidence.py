@@ -53,12 +53,21 @@ class EvidenceStore:
     def get(self, digest: str) -> bytes:
         target = self.path(digest)
         if not target.is_file():
-            raise NotFound(f"no evidence file {digest}", [FieldError("sha256", "not stored")])
+            raise NotFound(
+                f"没有佐证材料文件 {digest} (no evidence file {digest})",
+                [FieldError("sha256", "未保存 (not stored)")],
+            )
         content = target.read_bytes()
         if hashlib.sha256(content).hexdigest() != digest:
             raise NotFound(
-                f"evidence file {digest} was altered on disk",
-                [FieldError("sha256", "stored bytes do not match their hash")],
+                f"佐证材料文件 {digest} 在磁盘上被改动 "
+                f"(evidence file {digest} was altered on disk)",
+                [
+                    FieldError(
+                        "sha256",
+                        "保存的内容与其哈希不符 (stored bytes do not match their hash)",
+                    )
+                ],
             )
         return content
 
@@ -106,15 +115,23 @@ def attach(
     indicator and period it supports, ``i1@2026-Q1``)."""
     errors = []
     if not content:
-        errors.append(FieldError("file", "is empty"))
+        errors.append(FieldError("file", "文件为空 (is empty)"))
     elif len(content) > MAX_EVIDENCE_BYTES:
         errors.append(
-            FieldError("file", f"is {len(content)} bytes; the limit is {MAX_EVIDENCE_BYTES}")
+            FieldError(
+                "file",
+                f"文件 {len(content)} 字节，上限 {MAX_EVIDENCE_BYTES} 字节 "
+                f"(is {len(content)} bytes; the limit is {MAX_EVIDENCE_BYTES})",
+            )
         )
     try:
         name = check_text("filename", filename, FILENAME_MAX)
         if "/" in name or "\\" in name or name in (".", ".."):
-            errors.append(FieldError("filename", "a plain file name, without folders"))
+            errors.append(
+                FieldError(
+                    "filename", "须为不含文件夹的文件名 (a plain file name, without folders)"
+                )
+            )
     except InvalidInput as exc:
         errors.extend(exc.errors)
     try:
@@ -126,7 +143,10 @@ def attach(
         if content and _active(content, kind):
             errors.append(FieldError("file", ACTIVE_REFUSED))
     if errors:
-        raise InvalidInput("cannot attach the evidence; nothing was written", errors)
+        raise InvalidInput(
+            "无法附上佐证材料，未写入任何数据 (cannot attach the evidence; nothing was written)",
+            errors,
+        )
     unit = get_unit(work.session, work.bureau, unit_code)
     work.require("evidence.attach", unit.id)
     digest = store.put(content)
@@ -163,5 +183,8 @@ def find(
             stmt = stmt.where(EvidenceFile.unit_id.in_(units))
         found = session.scalar(stmt.order_by(EvidenceFile.seq).limit(1))
     if found is None:
-        raise NotFound(f"no evidence {digest}", [FieldError("sha256", "not in this bureau")])
+        raise NotFound(
+            f"没有佐证材料 {digest} (no evidence {digest})",
+            [FieldError("sha256", "不在本局 (not in this bureau)")],
+        )
     return found

@@ -35,7 +35,11 @@ def evidence_hashes(work: BureauWork, values: Any) -> list[str]:
     if values is None:
         return []
     if not isinstance(values, list) or not all(isinstance(v, str) and len(v) == 64 for v in values):
-        raise invalid("evidence", "a list of SHA-256 digests (64 hex characters)")
+        raise invalid(
+            "evidence",
+            "须为 SHA-256 摘要列表（64 位十六进制） "
+            "(a list of SHA-256 digests (64 hex characters))",
+        )
     known = set(
         work.session.scalars(
             select(EvidenceFile.sha256).where(
@@ -45,7 +49,10 @@ def evidence_hashes(work: BureauWork, values: Any) -> list[str]:
     )
     unknown = [v for v in values if v not in known]
     if unknown:
-        raise invalid("evidence", f"not attached in this bureau: {', '.join(unknown)}")
+        missing = ", ".join(unknown)
+        raise invalid(
+            "evidence", f"未上传到本局：{missing} (not attached in this bureau: {missing})"
+        )
     return list(values)
 
 
@@ -57,11 +64,16 @@ def live_item(
     item = work.session.get(ScoreItem, (seq, work.bureau.id)) if seq is not None else None
     if item is None:
         raise Conflict(
-            f"seq {seq} is not a live item of this bureau (corrected or withdrawn already?)",
-            [FieldError(field, "not a live item")],
+            f"第 {seq} 条不是本局现行的加扣分项（已更正或撤回？） "
+            f"(seq {seq} is not a live item of this bureau (corrected or withdrawn already?))",
+            [FieldError(field, "不是现行的加扣分项 (not a live item)")],
         )
     if target is not None and (item.subject_id, item.indicator_id, item.period_id) != target.key:
-        raise invalid(field, f"item {seq} is about another subject, indicator or period")
+        raise invalid(
+            field,
+            f"第 {seq} 条加扣分项针对的是其他对象、指标或期间 "
+            f"(item {seq} is about another subject, indicator or period)",
+        )
     return item
 
 
@@ -84,7 +96,11 @@ def record_items(
         if corrects is not None:
             live_item(work, corrects, target)
             if corrects in corrected:
-                raise invalid("corrects", f"row {corrected[corrects]} corrects the same item")
+                earlier = corrected[corrects]
+                raise invalid(
+                    "corrects",
+                    f"第 {earlier} 行更正的是同一项 (row {earlier} corrects the same item)",
+                )
             corrected[corrects] = number
             data["corrects"] = corrects
         if appeal:
@@ -149,8 +165,14 @@ def current_value_by_seq(work: BureauWork, value_seq: object) -> IndicatorValue:
     )
     if row is None:
         raise NotFound(
-            f"seq {seq} is not a current value",
-            [FieldError("seq", "not the current value of any subject, indicator and period")],
+            f"第 {seq} 条不是现行数据 (seq {seq} is not a current value)",
+            [
+                FieldError(
+                    "seq",
+                    "不是任何对象、指标和期间的现行数据 "
+                    "(not the current value of any subject, indicator and period)",
+                )
+            ],
         )
     return row
 
@@ -175,20 +197,32 @@ def decide_review(
     """Approve or reject the current value with ledger seq ``value_seq``. A value already
     reviewed is re-decided only by a correction naming the earlier decision's seq."""
     if decision not in REVIEW_DECISIONS:
-        raise invalid("decision", f"one of {', '.join(REVIEW_DECISIONS)}")
+        choices = ", ".join(REVIEW_DECISIONS)
+        raise invalid("decision", f"须为以下之一：{choices} (one of {choices})")
     row = current_value_by_seq(work, value_seq)
     corrects = seq_field({"corrects": corrects}, "corrects")
     if row.review_seq is not None and corrects != row.review_seq:
         raise Conflict(
-            f"seq {row.seq} was already reviewed ({row.review}, seq {row.review_seq})",
-            [FieldError("corrects", f"send corrects: {row.review_seq} to change the decision")],
+            f"第 {row.seq} 条已审核（{row.review}，第 {row.review_seq} 条） "
+            f"(seq {row.seq} was already reviewed ({row.review}, seq {row.review_seq}))",
+            [
+                FieldError(
+                    "corrects",
+                    f"要改变审核决定，请发送 corrects: {row.review_seq} "
+                    f"(send corrects: {row.review_seq} to change the decision)",
+                )
+            ],
         )
     if row.review_seq is None and corrects is not None:
-        raise Conflict("nothing to correct", [FieldError("corrects", "not reviewed yet")])
+        raise Conflict(
+            "没有可更正的内容 (nothing to correct)",
+            [FieldError("corrects", "尚未审核 (not reviewed yet)")],
+        )
     if corrects is not None and row.review == decision:
         raise InvalidInput(
-            f"the value is already {decision}; a correction must change the decision",
-            [FieldError("decision", f"already {decision}")],
+            f"该数据已是 {decision}，更正必须改变审核决定 "
+            f"(the value is already {decision}; a correction must change the decision)",
+            [FieldError("decision", f"已是 {decision} (already {decision})")],
         )
     data = _value_target(row)
     data.update(
@@ -215,8 +249,14 @@ def withdraw_review(
     withdraws = seq_field({"withdraws": withdraws}, "withdraws", required=True)
     if row.review_seq != withdraws:
         raise Conflict(
-            f"seq {withdraws} is not the current review of value {row.seq}",
-            [FieldError("withdraws", f"the current review is {row.review_seq}")],
+            f"第 {withdraws} 条不是第 {row.seq} 条数据的现行审核 "
+            f"(seq {withdraws} is not the current review of value {row.seq})",
+            [
+                FieldError(
+                    "withdraws",
+                    f"现行审核是第 {row.review_seq} 条 (the current review is {row.review_seq})",
+                )
+            ],
         )
     data = _value_target(row)
     data.update(

@@ -59,18 +59,36 @@ def _rater(work: BureauWork, row: dict, role: str) -> str:
     if principal.is_system:
         if role == EXPERT:
             raise Forbidden(
-                "an expert submits their own ratings",
-                [FieldError("rater", "sign in as the expert (CLI: jixiao --as USER …)")],
+                "专家须本人提交评分 (an expert submits their own ratings)",
+                [
+                    FieldError(
+                        "rater",
+                        "请以该专家身份登录 (sign in as the expert (CLI: jixiao --as USER …))",
+                    )
+                ],
             )
         if given in (None, ""):
-            raise invalid("rater", "name who rated (a transcribed rating needs a rater)")
+            raise invalid(
+                "rater",
+                "请填写评分人（代录的评分须注明评分人） "
+                "(name who rated (a transcribed rating needs a rater))",
+            )
         return check_text("rater", given, 100)
     if principal.role == EXPERT and role != EXPERT:
-        raise Forbidden("an expert rates as expert", [FieldError("role", "must be expert")])
+        raise Forbidden(
+            "专家只能以专家身份评分 (an expert rates as expert)",
+            [FieldError("role", "须为 expert (must be expert)")],
+        )
     if role == EXPERT and principal.role != EXPERT:
-        raise Forbidden("only experts give expert ratings", [FieldError("role", "not an expert")])
+        raise Forbidden(
+            "只有专家才能给出专家评分 (only experts give expert ratings)",
+            [FieldError("role", "不是专家 (not an expert)")],
+        )
     if given not in (None, "", principal.username) and (role == EXPERT or principal.role == EXPERT):
-        raise Forbidden("an expert rates as themselves", [FieldError("rater", "must be you")])
+        raise Forbidden(
+            "专家只能以本人名义评分 (an expert rates as themselves)",
+            [FieldError("rater", "须为您本人 (must be you)")],
+        )
     return check_text("rater", given or principal.username, 100)
 
 
@@ -78,15 +96,23 @@ def _check_panel(work: BureauWork, target: Target, rater: str, appeal: str | Non
     panel = work.session.get(ExpertPanel, (target.cycle.id, target.indicator.id))
     if panel is None:
         raise Conflict(
-            "no expert panel drawn", [FieldError("indicator", "draw a panel for it first")]
+            "尚未抽取专家组 (no expert panel drawn)",
+            [FieldError("indicator", "请先为此指标抽取专家组 (draw a panel for it first)")],
         )
     if rater not in panel.members.split(","):
         raise Forbidden(
-            "not on the panel", [FieldError("rater", f"{rater} was not drawn (seq {panel.seq})")]
+            "不在专家组中 (not on the panel)",
+            [
+                FieldError(
+                    "rater",
+                    f"{rater} 未被抽中（第 {panel.seq} 条） "
+                    f"({rater} was not drawn (seq {panel.seq}))",
+                )
+            ],
         )
     if panel.closed_seq is not None and appeal is None:
         raise Conflict(
-            "the panel is closed",
+            "专家评分已结束 (the panel is closed)",
             [
                 FieldError(
                     "indicator",
@@ -112,13 +138,18 @@ def submit_ratings(
         target = resolve(work, row, number)
         role = row.get("role")
         if role not in RATER_ROLES:
-            raise invalid("role", f"one of {', '.join(RATER_ROLES)}")
+            roles = ", ".join(RATER_ROLES)
+            raise invalid("role", f"须为以下之一：{roles} (one of {roles})")
         rater = _rater(work, row, role)
         if role == EXPERT:
             _check_panel(work, target, rater, appeal)
         key = (*target.key, rater)
         if key in pending:
-            raise invalid("rater", f"the same rater and target as row {pending[key]}")
+            raise invalid(
+                "rater",
+                f"与第 {pending[key]} 行的评分人和对象相同 "
+                f"(the same rater and target as row {pending[key]})",
+            )
         pending[key] = number
         found = current_rating(work, target, rater)
         corrects = seq_field(row, "corrects")
@@ -148,12 +179,17 @@ def withdraw_rating(work: BureauWork, row: dict[str, Any], appeal: str | None = 
     found = current_rating(work, target, rater)
     if found is None or found.seq != withdraws:
         current = f"the current rating by {rater} is seq {found.seq}" if found else "none"
+        current_zh = f"{rater} 的现行评分是第 {found.seq} 条" if found else "没有现行评分"
         raise Conflict(
-            f"cannot withdraw seq {withdraws}: {current}",
-            [FieldError("withdraws", "not the current rating of that rater")],
+            f"无法撤回第 {withdraws} 条：{current_zh} (cannot withdraw seq {withdraws}: {current})",
+            [
+                FieldError(
+                    "withdraws", "不是该评分人的现行评分 (not the current rating of that rater)"
+                )
+            ],
         )
     if work.principal.role == EXPERT and rater != work.principal.username:
-        raise Forbidden("an expert withdraws only their own rating")
+        raise Forbidden("专家只能撤回本人的评分 (an expert withdraws only their own rating)")
     data: dict[str, Any] = target.data()
     data.update(
         rater=rater,
@@ -200,25 +236,44 @@ def draw_panel(
     drawn = work.session.get(ExpertPanel, (cycle.id, indicator.id))
     if drawn is not None and drawn.closed_seq is not None:
         raise Conflict(
-            "the panel is closed",
-            [FieldError("indicator", f"closed at seq {drawn.closed_seq}: it is not redrawn")],
+            "专家评分已结束 (the panel is closed)",
+            [
+                FieldError(
+                    "indicator",
+                    f"已于第 {drawn.closed_seq} 条结束，不再重新抽取 "
+                    f"(closed at seq {drawn.closed_seq}: it is not redrawn)",
+                )
+            ],
         )
     experts = expert_users(work)
     errors = []
     if pool is not None and (
         not isinstance(pool, list) or not all(isinstance(p, str) for p in pool)
     ):
-        raise invalid("pool", "a list of expert usernames")
+        raise invalid("pool", "须为专家用户名列表 (a list of expert usernames)")
     if pool is not None and not pool:  # an empty pool is empty, not "every expert"
         raise invalid("pool", "专家库中没有可抽取的专家 (the pool given has no experts)")
     pool = sorted(set(pool)) if pool else experts
     unknown = sorted(set(pool) - set(experts))
     if unknown:
-        errors.append(FieldError("pool", f"not expert users of the bureau: {', '.join(unknown)}"))
+        names = ", ".join(unknown)
+        errors.append(
+            FieldError(
+                "pool", f"不是本局的专家用户：{names} (not expert users of the bureau: {names})"
+            )
+        )
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= len(pool):
-        errors.append(FieldError("size", f"between 1 and the pool's {len(pool)} experts"))
+        errors.append(
+            FieldError(
+                "size",
+                f"须在 1 到专家库的 {len(pool)} 人之间 "
+                f"(between 1 and the pool's {len(pool)} experts)",
+            )
+        )
     if errors:
-        raise InvalidInput("cannot draw the panel; nothing was written", errors)
+        raise InvalidInput(
+            "无法抽取专家组，未写入任何数据 (cannot draw the panel; nothing was written)", errors
+        )
     seed = check_code(seed, "seed") if seed is not None else secrets.token_hex(16)
     members = draw(pool, size, seed)
     data = {
@@ -241,8 +296,13 @@ def close_panel(
     panel = find_panel(work, cycle_code, indicator_code)
     if panel.closed_seq is not None:
         raise Conflict(
-            "the panel is already closed",
-            [FieldError("indicator", f"closed at seq {panel.closed_seq}")],
+            "专家评分已结束 (the panel is already closed)",
+            [
+                FieldError(
+                    "indicator",
+                    f"已于第 {panel.closed_seq} 条结束 (closed at seq {panel.closed_seq})",
+                )
+            ],
         )
     cycle = get_cycle(work.session, work.bureau, cycle_code)
     indicator = get_indicator(work.session, work.bureau, indicator_code)
@@ -258,5 +318,8 @@ def find_panel(work: BureauWork, cycle_code: str, indicator_code: str) -> Expert
     indicator = get_indicator(work.session, work.bureau, indicator_code)
     panel = work.session.get(ExpertPanel, (cycle.id, indicator.id))
     if panel is None:
-        raise NotFound("no panel drawn", [FieldError("indicator", "no panel for it")])
+        raise NotFound(
+            "尚未抽取专家组 (no panel drawn)",
+            [FieldError("indicator", "此指标没有专家组 (no panel for it)")],
+        )
     return panel

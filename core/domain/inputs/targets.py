@@ -23,6 +23,8 @@ from core.kernel.queries import get_by
 
 _MEMO = "jixiao.targets"
 TARGET_FIELDS = ("indicator", "cycle", "period")
+KIND_ZH = {"unit": "单位", "person": "人员"}
+"""A subject's kind as messages name it in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,11 @@ def subject_of(session: Session, bureau: Bureau, row: dict, number: int | None =
             session, ("person", person), lambda: get_person(session, bureau, person, row=number)
         )
         if unit not in (None, "") and (found.unit is None or found.unit.code != unit):
-            raise invalid("person", f"{found.code} is not in unit {unit}", number)
+            raise invalid(
+                "person",
+                f"{found.code} 不属于单位 {unit} ({found.code} is not in unit {unit})",
+                number,
+            )
         kind, code = "person", found.code
     else:
         kind, code = (
@@ -108,17 +114,19 @@ def resolve(
     missing = [f for f in TARGET_FIELDS if row.get(f) in (None, "")]
     if missing:
         raise InvalidInput(
-            "missing fields", [FieldError(f, "必填 (is required)", number) for f in missing]
+            "缺少必填字段 (missing fields)",
+            [FieldError(f, "必填 (is required)", number) for f in missing],
         )
     for field in ("unit", "person", *TARGET_FIELDS):
         if row.get(field) is not None and not isinstance(row[field], str):
             raise invalid(field, "须为代码文本 (must be a code, as text)", number)
     session, bureau = work.session, work.bureau
     subject = subject_of(session, bureau, row, number)
-    if permission is not None and not work.can(permission, subject.unit_id):
+    if permission is not None and not work.can_for(permission, subject):
         field = subject.kind
         raise Forbidden(
-            f"may not {permission} for {subject.kind} {subject.code}",
+            f"无权为{KIND_ZH.get(subject.kind, subject.kind)} {subject.code} 执行 {permission} "
+            f"(may not {permission} for {subject.kind} {subject.code})",
             [
                 FieldError(
                     field, f"无权填报 {subject.code} (not assigned to {subject.code})", number

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.domain.collection.gate import EntryGate
 from core.domain.inputs.checks import EntryChecks
 from core.domain.inputs.prefetch import known_values, prefetch
-from core.domain.inputs.targets import Target, resolve
+from core.domain.inputs.targets import KIND_ZH, Target, resolve
 from core.domain.models import EvidenceFile, IndicatorValue, SourceKey
 from core.domain.work import BureauWork
 from core.kernel.errors import (
@@ -68,7 +68,9 @@ def seq_field(row: dict, name: str, required: bool = False) -> int | None:
             )
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SAFE_INT:
-        raise invalid(name, "must be a ledger seq, a whole number from 0")
+        raise invalid(
+            name, "须为台账序号，即从 0 起的整数 (must be a ledger seq, a whole number from 0)"
+        )
     return value
 
 
@@ -97,17 +99,26 @@ def current_value(work: BureauWork, target: Target) -> IndicatorValue | None:
 
 def check_correction(current: int | None, corrects: int | None, what: str = "value") -> None:
     """A new input where none exists, or a correction naming the current one's seq."""
+    what_zh = {"value": "数据", "rating": "评分"}.get(what, what)
     if current is None and corrects is not None:
         raise Conflict(
-            f"nothing to correct: no {what} is recorded",
-            [FieldError("corrects", f"no {what} recorded yet; leave corrects out")],
+            f"没有可更正的内容：尚无{what_zh} (nothing to correct: no {what} is recorded)",
+            [
+                FieldError(
+                    "corrects",
+                    f"尚无{what_zh}，请不要填 corrects "
+                    f"(no {what} recorded yet; leave corrects out)",
+                )
+            ],
         )
     if current is not None and corrects != current:
         raise Conflict(
-            f"a {what} is already recorded (seq {current})",
+            f"已有{what_zh}（第 {current} 条） (a {what} is already recorded (seq {current}))",
             [
                 FieldError(
-                    "corrects", f"send corrects: {current} to correct the {what} of seq {current}"
+                    "corrects",
+                    f"要更正第 {current} 条{what_zh}，请发送 corrects: {current} "
+                    f"(send corrects: {current} to correct the {what} of seq {current})",
                 )
             ],
         )
@@ -141,7 +152,11 @@ def record_values(
         key = target.key
         if key in pending:
             kind = target.subject.kind
-            raise invalid(kind, f"the same {kind}, indicator and period as row {pending[key]}")
+            raise invalid(
+                kind,
+                f"与第 {pending[key]} 行的{KIND_ZH.get(kind, kind)}、指标和期间相同 "
+                f"(the same {kind}, indicator and period as row {pending[key]})",
+            )
         pending[key] = number
         source_key = row.get("source_key")
         if source_key is not None:
@@ -224,7 +239,11 @@ def cited_evidence(work: BureauWork, target: Target, digests: object) -> list[st
         or not 0 < len(digests) <= 50
         or not all(isinstance(v, str) and len(v) == 64 for v in digests)
     ):
-        raise invalid("evidence", "a list of up to 50 SHA-256 digests (64 hex characters)")
+        raise invalid(
+            "evidence",
+            "须为最多 50 个 SHA-256 摘要的列表（64 位十六进制） "
+            "(a list of up to 50 SHA-256 digests (64 hex characters))",
+        )
     known = set(
         work.session.scalars(
             select(EvidenceFile.sha256).where(
@@ -237,7 +256,9 @@ def cited_evidence(work: BureauWork, target: Target, digests: object) -> list[st
     unknown = [v for v in digests if v not in known]
     if unknown:
         raise invalid(
-            "evidence", f"not attached for {target.subject.code}'s unit: {', '.join(unknown)}"
+            "evidence",
+            f"佐证材料未上传到 {target.subject.code} 所在单位：{', '.join(unknown)} "
+            f"(not attached for {target.subject.code}'s unit: {', '.join(unknown)})",
         )
     return list(dict.fromkeys(digests))
 
@@ -276,13 +297,18 @@ def withdraw_value(
     found = current_value(work, target)
     if found is None:
         raise NotFound(
-            f"no value recorded for {target.describe()}",
-            [FieldError("withdraws", "nothing to withdraw")],
+            f"{target.describe()} 尚无填报数据 (no value recorded for {target.describe()})",
+            [FieldError("withdraws", "没有可撤回的数据 (nothing to withdraw)")],
         )
     if found.seq != withdraws:
         raise Conflict(
-            f"the current value is seq {found.seq}, not {withdraws}",
-            [FieldError("withdraws", f"send withdraws: {found.seq}")],
+            f"现行数据是第 {found.seq} 条，不是第 {withdraws} 条 "
+            f"(the current value is seq {found.seq}, not {withdraws})",
+            [
+                FieldError(
+                    "withdraws", f"请发送 withdraws: {found.seq} (send withdraws: {found.seq})"
+                )
+            ],
         )
     data: dict[str, Any] = target.data()
     data.update(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -113,7 +113,7 @@ def _bound(names: tuple[str, ...] | None, defaults: dict, params: dict) -> Any:
     return [values[n] for n in names] if names is not None else values
 
 
-@cache
+@lru_cache(maxsize=512)  # a few statements per engine's dialect; tests make many
 def _compiled(
     stmt: Executable, dialect: Dialect
 ) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
@@ -146,11 +146,11 @@ def get_by(session: Session, entity: type[T], **values: Any) -> T:
 def _update_by_key(entity: Any, names: tuple[str, ...]) -> tuple[Update, tuple[str, ...]]:
     mapper = inspect(entity)
     keys = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
-    table = mapper.local_table
+    columns = {name: mapper.columns[name] for name in names}
     stmt = (
-        update(table)
-        .where(*(table.c[key] == bindparam(f"key_{key}") for key in keys))
-        .values({name: bindparam(name) for name in names})
+        update(mapper.local_table)
+        .where(*(c == bindparam(f"key_{k}") for c, k in zip(mapper.primary_key, keys, strict=True)))
+        .values({column: bindparam(name) for name, column in columns.items()})
     )
     return stmt, keys
 

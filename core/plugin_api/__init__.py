@@ -67,10 +67,10 @@ from core.plugin_api.templating import (
     with_points,
 )
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 """1.1: ``combine: sum`` leaves; ``CODE``, ``is_id_card``, ``read_csv`` and the scheme
 document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
-explain=True)``; ``OutcomeContext.cycle``."""
+explain=True)``; ``OutcomeContext.cycle``. 1.2: ``PluginContext.regroup``."""
 
 __all__ = [
     "API_VERSION",

@@ -118,6 +118,11 @@ class PluginContext:
     """Append an entry of a kind this plugin declared (listeners and commands)."""
     records: RecordStore | None = None
     """This plugin's records in the bureau (read-only here)."""
+    regroup: Callable[[str, str | None], None] | None = None
+    """``regroup(person, group)``: move a person of the bureau into a group
+    (``person.regrouped``) in the same unit of work as ``record`` (API 1.2), so a
+    decision that regroups someone and records why is all or nothing. Write contexts
+    of plugins' commands only; refused unless the caller may manage people."""
 
 
 @dataclass(frozen=True)

@@ -344,8 +344,16 @@ class Work:
                 session=self.session,
                 record=self._recorder_for(plugin),
                 records=_record_store(self.session, self.bureau.id, plugin),
+                regroup=self._regroup,
             )
         return found
+
+    def _regroup(self, person: str, group: str | None) -> None:
+        """``PluginContext.regroup``: the core's own step, in this unit of work."""
+        from core.domain import organisation
+
+        self.require("people.manage")
+        organisation.regroup_person(self, person, group)
 
     def _recorder_for(self, plugin: str) -> Callable[[str, dict], Event]:
         def record(kind: str, data: dict) -> Event:

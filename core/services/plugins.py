@@ -170,7 +170,7 @@ def plugin_context(
                 [FieldError("plugin", "未安装 (not installed)")],
             )
         found = work.context_for(name)
-        yield found if write else dataclasses.replace(found, record=None)
+        yield found if write else dataclasses.replace(found, record=None, regroup=None)
 
 
 def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:

@@ -39,12 +39,9 @@ PLUGIN = "education"
 @readable_errors
 def designate(bureau_code: str, **given: str) -> None:
     """Designate a talent (人才认定): regroup them into the tier and record it."""
-    from core.services import people
-
-    with plugin_context(PLUGIN, bureau_code) as ctx:
-        data = decisions.designation(ctx, given)
-    people.regroup(context(), bureau_code, data["person"], data["group"])
     with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
+        data = decisions.designation(ctx, given)
+        ctx.regroup(data["person"], data["group"])  # one unit of work: both or neither
         event = ctx.record(decisions.DESIGNATED, data)
     click.echo(f"{data['person']} designated {data['group']} (seq {event.seq})")
 

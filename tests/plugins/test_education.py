@@ -180,3 +180,32 @@ def test_the_share_must_stay_within_forty_to_fifty_percent(edu):
     with pytest.raises(InvalidInput) as refused:
         plugins.configure(edu.ctx, "wzedu", "education", {"school_shares": {"sch1": "0.55"}})
     assert "0.40–0.50" in str(refused.value)
+
+
+def test_a_designation_is_one_unit_of_work(edu):
+    """``designate`` regroups the teacher and records the designation together: a
+    failure after the regroup leaves neither (it had been two transactions, so a failed
+    record left a teacher in a tier with no designation on record)."""
+    from core.services import ledger
+
+    edu.template("education")
+    size = ledger.head(edu.ctx, "wzedu")["size"]
+    with (
+        pytest.raises(RuntimeError),
+        plugins.plugin_context(edu.ctx, "wzedu", "education", write=True) as ctx,
+    ):
+        ctx.regroup("t1", "edu-master")
+        raise RuntimeError("a later step of the command failed")
+    assert ledger.head(edu.ctx, "wzedu")["size"] == size
+    assert {p["code"]: p["group"] for p in people.listing(edu.ctx, "wzedu")}["t1"] is None
+    with plugins.plugin_context(edu.ctx, "wzedu", "education") as ctx:
+        assert ctx.regroup is None and ctx.record is None  # read contexts write nothing
+
+    _designate("t1", "edu-master", "cultivation")
+    added = ledger.entries(edu.ctx, "wzedu", start=size)
+    assert [e["kind"] for e in added] == ["person.regrouped", "education.talent_designated"]
+    assert {p["code"]: p["group"] for p in people.listing(edu.ctx, "wzedu")}["t1"] == "edu-master"
+    refused = cli("education", "designate", "--bureau", "wzedu", "--person", "nobody",
+                  "--group", "edu-master", "--track", "cultivation", "--start", "2025-01-01",
+                  "--end", "2027-12-31", "--document", "D2", ok=False)  # fmt: skip
+    assert refused.exit_code == 1 and ledger.head(edu.ctx, "wzedu")["size"] == size + 2

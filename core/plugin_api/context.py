@@ -80,6 +80,12 @@ class BureauReader(Protocol):
         with its ``explanation`` tree when ``explain`` is true (since API 1.1)."""
         ...
 
+    def unattached(self, unit: str, digests: Sequence[str]) -> list[str]:
+        """Those of the SHA-256 ``digests`` that no file attached for ``unit`` has, in
+        the order given (since API 1.2): a plugin recording evidence a decision cites
+        checks it was uploaded, as the core's entry path does for values."""
+        ...
+
 
 class RecordStore(Protocol):
     """A plugin's own records in one bureau, by collection and key (JSON data). Written

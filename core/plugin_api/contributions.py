@@ -154,9 +154,11 @@ class IndicatorLibrary:
 @dataclass(frozen=True)
 class Importer:
     """A feed from another system (D-42): ``parse(data, filename, ctx)`` turns a file
-    into value rows ``{unit, indicator, cycle, period, value, note?, source_key?}`` and
-    per-row errors; the rows are recorded through the submission service, all or
-    nothing, and a row whose ``source_key`` was recorded before is not recorded again."""
+    into value rows ``{unit, indicator, cycle, period, value, note?, evidence?,
+    source_key?, source_rows?}`` and per-row errors; the rows are recorded through the
+    entry path, all or nothing, and a row whose ``source_key`` was recorded before is not
+    recorded again. ``source_rows`` (API 1.2) are the file's lines a row came from, where
+    a refusal found only when recording is reported."""
 
     name: str
     title: str

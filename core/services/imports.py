@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.domain.inputs import values
-from core.kernel.errors import FieldError, InvalidInput, NotFound
+from core.kernel.errors import FieldError, InvalidInput, NotFound, ServiceError
 from core.plugin_api import ImportContext
 from core.services.context import Context
 from core.services.values import recorded
@@ -71,14 +71,63 @@ def run(
                 [FieldError("file", "嵌套层级过深 (nested too deeply to read)")],
             ) from exc
         if errors:
-            raise InvalidInput(
-                f"{filename} 有 {len({e.get('row') for e in errors})} 行有误，未写入任何数据 "
-                f"({len({e.get('row') for e in errors})} row(s) of {filename} have errors; "
-                "nothing was written)",
-                [
-                    FieldError(str(e.get("field", "file")), str(e["reason"]), e.get("row"))
-                    for e in errors
-                ],
-            )
-        done = recorded(values.record_values(work, [{"cycle": cycle, **r} for r in rows]))
+            found = [
+                FieldError(str(e.get("field", "file")), str(e["reason"]), e.get("row"))
+                for e in errors
+            ]
+            raise InvalidInput(_in_file(filename, found), found)
+        places = [_source_rows(r) for r in rows]
+        given = [
+            {"cycle": cycle, **{k: v for k, v in r.items() if k != SOURCE_ROWS}}
+            if isinstance(r, dict)
+            else r  # the entry path says it is not an object
+            for r in rows
+        ]
+        try:
+            done = recorded(values.record_values(work, given))
+        except ServiceError as exc:
+            raise _in_the_file(exc, places, filename) from exc
         return {"importer": name, "rows": len(rows), **done}
+
+
+SOURCE_ROWS = "source_rows"
+"""A value row's optional key (API 1.2): the rows of the file it came from (lines of a
+CSV, places of a JSON record), so a row the entry path refuses is reported where the
+user can find it. Without it, the row is numbered among the importer's value rows, which
+differ from the file's lines as soon as there is a header, a blank line or a value made
+of several lines."""
+
+
+def _source_rows(row: object) -> list[int]:
+    found = row.get(SOURCE_ROWS) if isinstance(row, dict) else None
+    if not isinstance(found, list | tuple):
+        return []
+    return sorted({n for n in found if type(n) is int and n > 0})
+
+
+def _in_file(filename: str, errors: list[FieldError]) -> str:
+    count = len({e.row for e in errors})
+    return (
+        f"{filename} 有 {count} 行有误，未写入任何数据 "
+        f"({count} row(s) of {filename} have errors; nothing was written)"
+    )
+
+
+def _in_the_file(exc: ServiceError, places: list[list[int]], filename: str) -> ServiceError:
+    """``exc`` with each row error moved to the file's row its value row came from."""
+
+    def moved(error: FieldError) -> FieldError:
+        if error.row is None or not 0 < error.row <= len(places) or not places[error.row - 1]:
+            return error
+        lines = places[error.row - 1]
+        reason = error.reason
+        if len(lines) > 1:
+            shown = ", ".join(str(n) for n in lines)
+            reason = f"{reason}（来自文件第 {shown} 行 (from rows {shown} of the file)）"
+        return FieldError(error.field, reason, lines[0])
+
+    errors = [moved(e) for e in exc.errors]
+    if errors == exc.errors:
+        return exc
+    errors.sort(key=lambda e: (e.row is None, e.row or 0))  # in the file's order
+    return type(exc)(_in_file(filename, errors), errors)

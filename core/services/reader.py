@@ -3,6 +3,7 @@ unit of work: a listener sees what was just written, and nothing of another bure
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import aliased
 from core.domain.assessment import standings
 from core.domain.cycles import get_cycle, get_period
 from core.domain.lookups import indicator_id, period_id, subject_id
-from core.domain.models import Indicator, IndicatorValue, Person, Unit
+from core.domain.models import EvidenceFile, Indicator, IndicatorValue, Person, Unit
 from core.plugin_api import PersonInfo, UnitInfo
 
 
@@ -80,3 +81,19 @@ class Reader:
         return standings.result_rows(
             self._session, self._bureau, found, window, with_explanation=explain
         )
+
+    def unattached(self, unit: str, digests: Sequence[str]) -> list[str]:
+        given = [d for d in digests if isinstance(d, str)]
+        attached = set(
+            self._session.scalars(
+                select(EvidenceFile.sha256)
+                .join(Unit, EvidenceFile.unit_id == Unit.id)
+                .where(
+                    EvidenceFile.bureau_id == self._bureau.id,
+                    Unit.bureau_id == self._bureau.id,
+                    Unit.code == unit,
+                    EvidenceFile.sha256.in_(sorted(set(given))),
+                )
+            )
+        )
+        return [d for d in digests if d not in attached]

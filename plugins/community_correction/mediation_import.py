@@ -148,7 +148,7 @@ def parse(
             errors.extend(record.errors)
         elif mapped is not None:
             zh, en = record.where()
-            rows.extend(mapped.rows(f"{origin} {zh} ({en})"))
+            rows.extend(mapped.rows(f"{origin} {zh} ({en})", record.row))
     if not rows and not errors:
         errors.append(FieldError("file", "没有数据行 (the file holds no data rows)"))
     return rows, [e.as_dict() for e in errors]
@@ -307,7 +307,9 @@ class _Mapped:
     period: str
     figures: tuple[tuple[str, Decimal], ...]
 
-    def rows(self, origin: str) -> Iterator[dict]:
+    def rows(self, origin: str, place: int) -> Iterator[dict]:
+        """The figures as value rows; ``place`` is the record's row in the file, where
+        the core reports a figure the entry path refuses."""
         for indicator, value in self.figures:
             text = _normal(value)
             row = {"unit": self.unit}
@@ -319,6 +321,7 @@ class _Mapped:
                 value=text,
                 source_key=source_key(self.unit, self.person, self.period, indicator, value),
                 note=f"{PLATFORM}平台导入 (imported from {SOURCE}): {origin}",
+                source_rows=[place],
             )
             yield row
 

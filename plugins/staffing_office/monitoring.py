@@ -241,6 +241,7 @@ def parse_progress(data: bytes, filename: str, ctx: ImportContext) -> tuple[list
             "period": row["quarter"],
             "value": as_text(row["completion"]),
             "source_key": f"progress:{row['unit']}:{row['quarter']}:{as_text(row['completion'])}",
+            "source_rows": [line],
         }
         if row["note"]:
             value["note"] = row["note"]

@@ -91,7 +91,7 @@ class PointsEventSchema(Schema):
     def _known_and_cited(self, data: dict, **_: Any) -> None:
         if (data["unit"] is None) == (data["person"] is None):
             raise ValidationError("给出 unit 或 person 之一 (one of unit or person)", "unit")
-        digests = [d.strip() for d in data["evidence"].split(";") if d.strip()]
+        digests = _digests(data["evidence"])
         if any(not re.fullmatch(SHA256, d) for d in digests):
             raise ValidationError(
                 "SHA-256 摘要，以;分隔 (SHA-256 digests, ';' between)", "evidence"
@@ -114,6 +114,11 @@ class PointsEventSchema(Schema):
         errors = {name: [reason] for name, reason in missing.items() if not given[name]}
         if errors:
             raise ValidationError(errors)
+
+
+def _digests(text: str) -> list[str]:
+    """The digests of an ``evidence`` cell (``a;b``), lower case as files are stored."""
+    return [d.strip().lower() for d in text.split(";") if d.strip()]
 
 
 def describe(event: Mapping[str, Any]) -> tuple[str, Decimal]:
@@ -145,6 +150,8 @@ def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[d
         return [], [{"row": None, "field": "file", "reason": str(exc)}]
     schema, errors = PointsEventSchema(), []
     days: dict[tuple[str, str, str, str], list[tuple[str, Decimal]]] = {}
+    places: dict[tuple[str, str, str, str], list[int]] = {}
+    cited: dict[tuple[str, str, str, str], set[str]] = {}
     for line, raw in lines:
         try:
             event = schema.load({k: v for k, v in raw.items() if v != ""})
@@ -156,6 +163,8 @@ def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[d
         subject = ("person", event["person"]) if event["person"] else ("unit", event["unit"])
         key = (*subject, INDICATOR_FOR_KIND[kind], event["day"].isoformat())
         days.setdefault(key, []).append(describe(event))
+        places.setdefault(key, []).append(line)
+        cited.setdefault(key, set()).update(_digests(event["evidence"]))
     if not lines:
         errors.append({"row": None, "field": "file", "reason": "没有数据行 (no data rows)"})
     if errors:
@@ -175,8 +184,13 @@ def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[d
                 "value": as_text(total),
                 "note": "；".join(notes)[:2000],
                 "source_key": f"{SOURCE}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}",
+                "source_rows": places[(kind, code, indicator, day)],
             }
         )
+        if cited[(kind, code, indicator, day)]:
+            # cited as the value's evidence, so the entry path checks that each file
+            # was attached for the unit (a digest in the note alone was never checked)
+            rows[-1]["evidence"] = sorted(cited[(kind, code, indicator, day)])
     return rows, []
 
 

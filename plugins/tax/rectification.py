@@ -284,6 +284,19 @@ def close(
         raise ValidationError(
             f"{unit}在{month}没有未销号的整改通报 (no open notice of {unit} for {month})", "unit"
         )
+    evidence = [d.strip().lower() for d in evidence]
+    malformed = [d for d in evidence if not re.fullmatch(SHA256, d)]
+    if malformed:
+        raise ValidationError(
+            f"不是 SHA-256 摘要 (not a SHA-256 digest): {', '.join(malformed)[:200]}", "evidence"
+        )
+    missing = ctx.reader.unattached(unit, evidence) if ctx.reader else evidence
+    if missing:
+        raise ValidationError(
+            f"佐证材料未上传到{unit}：{', '.join(missing)} "
+            f"(evidence not attached for {unit}: attach it first with jixiao evidence attach)",
+            "evidence",
+        )
     return ctx.record(
         CLOSED,
         {

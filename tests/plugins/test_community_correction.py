@@ -160,8 +160,10 @@ def test_a_changed_figure_is_refused_not_skipped(cc):
         _feed(cc, changed.encode(), "q1-corrected.csv")
     # the rating 4.7 is a new figure for M1001's Q1 (a new source key): the service
     # refuses it as a correction to be made on purpose, naming the value it would replace
+    # and the line of the file that holds it (line 2, under the header; not the record's
+    # fourth figure, as the value rows had been numbered)
     ((error,),) = [refused.value.errors]
-    assert (error.row, error.field) == (4, "corrects")
+    assert (error.row, error.field) == (2, "corrects")
     assert "请发送 corrects: " in error.reason and "(send corrects: " in error.reason
     # a file that is not an export at all
     with pytest.raises(InvalidInput, match="Excel"):

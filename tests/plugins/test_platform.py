@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 from core.kernel.errors import Conflict, NotFound
-from core.services import ledger, plugins, templates, users
+from core.services import evidence, ledger, plugins, templates, users
 from tests.helpers import log_size
 from tests.plugins.support import Office, cli, cli_json, verified
 from tests.plugins.test_community_correction import HEADER
 from tests.plugins.test_staffing_office import ROSTER
-from tests.plugins.test_tax import KINDS, POINTS_EXPORT, _full_marks
+from tests.plugins.test_tax import FINDING, KINDS, POINTS_EXPORT, _full_marks
 
 
 def _admin_headers(office: Office) -> dict[str, str]:
@@ -98,6 +98,7 @@ def test_two_sectors_run_side_by_side_on_one_platform(platform):
     cc.units(("sfs-changqiao", "长桥司法所", "sfs"))
     cc.people(("M1001", "张晓梅", "sfs-changqiao", "cc-worker"))
     tax.values(_full_marks("b1") + _full_marks("b2"))
+    evidence.attach(tax.ctx, "wz", FINDING, "finding.txt", "text/plain", "b1")  # b1's D21
     points = "\n".join(
         line for line in POINTS_EXPORT.splitlines() if line.startswith(("unit,", "b1,", "b2,"))
     )

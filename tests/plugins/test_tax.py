@@ -7,19 +7,23 @@ assessed by the post scheme. Every number is computed by hand in the comments.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
 from core.kernel.errors import InvalidInput
-from core.services import imports, plugins, users
+from core.services import evidence, imports, ledger, plugins, users
 from tests.plugins.support import Office, cli, cli_json, verified
 
 KINDS = ("day", "month", "quarter", "half", "year")
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 QUARTERS = [f"2026-Q{q}" for q in range(1, 5)]
 HALVES = ["2026-H1", "2026-H2"]
-FINDING_DOC = "ab" * 32
+FINDING = "吴税审〔2026〕3号 督审发现文书 (the audit's finding)".encode()
+FINDING_DOC = hashlib.sha256(FINDING).hexdigest()
+RECTIFIED = "甪直税务分局 整改报告 (the rectification report)".encode()
+RECTIFIED_DOC = hashlib.sha256(RECTIFIED).hexdigest()
 
 
 def _full_marks(unit: str, **instead: str) -> list[dict]:
@@ -97,6 +101,17 @@ s1,,2026-03-05,D16,1,,,,
 """
 
 
+POINTS_HEADER = "unit,person,day,item,count,note,evidence,finding_reference,finding_issue\n"
+
+
+def _refused_points(tax: Office, text: str, filename: str = "points.csv") -> InvalidInput:
+    """The refusal of a points export (a header and ``text``); it must be refused."""
+    with pytest.raises(InvalidInput) as refused:
+        imports.run(tax.ctx, "wz", "tax-daily-points", (POINTS_HEADER + text).encode(),
+                    filename, "2026")  # fmt: skip
+    return refused.value
+
+
 @pytest.fixture
 def tax(platform) -> Office:
     office = Office(platform, "wz", ("rules", "tax"), cycle_kinds=KINDS)
@@ -114,6 +129,8 @@ def tax(platform) -> Office:
         ("o2", "李税官", "b1", "officer"),
         ("o3", "张税官", "b2", "officer"),
     )
+    evidence.attach(office.ctx, "wz", FINDING, "finding.txt", "text/plain", "b1")
+    evidence.attach(office.ctx, "wz", RECTIFIED, "rectified.txt", "text/plain", "b3")
     return office
 
 
@@ -208,7 +225,7 @@ def test_a_tax_bureau_from_install_to_outcomes(tax, platform):
     ]
     cli(
         "tax", "close-notice", "--bureau", "wz", "--month", "2026-03", "--unit", "b3",
-        "--measures", "逐户清理逾期事项，建立台账", "--evidence", FINDING_DOC,
+        "--measures", "逐户清理逾期事项，建立台账", "--evidence", RECTIFIED_DOC,
         "--verified-by", "绩效办", "--on", "2026-04-12",
     )  # fmt: skip
     listed = cli_json("tax", "notice-list", "--bureau", "wz", "--json")
@@ -313,16 +330,14 @@ def test_notices_are_read_through_the_plugin_api_and_carried_by_webhooks(
 
 def test_the_points_export_is_refused_whole_with_every_row_error(tax):
     tax.template("tax")
-    bad = (
-        "unit,person,day,item,count,note,evidence,finding_reference,finding_issue\n"
+    refused = _refused_points(
+        tax,
         "b1,,2026-03-03,D05,1,,,,\n"
         "b1,,2026-03-04,X99,1,,,,\n"
         "b2,,2026-03-05,D22,1,,,,\n"
-        "b3,o1,2026-03-06,D05,1,,,,\n"
+        "b3,o1,2026-03-06,D05,1,,,,\n",
     )
-    with pytest.raises(InvalidInput) as refused:
-        imports.run(tax.ctx, "wz", "tax-daily-points", bad.encode(), "bad.csv", "2026")
-    errors = {(e.row, e.field) for e in refused.value.errors}
+    errors = {(e.row, e.field) for e in refused.errors}
     assert errors == {
         (3, "item"),  # not one of the 36
         (4, "finding_reference"), (4, "finding_issue"), (4, "evidence"),  # a finding uncited
@@ -379,3 +394,59 @@ def test_core_indicator_alerts_follow_the_bureau_setting(platform):
     assert [(w["row"], w["message"][:40]) for w in alerts] == [
         (3, "核心指标「税收收入完成率」连续3期低于预警下限93.5，推送应对措施：召开专题收")
     ]
+
+
+def test_cited_evidence_must_have_been_attached_for_the_unit(tax):
+    """The points export and a notice's closing cite evidence by SHA-256; a digest of no
+    file attached for the unit is refused where it was given (the line of the file, the
+    command's option), and nothing is written. b1's finding document is not b3's."""
+    tax.template("tax")
+    size = ledger.head(tax.ctx, "wz")["size"]
+    export = (
+        "b1,,2026-07-01,D05,1,,,,\n"
+        f"b3,,2026-07-02,D21,1,,{FINDING_DOC},吴税审〔2026〕3号,第2项\n"
+        f"b1,,2026-07-03,D21,1,,{'cd' * 32},吴税审〔2026〕4号,第1项\n"
+    )
+    refused = _refused_points(tax, export)
+    assert [(e.row, e.field) for e in refused.errors] == [(3, "evidence"), (4, "evidence")]
+    assert "points.csv" in refused.detail
+    # the same file citing b1's own document is recorded, with the digest as the evidence
+    good = POINTS_HEADER + export.replace("b3,,2026-07-02", "b1,,2026-07-02")
+    good = good.replace("cd" * 32, FINDING_DOC.upper())  # digests are read in any case
+    assert ledger.head(tax.ctx, "wz")["size"] == size
+    done = imports.run(tax.ctx, "wz", "tax-daily-points", good.encode(), "points.csv", "2026")
+    assert len(done["entries"]) == 3
+    bodies = [json.loads(e["body"]) for e in ledger.entries(tax.ctx, "wz", start=size)]
+    cited = [b["data"].get("evidence") for b in bodies if b["kind"] == "value.recorded"]
+    assert cited == [None, [FINDING_DOC], [FINDING_DOC]]
+
+    _record_year(tax)
+    cli("tax", "notices", "--bureau", "wz", "--month", "2026-03", "--on", "2026-04-02",
+        "--liaison", "绩效办")  # fmt: skip
+    size = ledger.head(tax.ctx, "wz")["size"]
+    for digest in (FINDING_DOC, "ef" * 32, "not-a-digest"):
+        out = cli(
+            "tax", "close-notice", "--bureau", "wz", "--month", "2026-03", "--unit", "b3",
+            "--measures", "整改", "--evidence", digest, "--verified-by", "绩效办", ok=False,
+        )  # fmt: skip
+        assert out.exit_code == 1 and "evidence" in out.output, out.output
+    assert ledger.head(tax.ctx, "wz")["size"] == size
+
+
+def test_an_import_row_refused_when_recorded_is_named_by_its_line_in_the_file(tax):
+    """A row the entry path refuses (an unknown unit, which only recording can tell) is
+    reported at its line in the file, not at its place among the value rows: b2's two
+    events of 20 March are one value, so the file's lines and the values differ."""
+    tax.template("tax")
+    refused = _refused_points(
+        tax,
+        "b2,,2026-03-20,D11,1,,,,\n"
+        "b2,,2026-03-20,D07,1,,,,\n"
+        "\n"
+        "zz,,2026-03-21,D05,1,,,,\n"
+        "zz,,2026-03-22,D05,1,,,,\n"
+        "zz,,2026-03-22,D07,1,,,,\n",
+    )
+    assert [(e.row, e.field) for e in refused.errors] == [(5, "unit"), (6, "unit")]
+    assert "6, 7" in refused.errors[1].reason  # one value from lines 6 and 7
+    assert "2 row(s) of points.csv" in refused.detail

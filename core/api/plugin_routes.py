@@ -2,11 +2,12 @@
 
 A plugin's blueprint is mounted at ``/api/v1/bureaus/<bureau>/plugins/<plugin>/``. Before
 its view runs, the caller is authenticated (as everywhere under ``/api/v1``), the bureau
-must have installed the plugin (else 404), and a unit of work is opened: reading for GET,
-writing (bureau admins) otherwise. The view gets its :class:`core.plugin_api.PluginContext`
-from :func:`core.plugin_api.current_context`. The unit of work commits when the view
-answers with success, and rolls back when it raises or answers with an error (a view
-that records and then aborts with 400 writes nothing).
+must have installed the plugin (else 404), a role limited to some units gets 403 unless the
+blueprint is ``scoped`` (:func:`core.services.plugins.plugin_view` decides both), and a unit
+of work is opened: reading for GET, writing (bureau admins) otherwise. The view gets its
+:class:`core.plugin_api.PluginContext` from :func:`core.plugin_api.current_context`. The
+unit of work commits when the view answers with success, and rolls back when it raises or
+answers with an error (a view that records and then aborts with 400 writes nothing).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from flask import Flask, Response, g, request
 
 from core.api import problems
 from core.api.context import ctx
-from core.kernel.errors import FieldError, NotFound, ServiceError
+from core.kernel.errors import ServiceError
+from core.services import plugins
 
 PREFIX = "/api/v1/bureaus/<bureau>/plugins"
 
@@ -26,36 +28,24 @@ class _Refused(Exception):
 
 def register(app: Flask) -> None:
     host = app.extensions["jixiao"].plugins
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[str, bool]] = {}
     for plugin, item in host.platform_items("jixiao_api_blueprints"):
         app.register_blueprint(item.blueprint, url_prefix=f"{PREFIX}/{plugin}")
-        owners[item.blueprint.name] = plugin
+        owners[item.blueprint.name] = (plugin, item.scoped)
     if not owners:
         return
 
     @app.before_request
     def _open_plugin_work() -> None:
-        plugin = owners.get(request.blueprint or "")
-        if plugin is None:
+        owner = owners.get(request.blueprint or "")
+        if owner is None:
             return
+        plugin, scoped = owner
         bureau = (request.view_args or {}).get("bureau", "")
-        reading = request.method in ("GET", "HEAD")
-        manager = (
-            ctx().current(bureau, "bureau.read")
-            if reading
-            else ctx().writing(bureau, "bureau.manage")
-        )
-        work = manager.__enter__()
+        write = request.method not in ("GET", "HEAD")
+        manager = plugins.plugin_view(ctx(), bureau, plugin, write, scoped)
+        g.jixiao_plugin_context = manager.__enter__()  # 404 / 403 leave nothing open
         g.jixiao_plugin_work = manager
-        if plugin not in work.installed:
-            manager.__exit__(None, None, None)
-            g.pop("jixiao_plugin_work")
-            raise NotFound(
-                f"局 {bureau} 未安装插件 {plugin} "
-                f"(plugin {plugin} is not installed for bureau {bureau})",
-                [FieldError("plugin", "未安装 (not installed)")],
-            )
-        g.jixiao_plugin_context = work.context_for(plugin)
 
     @app.after_request
     def _commit_plugin_work(response: Response) -> Response:

@@ -202,16 +202,29 @@ def serve_command(
     from core.app import create_app
 
     app = create_app(platform=p)
-    start_checkpointer(p)
-    start_refresher(p)
-    start_reminders(p)
+    stops = [start_checkpointer(p), start_refresher(p), start_reminders(p)]
     if os.environ.get("JIXIAO_WEBHOOKS_INPROCESS", "1") != "0":
         from webhooks.worker import start_thread
 
-        start_thread(p)
+        stops.append(start_thread(p))
         click.echo("  webhooks: delivered by an in-process thread")
     _stop_on_sigterm()
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        _stop_background(stops)
+
+
+def _stop_background(stops: list[threading.Event], timeout: float = 10.0) -> None:
+    """Stop the server's background threads and wait for them before the command closes
+    its connections: one still inside a transaction (the refresher runs twice a second)
+    would keep its connection open past ``close_platform``, and SQLite would leave its
+    write-ahead log beside the database."""
+    for stop in stops:
+        stop.set()
+    for thread in threading.enumerate():
+        if thread.name.startswith("jixiao-") and thread is not threading.current_thread():
+            thread.join(timeout)
 
 
 def _stop_on_sigterm() -> None:

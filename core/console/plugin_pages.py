@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from core.console import auth
-from core.kernel.errors import FieldError, NotFound
+from core.services import plugins
 
 PREFIX = "/bureaus/<bureau>/plugins"
 
@@ -28,38 +28,30 @@ class PageLink:
     endpoint: str
 
 
-def pages(app: Flask, installed: list[str]) -> list[PageLink]:
-    """The pages of the plugins a bureau installed, for its 插件 page."""
+def pages(app: Flask, installed: list[str], whole_bureau: bool = True) -> list[PageLink]:
+    """The pages of the plugins a bureau installed, for its 插件 page; for a caller who
+    does not see the whole bureau, only the pages declared ``scoped`` (the others
+    would answer 403)."""
     return [
         PageLink(
             plugin, item.name, item.title, f"{item.blueprint.name}.{item.endpoint.split('.')[-1]}"
         )
         for plugin, item in app.extensions.get("jixiao_console_pages", [])
-        if plugin in installed
+        if plugin in installed and (whole_bureau or item.scoped)
     ]
 
 
-def _opener(plugin: str):
+def _opener(plugin: str, scoped: bool):
     def open_plugin_work() -> None:
         if g.get("principal") is None:
             return  # the console's check already refused or redirected
         bureau = (request.view_args or {}).get("bureau", "")
-        manager = (
-            auth.ctx().current(bureau, "bureau.read")
-            if request.method in ("GET", "HEAD")
-            else auth.ctx().writing(bureau, "plugins.manage")
+        write = request.method not in ("GET", "HEAD")
+        manager = plugins.plugin_view(
+            auth.ctx(), bureau, plugin, write, scoped, permission="plugins.manage"
         )
-        work = manager.__enter__()
+        g.jixiao_plugin_context = manager.__enter__()  # 404 / 403 leave nothing open
         g.jixiao_console_work = manager
-        if plugin not in work.installed:
-            g.pop("jixiao_console_work")
-            manager.__exit__(None, None, None)
-            raise NotFound(
-                f"局 {bureau} 未安装插件 {plugin} "
-                f"(plugin {plugin} is not installed for bureau {bureau})",
-                [FieldError("plugin", "未安装 (not installed)")],
-            )
-        g.jixiao_plugin_context = work.context_for(plugin)
 
     return open_plugin_work
 
@@ -70,7 +62,7 @@ def register(app: Flask) -> None:
     for plugin, item in items:
         if not getattr(item.blueprint, "jixiao_protected", False):
             auth.protect(item.blueprint)  # session and CSRF first
-            item.blueprint.before_request(_opener(plugin))
+            item.blueprint.before_request(_opener(plugin, item.scoped))
         app.register_blueprint(item.blueprint, url_prefix=f"{PREFIX}/{plugin}")
     if not items:
         return

@@ -71,7 +71,8 @@ API_VERSION = "1.2"
 """1.1: ``combine: sum`` leaves; ``CODE``, ``is_id_card``, ``read_csv`` and the scheme
 document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
 explain=True)``; ``OutcomeContext.cycle``. 1.2: ``PluginContext.regroup``,
-``BureauReader.unattached`` and importers' ``source_rows``."""
+``PluginContext.units`` with ``scoped`` API blueprints and console pages (a reporter gets
+403 from other views), ``BureauReader.unattached`` and importers' ``source_rows``."""
 
 __all__ = [
     "API_VERSION",

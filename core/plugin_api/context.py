@@ -124,6 +124,11 @@ class PluginContext:
     """Append an entry of a kind this plugin declared (listeners and commands)."""
     records: RecordStore | None = None
     """This plugin's records in the bureau (read-only here)."""
+    units: frozenset[str] | None = None
+    """The unit codes the caller may see, in a view declared ``scoped`` and opened by a
+    role limited to some units (a reporter); None when the caller sees the whole bureau
+    (since API 1.2). ``reader`` still reads the whole bureau: a scoped view filters
+    what it shows by ``units`` itself."""
     regroup: Callable[[str, str | None], None] | None = None
     """``regroup(person, group)``: move a person of the bureau into a group
     (``person.regrouped``) in the same unit of work as ``record`` (API 1.2), so a

@@ -169,10 +169,13 @@ class Importer:
 @dataclass(frozen=True)
 class ApiBlueprint:
     """API endpoints of a plugin, mounted at ``/api/v1/bureaus/<bureau>/plugins/<plugin>/``.
-    Only bureaus that installed the plugin get an answer; others get 404."""
+    Only bureaus that installed the plugin get an answer; others get 404. Roles limited
+    to some units (reporters) get 403 unless ``scoped``: the views promise to show only
+    what concerns ``context.units`` (since API 1.2)."""
 
     name: str
     blueprint: Blueprint
+    scoped: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ class ConsolePage:
     title: str
     blueprint: Blueprint
     endpoint: str
+    scoped: bool = False
+    """As for :class:`ApiBlueprint`: the pages show only ``context.units`` to a role
+    limited to some units, who otherwise gets 403."""
 
 
 @dataclass(frozen=True)

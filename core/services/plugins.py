@@ -16,7 +16,15 @@ from core.domain.assessment import schemes
 from core.domain.assessment.compiled import published_schemes
 from core.domain.cycles import open_cycles
 from core.domain.plugin_host import PluginError
-from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, field_errors, invalid
+from core.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    field_errors,
+    invalid,
+)
 from core.kernel.numbers import as_text, parse_decimal
 from core.plugin_api import PluginContext
 from core.services.context import Context, Work
@@ -157,20 +165,74 @@ def plugin_context(
     ctx: Context, bureau: str, name: str, write: bool = False
 ) -> Iterator[PluginContext]:
     """A plugin's own context for one bureau, inside a unit of work, for the plugin's
-    channels (its CLI commands, as :func:`core.plugin_api.current_context` is for its
-    API views): its settings, read access, its records and, when ``write`` (bureau
+    commands (as :func:`core.plugin_api.current_context` is for its API views and
+    console pages): its settings, read access, its records and, when ``write`` (bureau
     admins), ``record`` for the event kinds it declares, committed on leaving (rolled
-    back if the block raises). 404 when the bureau has not installed the plugin."""
-    manager = ctx.writing(bureau, "bureau.manage") if write else ctx.reading(bureau, "bureau.read")
+    back if the block raises). 404 when the bureau has not installed the plugin; 403 for
+    a role limited to some units (commands show the whole bureau)."""
+    with plugin_view(ctx, bureau, name, write) as found:
+        yield found
+
+
+@contextmanager
+def plugin_view(
+    ctx: Context,
+    bureau: str,
+    name: str,
+    write: bool,
+    scoped: bool = False,
+    permission: str = "bureau.manage",
+) -> Iterator[PluginContext]:
+    """The unit of work behind one of a plugin's views (an API endpoint, a console page,
+    a command): reading results as they stand, or writing with ``permission``. The one
+    place that decides who reaches a plugin's views:
+
+    * 404 where the bureau has not installed the plugin;
+    * 403 for a role limited to some units (reporters), unless the view is ``scoped``:
+      it declared that it shows only ``context.units``. A plugin's pages otherwise show
+      the whole bureau (every unit's notice, incident or rank), which the core's own
+      reads never show a reporter."""
+    manager = ctx.writing(bureau, permission) if write else ctx.current(bureau, "bureau.read")
     with manager as work:
-        if name not in work.installed:
-            raise NotFound(
-                f"局 {work.bureau.code} 未安装插件 {name} "
-                f"(plugin {name} is not installed for bureau {work.bureau.code})",
-                [FieldError("plugin", "未安装 (not installed)")],
+        yield _view_context(work, name, write, scoped)
+
+
+def sees_whole_bureau(ctx: Context) -> bool:
+    """Whether the caller reaches plugins' views that are not ``scoped``."""
+    return ctx.principal.unit_scope() is None
+
+
+def unit_codes(work: Work, ids: frozenset[int]) -> frozenset[str]:
+    """The codes of the bureau's units among ``ids``."""
+    from sqlalchemy import select
+
+    from core.domain.models import Unit
+
+    return frozenset(
+        work.session.scalars(
+            select(Unit.code).where(Unit.bureau_id == work.bureau.id, Unit.id.in_(sorted(ids)))
+        )
+    )
+
+
+def _view_context(work: Work, name: str, write: bool, scoped: bool) -> PluginContext:
+    if name not in work.installed:
+        raise NotFound(
+            f"局 {work.bureau.code} 未安装插件 {name} "
+            f"(plugin {name} is not installed for bureau {work.bureau.code})",
+            [FieldError("plugin", "未安装 (not installed)")],
+        )
+    found = work.context_for(name)
+    scope = work.unit_scope()
+    if scope is not None:
+        if not scoped:
+            raise Forbidden(
+                f"插件 {name} 的页面显示全局数据，仅限局级角色 "
+                f"(plugin {name}'s views show the whole bureau: "
+                f"role {work.principal.role} sees its own units through the core's pages)"
             )
-        found = work.context_for(name)
-        yield found if write else dataclasses.replace(found, record=None, regroup=None)
+        found = dataclasses.replace(found, units=unit_codes(work, scope))
+    return found if write else dataclasses.replace(found, record=None, regroup=None)
 
 
 def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:

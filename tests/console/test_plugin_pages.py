@@ -70,3 +70,24 @@ def test_a_plugin_page_appears_where_installed_and_only_there(app, world):
     other = signed_in(app, "b2", "b2-bureau_admin")
     assert other.get("/bureaus/b1/plugins/monitoring/").status_code == 404
     assert other.get("/bureaus/b2/plugins/monitoring/").status_code == 404  # b2 lacks it
+
+
+def test_a_reporter_neither_sees_nor_opens_a_page_of_the_whole_bureau(app, world):
+    """The page lists every unit of the bureau; a reporter (limited to u1) is refused it
+    and the plugins page does not offer it (a page declared ``scoped`` would be both)."""
+    from core.services import plugins
+    from core.services.context import Context
+
+    platform = app.extensions["jixiao"]
+    set_passwords(platform)
+    plugins.install(Context.system(platform, "system:test"), "b1", "monitoring")
+    reporter = signed_in(app, "b1", "b1-reporter")
+    refused = reporter.get("/bureaus/b1/plugins/monitoring/")
+    assert refused.status_code == 403
+    assert "u2" not in refused.get_data(as_text=True)
+    listing = reporter.get("/bureaus/b1/plugins/").get_data(as_text=True)
+    assert "季度监测 (quarterly monitoring)" not in listing
+    admin = signed_in(app, "b1", "b1-bureau_admin")
+    assert "季度监测 (quarterly monitoring)" in admin.get("/bureaus/b1/plugins/").get_data(
+        as_text=True
+    )

@@ -28,7 +28,7 @@ def index(bureau: str, errors: dict | None = None, status: int = 200):
         installed=installed,
         available=[p for p in plugins.available(c) if p["name"] not in names],
         settings=settings,
-        pages=pages(current_app, names),
+        pages=pages(current_app, names, plugins.sees_whole_bureau(c)),
         errors=errors or {},
     )
 

@@ -290,6 +290,14 @@ def test_upload_over_http(entry, blank, client, platform):
     )
     assert annotated.status_code == 422 and annotated.mimetype == XLSX
     assert load_workbook(io.BytesIO(annotated.data))["u1 办公室"]["F5"].comment is not None
+    for anything in ("*/*", "application/json, */*;q=0.8", "*/*, text/html"):  # curl, requests
+        plain = client.post(
+            "/api/v1/bureaus/b1/excel/import",
+            data=bad,
+            content_type=XLSX,
+            headers={**headers, "Accept": anything},
+        )
+        assert plain.status_code == 422 and plain.mimetype == "application/problem+json", anything
     junk = client.post(
         "/api/v1/bureaus/b1/excel/import?annotated=true",
         data=b"not a workbook",

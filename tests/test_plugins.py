@@ -39,6 +39,9 @@ def test_plugins_list_json_shows_installations(world):
     rules = next(r for r in rows if r["name"] == "rules")
     assert rules["bureaus"] == ["b1", "b2"] and rules["version"]
     assert "jixiao_rule_types" in rules["hooks"]
+    table = cli("plugins", "list", "--bureau", "b1").output.splitlines()
+    assert table[0].split() == ["name", "version", "source"]  # no empty column of bureaus
+    assert any(line.startswith("rules") for line in table[1:])
 
 
 def test_install_and_uninstall_are_ledger_events(world, platform):

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.kernel import jsonio
 from core.kernel.errors import ServiceError
+from core.kernel.library_messages import chinese_first
 
 PROBLEM_TYPE = "https://jixiao.invalid/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -64,7 +65,8 @@ def flatten_messages(messages: Any, field: str = "", row: int | None = None) -> 
     """webargs/marshmallow messages → ``[{field, reason, row?}]``.
 
     ``{"json": {"rows": {0: {"value": ["Not a valid number."]}}}}`` becomes
-    ``[{"field": "value", "reason": "Not a valid number.", "row": 1}]`` (rows count from 1).
+    ``[{"field": "value", "reason": "须为数字 (Not a valid number.)", "row": 1}]`` (rows
+    count from 1; the libraries' own reasons Chinese first, :mod:`core.kernel.library_messages`).
     """
     if isinstance(messages, dict):
         out: list[dict] = []
@@ -80,7 +82,7 @@ def flatten_messages(messages: Any, field: str = "", row: int | None = None) -> 
         return out
     if isinstance(messages, list):
         return [item for m in messages for item in flatten_messages(m, field, row)]
-    item = {"field": field or "body", "reason": str(messages)}
+    item = {"field": field or "body", "reason": chinese_first(str(messages))}
     if row is not None:
         item["row"] = row
     return [item]

@@ -34,10 +34,11 @@ def plugins_list(bureau_code: str | None, as_json: bool) -> None:
 
     ctx = context()
     rows = service.available(ctx)
-    if bureau_code:
+    if bureau_code:  # the bureau is the one asked for: no column of bureaus
         mine = {p["name"] for p in service.installed(ctx, bureau_code)}
-        rows = [r for r in rows if r["name"] in mine]
-    elif ctx.principal.everywhere:
+        emit([r for r in rows if r["name"] in mine], as_json, ["name", "version", "source"])
+        return
+    if ctx.principal.everywhere:
         where = service.installations(ctx)
         for row in rows:
             row["bureaus"] = where.get(row["name"], [])

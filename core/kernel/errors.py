@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from core.kernel.library_messages import chinese_first
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -121,6 +123,7 @@ def field_errors(messages: object, prefix: str = "") -> list[FieldError]:
         return out
     if isinstance(messages, (list, tuple)):
         if all(not isinstance(m, (dict, list, tuple)) for m in messages):
-            return [FieldError(prefix or "body", "; ".join(map(str, messages)))]
+            reasons = (chinese_first(str(m)) for m in messages)
+            return [FieldError(prefix or "body", "; ".join(reasons))]
         return [e for m in messages for e in field_errors(m, prefix)]
-    return [FieldError(prefix or "body", str(messages))]
+    return [FieldError(prefix or "body", chinese_first(str(messages)))]

@@ -56,7 +56,9 @@ class ServiceError(Exception):
         self.detail = _shown(str(self.detail), 2 * REASON_SHOWN)
 
     def __str__(self) -> str:
-        lines = [self.detail, *(f"  - {e}" for e in self.errors)]
+        """The detail, then each error the detail does not already say (a refusal of
+        one field had printed it twice)."""
+        lines = [self.detail, *(f"  - {e}" for e in self.errors if str(e) != self.detail)]
         return "\n".join(lines)
 
 

@@ -72,7 +72,8 @@ API_VERSION = "1.2"
 document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
 explain=True)``; ``OutcomeContext.cycle``. 1.2: ``PluginContext.regroup``,
 ``PluginContext.units`` with ``scoped`` API blueprints and console pages (a reporter gets
-403 from other views), ``BureauReader.unattached`` and importers' ``source_rows``."""
+403 from other views), ``BureauReader.unattached`` and ``experts``, and importers'
+``source_rows``."""
 
 __all__ = [
     "API_VERSION",

@@ -80,6 +80,12 @@ class BureauReader(Protocol):
         with its ``explanation`` tree when ``explain`` is true (since API 1.1)."""
         ...
 
+    def experts(self) -> list[str]:
+        """The usernames of the bureau's expert users, sorted (since API 1.2): those the
+        core draws panels from, so a plugin keeping a pool of raters refuses anyone else
+        when they join, not at the draw."""
+        ...
+
     def unattached(self, unit: str, digests: Sequence[str]) -> list[str]:
         """Those of the SHA-256 ``digests`` that no file attached for ``unit`` has, in
         the order given (since API 1.2): a plugin recording evidence a decision cites

@@ -222,7 +222,12 @@ def _invalid(exc: Exception) -> InvalidInput:
 
     if isinstance(exc, ValidationError):
         errors = field_errors(exc.normalized_messages())
-        return InvalidInput("; ".join(str(e) for e in errors), errors)
+        if len(errors) == 1:
+            return InvalidInput(str(errors[0]), errors)
+        count = len(errors)
+        return InvalidInput(
+            f"{count} 处输入有误，未写入任何数据 ({count} problems; nothing was written)", errors
+        )
     if isinstance(exc, InvalidInput):
         return exc
     return InvalidInput(str(exc), [FieldError("body", str(exc))])

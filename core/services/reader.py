@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from core.domain.assessment import standings
 from core.domain.cycles import get_cycle, get_period
+from core.domain.inputs.ratings import expert_users
 from core.domain.lookups import indicator_id, period_id, subject_id
 from core.domain.models import EvidenceFile, Indicator, IndicatorValue, Person, Unit
 from core.plugin_api import PersonInfo, UnitInfo
@@ -81,6 +82,9 @@ class Reader:
         return standings.result_rows(
             self._session, self._bureau, found, window, with_explanation=explain
         )
+
+    def experts(self) -> list[str]:
+        return expert_users(self._work)
 
     def unattached(self, unit: str, digests: Sequence[str]) -> list[str]:
         given = [d for d in digests if isinstance(d, str)]

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, abort, request
+from marshmallow import EXCLUDE, Schema, fields
 
 from core.plugin_api import current_context
 from plugins.staffing_office import experts, monitoring
@@ -19,12 +20,25 @@ from plugins.staffing_office import experts, monitoring
 blueprint = Blueprint("staffing_office_api", __name__)
 
 
+class PoolQuery(Schema):
+    """``GET experts``'s query. Loaded with marshmallow so a date that is none
+    (``?on=2026-02-30``) is the core's 422 problem naming ``on``, as the core's own
+    query arguments are, not a bare 400 naming nothing; other arguments are ignored,
+    as webargs ignores them for the core's endpoints."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    on = fields.Date(
+        load_default=None,
+        error_messages={"invalid": "须为日期，如 2026-06-30 (a date such as 2026-06-30)"},
+    )
+
+
 @blueprint.get("/experts")
 def pool(bureau: str) -> list[dict]:
-    try:
-        on = dt.date.fromisoformat(request.args.get("on") or dt.date.today().isoformat())
-    except ValueError:
-        abort(400)
+    given = PoolQuery().load({k: v for k, v in request.args.items() if v != ""})
+    on = given["on"] or dt.date.today()
     members = experts.pool_at(current_context().records.all("experts"), on)
     return [experts.describe(member) for member in members.values()]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,6 +26,7 @@ from core.cli.common import (
     print_json,
     readable_errors,
 )
+from core.plugin_api import PluginContext
 from plugins.staffing_office import experts, monitoring
 
 PLUGIN = "staffing_office"
@@ -36,6 +39,33 @@ date_option = click.option(
 
 def _day(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
+
+
+@contextmanager
+def _entering(bureau_code: str) -> Iterator[PluginContext]:
+    """The plugin's writing context for entries of the pool; a refusal lists each error
+    once, at its line in the roster (the core's message for a plugin's ValidationError
+    repeats every error in its summary line, and knows no lines). Raised inside the unit
+    of work, so it rolls back: nothing is written."""
+    with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
+        try:
+            yield ctx
+        except experts.Refused as exc:
+            raise click.ClickException(
+                "\n".join(
+                    [
+                        "专家未入库，未写入任何数据 (no expert added; nothing was written)",
+                        *map(_refusal, exc.errors),
+                    ]
+                )
+            ) from exc
+
+
+def _refusal(error: dict) -> str:
+    """``  - 第 8 行 (line 8) expertise: …``, or without the line for one entry."""
+    row = error["row"]
+    where = "" if row is None else f"第 {row} 行 (line {row}) "
+    return f"  - {where}{error['field']}: {error['reason']}"
 
 
 @click.command("expert-add")
@@ -52,7 +82,7 @@ def expert_add(bureau_code: str, **given: object) -> None:
     """Add an expert to the pool (专家入库), or renew their term."""
     data = {k: v for k, v in given.items() if v not in (None, ())}
     data["recuse"] = list(given["recuse"])
-    with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
+    with _entering(bureau_code) as ctx:
         event = experts.add(ctx, data)
     click.echo(f"{data['expert']} joined the pool (seq {event.seq})")
 
@@ -83,7 +113,7 @@ def experts_import(path: str, bureau_code: str) -> None:
     file = Path(path)
     with file.open("rb") as stream:  # at most a little over the limit, whatever the size says
         data = stream.read(experts.ROSTER_MAX_BYTES + 1)
-    with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
+    with _entering(bureau_code) as ctx:
         events = experts.import_roster(ctx, data, file.name)
     click.echo(f"{len(events)} expert(s) added to the pool")
 

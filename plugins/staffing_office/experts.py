@@ -22,7 +22,7 @@ experts must not rate which unit (the core does not enforce it yet; see NEEDS.md
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,10 +158,102 @@ ROSTER_MAX_BYTES = 4 * 1024 * 1024
 """A roster of experts is a few hundred lines; anything this large is not one."""
 
 
-def roster(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
+class Refused(ValidationError):
+    """Entries of the pool refused, nothing recorded: ``errors`` as importers give them,
+    ``{row, field, reason}`` (row: the line in the roster file, None for one entry), so a
+    command can list each error once at its line. Still a ValidationError (keyed
+    ``row 8.expert``) for any channel that knows only marshmallow's messages."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        messages: dict[str, list[str]] = {}
+        for e in errors:
+            key = f"row {e['row']}.{e['field']}" if e["row"] is not None else e["field"]
+            messages.setdefault(key, []).append(e["reason"])
+        super().__init__(messages)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Known:
+    """What an entry of the pool must name, as the core's draw will check it: units of
+    the bureau to recuse from, and the bureau's expert users (the draw refuses a pool
+    naming anyone else, so an entry naming them broke every later draw until retired)."""
+
+    units: frozenset[str]
+    experts: frozenset[str]
+
+    @classmethod
+    def of(cls, ctx: PluginContext) -> Known:
+        reader = ctx.reader
+        if reader is None:
+            return cls(frozenset(), frozenset())
+        return cls(frozenset(u.code for u in reader.units()), frozenset(reader.experts()))
+
+    def refusals(self, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(field, reason) for an entry's expert and recusals the bureau does not have;
+        fields the entry lacks (refused by the schema already) are not looked at."""
+        found = []
+        expert = entry.get("expert")
+        if expert is not None and expert not in self.experts:
+            found.append(
+                (
+                    "expert",
+                    f"不是本局的专家用户：{expert} (not an expert user of the bureau: {expert})",
+                )
+            )
+        unknown = ", ".join(sorted(set(entry.get("recuse") or ()) - self.units))
+        if unknown:
+            found.append(("recuse", f"本局没有单位 {unknown} (unknown unit: {unknown})"))
+        return found
+
+
+def entries(
+    lines: Iterable[tuple[int | None, Mapping[str, Any]]], known: Known
+) -> tuple[list[dict], list[dict]]:
+    """``staffing.expert.added`` data as the ledger records it (dates as text), or every
+    error ``{row, field, reason}`` of every entry, in order (nothing unless all pass).
+    Besides the schema, an entry must name an expert user and units of the bureau, and
+    an expert once in a file (a second line would add them twice, the later term
+    silently replacing the earlier)."""
+    schema, rows, errors = ExpertAddedSchema(), [], []
+    seen: dict[str, int | None] = {}
+    for line, raw in lines:
+        try:
+            valid = loaded = schema.load(dict(raw))
+            found = []
+        except ValidationError as exc:
+            loaded, valid = None, exc.valid_data or {}
+            found = list(_flat(exc.normalized_messages()))
+        expert = valid.get("expert")
+        if expert in seen:
+            first = seen[expert]
+            found.append(("expert", f"与第{first}行重复 (duplicates line {first})"))
+        elif expert is not None:
+            seen[expert] = line
+        found += known.refusals(valid)
+        errors += [{"row": line, "field": name, "reason": reason} for name, reason in found]
+        if loaded is not None and not found:
+            rows.append(schema.dump(loaded))
+    return ([], errors) if errors else (rows, [])
+
+
+def _flat(messages: Mapping, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """marshmallow's messages as (field, reasons): ``recuse`` holds a message per bad
+    code under its index (``recuse[1]``), which a join of the field's messages choked on."""
+    for key, value in messages.items():
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            yield from _flat(value, name)
+        else:
+            yield name, "; ".join(map(str, value))
+
+
+def roster(data: bytes, filename: str, known: Known) -> tuple[list[dict], list[dict]]:
     """The pool kept in a spreadsheet (CSV, one expert a row, ``recuse`` as ``i3;i5``)
-    → ``staffing.expert.added`` data as the ledger records it, or every row's errors
-    (row = the line in the file); nothing unless every row is valid."""
+    → :func:`entries` (row = the line in the file)."""
     if len(data) > ROSTER_MAX_BYTES:
         reason = f"文件过大，上限 {ROSTER_MAX_BYTES} 字节 (larger than {ROSTER_MAX_BYTES} bytes)"
         return [], [{"row": None, "field": "file", "reason": reason}]
@@ -169,35 +261,17 @@ def roster(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
         lines = read_csv(data, filename)
     except ValueError as exc:
         return [], [{"row": None, "field": "file", "reason": str(exc)}]
-    schema, rows, errors = ExpertAddedSchema(), [], []
-    for line, raw in lines:
-        try:
-            rows.append(schema.dump(schema.load({k: v for k, v in raw.items() if v != ""})))
-        except ValidationError as exc:
-            for name, reasons in exc.normalized_messages().items():
-                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
-    return ([], errors) if errors else (rows, [])
+    return entries(
+        ((line, {k: v for k, v in raw.items() if v != ""}) for line, raw in lines), known
+    )
 
 
 def add(ctx: PluginContext, data: Mapping[str, Any]) -> Event:
-    """Record ``staffing.expert.added`` (validated; dates as text)."""
-    schema = ExpertAddedSchema()
-    row = schema.dump(schema.load(dict(data)))
-    _check_recusals(ctx, [row])
-    return ctx.record(ADDED, row)
-
-
-def _check_recusals(ctx: PluginContext, rows: Sequence[Mapping]) -> None:
-    """Recusals name units of the bureau (an unknown code would recuse from nothing)."""
-    units = {unit.code for unit in ctx.reader.units()} if ctx.reader else set()
-    errors = {}
-    for row in rows:
-        unknown = sorted(set(row.get("recuse") or ()) - units)
-        if unknown:
-            where = f"{row.get('expert')}.recuse" if len(rows) > 1 else "recuse"
-            errors[where] = f"没有单位 {', '.join(unknown)} (unknown unit)"
+    """Record ``staffing.expert.added`` (validated as a roster line is; dates as text)."""
+    rows, errors = entries([(None, data)], Known.of(ctx))
     if errors:
-        raise ValidationError(errors)
+        raise Refused(errors)
+    return ctx.record(ADDED, rows[0])
 
 
 def retire(ctx: PluginContext, expert: str, on: dt.date, reason: str, note: str = "") -> Event:
@@ -214,16 +288,10 @@ def retire(ctx: PluginContext, expert: str, on: dt.date, reason: str, note: str 
 
 
 def import_roster(ctx: PluginContext, data: bytes, filename: str) -> list[Event]:
-    """Add every expert of a roster file, or none (ValidationError keyed by line)."""
-    rows, errors = roster(data, filename)
+    """Add every expert of a roster file, or none (:class:`Refused`, by line)."""
+    rows, errors = roster(data, filename, Known.of(ctx))
     if errors:
-        raise ValidationError(
-            {
-                f"row {e['row']}.{e['field']}" if e["row"] else e["field"]: e["reason"]
-                for e in errors
-            }
-        )
-    _check_recusals(ctx, rows)
+        raise Refused(errors)
     return [ctx.record(ADDED, row) for row in rows]
 
 

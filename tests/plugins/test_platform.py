@@ -70,6 +70,7 @@ def test_uninstall_stops_the_hooks_keeps_the_ledger_and_waits_for_open_cycles(pl
     linyi = Office(platform, "linyi", ("rules", "staffing_office"))
     templates.import_template(linyi.ctx, "linyi", "staffing", "2026")  # drafts only
     linyi.units(("i4", "市自然资源综合执法支队", "enforcement"))  # e3 recuses from it
+    linyi.users("expert", "e1", "e2", "e3", "e4", "e5", "e6")  # the pool's experts
     roster = platform.instance / "roster.csv"
     roster.write_text(ROSTER, "utf-8")
     cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi")

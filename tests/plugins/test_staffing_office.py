@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.services import imports, templates, users
+from core.services import imports, ledger, templates, users
 from tests.plugins.support import Office, cli, cli_json, verified
 
 ROSTER = """expert,expertise,affiliation,affiliation_kind,since,until,recuse
@@ -196,7 +196,8 @@ def test_a_bad_roster_adds_nobody(linyi, tmp_path):
     roster.write_text(ROSTER + bad, "utf-8")
     refused = cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi", ok=False)
     assert refused.exit_code == 1
-    assert "row 8.expertise" in refused.output and "row 9.until" in refused.output
+    assert "第 8 行 (line 8) expertise" in refused.output
+    assert "第 9 行 (line 9) until" in refused.output
     assert cli_json("staffing_office", "experts", "--bureau", "linyi", "--json") == []
 
 
@@ -230,3 +231,84 @@ def test_the_pool_of_the_day_is_what_is_drawn_from(linyi, tmp_path):
     bad = cli("staffing_office", "expert-retire", "--bureau", "linyi", "--expert", "e1",
               "--reason", "other", "--on", "1900-01-01", ok=False)  # fmt: skip
     assert bad.exit_code == 1 and "before the expert joined" in bad.output, bad.output
+
+
+def _refused(roster, text: str) -> str:
+    """``experts-import`` of a roster that must be refused: its output, having checked
+    that nothing reached the ledger."""
+    roster.write_text(text, "utf-8")
+    refused = cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi", ok=False)
+    assert refused.exit_code == 1, refused.output
+    assert cli_json("staffing_office", "experts", "--bureau", "linyi", "--json") == []
+    return refused.output
+
+
+def _added(linyi: Office) -> int:
+    entries = ledger.entries(linyi.ctx, "linyi", 0, 1000)
+    return sum(e["kind"] == "staffing.expert.added" for e in entries)
+
+
+def test_only_expert_users_of_the_bureau_join_the_pool(linyi, platform, tmp_path):
+    """The draw refuses a pool naming anyone but the bureau's expert users; an entry
+    naming someone else had gone into the ledger and broken every later draw until
+    retired. Refused when added, naming the field (and the line), writing nothing."""
+    Office(platform, "rizhao", ("rules", "staffing_office")).users("expert", "r1")
+    linyi.users("reviewer", "clerk")
+    bad = cli("staffing_office", "expert-add", "--bureau", "linyi", "--expert", "ghost",
+              "--expertise", "law", "--affiliation", "某所", "--affiliation-kind", "enterprise",
+              "--since", "2026-01-01", ok=False)  # fmt: skip
+    assert bad.exit_code == 1
+    assert "  - expert: 不是本局的专家用户：ghost (not an expert user of the bureau: ghost)" in (
+        bad.output
+    )
+    others = "r1,law,某所,enterprise,2026-01-01,,\nclerk,law,某所,enterprise,2026-01-01,,\n"
+    output = _refused(tmp_path / "roster.csv", ROSTER + others)
+    assert "第 8 行 (line 8) expert: 不是本局的专家用户：r1" in output  # another bureau's
+    assert "第 9 行 (line 9) expert: 不是本局的专家用户：clerk" in output  # not an expert
+    assert _added(linyi) == 0
+
+
+def test_a_roster_naming_an_expert_twice_is_refused(linyi, tmp_path):
+    """Two lines for one expert had added both (the later term silently replacing the
+    earlier): refused at the later line, naming the earlier, as other imports do."""
+    output = _refused(tmp_path / "roster.csv", ROSTER + "e2,law,某所,enterprise,2026-01-01,,\n")
+    assert "第 8 行 (line 8) expert: 与第3行重复 (duplicates line 3)" in output
+    assert _added(linyi) == 0
+
+
+def test_every_roster_error_is_listed_once_at_its_line(linyi, tmp_path):
+    """An unknown recusal had been reported by expert, not line; every error had been
+    printed twice (in the summary line and in the list); a malformed recusal code had
+    ended in a traceback."""
+    linyi.users("expert", "e7", "e8", "e9")
+    bad = (
+        "e7,law,某所,enterprise,2026-01-01,,nope\n"
+        "e8,astrology,某,other,2026-01-01,,\n"
+        "e9,law,某所,enterprise,2026-01-01,,i4;bad code!\n"
+    )
+    output = _refused(tmp_path / "roster.csv", ROSTER + bad)
+    lines = output.splitlines()
+    assert lines[0] == "Error: 专家未入库，未写入任何数据 (no expert added; nothing was written)"
+    assert [line.split(": ")[0] for line in lines[1:]] == [
+        "  - 第 8 行 (line 8) recuse",
+        "  - 第 9 行 (line 9) expertise",  # marshmallow's reason: "Must be one of: …"
+        "  - 第 10 行 (line 10) recuse[1]",  # the second code: "…expected pattern."
+    ]
+    assert lines[1].endswith(": 本局没有单位 nope (unknown unit: nope)")
+    bad = cli("staffing_office", "expert-add", "--bureau", "linyi", "--expert", "e1",
+              "--expertise", "law", "--affiliation", "某所", "--affiliation-kind", "enterprise",
+              "--since", "2026-01-01", "--recuse", "nope", ok=False)  # fmt: skip
+    assert bad.output.count("unknown unit") == 1, bad.output
+    assert _added(linyi) == 0
+
+
+def test_a_date_that_is_none_is_a_422_naming_on(linyi, client):
+    """``?on=2026-02-30`` had been Werkzeug's bare 400, naming no field."""
+    users.create(linyi.ctx, "linyi", "linyi-admin", "bureau_admin")
+    token = users.create_token(linyi.ctx, "linyi", "linyi-admin")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/api/v1/bureaus/linyi/plugins/staffing_office/experts"
+    refused = client.get(f"{base}?on=2026-02-30", headers=headers)
+    assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["on"]
+    assert client.get(f"{base}?on=", headers=headers).get_json() == []  # today

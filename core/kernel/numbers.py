@@ -82,7 +82,7 @@ def _checked(number: Decimal) -> Decimal:
     places = -exponent if exponent < 0 else 0
     if places > FRACTION_DIGITS:
         # trailing zeros beyond the limit carry no information: 1.5000000000000 is 1.5
-        trimmed = number.normalize()
+        trimmed = _without_trailing_zeros(number)
         if -trimmed.as_tuple().exponent > FRACTION_DIGITS:
             raise ValueError(
                 f"小数超过 {FRACTION_DIGITS} 位 (has more than {FRACTION_DIGITS} decimal places)"
@@ -96,6 +96,20 @@ def _checked(number: Decimal) -> Decimal:
     if number.is_zero():
         return number.copy_abs()  # -0 is 0
     return number
+
+
+def _without_trailing_zeros(number: Decimal) -> Decimal:
+    """``number`` with the zeros after its last significant decimal dropped, exactly.
+    ``Decimal.normalize`` rounds to the context's 28 digits first, so
+    4.30000000000000000000000000000001 had become 4.3 and a long number 1E+17."""
+    if number.is_zero():
+        return Decimal(0)
+    sign, digits, exponent = number.as_tuple()
+    kept = list(digits)
+    while exponent < 0 and len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    return Decimal((sign, tuple(kept), exponent))
 
 
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(FRACTION_DIGITS + 1)}

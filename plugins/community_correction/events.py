@@ -11,6 +11,7 @@ Workers and supervised persons are named by code only; identifiers stay in the v
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -28,6 +29,15 @@ def code_field(**kwargs: object) -> fields.String:
     return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
 
 
+INCIDENT_DAYS = validate.Range(
+    dt.date(2000, 1, 1),
+    dt.date(2999, 12, 31),
+    error="须为 2000 至 2999 年之间的日期 (a date between the years 2000 and 2999)",
+)
+"""An incident's day lies in the years of the platform's cycles, in the core's words for
+a deadline outside them (9999-12-31 had been recorded: a typing mistake taken for a
+fact)."""
+
 INCIDENT_KINDS = ("abscond", "reoffence", "major_incident", "group_incident", "unreported")
 SEVERITIES = ("general", "major")
 
@@ -37,7 +47,11 @@ class IncidentReported(Schema):
 
     unit = code_field(required=True)
     person = code_field(required=True)
-    date = fields.Date(required=True)
+    date = fields.Date(
+        required=True,
+        validate=INCIDENT_DAYS,
+        error_messages={"invalid": "不是有效日期（YYYY-MM-DD） (Not a valid date.)"},
+    )
     kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))

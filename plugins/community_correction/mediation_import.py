@@ -17,9 +17,12 @@ English field names (see ``COLUMNS``).
 normalised decimal text), one per figure present: cases, success rate (computed from
 cases and successes when the export leaves it out), average days, rating. It returns
 every error as ``{row, field, reason}``, the row being the line in the file (CSV) or
-the record's number (JSON), the field the column as the file names it; the core
-records the rows through the one entry path, all or nothing, into the cycle the user
-chose. Names and any identifier columns (身份证号, 手机号) are never read: a person is the
+the record's number (JSON), the field the column as the file names it. Numbers are
+read exactly (JSON numbers as decimals, never floats): a figure with more decimal
+places than the platform keeps is refused with the core's reason, never rounded, and
+a comma is read only as a thousands separator (1,200), never as a decimal point. The
+core records the rows through the one entry path, all or nothing, into the cycle the
+user chose. Names and any identifier columns (身份证号, 手机号) are never read: a person is the
 staff code the bureau knows them by (D-41). Each value's note names the file by its
 SHA-256 and the line, so an auditor can tie every figure to the bytes it came from.
 
@@ -79,6 +82,10 @@ RATE_TOLERANCE = Decimal("0.1")
 MAX_DAYS = Decimal(366)
 HEADER_SEARCH = 10
 """Exports often carry a title line or two above the header; look this far."""
+THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+"""A figure with thousands separators (1,234): the only commas a number may hold. A
+semicolon-separated export (Excel in a decimal-comma locale) writes 1.5 days as 1,5,
+which stripping every comma had read as 15."""
 
 
 class Refused(Exception):
@@ -266,7 +273,9 @@ def _csv_records(text: str, encoding: str) -> list[_Record]:
 
 def _json_records(text: str) -> list[_Record]:
     try:
-        doc = json.loads(text)
+        # numbers as Decimal, read exactly: a float had read 4.30000000000000000000000000000001
+        # as 4.3, and an int of more than 4,300 digits is a ValueError, not a JSON error
+        doc = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except RecursionError as exc:
         raise Refused("JSON 嵌套层级过深 (the JSON is nested too deeply)") from exc
     except json.JSONDecodeError as exc:
@@ -431,11 +440,20 @@ def _number(
     text = _blank(raw)
     if text is None:
         return None
-    cleaned = re.sub(r"(%|％|天|日|分|件|个)$", "", text.replace(",", "").strip())
+    cleaned = re.sub(r"(%|％|天|日|分|件|个)$", "", text).strip()
+    if THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif "," in cleaned or "，" in cleaned:
+        record.fail(
+            name,
+            f"“{text}”：小数点请写作“.”，千位分隔符须三位一组 "
+            f"({text!r}: write decimals with a point; thousands separators group three digits)",
+        )
+        return None
     try:
         value = parse_decimal(cleaned if isinstance(raw, str) else raw)
-    except ValueError:
-        record.fail(name, f"“{text}”不是数字 ({text!r} is not a number)")
+    except ValueError as exc:
+        record.fail(name, str(exc))
         return None
     if whole and value != value.to_integral_value():
         record.fail(name, f"应为整数 (must be a whole number, got {text})")

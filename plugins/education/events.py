@@ -14,7 +14,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.plugin_api import Event, RecordStore
-from plugins.education.fields import code_field
+from plugins.education.fields import code_field, day_field
+from plugins.education.schemes import tracks
 from plugins.education.settings import GROUPS
 
 DESIGNATED = "education.talent_designated"
@@ -22,6 +23,7 @@ FUNDED = "education.funding_granted"
 COMMENDED = "education.team_commended"
 
 TRACKS = ("recruitment", "cultivation")
+TRACK_NAMES = {"recruitment": "特聘人才引进", "cultivation": "分层培养"}
 
 
 class TalentDesignated(Schema):
@@ -31,14 +33,26 @@ class TalentDesignated(Schema):
     unit = code_field(required=True)
     track = fields.String(required=True, validate=validate.OneOf(TRACKS))
     group = fields.String(required=True, validate=validate.OneOf(GROUPS))
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = day_field(required=True)
+    end = day_field(required=True)
     document = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
     @validates_schema
     def _term(self, data: dict, **_: Any) -> None:
         if data["end"] < data["start"]:
             raise ValidationError("聘期结束早于开始 (the term ends before it starts)", "end")
+
+    @validates_schema
+    def _track_of_the_tier(self, data: dict, **_: Any) -> None:
+        """The track is the tier's own (double track, 双轨并行): a cultivation tier
+        designated as recruitment would be counted in the wrong track's reports."""
+        group, track = data["group"], tracks()[data["group"]]
+        if data["track"] != track:
+            raise ValidationError(
+                f"{group} 属于{TRACK_NAMES[track]}，轨道应为 {track} "
+                f"({group} is a tier of the {track} track)",
+                "track",
+            )
 
 
 class FundingGranted(Schema):

@@ -6,6 +6,7 @@ Hosted here and used by community correction too; candidates for the public plug
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +16,26 @@ from core.plugin_api import CODE
 
 GRADES = ("excellent", "good", "qualified", "unqualified")
 """The four grades of the sector templates, best first (优秀, 良好, 合格, 不合格)."""
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+"""The days a date may name: the years the core allows a cycle to lie in (a term from
+year 1 or ending in 9999 is a typing mistake, not a fact)."""
 
 
 def code_field(**kwargs: Any) -> fields.String:
     """A jixiao code: a unit, person, cycle or group (letters, digits, ``_ . -``)."""
     return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
+
+
+def day_field(**kwargs: Any) -> fields.Date:
+    """A calendar day (``2026-04-15``) from 2000 to 2999, the years of the platform's
+    cycles: marshmallow's ``Date`` takes year 1 and year 9999. An impossible day's
+    reason is Chinese first, with marshmallow's English kept word for word."""
+    span = "须为 2000 至 2999 年之间的日期 (a date between the years 2000 and 2999)"
+    return fields.Date(
+        validate=validate.Range(FIRST_DAY, LAST_DAY, error=span),
+        error_messages={"invalid": "不是有效日期（YYYY-MM-DD） (Not a valid date.)"},
+        **kwargs,
+    )
 
 
 def share_field(low: Decimal, high: Decimal, **kwargs: Any) -> fields.Decimal:

@@ -46,6 +46,15 @@ def library() -> tuple[dict[str, str], tuple[IndicatorSpec, ...]]:
     return groups, indicators
 
 
+@functools.cache
+def tracks() -> dict[str, str]:
+    """Group (tier) → the track it belongs to (``recruitment``: classes A–D;
+    ``cultivation``: the four tiers), as templates/library.yaml declares it, so a
+    designation can be checked against the one place the plan is written down."""
+    groups = load_template(PACKAGE, "library.yaml")["groups"]
+    return {g["code"]: g["track"] for g in groups}
+
+
 def render(settings: Mapping[str, Any]) -> list[dict]:
     """Every scheme with the bureau's settings applied (as stored or as hooks get them):
     dimension points by group (children share them, keeping the sums), the grade lines

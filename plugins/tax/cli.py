@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from marshmallow import ValidationError
 
 from core.cli.common import (
     bureau_option,
@@ -28,22 +29,28 @@ from core.cli.common import (
     readable_errors,
 )
 from plugins.tax import decomposition, rectification
+from plugins.tax.items import DAY
 from plugins.tax.settings import render
 
 PLUGIN = "tax"
 OFFICERS = "officer"
 """The group of the post scheme (templates/post.yaml)."""
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    """``--on``, read as the plugin reads every day (2000–2999, refused in Chinese and
+    English, naming the option); click's DateTime took year 9999 and answered in English."""
+    if value is None:
+        return dt.date.today()
+    try:
+        return DAY.deserialize(value)
+    except ValidationError as exc:
+        raise click.BadParameter("; ".join(exc.messages), ctx, param) from exc
+
+
 day_option = click.option(
-    "--on",
-    "day",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="the date (YYYY-MM-DD); default today",
+    "--on", "day", default=None, callback=_day, help="the date (YYYY-MM-DD); default today"
 )
-
-
-def _day(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
 
 
 @click.command("notices")
@@ -58,14 +65,14 @@ def notices(
     bureau_code: str,
     month: str,
     cycle: str | None,
-    day: dt.datetime | None,
+    day: dt.date,
     liaison: str,
     as_json: bool,
 ) -> None:
     """Issue the month's rectification notices (整改通报, D-11): the bottom of each group
     in the month's standing and anyone below the line, as ledger entries."""
     with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
-        issued = rectification.issue(ctx, cycle or month[:4], month, _day(day), liaison)
+        issued = rectification.issue(ctx, cycle or month[:4], month, day, liaison)
     emit(issued, as_json, ["unit", "name", "scheme", "rank", "total", "consecutive", "interview"])
 
 
@@ -85,13 +92,11 @@ def close_notice(
     measures: str,
     evidence: tuple[str, ...],
     verified_by: str,
-    day: dt.datetime | None,
+    day: dt.date,
 ) -> None:
     """Close a notice: the rectification was verified (整改销号)."""
     with plugin_context(PLUGIN, bureau_code, write=True) as ctx:
-        event = rectification.close(
-            ctx, month, unit, measures, list(evidence), verified_by, _day(day)
-        )
+        event = rectification.close(ctx, month, unit, measures, list(evidence), verified_by, day)
     click.echo(f"closed the notice of {unit} for {month} (seq {event.seq})")
 
 

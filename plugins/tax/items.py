@@ -15,6 +15,7 @@ nothing twice (each value carries a source key over its subject, day and events)
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -65,8 +66,43 @@ def catalogue() -> dict[str, PointsItem]:
     }
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+DAY = fields.Date(
+    required=True,
+    validate=validate.Range(
+        FIRST_DAY,
+        LAST_DAY,
+        error="须为 2000 至 2999 年之间的日期 (a date between the years 2000 and 2999)",
+    ),
+    error_messages={"invalid": "不是有效日期（YYYY-MM-DD） (Not a valid date.)"},
+)
+"""A day as the plugin reads it everywhere (the export's ``day``, the commands' ``--on``;
+months lie in the same years): in the years of the platform's cycles, as the core
+allows deadlines (year 1 or 9999 is a typing mistake, and 9999-12 had failed in date
+arithmetic), refused Chinese first with marshmallow's English kept word for word (an
+importer's reasons reach the user as the plugin writes them)."""
+
+
 def _code(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(CODE.pattern + r"\Z"), **kwargs)
+
+
+class Count(fields.Field):
+    """How many times an event happened: a whole number, read exactly as the platform
+    reads every number (:func:`parse_decimal`), so ``1_0`` or ``٢`` is refused rather
+    than read as 10 or 2 (marshmallow's ``Integer`` calls ``int()``, which takes both),
+    and ``2.5`` or ``2.00000000000000000000001`` is refused with a reason (the
+    platform's own, for too many decimal places), not marshmallow's English
+    "Not a valid integer."; ``2.0`` is exactly 2."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        try:
+            number = parse_decimal(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        if number != number.to_integral_value():
+            raise ValidationError(f"须为整数 (a whole number, not {value})")
+        return int(number)
 
 
 class PointsEventSchema(Schema):
@@ -78,9 +114,12 @@ class PointsEventSchema(Schema):
 
     unit = _code(load_default=None)
     person = _code(load_default=None)
-    day = fields.Date(required=True)
+    day = DAY
     item = fields.String(required=True)
-    count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    count = Count(
+        load_default=1,
+        validate=validate.Range(min=1, max=1000, error="须在 1 至 1000 之间 (from 1 to 1000)"),
+    )
     note = fields.String(load_default="", validate=validate.Length(max=200))
     evidence = fields.String(load_default="")
     """SHA-256 digests of attached evidence, separated by ';'."""
@@ -121,6 +160,15 @@ def _digests(text: str) -> list[str]:
     return [d.strip().lower() for d in text.split(";") if d.strip()]
 
 
+def _identity(event: Mapping[str, Any]) -> tuple:
+    """Every field of a loaded event, the evidence as a set of digests: two lines with
+    the same identity are one event written twice, not two events."""
+    return tuple(
+        (name, tuple(sorted(set(_digests(value)))) if name == "evidence" else value)
+        for name, value in event.items()
+    )
+
+
 def describe(event: Mapping[str, Any]) -> tuple[str, Decimal]:
     """What one loaded event adds to the day: the text for the note, and its points."""
     item = catalogue()[event["item"]]
@@ -143,7 +191,12 @@ def describe(event: Mapping[str, Any]) -> tuple[str, Decimal]:
 
 def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[dict], list[dict]]:
     """Importer ``tax-daily-points``: the export's events → one value row per subject,
-    indicator and day, or every row's errors (row = the line in the file)."""
+    indicator and day, or every row's errors (row = the line in the file).
+
+    A line identical to an earlier one (every column the same) is refused naming both:
+    summed, it would double a deduction, and an event that happened twice is written
+    once with ``count`` 2. Lines that differ in any column (a note, say) are events of
+    their own and are summed."""
     try:
         lines = read_csv(data, filename)
     except ValueError as exc:
@@ -152,12 +205,24 @@ def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[d
     days: dict[tuple[str, str, str, str], list[tuple[str, Decimal]]] = {}
     places: dict[tuple[str, str, str, str], list[int]] = {}
     cited: dict[tuple[str, str, str, str], set[str]] = {}
+    first_line: dict[tuple, int] = {}
     for line, raw in lines:
         try:
             event = schema.load({k: v for k, v in raw.items() if v != ""})
         except ValidationError as exc:
             for name, reasons in exc.normalized_messages().items():
                 errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+            continue
+        same = first_line.setdefault(_identity(event), line)
+        if same != line:
+            errors.append(
+                {
+                    "row": line,
+                    "field": "count",
+                    "reason": f"与第{same}行相同，同一事项多次请填写 count "
+                    f"(the same as line {same}; for repeated events give count)",
+                }
+            )
             continue
         kind = catalogue()[event["item"]].kind
         subject = ("person", event["person"]) if event["person"] else ("unit", event["unit"])

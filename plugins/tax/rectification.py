@@ -28,7 +28,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.plugin_api import Event, PluginContext, RecordStore, as_text
-from plugins.tax.items import SHA256
+from plugins.tax.items import FIRST_DAY, LAST_DAY, SHA256
 
 NOTICED = "tax.rectification.noticed"
 CLOSED = "tax.rectification.closed"
@@ -102,7 +102,22 @@ class RectificationClosedSchema(Schema):
     verified_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+MONTH_CODE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+
+def check_month(month: object, field: str = "month") -> str:
+    """A month code (``2026-03``) of the years 2000–2999, as every channel takes it (the
+    commands' ``--month``, the API's ``?month=`` and path): an impossible month is
+    refused naming ``field`` instead of matching no notice (an empty answer that reads
+    as "no notices") or failing in date arithmetic (year 0 or 9999 + 1)."""
+    found = MONTH_CODE.fullmatch(month) if isinstance(month, str) else None
+    if found is None or not FIRST_DAY.year <= int(found[1]) <= LAST_DAY.year:
+        raise ValidationError(
+            f"须为 {FIRST_DAY.year} 至 {LAST_DAY.year} 年的月份，如 2026-03 "
+            f"(a month of the years {FIRST_DAY.year} to {LAST_DAY.year}, such as 2026-03)",
+            field,
+        )
+    return month
 
 
 def month_end(code: str) -> dt.date:
@@ -251,8 +266,7 @@ def issue(
     """Record the month's notices from its standing (``tax.rectification.noticed``) and
     return them; refused when the month's notices were issued already (each month is
     decided once, on its standing at the time)."""
-    if not isinstance(month, str) or not MONTH.fullmatch(month) or not 1 <= int(month[5:]) <= 12:
-        raise ValidationError("须为月份，如 2026-03 (a month such as 2026-03)", "month")
+    check_month(month)
     if issued_on < month_end(month):
         raise ValidationError(
             f"通报日期须在 {month} 结束之后 (notices are issued after the month ends)", "on"
@@ -279,6 +293,7 @@ def close(
     closed_on: dt.date,
 ) -> Event:
     """Record ``tax.rectification.closed`` for an open notice."""
+    check_month(month)
     notice = ctx.records.get("notices", notice_key(month, unit))
     if notice is None or notice["status"] != "open":
         raise ValidationError(
@@ -312,5 +327,7 @@ def close(
 
 def listing(ctx: PluginContext, month: str | None = None) -> list[dict[str, Any]]:
     """The notices (optionally of one month), in the order they were issued."""
+    if month is not None:
+        check_month(month)
     found = [n for n in ctx.records.all("notices") if month in (None, n["period"])]
     return sorted(found, key=lambda n: n["notice_seq"])

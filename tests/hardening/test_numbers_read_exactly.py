@@ -61,6 +61,12 @@ def test_numbers_that_cannot_be_recorded_exactly_are_refused(on_shared):
         # 1e-400 was stored as "0.0" (read through a float); it has 400 decimal places
         problem = refused(post_raw(client, admin, raw_row("1e-400")), 422, "value")
         assert "decimal places" in said(problem)
+        # past 28 significant digits: Decimal.normalize (trimming trailing zeros) had
+        # rounded these to 4.3 and 1E+17 and recorded them
+        for long in ("4.30000000000000000000000000000001", "99999999999999999.99999999999999999"):
+            for given in (long, f'"{long}"'):
+                problem = refused(post_raw(client, admin, raw_row(given)), 422, "value")
+                assert "decimal places" in said(problem), given
         for digits in ("٨٥", "۸۵", "८५", "๘๕"):  # Arabic-Indic, Persian, Devanagari, Thai
             r = client.post(f"{B1}/values", json=value_row(**FREE, value=digits), headers=admin)
             assert "0–9" in said(refused(r, 422, "value")), digits

@@ -168,3 +168,62 @@ def test_a_changed_figure_is_refused_not_skipped(cc):
     # a file that is not an export at all
     with pytest.raises(InvalidInput, match="Excel"):
         _feed(cc, b"PK\x03\x04rest", "stats.xlsx")
+
+
+def test_numbers_are_read_exactly_or_refused(cc):
+    """A figure is read exactly, never rounded: 4.30000000000000000000000000000001 had
+    been read as 4.3 (a JSON float, and in CSV ``Decimal.normalize`` rounding to 28
+    digits inside parse_decimal); it is refused with the core's reason for too many
+    decimal places, naming the line and the file's column. A semicolon export's
+    decimal comma (1,5 days) had been read as 15; thousands separators in groups of
+    three (1,200) still read as 1200. A JSON integer of 5,000 digits had been a
+    ValueError (Python's limit on int conversion) instead of a refusal."""
+    places = "小数超过 12 位 (has more than 12 decimal places)"
+    rows = [
+        "2026-Q1;sfs-changqiao;M1001;20;19;;11;4.30000000000000000000000000000001",
+        "2026-Q1;sfs-changqiao;M1002;20;19;;1,5;4.3",
+        f"2026-Q1;sfs-mudu;M2001;20.{'0' * 28}1;19;;11;4.3",
+        f"2026-Q1;sfs-mudu;M2002;20;19;95.{'0' * 27}1;11;4.3",
+    ]
+    semicolons = HEADER.replace(",", ";") + "\n".join(rows) + "\n"
+    with pytest.raises(InvalidInput) as refused:
+        _feed(cc, semicolons.encode(), "q1.csv")
+    assert [(e.row, e.field, e.reason) for e in refused.value.errors] == [
+        (2, "群众评价(5分制)", places),
+        (3, "平均调解时长(天)", "“1,5”：小数点请写作“.”，千位分隔符须三位一组 "
+                             "('1,5': write decimals with a point; thousands separators "
+                             "group three digits)"),
+        (4, "受理数", places),
+        (5, "调解成功率(%)", places),
+    ]  # fmt: skip
+    rating = "4.30000000000000000000000000000001"
+    export = (
+        '[{"统计期间": "2026-Q1", "司法所编码": "sfs-mudu", "调解员工号": "M2001",'
+        f' "受理数": 20, "调解成功数": 19, "群众评价": {rating}}},'
+        '{"统计期间": "2026-Q1", "司法所编码": "sfs-mudu", "调解员工号": "M2002",'
+        f' "受理数": {"1" * 5000}}}]'
+    )
+    with pytest.raises(InvalidInput) as refused:
+        _feed(cc, export.encode(), "q1.json")
+    assert [(e.row, e.field, e.reason) for e in refused.value.errors] == [
+        (1, "群众评价", places),
+        (2, "受理数", "整数部分超过 18 位 (has more than 18 digits before the point)"),
+    ]
+    assert values.listing(cc.ctx, "wzsf") == []
+    grouped = HEADER + '2026-Q1,sfs-mudu,M2001,"1,200","1,140",,11,4.5\n'
+    assert len(_feed(cc, grouped.encode(), "q1.csv")["entries"]) == 4
+    recorded = {r["indicator"]: r["value"] for r in values.listing(cc.ctx, "wzsf")}
+    assert (recorded["cc_mediation_cases"], recorded["cc_mediation_success_rate"]) == (
+        "1200", "95",
+    )  # fmt: skip
+
+
+def test_an_impossible_incident_date_is_refused_naming_it(cc):
+    for day, reason in (("2026-02-30", "不是有效日期"), ("9999-12-31", "须为 2000 至 2999 年")):
+        out = cli(
+            "community_correction", "incident", "--bureau", "wzsf", "--unit", "sfs-mudu",
+            "--person", "M2001", "--date", day, "--kind", "abscond", "--severity", "general",
+            "--summary", "脱管", ok=False,
+        )  # fmt: skip
+        assert out.exit_code == 1 and f"date: {reason}" in out.output, out.output
+    assert cli_json("community_correction", "incidents", "--bureau", "wzsf", "--json") == []

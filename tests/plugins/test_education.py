@@ -13,7 +13,9 @@ import datetime as dt
 import pytest
 
 from core.kernel.errors import InvalidInput
-from core.services import people, plugins, users
+from core.services import ledger, people, plugins, users
+from plugins.education.events import TRACKS
+from plugins.education.settings import GROUPS
 from tests.plugins.support import Office, cli, cli_json, verified
 
 FULL_MASTER = {
@@ -209,3 +211,42 @@ def test_a_designation_is_one_unit_of_work(edu):
                   "--group", "edu-master", "--track", "cultivation", "--start", "2025-01-01",
                   "--end", "2027-12-31", "--document", "D2", ok=False)  # fmt: skip
     assert refused.exit_code == 1 and ledger.head(edu.ctx, "wzedu")["size"] == size + 2
+
+
+def test_the_track_must_be_the_tiers_own(edu):
+    """Classes A–D are the recruitment track (特聘人才引进), the four tiers the
+    cultivation track (分层培养), as templates/library.yaml declares: a designation
+    naming the other track is refused naming ``track``, and nothing is written (the
+    teacher is not regrouped either)."""
+    edu.template("education")
+    size = ledger.head(edu.ctx, "wzedu")["size"]
+    for group, track in (("edu-master", "recruitment"), ("edu-recruit-a", "cultivation")):
+        refused = cli("education", "designate", "--bureau", "wzedu", "--person", "t1",
+                      "--group", group, "--track", track, "--start", "2025-01-01",
+                      "--end", "2027-12-31", "--document", "D1", ok=False)  # fmt: skip
+        assert refused.exit_code == 1 and "track: " in refused.output, refused.output
+        assert f"{group} 属于" in refused.output and "track)" in refused.output
+    assert ledger.head(edu.ctx, "wzedu")["size"] == size
+    assert {p["code"]: p["group"] for p in people.listing(edu.ctx, "wzedu")}["t1"] is None
+    _designate("t1", "edu-master", "cultivation")
+    _designate("t3", "edu-recruit-a", "recruitment")
+    from plugins.education.schemes import tracks  # the one place the tracks are written
+
+    assert tuple(tracks()) == GROUPS and set(tracks().values()) == set(TRACKS)
+
+
+def test_an_impossible_term_is_refused_naming_the_day(edu):
+    """The term's days lie in 2000–2999, the years of the platform's cycles (a term
+    from year 1 or ending in 9999 had been accepted), and an impossible day is refused
+    Chinese first, naming the option."""
+    edu.template("education")
+    for start, end, field, reason in (
+        ("2026-02-30", "2027-12-31", "start", "不是有效日期（YYYY-MM-DD） (Not a valid date.)"),
+        ("2025-01-01", "9999-12-31", "end", "须为 2000 至 2999 年之间的日期"),
+        ("0001-01-01", "2027-12-31", "start", "须为 2000 至 2999 年之间的日期"),
+    ):
+        refused = cli("education", "designate", "--bureau", "wzedu", "--person", "t1",
+                      "--group", "edu-master", "--track", "cultivation", "--start", start,
+                      "--end", end, "--document", "D1", ok=False)  # fmt: skip
+        assert refused.exit_code == 1 and f"{field}: {reason}" in refused.output, refused.output
+    assert cli_json("education", "talents", "--bureau", "wzedu", "--json") == []

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from core.kernel.errors import InvalidInput
-from core.services import evidence, imports, ledger, plugins, users
+from core.services import evidence, imports, ledger, plugins, users, values
 from tests.plugins.support import Office, cli, cli_json, verified
 
 KINDS = ("day", "month", "quarter", "half", "year")
@@ -450,3 +450,124 @@ def test_an_import_row_refused_when_recorded_is_named_by_its_line_in_the_file(ta
     assert [(e.row, e.field) for e in refused.errors] == [(5, "unit"), (6, "unit")]
     assert "6, 7" in refused.errors[1].reason  # one value from lines 6 and 7
     assert "2 row(s) of points.csv" in refused.detail
+
+
+def test_a_line_written_twice_is_refused_naming_both_lines(tax):
+    """Two identical lines are one event exported twice, not two events: summed, b2's
+    D07 of 20 March would have been deducted twice (2 points). They are refused naming
+    both lines (a count left empty is the count 1 written out), and nothing is written;
+    an event that really happened twice is one line with ``count`` 2. Lines that
+    differ, here in the note, are events of their own and are still summed."""
+    tax.template("tax")
+    size = ledger.head(tax.ctx, "wz")["size"]
+    refused = _refused_points(
+        tax,
+        "b2,,2026-03-20,D07,1,迟报,,,\n"
+        "b2,,2026-03-20,D11,,,,,\n"
+        "b2,,2026-03-20,D07,1,迟报,,,\n"
+        "b2,,2026-03-20,D11,1,,,,\n",
+    )
+    assert [(e.row, e.field) for e in refused.errors] == [(4, "count"), (5, "count")]
+    assert refused.errors[0].reason == (
+        "与第2行相同，同一事项多次请填写 count (the same as line 2; for repeated events give count)"
+    )
+    assert "与第3行相同" in refused.errors[1].reason
+    assert ledger.head(tax.ctx, "wz")["size"] == size
+
+    done = imports.run(
+        tax.ctx, "wz", "tax-daily-points",
+        (POINTS_HEADER + "b2,,2026-03-20,D07,2,迟报,,,\n"
+                         "b2,,2026-03-20,D07,1,漏报,,,\n").encode(),
+        "points.csv", "2026",
+    )  # fmt: skip
+    # one value of the day: D07 1 point × 2 + D07 1 point = 3
+    assert [(r["value"], r["period"]) for r in values.listing(tax.ctx, "wz")] == [
+        ("3", "2026-03-20")
+    ]
+    assert len(done["entries"]) == 1
+
+
+def test_the_count_is_read_exactly(tax):
+    """``count`` is read as the platform reads every number: ``1_0`` and ``٢`` had been
+    read as 10 and 2 (marshmallow's Integer calls ``int()``), and a count with more
+    decimal places than the platform keeps is refused with the core's reason (29
+    places: enough for ``Decimal.normalize`` at 28 digits to have rounded it to 2)."""
+    tax.template("tax")
+    refused = _refused_points(
+        tax,
+        "b1,,2026-03-02,D05,1_0,,,,\n"
+        "b1,,2026-03-03,D05,٢,,,,\n"
+        "b1,,2026-03-04,D05,2.5,,,,\n"
+        f"b1,,2026-03-05,D05,2.{'0' * 28}1,,,,\n"
+        "b1,,2026-03-06,D05,1001,,,,\n"
+        "b1,,2026-03-07,D05,2.0,,,,\n",
+    )
+    assert [(e.row, e.field) for e in refused.errors] == [(r, "count") for r in range(2, 7)]
+    reasons = [e.reason for e in refused.errors]
+    assert "不是有效数字" in reasons[0] and "其他文字的数字" in reasons[1]
+    assert reasons[2] == "须为整数 (a whole number, not 2.5)"
+    assert reasons[3] == "小数超过 12 位 (has more than 12 decimal places)"
+    assert reasons[4] == "须在 1 至 1000 之间 (from 1 to 1000)"
+    assert values.listing(tax.ctx, "wz") == []
+
+
+def test_an_impossible_day_in_the_export_is_refused_in_chinese_first(tax):
+    """An importer's reasons reach the user as the plugin writes them: the export's
+    ``day`` had been refused as "Not a valid date." alone, and year 9999 accepted."""
+    tax.template("tax")
+    refused = _refused_points(tax, "b1,,2026-02-30,D05,1,,,,\nb1,,9999-03-01,D05,1,,,,\n")
+    assert [(e.row, e.field, e.reason) for e in refused.errors] == [
+        (2, "day", "不是有效日期（YYYY-MM-DD） (Not a valid date.)"),
+        (3, "day", "须为 2000 至 2999 年之间的日期 (a date between the years 2000 and 2999)"),
+    ]
+
+
+def test_an_impossible_month_is_refused_naming_it_in_the_api(tax, client):
+    """``?month=2026-13`` had answered 200 ``[]`` (no notices, it seemed) and the path
+    ``notices/2026-13/b1`` a bare 404: both are a problem+json 422 naming ``month``;
+    an unknown ``status`` likewise names ``status``."""
+    tax.template("tax")
+    _record_year(tax)
+    cli("tax", "notices", "--bureau", "wz", "--month", "2026-03", "--on", "2026-04-01")
+    users.create(tax.ctx, "wz", "wz-admin", "bureau_admin")
+    headers = {"Authorization": "Bearer " + users.create_token(tax.ctx, "wz", "wz-admin")["token"]}
+    base = "/api/v1/bureaus/wz/plugins/tax/notices"
+    for asked in ("?month=2026-13", "?month=2026-00", "?month=0000-01", "?month=9999-12",
+                  "?month=2026-3", "?month=", "/2026-13/b3", "/２０２６-03/b3"):  # fmt: skip
+        answer = client.get(base + asked, headers=headers)
+        assert answer.status_code == 422, (asked, answer.get_data(as_text=True))
+        assert answer.mimetype == "application/problem+json"
+        assert [e["field"] for e in answer.get_json()["errors"]] == ["month"], asked
+        assert answer.get_json()["errors"][0]["reason"].startswith("须为 2000 至 2999 年的月份")
+    refused = client.get(f"{base}?status=bogus&month=2026-13", headers=headers)
+    assert refused.status_code == 422
+    assert sorted(e["field"] for e in refused.get_json()["errors"]) == ["month", "status"]
+    assert [n["unit"] for n in client.get(f"{base}?month=2026-03&status=open",
+                                          headers=headers).get_json()] == ["b3", "s1"]  # fmt: skip
+    missing = client.get(f"{base}/2026-03/b1", headers=headers)
+    assert missing.status_code == 404 and missing.get_json()["detail"].startswith("b1在2026-03")
+
+
+def test_an_impossible_month_or_day_is_refused_naming_the_option(tax):
+    """The commands refuse an impossible ``--month`` naming ``month`` (year 0 and 9999
+    had been tracebacks from the date arithmetic; ``close-notice`` had blamed the unit;
+    ``notice-list`` had listed nothing), and an impossible ``--on`` naming ``--on``
+    (click's DateTime took year 9999). Nothing is written."""
+    tax.template("tax")
+    size = ledger.head(tax.ctx, "wz")["size"]
+    close = ("--unit", "b3", "--measures", "整改", "--evidence", RECTIFIED_DOC,
+             "--verified-by", "绩效办")  # fmt: skip
+    for args in (
+        ("notices", "--month", "0000-01"),
+        ("notices", "--month", "9999-12"),
+        ("notices", "--month", "2026-13", "--on", "2027-01-01"),
+        ("close-notice", "--month", "2026-13", *close),
+        ("notice-list", "--month", "2026-13"),
+    ):
+        out = cli("tax", *args, "--bureau", "wz", ok=False)
+        assert out.exit_code == 1 and out.exception.__class__ is SystemExit, (args, out.output)
+        assert "month: 须为 2000 至 2999 年的月份" in out.output, (args, out.output)
+    for day, reason in (("2026-02-30", "不是有效日期"), ("9999-01-01", "须为 2000 至 2999 年")):
+        out = cli("tax", "notices", "--bureau", "wz", "--month", "2026-03", "--on", day, ok=False)
+        assert out.exit_code == 2 and "'--on'" in out.output and reason in out.output, out.output
+    assert ledger.head(tax.ctx, "wz")["size"] == size

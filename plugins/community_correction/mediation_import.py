@@ -44,7 +44,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from typing import Any
 
 from core.plugin_api import CODE, ImportContext, as_text, is_id_card, parse_decimal, quantize
@@ -343,8 +343,12 @@ def source_key(unit: str, person: str | None, period: str, indicator: str, value
     return f"{SOURCE}:{digest[:32]}"
 
 
+EXACT = Context(prec=MAX_PREC)
+"""``normalize`` under the default context rounds to 28 digits; a figure may hold 30."""
+
+
 def _normal(value: Decimal) -> str:
-    return as_text(value.normalize()) if value else "0"
+    return as_text(value.normalize(EXACT)) if value else "0"
 
 
 def _map(record: _Record) -> _Mapped | None:

@@ -143,14 +143,14 @@ def verify_log(
             session.connection()
             .execution_options(stream_results=True, yield_per=BATCH)
             .execute(
-                select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash)
+                select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash, LedgerEntry.kind)
                 .where(LedgerEntry.log_id == log.id)
                 .order_by(LedgerEntry.seq)
             )
         )
         feed = checker.feed
-        for seq, body, leaf in rows:
-            if not feed(seq, bytes(body), bytes(leaf)):
+        for seq, body, leaf, kind in rows:
+            if not feed(seq, bytes(body), bytes(leaf), kind):
                 break
             if progress is not None and seq % BATCH == BATCH - 1:
                 progress(BATCH)
@@ -162,8 +162,34 @@ def verify_log(
             "truncated",
             f"the log head says {log.size} entries, {checker.size} are stored",
         )
+    if finding is None:
+        finding = _deleted_checkpoints(session, log, anchors)
     report.size, report.root, report.finding = checker.size, checker.root().hex(), finding
     return report
+
+
+def _deleted_checkpoints(
+    session: Session, log: LedgerLog, anchors: Sequence[Checkpoint]
+) -> Finding | None:
+    """A checkpoint the platform log anchors but the log no longer stores. Each is
+    stored and anchored in one transaction, and the table is append-only, so a missing
+    one was deleted: the entries may still match the anchors, but whoever deleted it
+    was hiding something (say so rather than "0 checkpoints — OK")."""
+    if not anchors:
+        return None
+    stored = set(
+        session.scalars(select(LedgerCheckpoint.size).where(LedgerCheckpoint.log_id == log.id))
+    )
+    missing = sorted({cp.size for cp in anchors} - stored)
+    if not missing:
+        return None
+    shown = ", ".join(str(size) for size in missing[:10]) + ("…" if len(missing) > 10 else "")
+    return Finding(
+        max(missing[0] - 1, 0),
+        "checkpoint deleted",
+        f"the platform log anchors checkpoint(s) {shown} of this log, which it no longer "
+        "stores: they were deleted",
+    )
 
 
 def verify_all(

@@ -47,7 +47,7 @@ FORMAT_VERSION = 1
 MAX_SAFE_INT = 2**53 - 1
 HASH_SIZE = 32
 ENTRY_FIELDS = ("v", "log", "seq", "prev", "ts", "actor", "kind", "data")
-SHORTFALLS = ("not witnessed", "timestamp invalid")
+SHORTFALLS = ("not witnessed", "timestamp invalid", "not signed")
 
 
 # --------------------------------------------------------------------------- canonical JSON
@@ -141,10 +141,13 @@ def parse_canonical(body: bytes) -> tuple[object, bool]:
                 return entry, True
         except (TypeError, ValueError):
             pass
-    entry = json.loads(body)
+    try:
+        entry = json.loads(body)
+    except RecursionError as exc:  # thousands of nested brackets: not an entry either
+        raise ValueError("nested too deeply") from exc
     try:
         return entry, canonical_text(entry).encode("utf-8") == body
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, RecursionError):
         return entry, False
 
 
@@ -314,11 +317,20 @@ class ChainChecker:
         self.finding = Finding(seq, reason, detail)
         return False
 
-    def feed(self, seq: int | None, body: bytes, stored_hash: bytes | None = None) -> bool:
+    def feed(
+        self,
+        seq: int | None,
+        body: bytes,
+        stored_hash: bytes | None = None,
+        stored_kind: str | None = None,
+    ) -> bool:
         """Check one entry; returns False (and sets ``finding``) at the first problem.
 
         ``seq`` is the stored position (a database row's key); ``None`` takes the position
-        the body itself claims, for bundle lines, which carry no other.
+        the body itself claims, for bundle lines, which carry no other. ``stored_kind`` is
+        the row's ``kind`` column, which sits outside the hashed body: queries select by
+        it (the platform log's checkpoint anchors, projections), so a row whose column
+        disagrees with its body is reported, or a changed column could hide an anchor.
         """
         pos = self._acc.size
         if seq is not None and seq > pos:
@@ -347,6 +359,12 @@ class ChainChecker:
             return self._fail(pos, "reordered", f"body says seq {entry['seq']} at position {pos}")
         if not self._link_ok(pos, entry["prev"]):
             return False
+        if stored_kind is not None and stored_kind != entry["kind"]:
+            return self._fail(
+                pos,
+                "kind mismatch",
+                f"the row's kind is {stored_kind!r}, its body's {entry['kind']!r}",
+            )
         if pos == 0 and entry["kind"] == "bureau.created" and not self._suite_ok(entry["data"]):
             return False
         self._acc.append(leaf)
@@ -504,13 +522,30 @@ class StoredCheckpoint:
 def parse_checkpoint_lines(blob: str) -> list[StoredCheckpoint]:
     """``checkpoints.jsonl``: ``{"size", "note"[, "timestamp"]}`` a line (base64 token)."""
     found = []
-    for line in blob.splitlines():
+    for number, line in enumerate(blob.splitlines(), start=1):
         if not line.strip():
             continue
-        item = json.loads(line)
-        token = item.get("timestamp")
+        try:
+            item = json.loads(line)
+        except RecursionError as exc:
+            raise ValueError(f"checkpoints.jsonl line {number}: nested too deeply") from exc
+        token = item.get("timestamp") if isinstance(item, dict) else None
+        if (
+            not isinstance(item, dict)
+            or type(item.get("size")) is not int
+            or not isinstance(item.get("note"), str)
+            or not isinstance(token, str | None)
+        ):
+            raise ValueError(
+                f"checkpoints.jsonl line {number}: not {{size: integer, note: text"
+                "[, timestamp: base64]}"
+            )
         found.append(
-            StoredCheckpoint(item["size"], item["note"], base64.b64decode(token) if token else None)
+            StoredCheckpoint(
+                item["size"],
+                item["note"],
+                base64.b64decode(token, validate=True) if token else None,
+            )
         )
     return found
 
@@ -572,6 +607,8 @@ def verify_bundle(
     """
     bundle = Bundle(path)
     manifest = json.loads(bundle.read_text("manifest.json"))
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("origin"), str):
+        raise ValueError("manifest.json names no origin")
     origin = manifest["origin"]
     try:
         suite = get_suite(manifest.get("suite", DEFAULT_SUITE.name))
@@ -593,6 +630,13 @@ def verify_bundle(
         if cp.origin != origin:
             report.finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
             return report
+        if line.size not in (-1, cp.size):  # -1: a pinned note, which has no line
+            report.finding = Finding(
+                -1,
+                "malformed",
+                f"checkpoint #{index}: its line says size {line.size}, its signed note {cp.size}",
+            )
+            return report
         if line.timestamp is not None and not tsa_certificates:
             report.unchecked_timestamps += 1
         elif line.timestamp is not None:
@@ -606,13 +650,57 @@ def verify_bundle(
     for entry in bundle.entry_lines():
         if not checker.feed(None, entry.rstrip(b"\n")):
             break
-    report.finding = checker.finish()
+    report.finding = checker.finish() or _unsigned(checker) or _manifest_mismatch(manifest, checker)
     report.size, report.root = checker.size, checker.root().hex()
     if witnesses:
         report.cosigned_by = cosigned.get(checker.size, [])
     if report.finding is None and min_witnesses > 0:
         report.finding = witness_finding(cosigned, checker.size, min_witnesses, witnesses)
     return report
+
+
+def _manifest_mismatch(manifest: dict, checker: ChainChecker) -> Finding | None:
+    """The manifest's ``size`` and ``root`` (when it states them) are the entries'."""
+    size = manifest.get("size", checker.size)
+    if size != checker.size or type(size) is not int:
+        return Finding(
+            min(checker.size, size) if type(size) is int else 0,
+            "malformed",
+            f"manifest.json says {size!r} entries, the bundle holds {checker.size}",
+        )
+    root = manifest.get("root", checker.root().hex())
+    if root != checker.root().hex():
+        return Finding(
+            0,
+            "malformed",
+            f"manifest.json says root {root!r}, the entries' is {checker.root().hex()}",
+        )
+    return None
+
+
+def _unsigned(checker: ChainChecker) -> Finding | None:
+    """Entries no trusted signature covers. A bundle is evidence only as far as a
+    checkpoint signed by a key the auditor trusts reaches: anyone can write a chain of
+    hashes, so a bundle with no such checkpoint (or entries past the newest) proves
+    nothing about them, however intact the chain (an export always signs its head)."""
+    if checker.size == 0 or checker.matched == checker.size:
+        return None
+    first = checker.matched
+    if first == 0:
+        return Finding(
+            0,
+            "not signed",
+            f"no checkpoint signed by a trusted key covers the bundle's {checker.size} "
+            "entries: a chain of hashes anyone could have written",
+            checker.size - 1,
+        )
+    return Finding(
+        first,
+        "not signed",
+        f"entries seq {first}–{checker.size - 1} are past the newest signed checkpoint "
+        f"({first}): nothing signed vouches for them",
+        checker.size - 1,
+    )
 
 
 def _timestamp_finding(
@@ -629,6 +717,19 @@ def _timestamp_finding(
 
 def verify_proof_file(proof: dict, verifiers: list[NoteVerifier]) -> Checkpoint:
     """Check a proof document made by ``jixiao ledger proof``: note, then inclusion."""
+    path = proof.get("inclusion_proof") if isinstance(proof, dict) else None
+    if (
+        not isinstance(proof, dict)
+        or not isinstance(proof.get("checkpoint"), str)
+        or not isinstance(proof.get("body"), str)
+        or type(proof.get("seq")) is not int
+        or not isinstance(path, list)
+        or not all(isinstance(p, str) for p in path)
+    ):
+        raise ProofError(
+            "not a proof from `jixiao ledger proof` "
+            "({checkpoint, seq, body, inclusion_proof: [base64…]})"
+        )
     cp = open_checkpoint(proof["checkpoint"], verifiers)
     hasher = get_suite(proof.get("suite", DEFAULT_SUITE.name)).hasher
     body = proof["body"].encode("utf-8")
@@ -726,7 +827,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.proof:
         try:
             cp = verify_proof_file(json.loads(Path(args.proof).read_text()), verifiers)
-        except (NoteError, ProofError, ValueError) as exc:
+        except (NoteError, ProofError, ValueError, OSError, RecursionError) as exc:
             print(f"proof INVALID: {exc}")
             return 1
         print(f"proof OK: entry is in {cp.origin} at tree size {cp.size}")

@@ -32,9 +32,10 @@ def cli(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def standalone(folder: Path, *args: str) -> subprocess.CompletedProcess:
+def standalone(folder: Path, *args: str, suite: str | None = None) -> subprocess.CompletedProcess:
+    """``verify.py`` run alone; ``suite`` when the manifest cannot be trusted to say it."""
     blocked = [] if "--tsa-cert" in args else ["asn1crypto"]
-    if json.loads((folder / "manifest.json").read_text()).get("suite") != "sm3-sm2":
+    if (suite or json.loads((folder / "manifest.json").read_text()).get("suite")) != "sm3-sm2":
         blocked.append("gmalg")
     return subprocess.run(
         [sys.executable, "-c", f"BLOCKED = {blocked!r}\n" + ISOLATED, *args],
@@ -182,3 +183,117 @@ def test_a_line_deleted_from_a_bundle_is_a_gap(tmp_path, log, public_key):
     report = json.loads(result.output)
     assert result.exit_code == 1
     assert (report["first_bad_seq"], report["reason"]) == (5, "gap")
+
+
+def _exported(tmp_path: Path) -> Path:
+    out = tmp_path / "bundle"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+    return out
+
+
+def _forge_tail(folder: Path, extra: int) -> None:
+    """Append ``extra`` well-formed entries, each linked to the one before and hashed
+    with the log's suite, as anyone could without the signing key."""
+    from core.ledger.suites import get_suite
+    from core.ledger.tlog import canonical_bytes
+
+    hasher = get_suite(json.loads((folder / "manifest.json").read_text())["suite"]).hasher
+    path = folder / "entries.jsonl"
+    lines = path.read_bytes().rstrip(b"\n").split(b"\n")
+    for _ in range(extra):
+        last = json.loads(lines[-1])
+        entry = {**last, "seq": last["seq"] + 1, "prev": hasher.leaf(lines[-1]).hex(),
+                 "kind": "value.recorded", "data": {"value": "100"}}  # fmt: skip
+        lines.append(canonical_bytes(entry))
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def _refused(folder: Path, public_key: Path) -> dict:
+    result = cli("ledger", "verify-bundle", str(folder), "--public-key", str(public_key), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1 and not report["ok"], report
+    alone = standalone(folder, ".", "--public-key", str(public_key))
+    assert alone.returncode != 0 and not alone.stdout.startswith("OK"), alone.stdout
+    return report
+
+
+def test_a_bundle_no_trusted_signature_covers_is_refused(tmp_path, log, public_key):
+    """A forged bundle (the probe: values rewritten, chain re-hashed, checkpoints
+    emptied) had verified OK with "0 signed checkpoint(s) matched": an intact chain of
+    hashes proves nothing anyone could not have written."""
+    out = _exported(tmp_path)
+    (out / "checkpoints.jsonl").write_text("")
+    report = _refused(out, public_key)
+    assert (report["reason"], report["first_bad_seq"]) == ("not signed", 0)
+
+
+def test_entries_past_the_newest_signed_checkpoint_are_refused(tmp_path, log, public_key):
+    out = _exported(tmp_path)
+    size = json.loads(cli("ledger", "verify-bundle", str(out), "--public-key",
+                          str(public_key), "--json").output)["size"]  # fmt: skip
+    _forge_tail(out, 2)
+    report = _refused(out, public_key)
+    assert (report["reason"], report["first_bad_seq"], report["last_bad_seq"]) == (
+        "not signed",
+        size,
+        size + 1,
+    )
+    assert (
+        f"entries seq {size}–{size + 1} are past the newest signed checkpoint" in (report["detail"])
+    )
+
+
+def _edit(folder: Path, name: str, change) -> None:
+    path = folder / name
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "code"),
+    [
+        ("checkpoints.jsonl", lambda t: "[1,2]\n" + t, 2),
+        ("checkpoints.jsonl", lambda t: '{"size": 1, "note": "x", "timestamp": 5}\n' + t, 2),
+        ("checkpoints.jsonl", lambda t: "[" * 100_000 + "\n" + t, 2),
+        ("entries.jsonl", lambda t: t + "[" * 100_000 + "\n", 1),
+        ("manifest.json", lambda t: t.replace('"size": ', '"size": 9'), 1),
+        ("manifest.json", lambda t: "[]", 2),
+        ("checkpoints.jsonl", lambda t: t.replace('{"size": ', '{"size": 1', 1), 1),
+    ],
+    ids=[
+        "line-not-object",
+        "timestamp-not-text",
+        "nested-checkpoints",
+        "nested-entry",
+        "manifest-size",
+        "manifest-not-object",
+        "line-size-not-the-notes",
+    ],
+)
+def test_malformed_bundles_are_verdicts_not_tracebacks(
+    tmp_path, log, public_key, suite, name, change, code
+):
+    """Each malformed part is NOT A BUNDLE (exit 2) or a failed verification (exit 1),
+    from the CLI and from the bundle's own verify.py, never a traceback or OK."""
+    out = _exported(tmp_path)
+    _edit(out, name, change)
+    result = CliRunner().invoke(
+        main, ["ledger", "verify-bundle", str(out), "--public-key", str(public_key)]
+    )
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and not result.output.startswith("OK")
+    alone = standalone(out, ".", "--public-key", str(public_key), suite=suite)
+    assert alone.returncode == code and "Traceback" not in alone.stderr, alone.stderr
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{}, {"checkpoint": "x", "seq": 0, "body": "{}", "inclusion_proof": None}, [1], "proof"],
+    ids=["empty", "proof-null", "list", "text"],
+)
+def test_a_malformed_proof_is_invalid_not_a_traceback(tmp_path, log, public_key, document):
+    out = _exported(tmp_path)
+    proof = tmp_path / "proof.json"
+    proof.write_text(json.dumps(document))
+    alone = standalone(out, "--proof", str(proof), "--public-key", str(public_key))
+    assert alone.returncode == 1 and alone.stdout.startswith("proof INVALID"), alone.stderr

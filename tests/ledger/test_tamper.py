@@ -67,6 +67,42 @@ def test_tampering_is_caught_at_its_position(platform, log, fn, args, seq, reaso
     assert (report["first_bad_seq"], report["reason"]) == (seq, reason), report
 
 
+def test_a_rows_kind_column_must_be_its_bodys(platform, log):
+    """The ``kind`` column is outside the hashed body but queries select by it: a row
+    whose column was changed is reported at its position."""
+    attack(platform, attacks.rename_kind, log[0], 6, "value.withdrawn")
+    report = verify_b1()
+    assert (report["first_bad_seq"], report["reason"]) == (6, "kind mismatch"), report
+
+
+def test_a_rewritten_tail_with_its_anchors_renamed_is_caught(platform, log):
+    """The probe's attack: rewrite the tail, delete the checkpoints that covered it, and
+    rename the platform log's anchors of them (kind column only) so a query by kind
+    misses them. The platform log now fails, so no anchor is trusted and ``verify``
+    says FAILED, not OK."""
+    log_id, first = log
+    attack(platform, attacks.rewrite_from, log_id, first + 2)
+    with platform.db.engine.begin() as conn:
+        attacks.disarm(conn)
+        attacks.drop_checkpoints(conn, log_id, above=first)
+        attacks.hide_anchors(conn, log_id, above=first)
+    code, out = cli("ledger", "verify", "--bureau", "b1", "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    platform_log = next(r for r in report["logs"] if r["origin"] == "jixiao/_platform")
+    assert platform_log["reason"] == "kind mismatch", platform_log
+
+
+def test_deleted_checkpoints_are_reported_even_when_the_entries_are_intact(platform, log):
+    """Every checkpoint of the log deleted, nothing else touched: the entries still match
+    the platform log's anchors, but the deletion itself is reported (it had verified
+    "0 checkpoints — OK")."""
+    attack(platform, attacks.drop_checkpoints, log[0])
+    report = verify_b1()
+    assert not report["ok"] and report["reason"] == "checkpoint deleted", report
+    assert f"{log[1]}" in report["detail"]
+
+
 def test_truncated_tail_is_caught_by_the_last_checkpoint(platform, log):
     log_id, _ = log
     size = verify_b1()["size"]

@@ -175,6 +175,9 @@ def test_units_cycles_indicators(client, world):
     )
     assert r.status_code == 201
     assert [p["code"] for p in r.json["periods"]][:3] == ["2027-H1", "2027-H2", "2027-01"]
+    assert r.json["name"] == "2027年度"  # every cycle had been named "end" (a loop variable)
+    listed = client.get("/api/v1/bureaus/b1/cycles", headers=h).json
+    assert next(c["name"] for c in listed if c["code"] == "2027") == "2027年度"
     r = client.post(
         "/api/v1/bureaus/b1/cycles",
         headers=h,

@@ -70,10 +70,10 @@ def create_cycle(
     kinds: list[str],
 ) -> Cycle:
     code, name = check_new(work.session, Cycle, code, name, work.bureau.id)
-    for name, day in (("start", start), ("end", end)):
+    for field_name, day in (("start", start), ("end", end)):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:  # year 9999's last period ends past it
-            raise invalid(name, f"须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间 (a year from "
-                                f"{FIRST_YEAR} to {LAST_YEAR})")  # fmt: skip
+            raise invalid(field_name, f"须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间 (a year from "
+                                      f"{FIRST_YEAR} to {LAST_YEAR})")  # fmt: skip
     if end < start:
         raise invalid("end", "不得早于开始日期 (must not be before start)")
     if (end - start).days > 366 * 5:

@@ -18,7 +18,11 @@ class EndpointIn(Schema):
     events = fields.List(
         fields.String(validate=validate.Length(max=64)),
         load_default=lambda: ["*"],
-        metadata={"description": "event types, e.g. value.recorded, appeal.*"},
+        metadata={
+            "description": 'event types, e.g. value.recorded, appeal.*, or "*" for all; '
+            'left out: ["*"]. An empty list or a blank type is refused (422); a type '
+            "given twice is stored once"
+        },
     )
     description = fields.String(load_default="", validate=validate.Length(max=500))
 

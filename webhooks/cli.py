@@ -35,14 +35,15 @@ def webhooks() -> None:
     "--events",
     default="*",
     show_default=True,
-    help="comma-separated event types (value.recorded, appeal.*, …)",
+    help='comma-separated event types (value.recorded, appeal.*, …; "*" for all)',
 )
 @click.option("--description", default="")
 @readable_errors
 def add(url: str, bureau_code: str, events: str, description: str) -> None:
+    """Subscribe URL to the bureau's events (blank or empty --events is refused)."""
     from webhooks import service
 
-    done = service.add(context(), bureau_code, url, events.split(","), description)
+    done = service.add(context(), bureau_code, url, events, description)
     click.echo(f"endpoint {done['id']} added; signing secret (shown once): {done['secret']}")
 
 

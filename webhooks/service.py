@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau
-from core.kernel.errors import FieldError, NotFound, invalid
+from core.kernel.errors import FieldError, InvalidInput, NotFound, invalid
 from core.kernel.privacy import Vault
 from core.kernel.text import check_text
 from core.services.context import Context, Work
@@ -42,34 +42,59 @@ def _store_secret(session: Session, vault: Vault, endpoint: WebhookEndpoint) -> 
     return secret
 
 
-def _events(events: object) -> list[str]:
-    if isinstance(events, str):
-        events = events.split(",")
-    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
-        raise invalid("events", "须为事件类型列表 (a list of event types)")
-    found = [e.strip() for e in events if e.strip()] or ["*"]
-    if any(len(e) > 64 or " " in e for e in found):
-        raise invalid(
-            "events",
+NO_EVENTS = '至少订阅一种事件 (subscribe to at least one event kind; use "*" for all)'
+EVENT_MAX = 64
+
+
+def _pattern_problem(pattern: object, kinds: set[str]) -> str | None:
+    """Why one subscription pattern cannot stand, or None. Blank is refused, not read as
+    ``*``: a blank pattern had silently subscribed the receiver to every event of the
+    bureau. A pattern that can match nothing is refused too (a typo had subscribed to
+    nothing, silently): ``*``, a kind of the event catalogue, or ``prefix.*`` for some
+    kind's prefix."""
+    if not isinstance(pattern, str):
+        return "须为事件类型 (must be an event type)"
+    event = pattern.strip()
+    if not event:
+        return '事件类型不能为空，* 表示全部 (an event type cannot be blank; use "*" for all)'
+    if len(event) > EVENT_MAX or any(c.isspace() for c in event):
+        return (
             "事件类型应形如 value.recorded、appeal.* 或 * "
-            "(event types are names like value.recorded, appeal.*, or *)",
+            "(event types are names like value.recorded, appeal.*, or *)"
         )
-    return found
+    prefix = event[:-1] if event.endswith(".*") else None
+    if event == "*" or event in kinds or (prefix and any(k.startswith(prefix) for k in kinds)):
+        return None
+    return (
+        f"没有这种事件 {event!r}：须为事件名（如 value.recorded）、前缀.* 或 * "
+        f"(unknown event type; names like value.recorded, appeal.*, or *)"
+    )
 
 
-def _known(events: list[str], kinds: set[str]) -> list[str]:
-    """Patterns that can match something: ``*``, a kind of the event catalogue, or
-    ``prefix.*`` for some kind's prefix (a typo had subscribed to nothing, silently)."""
-    for event in events:
-        prefix = event[:-1] if event.endswith(".*") else None
-        if event == "*" or event in kinds or (prefix and any(k.startswith(prefix) for k in kinds)):
-            continue
+def patterns(events: object, kinds: set[str]) -> list[str]:
+    """The event patterns an endpoint subscribes to: trimmed, each stored once, in the
+    order given. Every channel that writes an endpoint's events comes through here, so
+    the API, the CLI and the console refuse alike, each bad pattern at its index
+    (``events[1]``) and nothing written. An empty list is refused rather than read as
+    ``*``: only leaving ``events`` out altogether means all, and that default belongs to
+    the channel (the API's and the CLI's documented ``*``), never to an explicit ``[]``.
+    A string is the comma-separated form of a form field or a flag."""
+    if isinstance(events, str):
+        events = events.split(",") if events.strip() else []
+    if not isinstance(events, list | tuple):
         raise invalid(
-            "events",
-            f"没有这种事件 {event[:64]!r}：须为事件名（如 value.recorded）、前缀.* 或 * "
-            f"(unknown event type; names like value.recorded, appeal.*, or *)",
+            "events", "须为事件类型列表，* 表示全部 (a list of event types, or * for all)"
         )
-    return events
+    if not events:
+        raise invalid("events", NO_EVENTS)
+    errors = [
+        FieldError(f"events[{i}]", reason)
+        for i, event in enumerate(events)
+        if (reason := _pattern_problem(event, kinds))
+    ]
+    if errors:
+        raise InvalidInput(f"{errors[0].field}: {errors[0].reason}", errors)
+    return list(dict.fromkeys(e.strip() for e in events))
 
 
 def add(
@@ -82,13 +107,7 @@ def add(
             "须为不超过 2000 个字符的 http(s) 网址 (an http(s) URL of at most 2000 characters)",
         )
     targets.check_target(url)
-    if isinstance(events, str):  # "value.recorded,appeal.filed" from a form or a flag
-        events = [e.strip() for e in events.split(",") if e.strip()]
-    if not isinstance(events, list | tuple):
-        raise invalid(
-            "events", "须为事件类型列表，* 表示全部 (a list of event types, or * for all)"
-        )
-    found = _known(_events(list(events)), set(ctx.platform.catalogue.kinds))
+    found = patterns(events, set(ctx.platform.catalogue.kinds))
     text = check_text("description", description, 500, required=False)
     with ctx.writing(bureau, PERMISSION) as work:
         endpoint = WebhookEndpoint(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from core.cli.common import context, emit, json_option, readable_errors
+from core.cli.common import context, emit, json_option, print_json, readable_errors
 
 ROLES = ("platform_admin", "bureau_admin", "reporter", "reviewer", "expert", "auditor")
 
@@ -39,6 +39,34 @@ def users_create(username, role, bureau_code, units, person, name) -> None:
             )
         service.create(context(), bureau_code, username, role, list(units), name, person)
     click.echo(f"created user {username} ({role})")
+    where = f" --bureau {bureau_code}" if bureau_code else ""
+    click.echo(
+        f"设置控制台密码 (to give a console password): jixiao users password {username}{where}"
+    )
+
+
+@users.command("password")
+@click.argument("username")
+@click.option(
+    "--bureau", "bureau_code", default=None, help="the user's bureau (none: a platform admin)"
+)
+@json_option
+@readable_errors
+def users_password(username: str, bureau_code: str | None, as_json: bool) -> None:
+    """Print a new one-time console password for USERNAME (shown once; it must be changed
+    at the first sign-in). Unlocks the account and ends the user's sessions."""
+    from core.services import users as service
+
+    done = service.reset_password(context(), bureau_code, username)
+    if as_json:
+        print_json(done)
+        return
+    click.echo(
+        f"{done['username']} 的一次性密码（仅显示一次，首次登录控制台时须修改） "
+        f"(one-time password for {done['username']}, shown once; "
+        f"it must be changed at the first console sign-in):"
+    )
+    click.echo(done["password"])
 
 
 @users.command("list")

@@ -1,4 +1,5 @@
-"""Users, roles, unit assignments and API tokens (bureau admins manage their bureau's).
+"""Users, roles, unit assignments, one-time passwords and API tokens (bureau admins
+manage their bureau's; platform admins and the operator, the platform admins).
 
 Every grant, token and revocation is also on the bureau's record. A bureau admin works
 only within the bureau: usernames are unique per bureau, so creating a name that exists
@@ -7,6 +8,7 @@ elsewhere succeeds and reveals nothing.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from core.domain import access, accounts
 from core.domain.access import Principal
 from core.domain.models import User
 from core.kernel.errors import FieldError, Forbidden, NotFound
-from core.services import views
+from core.services import sessions, views
 from core.services.context import Context
 
 
@@ -57,6 +59,23 @@ def create_platform_admin(ctx: Context, username: object, name: object = "") -> 
     with ctx.platform_writing() as work:
         work.require_platform_admin()
         return views.user(accounts.create_platform_admin(work.session, username, name))
+
+
+def one_time_password() -> str:
+    """A random password to hand over once (16 URL-safe characters, 96 bits): it is
+    valid only until the first sign-in, which must replace it."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(ctx: Context, bureau: str | None, username: object) -> dict[str, Any]:
+    """Give a user a new one-time password, in the answer once, to be changed at the next
+    sign-in. It is the bureau admin's reset (:func:`core.services.sessions.set_password`:
+    unlocks the account, ends the user's sessions, recorded for bureau users); with
+    ``bureau`` None it is a platform admin's, for platform admins, and the operator's way
+    to give a platform admin (who has no bureau admin above them) a console password."""
+    password = one_time_password()
+    done = sessions.set_password(ctx, bureau, username, password)
+    return {**done, "password": password}
 
 
 def listing(ctx: Context, bureau: str | None) -> list[dict[str, Any]]:

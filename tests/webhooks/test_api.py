@@ -127,7 +127,7 @@ def test_events_that_can_match_nothing_are_refused(client, world, platform):
         r = client.post(
             "/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url, "events": events}
         )
-        assert r.status_code == 422 and r.json["errors"][0]["field"] == "events", events
+        assert r.status_code == 422 and r.json["errors"][0]["field"] == "events[0]", events
     for events in (["*"], ["value.*"], ["value.recorded", "appeal.filed"]):
         r = client.post(
             "/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url, "events": events}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
+from core.console import auth, inputs
 from core.console.rendering import field_errors, flash, page
 from core.kernel.errors import InvalidInput
 from webhooks import service
@@ -13,8 +13,15 @@ from webhooks import service
 bp = Blueprint("webhooks", __name__, url_prefix="/bureaus/<bureau>/webhooks")
 
 
+FIELDS = ("url", "events", "description")
+"""The fields of the form that adds an endpoint."""
+
+
 @bp.get("/")
-def index(bureau: str, errors: dict | None = None, status: int = 200, secret: str | None = None):
+def index(bureau: str, errors: dict | None = None, status: int = 200, secret: str | None = None,
+          given: dict[str, str] | None = None):  # fmt: skip
+    """The endpoints and their attempts; after a refused form, its errors beside its
+    fields and what was typed into them (``given``)."""
     c = auth.ctx()
     endpoints = service.listing(c, bureau)
     chosen = request.args.get("hook", type=int) or (endpoints[0]["id"] if endpoints else None)
@@ -26,22 +33,27 @@ def index(bureau: str, errors: dict | None = None, status: int = 200, secret: st
         attempts=service.attempts(c, bureau, chosen, 50) if chosen else [],
         errors=errors or {},
         secret=secret,
+        given=given or {},
     )
 
 
 @bp.post("/")
 def add(bureau: str):
-    f = request.form
+    given = {name: request.form.get(name, "") for name in FIELDS}
     try:
+        inputs.form()
         done = service.add(
             auth.ctx(),
             bureau,
-            f.get("url", ""),
-            (f.get("events") or "*").split(","),
-            f.get("description", ""),
+            given["url"],
+            given["events"],  # comma-separated; blank is refused as in the API and CLI
+            given["description"],
         )
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422)
+        errors: dict[str, list[str]] = {}
+        for name, reasons in field_errors(exc).items():  # events[2]: beside the one field
+            errors.setdefault(name.split("[")[0], []).extend(reasons)
+        return index(bureau, errors, 422, given=given)
     return index(bureau, secret=done["secret"])
 
 

@@ -3,7 +3,8 @@
 Pages live under ``/`` (the API stays under ``/api``); every page parses the request,
 calls the same services as the API with the signed-in user's principal, and renders, so
 the console shows nothing the API would refuse. What holds for every page is set up
-here once: the session (:mod:`core.console.auth`), CSRF on every form, Chinese first
+here once: the session (:mod:`core.console.auth`), CSRF on every form, form fields read
+strictly and refused beside the field (:mod:`core.console.inputs`), Chinese first
 with English available (:mod:`core.console.i18n`), the front-end packages served from
 ``node_modules`` (never a CDN), errors shown as pages, and the pages plugins contribute.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, send_file
 
-from core.console import auth, i18n, rendering
+from core.console import auth, i18n, inputs, rendering
 
 ROOT = Path(__file__).resolve().parent
 VENDOR_FILES = {
@@ -73,6 +74,7 @@ def _build_blueprints() -> None:
         webhooks,
     )
 
+    console.url_value_preprocessor(inputs.screen)  # before the app's request guard
     auth.protect(console)
     rendering.setup(console)
     for module in (

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from core.console import inputs
 from core.services import sessions
 from core.services.context import Context
 from core.services.platform import Platform
@@ -51,7 +52,9 @@ def platform() -> Platform:
 
 
 def ctx() -> Context:
-    """The service context of this request: the signed-in user's principal."""
+    """The service context of this request: the signed-in user's principal. Never for
+    a form with unreadable fields no view took to show (:mod:`core.console.inputs`)."""
+    inputs.form()
     return Context(platform(), g.principal)
 
 

@@ -4,9 +4,10 @@ service errors as pages (or as a form's field errors), and small formatting filt
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -64,6 +65,31 @@ def may(permission: str) -> bool:
     if principal is None:
         return False
     return principal.everywhere or principal.can(permission, principal.bureau_id)
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def requires(permission: str) -> Callable[[View], View]:
+    """Name, on a view, the permission the service it calls checks, so that pages offer
+    its link or form only to callers the service would let through (:func:`offers`).
+    The service still decides; this only keeps the console from showing a button that
+    answers 403 (docs/console.md: the console shows nothing the API would refuse)."""
+
+    def mark(view: View) -> View:
+        view.jixiao_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def offers(endpoint: str) -> bool:
+    """Whether a page shows the link or form of ``endpoint`` to the caller: the
+    services' permission matrix asked for the permission the view declares
+    (:func:`requires`); a view that declares none is for everyone who sees the page."""
+    view = current_app.view_functions.get(endpoint)
+    permission = getattr(view, "jixiao_permission", None)
+    return permission is None or may(permission)
 
 
 def flash(kind: str, message: str) -> None:
@@ -147,6 +173,7 @@ def http_error_page(error: HTTPException):
 
 def init_app(app: Flask) -> None:
     app.extensions["jixiao.html_errors"] = http_error_page
+    app.jinja_env.globals["offers"] = offers  # a global: macros (seq_link) ask it too
     app.jinja_env.filters["hms"] = seconds_text
     app.jinja_env.filters["pairs"] = lambda rows, value, label: [(r[value], r[label]) for r in rows]
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")

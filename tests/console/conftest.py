@@ -3,7 +3,9 @@ browser (reading the CSRF token from the page it was served)."""
 
 from __future__ import annotations
 
+import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -30,6 +32,50 @@ def csrf(client, path: str = "/signin") -> str:
     found = TOKEN.search(page.get_data(as_text=True))
     assert found, f"no CSRF token on {path}"
     return found.group(1)
+
+
+class _FormReader(HTMLParser):
+    """The fields of the forms on a page, by action, as a browser would send them
+    (inputs but buttons and files, checked boxes, selected options)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, list[tuple[str, str]]] = {}
+        self.fields: list[tuple[str, str]] | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = {k: html.unescape(v or "") for k, v in attrs}
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self.fields = self.forms.setdefault(a.get("action", ""), [])
+        elif self.fields is None:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file") or (
+                kind in ("checkbox", "radio") and "checked" not in a
+            ):
+                return
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields.append((self.select, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.fields = None
+        elif tag == "select":
+            self.select = None
+
+
+def form_fields(client, path: str, action: str | None = None) -> dict[str, str]:
+    """What a browser sends from the form on ``path`` that posts to ``action`` (by
+    default to ``path`` itself): the hidden fields it carries, CSRF token included,
+    and the values it shows. Several values of one name keep the last."""
+    reader = _FormReader()
+    reader.feed(client.get(path).get_data(as_text=True))
+    return dict(reader.forms[action or path])
 
 
 def sign_in(client, bureau: str, username: str, password: str = PASSWORD, **extra):

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.console.conftest import csrf, signed_in
+from tests.console.conftest import csrf, form_fields, signed_in
 
 PAGES = {
     # path: roles that may see it (the services' matrix; the rest are refused)
@@ -100,9 +100,8 @@ def test_the_entry_form_shows_errors_beside_the_field_and_writes_nothing(app, de
     text = bad.get_data(as_text=True)
     assert 'aria-invalid="true"' in text and "ve-task_completion" in text
     assert log_size(platform, "demo") == before
-    good = reporter.post(
-        path, data={"csrf_token": csrf(reporter, path), "value-task_completion": "97.5"}
-    )
+    loaded = form_fields(reporter, path)  # the hidden fields a browser sends
+    good = reporter.post(path, data={**loaded, "value-task_completion": "97.5"})
     assert good.status_code == 302
     assert log_size(platform, "demo") == before + 1
 

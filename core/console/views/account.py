@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
+from core.console import auth, inputs
 from core.console.i18n import LANG_COOKIE, LOCALES
 from core.console.rendering import field_errors, flash, page
 from core.kernel.errors import InvalidInput
@@ -33,9 +33,13 @@ def signin():
         if auth.signed_in() is not None:
             return redirect(given_next or url_for(".home"))
         return page("signin.html", bureau=request.cookies.get(BUREAU_COOKIE, ""), next=given_next)
+    unreadable = inputs.problems()  # before sign_in: an unreadable name is no failed attempt
     username, bureau = sessions.split_login(
         request.form.get("username"), request.form.get("bureau")
     )
+    if unreadable:
+        return page("signin.html", status=422, bureau=bureau, username=username, next=given_next,
+                    errors=unreadable)  # fmt: skip
     try:
         signed = sessions.sign_in(
             auth.platform(), bureau, username, request.form.get("password"), request.remote_addr
@@ -79,9 +83,11 @@ def password():
     if request.method == "GET":
         return page("password.html", errors={})
     new, again = request.form.get("password", ""), request.form.get("password_again", "")
-    if new != again:
-        return page("password.html", 422, errors={"password_again": [_("The two entries differ.")]})
     try:
+        inputs.form()
+        if new != again:
+            differ = {"password_again": [_("The two entries differ.")]}
+            return page("password.html", 422, errors=differ)
         signed = sessions.change_password(
             auth.ctx(), request.form.get("current"), new, request.remote_addr
         )

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
+from core.console import auth, inputs
 from core.console.pdf import pdf_response
-from core.console.rendering import field_errors, flash, page
+from core.console.rendering import field_errors, flash, page, requires
 from core.console.views.common import attempt, choose_cycle
 from core.kernel.errors import Conflict, InvalidInput
 from core.services import appeals, evidence, indicators, reports, units, users
@@ -51,6 +51,7 @@ def _own_codes(bureau: str) -> set[str]:
 
 
 @bp.post("/")
+@requires("appeals.file")
 def file(bureau: str):
     f = request.form
     row = {
@@ -64,6 +65,7 @@ def file(bureau: str):
     if chosen:
         row["evidence"] = chosen
     try:
+        inputs.form()
         done = appeals.file(auth.ctx(), bureau, row)
     except InvalidInput as exc:
         return index(bureau, field_errors(exc), 422, row)
@@ -73,17 +75,22 @@ def file(bureau: str):
 
 
 @bp.get("/<code>")
-def detail(bureau: str, code: str, errors: dict | None = None, status: int = 200):
+def detail(bureau: str, code: str, errors: dict | None = None, status: int = 200,
+           given: dict | None = None):  # fmt: skip
+    """The appeal; after a refused form, its errors and what was typed (``given``)."""
     c = auth.ctx()
     found = appeals.get(c, bureau, code)
     people = attempt(users.listing, c, bureau)
     reviewers = [u for u in people or [] if u["role"] in ("reviewer", "bureau_admin")]
-    return page("appeal.html", status=status, a=found, reviewers=reviewers, errors=errors or {})
+    return page("appeal.html", status=status, a=found, reviewers=reviewers, errors=errors or {},
+                given=given or {})  # fmt: skip
 
 
 @bp.post("/<code>/assign")
+@requires("appeals.assign")
 def assign(bureau: str, code: str):
     try:
+        inputs.form()
         appeals.assign(auth.ctx(), bureau, code, request.form.get("reviewer"))
     except (InvalidInput, Conflict) as exc:
         return detail(bureau, code, field_errors(exc), exc.status)
@@ -92,17 +99,19 @@ def assign(bureau: str, code: str):
 
 
 @bp.post("/<code>/decide")
+@requires("appeals.decide")
 def decide(bureau: str, code: str):
     f = request.form
     target = (f.get("target") or "").strip() or None  # the service says if it is no seq
     value = f.get("value") or None
     try:
+        inputs.form()
         appeals.decide(
             auth.ctx(), bureau, code, f.get("decision"), f.get("reason"), value, target,
             f.get("withdraw") == "1",
         )  # fmt: skip
     except (InvalidInput, Conflict) as exc:
-        return detail(bureau, code, field_errors(exc), exc.status)
+        return detail(bureau, code, field_errors(exc), exc.status, f.to_dict())
     flash("ok", _("The decision is on the record."))
     return redirect(url_for(".detail", bureau=bureau, code=code))
 

@@ -1,20 +1,30 @@
 """Data entry (数据填报): the reporter's to-do list, the form of one unit and period
 (checked by the submission service, errors beside the field they concern, as in the
-Excel template), evidence upload, and the .xlsx template download and upload."""
+Excel template), evidence upload, and the .xlsx template download and upload.
+
+The form carries what it showed: each row's hidden ``corrects-<indicator>`` holds the
+seq of the value it was loaded with (empty when there was none), and a row sent back
+names exactly that entry as the one it corrects. The submission service refuses a
+correction of anything but the current value (409, under the bureau's lock), so of two
+people who loaded the same form, the second to submit hears that the figure changed
+meanwhile instead of silently reverting it, as the Excel template's seqs do."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
-from core.console.rendering import field_errors, flash, page
+from core.console import auth, inputs
+from core.console.rendering import field_errors, flash, page, requires
 from core.console.views.common import attempt, choose_cycle, chosen_period, download
-from core.kernel.errors import InvalidInput, ServiceError
+from core.kernel.errors import Conflict, InvalidInput, ServiceError
 from core.services import collection, evidence, forms, submissions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("entry", __name__, url_prefix="/bureaus/<bureau>/entry")
+ROW_FIELDS = ("value", "note", "evidence", "corrects")
+"""The fields of a form row, named ``<field>-<indicator>`` in the page."""
+STALE = "此数据已被他人修改，请刷新后重试 (changed since you loaded the form; reload and try again)"
 
 
 def _period(cycle: dict) -> str | None:
@@ -86,37 +96,73 @@ def form(bureau: str, unit: str):
     return _form_page(bureau, unit, cycle, _period(cycle))
 
 
-@bp.post("/<unit>")
-def submit(bureau: str, unit: str):
-    cycle = choose_cycle(bureau)[1]
-    period = _period(cycle)
-    shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+def _number(stated: str) -> int | str | None:
+    """A whole number the form carried (a seq, the scheme version): digits become the
+    number the service compares, empty is none, and anything else goes to the service
+    as it came, to be refused (type=int had made garbage mean "none")."""
+    return int(stated) if stated.isascii() and stated.isdecimal() else stated or None
+
+
+def _rows(shown: forms.EntryForm) -> tuple[list[dict], dict[str, dict]]:
+    """The submission's rows, and what was typed into each (shown again on a refusal).
+    A row left empty, or as recorded with nothing added, is not sent; a row sent names
+    the entry its form showed (see the module doc)."""
     rows, given = [], {}
     for r in shown.rows:
         value = request.form.get(f"value-{r.indicator}", "").strip()
         note = request.form.get(f"note-{r.indicator}", "").strip()
         files = request.form.getlist(f"evidence-{r.indicator}")
-        given[r.indicator] = {"value": value, "note": note, "evidence": files}
+        based = request.form.get(f"corrects-{r.indicator}", "")
+        given[r.indicator] = {"value": value, "note": note, "evidence": files, "corrects": based}
         if value == "" or (value == (r.value or "") and not note and not files):
             rows.append({"indicator": r.indicator, "value": None})  # unchanged or empty
             continue
-        rows.append({"indicator": r.indicator, "value": value, "note": note, "evidence": files})
-    stated = request.form.get("scheme_version", "")
-    # digits become the number the stale-form check compares; anything else goes to the
-    # service as it came, to be refused (type=int had made garbage mean "no version")
-    version = int(stated) if stated.isascii() and stated.isdecimal() else stated or None
+        rows.append({"indicator": r.indicator, "value": value, "note": note, "evidence": files,
+                     "corrects": _number(based)})  # fmt: skip
+    return rows, given
+
+
+def _unreadable(shown: forms.EntryForm, found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Unreadable fields (:mod:`core.console.inputs`) keyed as the page shows errors:
+    ``value-x`` beside row x's value (``x:value``), other names as they are."""
+    indicators = {r.indicator for r in shown.rows}
+    errors: dict[str, list[str]] = {}
+    for name, reasons in found.items():
+        field, _sep, indicator = name.partition("-")
+        key = f"{indicator}:{field}" if field in ROW_FIELDS and indicator in indicators else name
+        errors.setdefault(key, []).extend(reasons)
+    return errors
+
+
+def _refused(shown: forms.EntryForm, exc: ServiceError) -> dict[str, list[str]]:
+    """The service's refusal keyed as the page shows errors (``indicator:field``); a
+    correction of what is no longer the current value is the form gone stale."""
+    by_row = {i: r.indicator for i, r in enumerate(shown.rows, start=1)}
+    errors: dict[str, list[str]] = {}
+    for e in exc.errors:
+        key = f"{by_row.get(e.row, '')}:{e.field}" if e.row else e.field
+        stale = isinstance(exc, Conflict) and e.field == "corrects"
+        errors.setdefault(key, []).append(STALE if stale else e.reason)
+    return errors
+
+
+@bp.post("/<unit>")
+@requires("values.record")
+def submit(bureau: str, unit: str):
+    unreadable = inputs.problems()  # shown beside their fields below; nothing recorded
+    cycle = choose_cycle(bureau)[1]
+    period = _period(cycle)
+    shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+    rows, given = _rows(shown)
+    if unreadable:
+        return _form_page(bureau, unit, cycle, period, given, _unreadable(shown, unreadable), 422)
     try:
         done = submissions.submit(
             auth.ctx(), bureau, cycle=cycle["code"], period=period, subject={"unit": unit},
-            rows=rows, scheme_version=version,
+            rows=rows, scheme_version=_number(request.form.get("scheme_version", "")),
         )  # fmt: skip
-    except InvalidInput as exc:
-        by_row = {i: r.indicator for i, r in enumerate(shown.rows, start=1)}
-        errors: dict[str, list[str]] = {}
-        for e in exc.errors:
-            key = f"{by_row.get(e.row, '')}:{e.field}" if e.row else e.field
-            errors.setdefault(key, []).append(e.reason)
-        return _form_page(bureau, unit, cycle, period, given, errors, 422)
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(bureau, unit, cycle, period, given, _refused(shown, exc), exc.status)
     count = len(done["entries"])
     flash("ok", _("%(count)s value(s) recorded.", count=count))
     names = {i: r.name for i, r in enumerate(shown.rows, start=1)}
@@ -127,12 +173,16 @@ def submit(bureau: str, unit: str):
 
 
 @bp.post("/<unit>/evidence")
+@requires("evidence.attach")
 def upload_evidence(bureau: str, unit: str):
+    unreadable = inputs.problems()
     cycle = choose_cycle(bureau)[1]
     period = _period(cycle)
     upload = request.files.get("file")
     indicator = request.form.get("indicator", "")
     shown = forms.entry_form(auth.ctx(), bureau, cycle["code"], period, {"unit": unit})
+    if unreadable:
+        return _form_page(bureau, unit, cycle, period, errors=unreadable, status=422)
     if indicator not in {row.indicator for row in shown.rows}:
         wrong = {"indicator": [_("Choose one of the form's indicators.")]}
         return _form_page(bureau, unit, cycle, period, errors=wrong, status=422)
@@ -177,6 +227,7 @@ def template(bureau: str, unit: str):
 
 
 @bp.post("/upload")
+@requires("values.record")
 def upload_workbook(bureau: str):
     """A filled-in workbook: recorded all or nothing; on problems, the annotated copy."""
     if not _excel_available():

@@ -9,7 +9,7 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 
 from core.console import auth
-from core.console.rendering import page
+from core.console.rendering import page, requires
 from core.console.views.common import download
 from core.services import checkpoints, ledger
 
@@ -42,6 +42,7 @@ def index(bureau: str):
 
 
 @bp.post("/verify")
+@requires("ledger.verify")
 def verify(bureau: str):
     """Re-hash every entry and check every checkpoint now (htmx swaps in the verdict;
     without JavaScript the whole page comes back with it)."""
@@ -52,6 +53,7 @@ def verify(bureau: str):
 
 
 @bp.get("/proof/<int:seq>")
+@requires("ledger.read")
 def proof(bureau: str, seq: int):
     c = auth.ctx()
     entry = ledger.entry(c, bureau, seq)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
+from core.console import auth, inputs
 from core.console.plugin_pages import pages
-from core.console.rendering import field_errors, flash, page
+from core.console.rendering import field_errors, flash, page, requires
 from core.kernel import jsonio
 from core.kernel.errors import Conflict, InvalidInput, NotFound
 from core.services import plugins
@@ -17,7 +17,10 @@ bp = Blueprint("plugins", __name__, url_prefix="/bureaus/<bureau>/plugins")
 
 
 @bp.get("/")
-def index(bureau: str, errors: dict | None = None, status: int = 200):
+def index(bureau: str, errors: dict | None = None, status: int = 200,
+          given: dict[str, dict[str, str]] | None = None):  # fmt: skip
+    """The page; after a refused settings form, ``given`` holds what was typed into it
+    (plugin → setting → text) to show again."""
     c = auth.ctx()
     installed = plugins.installed(c, bureau)
     names = [p["name"] for p in installed]
@@ -30,10 +33,12 @@ def index(bureau: str, errors: dict | None = None, status: int = 200):
         settings=settings,
         pages=pages(current_app, names, plugins.sees_whole_bureau(c)),
         errors=errors or {},
+        given=given or {},
     )
 
 
 @bp.post("/install")
+@requires("plugins.manage")
 def install(bureau: str):
     try:
         done = plugins.install(auth.ctx(), bureau, request.form.get("name"))
@@ -44,6 +49,7 @@ def install(bureau: str):
 
 
 @bp.post("/uninstall")
+@requires("plugins.manage")
 def uninstall(bureau: str):
     name = request.form.get("name")
     try:
@@ -55,20 +61,27 @@ def uninstall(bureau: str):
 
 
 @bp.post("/<name>/settings")
+@requires("plugins.manage")
 def configure(bureau: str, name: str):
+    unreadable = inputs.problems()
     current = plugins.settings(auth.ctx(), bureau, name)
-    values = {k: request.form.get(f"setting-{k}", "") for k in current}
-    for key, value in list(values.items()):
+    typed = {k: request.form.get(f"setting-{k}", "") for k in current}
+    again = {name: typed}
+    if unreadable:
+        errors = {f"settings.{k.removeprefix('setting-')}": v for k, v in unreadable.items()}
+        return index(bureau, errors, 422, again)
+    values: dict[str, object] = dict(typed)
+    for key, value in typed.items():
         if isinstance(current[key], bool):
             values[key] = value == "1"
         elif isinstance(current[key], (list, dict)):
             try:  # the API's strict reader: depth, duplicate keys, exact numbers
                 values[key] = jsonio.loads(value)
             except jsonio.JSONError:
-                return index(bureau, {f"settings.{key}": [_("Not valid JSON.")]}, 422)
+                return index(bureau, {f"settings.{key}": [_("Not valid JSON.")]}, 422, again)
     try:
         plugins.configure(auth.ctx(), bureau, name, values)
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422)
+        return index(bureau, field_errors(exc), 422, again)
     flash("ok", _("Settings of %(name)s saved.", name=name))
     return redirect(url_for(".index", bureau=bureau))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
-from core.console.rendering import field_errors, flash, page
+from core.console import auth, inputs
+from core.console.rendering import field_errors, flash, page, requires
 from core.console.views.common import choose_cycle
 from core.kernel.errors import InvalidInput
 from core.services import assessment, evidence, indicators, units, values
@@ -43,7 +43,10 @@ def _queue(bureau: str, cycle: str) -> list[dict]:
 
 
 @bp.get("/review")
-def index(bureau: str, errors: dict | None = None, status: int = 200):
+def index(bureau: str, errors: dict | None = None, status: int = 200, given: dict | None = None):
+    """The queue and the items; after a refused form, its errors beside its fields and
+    what was typed into it (``given``: field → text; a decision's note under
+    ``<seq>:note``)."""
     cycles, cycle = choose_cycle(bureau)
     c = auth.ctx()
     return page(
@@ -58,15 +61,23 @@ def index(bureau: str, errors: dict | None = None, status: int = 200):
         unit_list=units.listing(c, bureau),
         indicator_list=indicators.listing(c, bureau),
         errors=errors or {},
+        given=given or {},
     )
 
 
 @bp.post("/review/<int:seq>")
+@requires("reviews.decide")
 def decide(bureau: str, seq: int):
-    decision = request.form.get("decision")
     note = request.form.get("note", "")
-    corrects = request.form.get("corrects", type=int)
-    done = assessment.decide_review(auth.ctx(), bureau, seq, decision, note, corrects)
+    try:
+        f = inputs.form()
+        decision = f.get("decision")
+        done = assessment.decide_review(
+            auth.ctx(), bureau, seq, decision, note, f.get("corrects", type=int)
+        )
+    except InvalidInput as exc:  # beside the note of that value's row
+        errors = {f"{seq}:{k}": v for k, v in field_errors(exc).items()}
+        return index(bureau, errors, 422, {f"{seq}:note": note})
     label = {"approved": _("approved"), "rejected": _("rejected")}.get(decision, decision)
     flash("ok", _("Value %(seq)s %(decision)s (ledger entry %(entry)s).", seq=seq,
                   decision=label, entry=done["seq"]))  # fmt: skip
@@ -74,6 +85,7 @@ def decide(bureau: str, seq: int):
 
 
 @bp.post("/items")
+@requires("items.record")
 def record_item(bureau: str):
     f = request.form
     row = {
@@ -85,9 +97,10 @@ def record_item(bureau: str):
         "reason": f.get("reason"),
     }
     try:
+        inputs.form()
         done = assessment.record_items(auth.ctx(), bureau, [row])
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422)
+        return index(bureau, field_errors(exc), 422, row)
     flash("ok", _("Item recorded (ledger entry %(seq)s).", seq=done["seqs"][0]))
     return redirect(url_for(".index", bureau=bureau, cycle=f.get("cycle")))
 

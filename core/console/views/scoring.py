@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.console import auth
-from core.console.rendering import field_errors, flash, page
+from core.console import auth, inputs
+from core.console.rendering import flash, page, requires
 from core.kernel.errors import InvalidInput
 from core.services import assessment, scoring
 
@@ -16,7 +16,9 @@ bp = Blueprint("scoring", __name__, url_prefix="/bureaus/<bureau>/scoring")
 
 
 @bp.get("/")
-def index(bureau: str, errors: dict | None = None, status: int = 200):
+def index(bureau: str, errors: dict | None = None, status: int = 200, given: dict | None = None):
+    """The expert's panels; after a refused form, each error beside its field (keyed by
+    the field's name, ``score-<unit>-<period>``) and what was typed (``given``)."""
     tasks = scoring.tasks(auth.ctx(), bureau)
     for task in tasks:  # a closed panel's scores are final and shown to its members
         task["all_ratings"] = (
@@ -24,11 +26,16 @@ def index(bureau: str, errors: dict | None = None, status: int = 200):
             if task["closed"]
             else []
         )
-    return page("scoring.html", status=status, tasks=tasks, errors=errors or {})
+    return page("scoring.html", status=status, tasks=tasks, errors=errors or {},
+                given=given or {})  # fmt: skip
 
 
 @bp.post("/<cycle>/<indicator>")
+@requires("ratings.submit")
 def submit(bureau: str, cycle: str, indicator: str):
+    unreadable = inputs.problems()
+    if unreadable:
+        return index(bureau, unreadable, 422, request.form)
     task = next(
         (t for t in scoring.tasks(auth.ctx(), bureau)
          if t["cycle"] == cycle and t["indicator"] == indicator),
@@ -55,6 +62,11 @@ def submit(bureau: str, cycle: str, indicator: str):
     try:
         done = assessment.submit_ratings(auth.ctx(), bureau, rows)
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422)
+        names = {n: f"{r['unit']}-{r['period']}" for n, r in enumerate(rows, start=1)}
+        errors: dict[str, list[str]] = {}
+        for e in exc.errors:  # beside the row's score or comment
+            key = f"{e.field}-{names[e.row]}" if e.row in names else e.field
+            errors.setdefault(key, []).append(e.reason)
+        return index(bureau, errors, 422, request.form)
     flash("ok", _("%(count)s rating(s) recorded.", count=len(done["seqs"])))
     return redirect(url_for(".index", bureau=bureau))

@@ -1,0 +1,137 @@
+"""What the console's forms accept: stale forms, unreadable or unprintable text, and
+actions a role cannot take.
+
+A probe found that two clerks who loaded the same entry form could silently revert each
+other's figure, that text the API refuses (control and bidirectional characters,
+encoded surrogates, invalid UTF-8, noncharacters) either reached the ledger or ended in
+a bare error page with the input lost, and that pages offered buttons answering 403.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from core.console.inputs import NOT_UTF8
+from core.console.views.entry import STALE
+from tests.console.conftest import csrf, form_fields, signed_in
+from tests.console.test_pages import USERS
+from tests.helpers import log_size
+
+FORM = "/bureaus/demo/entry/service?cycle=2026&period=2026-Q2"
+
+
+def _post_raw(client, path: str, body: str):
+    """A form body exactly as given (percent-escapes the test client would not make)."""
+    return client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+
+
+def test_a_stale_entry_form_is_refused_beside_its_row(app, demo):
+    platform = app.extensions["jixiao"]
+    first, second = (signed_in(app, "demo", "demo-reporter") for _ in range(2))
+    loaded_first, loaded_second = form_fields(first, FORM), form_fields(second, FORM)
+    assert loaded_first["corrects-task_completion"]  # the form names the value it showed
+
+    done = first.post(FORM, data={**loaded_first, "value-task_completion": "97.5"})
+    assert done.status_code == 302
+    before = log_size(platform, "demo")
+    stale = second.post(FORM, data={**loaded_second, "value-task_completion": "80"})
+    assert stale.status_code == 409
+    text = stale.get_data(as_text=True)
+    assert STALE in text and 'id="ve-task_completion"' in text
+    assert 'value="80"' in text  # what was typed is shown again
+    assert log_size(platform, "demo") == before
+    # reloaded, the form carries the new value and the same figure goes through
+    again = second.post(FORM, data={**form_fields(second, FORM), "value-task_completion": "80"})
+    assert again.status_code == 302 and log_size(platform, "demo") > before
+    assert 'value="80"' in second.get(FORM).get_data(as_text=True)
+
+
+def test_a_forged_corrects_is_refused_not_taken_as_none(app, demo):
+    reporter = signed_in(app, "demo", "demo-reporter")
+    platform = app.extensions["jixiao"]
+    before = log_size(platform, "demo")
+    for forged in ("abc", "-1", "1"):
+        data = {**form_fields(reporter, FORM), "value-task_completion": "81",
+                "corrects-task_completion": forged}  # fmt: skip
+        answer = reporter.post(FORM, data=data)
+        assert answer.status_code in (409, 422), forged
+        assert 'id="ve-task_completion"' in answer.get_data(as_text=True)
+    assert log_size(platform, "demo") == before
+
+
+@pytest.mark.parametrize(
+    ("escaped", "reason"),
+    [
+        ("%ED%A0%80abc", "surrogate"),  # an encoded lone surrogate
+        ("%FF%FE", NOT_UTF8),  # not UTF-8 at all
+        ("ok%EF%BF%BF", "U+FFFF"),  # a noncharacter
+        ("a%07b", "control"),  # BEL
+        ("%E2%80%AEevil", "bidirectional"),  # RIGHT-TO-LEFT OVERRIDE
+    ],
+    ids=["surrogate", "invalid-utf8", "noncharacter", "control", "bidi"],
+)
+def test_unreadable_text_is_refused_beside_its_field(app, demo, escaped, reason):
+    platform = app.extensions["jixiao"]
+    reporter = signed_in(app, "demo", "demo-reporter")
+    before = log_size(platform, "demo")
+    fields = form_fields(reporter, FORM)
+    fields.pop("note-task_completion", None)
+    typed = urlencode({**fields, "value-task_completion": "88"})
+    body = f"{typed}&note-task_completion={escaped}"
+    answer = _post_raw(reporter, FORM, body)
+    assert answer.status_code == 422, answer.get_data(as_text=True)[:400]
+    text = answer.get_data(as_text=True)
+    assert 'id="ne-task_completion"' in text  # beside the note, not a bare error page
+    assert reason.lower() in text.lower() or reason in text
+    assert 'value="88"' in text  # the rest of the input survives
+    assert log_size(platform, "demo") == before
+
+
+def test_unreadable_sign_in_name_is_a_form_error_not_a_failed_attempt(app, demo):
+    client = app.test_client()
+    body = f"csrf_token={csrf(client)}&bureau=demo&username=demo-%ED%A0%80&password=x"
+    answer = _post_raw(client, "/signin", body)
+    assert answer.status_code == 422
+    assert 'id="e-username"' in answer.get_data(as_text=True)
+    # no failure was counted against the real account: it still signs in
+    signed_in(app, "demo", "demo-reporter")
+
+
+def test_an_unreadable_field_a_view_does_not_show_is_refused_not_recorded(app, demo):
+    """A form whose view reads no field beside which to show it (ledger verify) is
+    still refused (422 page), never acted on with the field garbled."""
+    admin = signed_in(app, "demo", "demo-admin")
+    body = f"csrf_token={csrf(admin, '/bureaus/demo/ledger/')}&x=%ED%A0%80"
+    answer = _post_raw(admin, "/bureaus/demo/ledger/verify", body)
+    assert answer.status_code == 422
+
+
+OFFERED_ONLY_TO = {
+    # form action fragment: roles whose pages offer it
+    "/plugins/install": {"bureau_admin"},
+    "/plugins/uninstall": {"bureau_admin"},
+    "/review/": {"bureau_admin", "reviewer"},
+    "/ledger/verify": {"bureau_admin", "auditor"},  # a reviewer reads, does not verify
+}
+PAGES_WITH_ACTIONS = ("/bureaus/demo/plugins/", "/bureaus/demo/review", "/bureaus/demo/ledger/")
+
+
+def _actions(client) -> str:
+    return "".join(
+        client.get(path).get_data(as_text=True)
+        for path in PAGES_WITH_ACTIONS
+        if client.get(path).status_code == 200
+    )
+
+
+@pytest.mark.parametrize("role", sorted(USERS))
+def test_no_button_that_would_answer_403(app, demo, role):
+    client = signed_in(app, "demo", USERS[role])
+    text = _actions(client)
+    for fragment, roles in OFFERED_ONLY_TO.items():
+        shown = f"/bureaus/demo{fragment}" in text
+        assert shown == (role in roles), (role, fragment)
+    if role == "reporter":  # entry numbers without links to the ledger it may not read
+        assert "/ledger/proof/" not in client.get(FORM).get_data(as_text=True)

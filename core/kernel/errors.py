@@ -3,6 +3,7 @@ readable messages. Each names the field (and the row, for imports) and the reaso
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -18,7 +19,19 @@ REASON_SHOWN = 500
 input had echoed all of it back."""
 
 
+QUOTE_SHOWN = 40
+"""Characters of a long quoted input a shortened reason keeps."""
+_LONG = QUOTE_SHOWN * 2
+_LONG_QUOTE = re.compile(rf"'[^'\n]{{{_LONG},}}'|\"[^\"\n]{{{_LONG},}}\"")
+
+
 def _shown(text: str, limit: int = REASON_SHOWN) -> str:
+    """``text`` within ``limit`` characters. A long quoted input is shortened first, so
+    that what the reason says about it survives ("'xxxx…' is not a decimal number",
+    not the first 500 characters of the input)."""
+    if len(text) <= limit:
+        return text
+    text = _LONG_QUOTE.sub(lambda m: f"{m.group()[: QUOTE_SHOWN + 1]}…{m.group()[0]}", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

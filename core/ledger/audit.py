@@ -138,24 +138,10 @@ def verify_log(
     finding = _stored_checkpoints(session, log, trust, checker, report)
     for cp in anchors:
         add_checkpoint(checker.checkpoints, cp)
-    if finding is None:
-        rows = (
-            session.connection()
-            .execution_options(stream_results=True, yield_per=BATCH)
-            .execute(
-                select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash, LedgerEntry.kind)
-                .where(LedgerEntry.log_id == log.id)
-                .order_by(LedgerEntry.seq)
-            )
-        )
-        feed = checker.feed
-        for seq, body, leaf, kind in rows:
-            if not feed(seq, bytes(body), bytes(leaf), kind):
-                break
-            if progress is not None and seq % BATCH == BATCH - 1:
-                progress(BATCH)
-        rows.close()
-        finding = checker.finish()
+    # the entries are hashed even when a checkpoint is bad, so that the report says how
+    # many are stored ("0 entries" had read as an empty log); the first finding stands
+    chain = _hash_entries(session, log, checker, progress)
+    finding = finding or chain
     if finding is None and log.size > checker.size:
         finding = Finding(
             checker.size,
@@ -166,6 +152,32 @@ def verify_log(
         finding = _deleted_checkpoints(session, log, anchors)
     report.size, report.root, report.finding = checker.size, checker.root().hex(), finding
     return report
+
+
+def _hash_entries(
+    session: Session,
+    log: LedgerLog,
+    checker: ChainChecker,
+    progress: Callable[[int], None] | None,
+) -> Finding | None:
+    """Feed every stored entry of ``log`` to ``checker``, in order; its first finding."""
+    rows = (
+        session.connection()
+        .execution_options(stream_results=True, yield_per=BATCH)
+        .execute(
+            select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash, LedgerEntry.kind)
+            .where(LedgerEntry.log_id == log.id)
+            .order_by(LedgerEntry.seq)
+        )
+    )
+    feed = checker.feed
+    for seq, body, leaf, kind in rows:
+        if not feed(seq, bytes(body), bytes(leaf), kind):
+            break
+        if progress is not None and seq % BATCH == BATCH - 1:
+            progress(BATCH)
+    rows.close()
+    return checker.finish()
 
 
 def _deleted_checkpoints(

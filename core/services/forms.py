@@ -13,6 +13,7 @@ current value and its seq (so a resubmission becomes a correction naming it).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -65,6 +66,9 @@ class EntryForm:
     rows: list[FormRow] = field(default_factory=list)
     deadline: str | None = None
     """The collection round's deadline for this subject's unit (its extension's)."""
+    closed: bool = False
+    """Collection is closed to this subject's unit (period closed, no live extension):
+    the form is shown for reading, and a submission would be refused."""
 
     def as_dict(self) -> dict[str, Any]:
         # shallow copies: the rows hold only plain values (asdict's deep copy cost
@@ -101,6 +105,24 @@ class FormPlan:
                 select(Indicator).where(Indicator.bureau_id == self.work.bureau.id)
             )
         }
+
+    @cached_property
+    def closed(self) -> bool:
+        """Whether the period is closed for collection."""
+        return rounds.closed_seq(self.work, self.period) is not None
+
+    @cached_property
+    def extensions(self) -> dict[str, tuple[dt.datetime, str]]:
+        """unit code → (deadline, reason) of the period's extensions."""
+        return rounds.extensions(self.work, self.period)
+
+    def closed_to(self, unit: Unit | None) -> bool:
+        """Whether ``unit``'s figures can no longer be recorded: the period is closed
+        and the unit has no extension still running (what the entry gate refuses)."""
+        if not self.closed:
+            return False
+        extension = self.extensions.get(unit.code) if unit is not None else None
+        return extension is None or clock.now() > extension[0]
 
     @cached_property
     def previous(self) -> Period | None:
@@ -205,12 +227,13 @@ def build(
         scheme=scheme.code if scheme else None,
         scheme_version=scheme.version if scheme else None,
         rows=rows,
-        deadline=_deadline(work, plan, unit) if in_round else None,
+        deadline=_deadline(plan, unit) if in_round else None,
+        closed=plan.closed_to(unit),
     )
 
 
-def _deadline(work: Work, plan: FormPlan, unit: Unit) -> str:
-    extension = rounds.extensions(work, plan.period).get(unit.code)
+def _deadline(plan: FormPlan, unit: Unit) -> str:
+    extension = plan.extensions.get(unit.code)
     return clock.stamp(extension[0] if extension else plan.round.deadline)
 
 

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from core.domain.assessment import schemes
 from core.domain.assessment.compiled import published_schemes
 from core.domain.cycles import open_cycles
-from core.domain.plugin_host import PluginError
+from core.domain.plugin_host import PluginError, PluginHost
 from core.kernel.errors import (
     Conflict,
     FieldError,
@@ -249,7 +249,9 @@ def settings(ctx: Context, bureau: str, name: str) -> dict[str, Any]:
 
 def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str, Any]:
     """Set a plugin's settings for the bureau: validated by the plugin's schema,
-    recorded as ``plugin.configured``, seen by its hooks from then on."""
+    recorded as ``plugin.configured``, seen by its hooks from then on. Setting what is
+    already in effect (defaults included) records nothing: a PUT is idempotent, and a
+    console form saved unchanged had appended identical entries."""
     if not isinstance(values, dict):
         raise invalid("settings", "须为“设置项 → 值”的对象 (an object of setting → value)")
     host = ctx.platform.plugins
@@ -269,9 +271,20 @@ def configure(ctx: Context, bureau: str, name: str, values: object) -> dict[str,
         if errors:
             raise InvalidInput(f"{name} 的设置有误 (invalid settings for {name})", errors)
         recorded = _plain(loaded)
+        if recorded == _in_effect(host, work, name):
+            return recorded  # as in effect already: a repeated save records nothing
         work.log.record("plugin.configured", {"plugin": name, "settings": recorded})
         work.forget_plugins()
         return recorded
+
+
+def _in_effect(host: PluginHost, work: Work, name: str) -> dict[str, Any] | None:
+    """The plugin's settings in effect, read through its schema as new ones are (so
+    defaults compare alike); None if they no longer load (a schema that changed)."""
+    try:
+        return _plain(host.load_settings(name, _plain(dict(work.context_for(name).settings))))
+    except ValidationError:
+        return None
 
 
 def _numbers_out_of_range(value: Any, path: str) -> Iterator[FieldError]:

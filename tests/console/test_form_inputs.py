@@ -9,12 +9,14 @@ a bare error page with the input lost, and that pages offered buttons answering 
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
 
 from core.console.inputs import NOT_UTF8
 from core.console.views.entry import STALE
+from core.console.views.review import DECIDED_MEANWHILE
 from tests.console.conftest import csrf, form_fields, signed_in
 from tests.console.test_pages import USERS
 from tests.helpers import log_size
@@ -135,3 +137,66 @@ def test_no_button_that_would_answer_403(app, demo, role):
         assert shown == (role in roles), (role, fragment)
     if role == "reporter":  # entry numbers without links to the ledger it may not read
         assert "/ledger/proof/" not in client.get(FORM).get_data(as_text=True)
+
+
+def test_a_value_decided_meanwhile_is_refused_beside_its_row(app, demo):
+    platform = app.extensions["jixiao"]
+    reviewer, admin = signed_in(app, "demo", "demo-reviewer"), signed_in(app, "demo", "demo-admin")
+    queue = reviewer.get("/bureaus/demo/review").get_data(as_text=True)
+    seq = int(re.search(r'action="/bureaus/demo/review/(\d+)', queue).group(1))
+    action = f"/bureaus/demo/review/{seq}"
+    token = csrf(reviewer, "/bureaus/demo/review")  # loaded before the admin decides
+    first = admin.post(action, data={"csrf_token": csrf(admin, "/bureaus/demo/review"),
+                                     "decision": "approved"})  # fmt: skip
+    assert first.status_code == 302
+    before = log_size(platform, "demo")
+    late = reviewer.post(action, data={"csrf_token": token, "decision": "rejected", "note": "B"})
+    assert late.status_code == 409
+    text = late.get_data(as_text=True)
+    assert DECIDED_MEANWHILE in text and f'id="ne-{seq}"' in text
+    assert log_size(platform, "demo") == before
+
+
+def test_an_unknown_reviewer_is_refused_beside_the_select(app, demo):
+    reporter = signed_in(app, "demo", "demo-reporter")
+    page = "/bureaus/demo/appeals/"
+    filed = reporter.post(page, data={**form_fields(reporter, page), "unit": "service",
+                                      "indicator": "task_completion", "period": "2026-Q1",
+                                      "reason": "请复核 (please review)"})  # fmt: skip
+    assert filed.status_code == 302, filed.get_data(as_text=True)[:600]
+    code = filed.headers["Location"].rstrip("/").split("/")[-1]
+    admin = signed_in(app, "demo", "demo-admin")
+    detail = f"/bureaus/demo/appeals/{code}"
+    answer = admin.post(f"{detail}/assign",
+                        data={"csrf_token": csrf(admin, detail), "reviewer": "nobody"})  # fmt: skip
+    assert answer.status_code == 422
+    assert 'id="e-reviewer"' in answer.get_data(as_text=True)
+
+
+def test_an_empty_evidence_choice_is_no_evidence(app, demo):
+    reporter = signed_in(app, "demo", "demo-reporter")
+    data = {**form_fields(reporter, FORM), "value-task_completion": "abc",
+            "evidence-task_completion": ""}  # fmt: skip
+    answer = reporter.post(FORM, data=data)
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert 'id="ve-task_completion"' in text and "SHA-256" not in text
+
+
+def test_a_closed_period_shows_the_form_for_reading_only(app, demo):
+    from core.services import collection
+    from core.services.context import Context
+
+    platform = app.extensions["jixiao"]
+    system = Context.system(platform, "system:test")
+    if not any(r["period"] == "2026-Q2" and r["state"] == "open"
+               for r in collection.listing(system, "demo")):  # fmt: skip
+        collection.open_round(system, "demo", "2026", "2026-Q2", {"deadline": "2099-01-01"})
+    reporter = signed_in(app, "demo", "demo-reporter")
+    assert 'name="value-task_completion"' in reporter.get(FORM).get_data(as_text=True)
+    collection.close(system, "demo", "2026", "2026-Q2", "季度结束 (quarter over)")
+    text = reporter.get(FORM).get_data(as_text=True)
+    assert "本期收数已截止" in text
+    table = text.split('id="h-evidence"')[0]
+    assert 'name="value-task_completion"' not in table
+    assert '<button type="submit" class="primary">' not in table  # no Submit

@@ -119,3 +119,30 @@ def test_combine_weights_name_periods_of_the_cycle(client, world, platform):
             refused(r, 422, field)
     ok = scheme(frequency="quarter", combine={"2026-Q1": "0.5", "2026-Q2": "0.5"})
     assert client.post(f"{B1}/cycles/2026/schemes", json=ok, headers=admin).status_code == 201
+
+
+def test_saving_the_settings_in_effect_records_nothing(client, world, platform):
+    admin = world.headers("bureau_admin")
+    assert client.put(f"{B1}/plugins/tax", headers=admin).status_code in (200, 201)
+    settings = client.get(f"{B1}/plugins/tax/settings", headers=admin).json
+    with Unchanged(platform):  # the defaults, then the same again: idempotent
+        for _ in range(2):
+            r = client.put(f"{B1}/plugins/tax/settings", json=settings, headers=admin)
+            assert r.status_code == 200
+
+
+def test_a_huge_input_is_quoted_short_and_the_reason_survives(client, world, platform):
+    """A reason quoting a 100,000-character input was cut to its first 500 characters,
+    which were all input: the clerk saw the input, not what was wrong with it."""
+    admin = world.headers("bureau_admin")
+    huge = "x" * 100_000
+    with Unchanged(platform):
+        value = refused(client.post(f"{B1}/values", json=value_row(value=huge), headers=admin), 422)
+        unit = refused(
+            client.post(f"{B1}/values", json=value_row(unit=huge), headers=admin), (404, 422)
+        )
+    for problem in (value, unit):
+        reasons = " ".join(e["reason"] for e in problem["errors"]) + problem["detail"]
+        assert huge[:200] not in reasons and len(reasons) < 1200, problem
+    reason = value["errors"][0]["reason"]
+    assert "x" * 40 + "…" in reason and "decimal" in reason and "数" in reason, reason

@@ -156,6 +156,19 @@ def drop_checkpoints(conn: Connection, log_id: int, above: int = -1) -> None:
     )
 
 
+def spoil_signatures(conn: Connection, log_id: int) -> None:
+    """Make every checkpoint note's signature line unreadable as a signature."""
+    notes = conn.execute(
+        text("SELECT size, note FROM ledger_checkpoints WHERE log_id = :l"), {"l": log_id}
+    )
+    for size, note in notes.all():
+        body = note.partition("\n\n")[0]
+        conn.execute(
+            text("UPDATE ledger_checkpoints SET note = :n WHERE log_id = :l AND size = :s"),
+            {"n": f"{body}\n\n\u2014 forged AAAA\n", "l": log_id, "s": size},
+        )
+
+
 def rebuild_tiles(conn: Connection, log_id: int) -> None:
     """Make the stored tiles agree with the (rewritten) leaf hashes."""
     conn.execute(text("DELETE FROM ledger_tiles WHERE log_id = :l"), {"l": log_id})

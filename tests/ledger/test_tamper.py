@@ -103,6 +103,18 @@ def test_deleted_checkpoints_are_reported_even_when_the_entries_are_intact(platf
     assert f"{log[1]}" in report["detail"]
 
 
+def test_a_bad_signature_still_reports_how_many_entries_are_stored(platform, log):
+    """A checkpoint that does not verify is the finding, and the entries are still
+    counted (the report had said "0 entries", as if the log were empty)."""
+    size = verify_b1()["size"]
+    attack(platform, attacks.spoil_signatures, log[0])
+    report = verify_b1()
+    assert not report["ok"] and report["reason"] == "signature invalid", report
+    assert report["size"] == size > 0
+    code, out = cli("ledger", "verify", "--bureau", "b1")
+    assert code == 1 and f"{size} entries" in out and "signature invalid" in out
+
+
 def test_truncated_tail_is_caught_by_the_last_checkpoint(platform, log):
     log_id, _ = log
     size = verify_b1()["size"]

@@ -111,7 +111,7 @@ def _rows(shown: forms.EntryForm) -> tuple[list[dict], dict[str, dict]]:
     for r in shown.rows:
         value = request.form.get(f"value-{r.indicator}", "").strip()
         note = request.form.get(f"note-{r.indicator}", "").strip()
-        files = request.form.getlist(f"evidence-{r.indicator}")
+        files = [f for f in request.form.getlist(f"evidence-{r.indicator}") if f]
         based = request.form.get(f"corrects-{r.indicator}", "")
         given[r.indicator] = {"value": value, "note": note, "evidence": files, "corrects": based}
         if value == "" or (value == (r.value or "") and not note and not files):

@@ -9,9 +9,13 @@ from flask_babel import gettext as _
 from core.console import auth, inputs
 from core.console.rendering import field_errors, flash, page, requires
 from core.console.views.common import choose_cycle
-from core.kernel.errors import InvalidInput
+from core.kernel.errors import Conflict, InvalidInput
 from core.services import assessment, evidence, indicators, units, values
 
+DECIDED_MEANWHILE = (
+    "此数据已由他人审核，请查看后再改 (decided by someone else since you loaded the queue; "
+    "see their decision before changing it)"
+)
 bp = Blueprint("review", __name__, url_prefix="/bureaus/<bureau>")
 INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
@@ -78,6 +82,8 @@ def decide(bureau: str, seq: int):
     except InvalidInput as exc:  # beside the note of that value's row
         errors = {f"{seq}:{k}": v for k, v in field_errors(exc).items()}
         return index(bureau, errors, 422, {f"{seq}:note": note})
+    except Conflict:  # decided by someone else since the queue was loaded
+        return index(bureau, {f"{seq}:decision": [DECIDED_MEANWHILE]}, 409, {f"{seq}:note": note})
     label = {"approved": _("approved"), "rejected": _("rejected")}.get(decision, decision)
     flash("ok", _("Value %(seq)s %(decision)s (ledger entry %(entry)s).", seq=seq,
                   decision=label, entry=done["seq"]))  # fmt: skip

@@ -8,9 +8,8 @@ from core.services.platform import Platform
 
 def make_platform(overrides: dict | None = None) -> Platform:
     """The platform the ``JIXIAO_*`` environment describes, with the webhook outbox
-    registered as an internal listener (it hears every bureau)."""
-    from webhooks import listener
-
+    registered as an internal listener (it hears every bureau), imported when the plugin
+    host is first built."""
     platform = Platform.from_environment(overrides)
-    platform.internal_plugins.append((listener.NAME, listener))
+    platform.internal_plugins.append(("webhooks", "webhooks.listener"))
     return platform

@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 import webhooks.models  # noqa: F401 - registers the webhook tables
+from core.domain.models import load_all
 from core.kernel.db import Base, make_engine
+
+load_all()  # the models' tables are declared in submodules imported on first use
 
 config = context.config
 target_metadata = Base.metadata

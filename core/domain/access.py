@@ -8,18 +8,21 @@ are further limited to the units they are assigned to.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from core.domain.models import ApiToken, ConsoleSession, User, UserUnit
 from core.kernel.errors import Forbidden
 from core.kernel.queries import fetch, fetch_now
+
+if TYPE_CHECKING:
+    from core.domain.models import User
 
 TOKEN_PREFIX = "jx_"
 TOKEN, SESSION = "token", "session"
@@ -204,25 +207,33 @@ def authenticate(engine: Engine, token: str) -> Principal | None:
     return _token_principal(lambda stmt, params: fetch_now(engine, stmt, params), credential)
 
 
-_TOKEN_USER = (
-    select(User.id, User.username, User.role, User.bureau_id, User.person_id)
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False))
-)
-_USER_UNITS = select(UserUnit.unit_id).where(UserUnit.user_id == bindparam("user"))
-"""Built once: every API request runs them."""
+@functools.cache
+def _token_statements() -> tuple[Select, Select]:
+    """The token's user, and a user's units: built once, on the first token (every API
+    request runs them), not at import, so that commands never asked for a token do not
+    load the access tables."""
+    from core.domain.models import ApiToken, User, UserUnit
+
+    token_user = (
+        select(User.id, User.username, User.role, User.bureau_id, User.person_id)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False))
+    )
+    return token_user, select(UserUnit.unit_id).where(UserUnit.user_id == bindparam("user"))
+
 
 Fetch = Callable[[Select, dict[str, Any]], Sequence[Any]]
 
 
 def _token_principal(fetch: Fetch, credential: tuple[str, str]) -> Principal | None:
-    found = fetch(_TOKEN_USER, {"digest": credential[1]})
+    token_user, user_units = _token_statements()
+    found = fetch(token_user, {"digest": credential[1]})
     if not found:
         return None
     user_id, username, role, bureau_id, person_id = found[0]
     # Assigned units limit only unit-scoped roles; others skip the query.
     units = (
-        frozenset(unit for (unit,) in fetch(_USER_UNITS, {"user": user_id}))
+        frozenset(unit for (unit,) in fetch(user_units, {"user": user_id}))
         if role in UNIT_SCOPED_ROLES
         else frozenset()
     )
@@ -234,6 +245,8 @@ def current(session: Session, principal: Principal) -> Principal:
     work begins; a write calls this again after taking the bureau's lock, so a token
     revoked, a session ended or a role or unit taken away by a write that committed
     first applies to it (PostgreSQL then behaves as SQLite, which serialises writes)."""
+    from core.domain.models import ConsoleSession, User
+
     if principal.user_id is None:
         return principal
     kind, digest = principal.credential or ("", "")

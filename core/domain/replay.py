@@ -36,6 +36,7 @@ from core.domain.models import (
     Subject,
     Unit,
     ValueWarning,
+    load_all,
 )
 from core.kernel.db import Base
 from core.ledger.models import LedgerEntry, LedgerLog
@@ -264,6 +265,7 @@ def rebuild(
 ) -> Session:
     """A scratch in-memory database with the projections rebuilt from the ledger only."""
     scratch = Session(create_engine("sqlite://"))
+    load_all()  # every table, not only those this process has used so far
     Base.metadata.create_all(scratch.get_bind())
     rebuild_into(session, scratch, catalogue, progress)
     return scratch

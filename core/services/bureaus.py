@@ -10,8 +10,6 @@ from core.domain.models import Bureau
 from core.domain.organisation import check_new
 from core.kernel.errors import FieldError, InvalidInput, invalid
 from core.kernel.text import NAME_MAX, check_text
-from core.ledger.store import Record, create_log, origin_for
-from core.ledger.suites import DEFAULT, SUITES
 from core.services import views
 from core.services.context import Context
 
@@ -24,6 +22,9 @@ def create(
     lock, so two concurrent creations of one code cannot both succeed. ``suite`` is the
     log's cryptographic suite (default ``sha256-ed25519``, or ``sm3-sm2``), fixed for
     good and recorded in the log's first entry."""
+    from core.ledger.store import Record, create_log, origin_for  # the write path only
+    from core.ledger.suites import DEFAULT, SUITES
+
     with ctx.platform_writing() as work:
         work.require_platform_admin()
         code, name = check_new(work.session, Bureau, code, name, None)

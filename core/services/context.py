@@ -18,6 +18,7 @@ which each channel maps once.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -44,12 +45,11 @@ from core.kernel.errors import (
 from core.kernel.privacy import PersonalDataError
 from core.kernel.queries import fetch, find
 from core.ledger.models import LedgerLog
-from core.ledger.store import hold_lock, lock_log, locking, platform_log
-from core.plugin_api import BureauRef, Event, PluginContext
 from core.services.platform import Platform
 
 if TYPE_CHECKING:
     from core.domain.events import EventLog
+    from core.plugin_api import BureauRef, Event, PluginContext
 
 
 def _record_store(session: Session, bureau_id: int, plugin: str) -> Any:
@@ -64,12 +64,17 @@ _INSTALLED = select(PluginInstallation.plugin, PluginInstallation.settings).wher
 """Built once: every unit of work that checks or notifies asks it."""
 
 
-_BUREAU_LOCKED = locking(
-    select(Bureau, LedgerLog)
-    .join(LedgerLog, LedgerLog.id == Bureau.log_id)
-    .where(Bureau.code == bindparam("code"))
-)
-"""Built once: every write begins with it (the bureau and its log's lock together)."""
+@functools.cache
+def _bureau_locked() -> Select:
+    """The bureau and its log's lock together: every write begins with it. Built once,
+    on the first write (a command that only reads loads no part of the write path)."""
+    from core.ledger.store import locking
+
+    return locking(
+        select(Bureau, LedgerLog)
+        .join(LedgerLog, LedgerLog.id == Bureau.log_id)
+        .where(Bureau.code == bindparam("code"))
+    )
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,8 @@ class Context:
         log's lock: the platform-wide uniqueness checks run after it is taken.
         ``lock=False`` is for work that takes a bureau's log lock first (locks are
         always taken bureau first, platform second)."""
+        from core.ledger.store import lock_log, platform_log
+
         with self._session(write=True) as session:
             log = platform_log(session)
             if lock:
@@ -185,8 +192,10 @@ class Context:
         found = None
         if isinstance(code, str) and len(code) <= 64:
             if lock:
-                row = session.execute(_BUREAU_LOCKED, {"code": code}).first()
+                row = session.execute(_bureau_locked(), {"code": code}).first()
                 if row is not None:
+                    from core.ledger.store import hold_lock
+
                     found, log = row
                     hold_lock(session, log)
             else:
@@ -261,6 +270,8 @@ class Work:
 
     @cached_property
     def ref(self) -> BureauRef:
+        from core.plugin_api import BureauRef
+
         return BureauRef(self.bureau.id, self.bureau.code)
 
     # ------------------------------------------------------------------ permissions
@@ -335,6 +346,8 @@ class Work:
     def context_for(self, plugin: str) -> PluginContext:
         found = self._contexts.get(plugin)
         if found is None:
+            from core.plugin_api import PluginContext
+
             raw = json.loads(self._installations.get(plugin) or "{}")
             settings = (
                 self.platform.plugins.load_settings(plugin, raw)

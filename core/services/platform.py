@@ -9,6 +9,7 @@ bureaus list``) does not pay for loading them.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,15 +23,15 @@ from core.kernel import config
 from core.kernel.db import Database
 from core.kernel.errors import ServiceError
 from core.kernel.privacy import Vault
-from core.ledger.signing import KeyRing, NoteSigner
-from core.plugin_api import BureauRef, Event
 
 if TYPE_CHECKING:  # built on first use: a command that needs none of them pays nothing
     from core.domain.assessment.standings import EngineCache
     from core.domain.events import Catalogue
     from core.domain.plugin_host import PluginHost
+    from core.ledger.signing import KeyRing, NoteSigner
+    from core.plugin_api import BureauRef, Event
 
-Listener = Callable[[Session, BureauRef | None, Sequence[Event]], None]
+Listener = Callable[[Session, "BureauRef | None", Sequence["Event"]], None]
 
 
 class NotInitialised(ServiceError):
@@ -47,7 +48,9 @@ class Platform:
     db: Database
     plugins_dir: Path | None = None
     internal_plugins: list[tuple[str, object]] = field(default_factory=list)
-    """Built-in listeners registered with the host: (name, module)."""
+    """Built-in listeners registered with the host: (name, module or the module's dotted
+    path, imported when the host is built: a command that never builds it, such as one
+    that only reads, does not import the plugin API)."""
     listeners: list[Listener] = field(default_factory=list)
     """Called with (session, bureau, events) after every append's projection."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -75,6 +78,8 @@ class Platform:
 
     @cached_property
     def keys(self) -> KeyRing:
+        from core.ledger.signing import KeyRing
+
         return KeyRing(self.instance / "keys")
 
     @cached_property
@@ -93,6 +98,8 @@ class Platform:
 
                     host = PluginHost(self.plugins_dir)
                     for name, module in self.internal_plugins:
+                        if isinstance(module, str):
+                            module = importlib.import_module(module)
                         host.register_internal(module, name)
                     self.__dict__["_host"] = host
         return host

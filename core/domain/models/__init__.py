@@ -1,0 +1,150 @@
+"""Database tables.
+
+The domain's tables are **projections** (bureaus, units, people, cycles, periods,
+indicators, current values, plugin installations, assessment inputs): ordinary tables
+kept in step with the ledger (``core.ledger.models``) in the same transaction, which
+``jixiao ledger replay --check`` rebuilds from it.
+
+Users and tokens are credentials, not assessment records: they are not projections,
+though granting a role is still written to the ledger for the audit trail.
+
+The tables are declared in submodules: ``organisation`` (imported here) and ``access``,
+``assessment``, ``collection`` and ``plugins``, imported on first use of one of their
+names (``from core.domain.models import Scheme`` works as for the others). Their
+relationships point only at the organisation, so each configures on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from core.domain.models.organisation import (
+    Bureau,
+    Cycle,
+    Indicator,
+    IndicatorValue,
+    Period,
+    Person,
+    PluginInstallation,
+    Subject,
+    Unit,
+)
+from core.kernel.db import Base
+from core.ledger.models import LedgerLog
+
+# ----------------------------------------------------------------- the other tables, lazily
+
+_ELSEWHERE: dict[str, str] = {
+    "User": "access",
+    "UserUnit": "access",
+    "ApiToken": "access",
+    "UserCredential": "access",
+    "ConsoleSession": "access",
+    "LoginFailure": "access",
+    "Scheme": "assessment",
+    "Rating": "assessment",
+    "ExpertPanel": "assessment",
+    "ScoreItem": "assessment",
+    "EvidenceFile": "assessment",
+    "Appeal": "assessment",
+    "ValueWarning": "assessment",
+    "SourceKey": "assessment",
+    "ResultRow": "assessment",
+    "ResultState": "assessment",
+    "ResultPending": "assessment",
+    "ClosedPeriod": "collection",
+    "CollectionRound": "collection",
+    "CollectionExtension": "collection",
+    "CollectionReminder": "collection",
+    "PluginRecord": "plugins",
+}
+"""Tables defined in a submodule, imported on first use: a command that touches only the
+organisation (``jixiao bureaus list``) does not pay for declaring and configuring the
+mappers of every other table (about 40 ms of its start-up)."""
+
+__all__ = [
+    "ApiToken",
+    "Appeal",
+    "Base",
+    "Bureau",
+    "ClosedPeriod",
+    "CollectionExtension",
+    "CollectionReminder",
+    "CollectionRound",
+    "ConsoleSession",
+    "Cycle",
+    "EvidenceFile",
+    "ExpertPanel",
+    "Indicator",
+    "IndicatorValue",
+    "LedgerLog",
+    "LoginFailure",
+    "Period",
+    "Person",
+    "PluginInstallation",
+    "PluginRecord",
+    "Rating",
+    "ResultPending",
+    "ResultRow",
+    "ResultState",
+    "Scheme",
+    "ScoreItem",
+    "SourceKey",
+    "Subject",
+    "Unit",
+    "User",
+    "UserCredential",
+    "UserUnit",
+    "ValueWarning",
+    "load_all",
+]
+
+if TYPE_CHECKING:
+    from core.domain.models.access import (
+        ApiToken,
+        ConsoleSession,
+        LoginFailure,
+        User,
+        UserCredential,
+        UserUnit,
+    )
+    from core.domain.models.assessment import (
+        Appeal,
+        EvidenceFile,
+        ExpertPanel,
+        Rating,
+        ResultPending,
+        ResultRow,
+        ResultState,
+        Scheme,
+        ScoreItem,
+        SourceKey,
+        ValueWarning,
+    )
+    from core.domain.models.collection import (
+        ClosedPeriod,
+        CollectionExtension,
+        CollectionReminder,
+        CollectionRound,
+    )
+    from core.domain.models.plugins import PluginRecord
+
+
+def __getattr__(name: str) -> Any:
+    """``from core.domain.models import Scheme`` imports the submodule that defines it."""
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_ELSEWHERE])
+
+
+def load_all() -> None:
+    """Import every table, for what needs the whole schema (``Base.metadata``): creating
+    a scratch database, migrations comparing the models with the database."""
+    for module in sorted(set(_ELSEWHERE.values())):
+        importlib.import_module(f"{__name__}.{module}")

@@ -9,6 +9,8 @@ single-value write had spent most of its time there. So:
   statement per (entity, columns), built once;
 * :func:`fetch` / :func:`fetch_now` run a plain statement, built once with SQLAlchemy
   (so its SQL is right for the dialect), straight through the driver;
+* :func:`first_entities` reads the first row of a statement of mapped entities straight
+  through the driver and makes them the session's objects;
 * :func:`update_row` writes a loaded row's new values with one statement instead of a
   flush of the session's unit of work.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -32,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
@@ -166,3 +169,78 @@ def update_row(session: Session, row: Any, **values: Any) -> None:
     write(session, stmt, [{**params, **values}])
     for name, value in values.items():
         set_committed_value(row, name, value)
+
+
+@dataclass(frozen=True)
+class _EntityPlan:
+    """How one mapped entity of a :func:`first_entities` statement is read from a row."""
+
+    mapper: Any
+    keys: tuple[str, ...]
+    """The entity's column attributes, in the order the plain statement selects them."""
+    start: int
+    primary: tuple[int, ...]
+    """Positions of the primary key's columns among ``keys``."""
+
+
+@lru_cache(maxsize=64)
+def _entity_plan(
+    stmt: Select, dialect: Dialect
+) -> tuple[Select, tuple[_EntityPlan, ...], tuple[Any, ...]]:
+    """``stmt`` (which selects mapped entities) as a plain statement of their columns,
+    how to cut its rows into the entities, and each column's result processor (dates
+    stored as text on SQLite, for instance)."""
+    columns: list[Any] = []
+    plans: list[_EntityPlan] = []
+    for described in stmt.column_descriptions:
+        mapper = inspect(described["entity"])
+        attributes = list(mapper.column_attrs)
+        keys = tuple(a.key for a in attributes)
+        primary = tuple(
+            keys.index(mapper.get_property_by_column(c).key) for c in mapper.primary_key
+        )
+        plans.append(_EntityPlan(mapper, keys, len(columns), primary))
+        columns.extend(a.columns[0] for a in attributes)
+    plain = stmt.with_only_columns(*columns).execution_options(populate_existing=False)
+    processors = tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+    )
+    return plain, tuple(plans), processors
+
+
+def first_entities(
+    session: Session, stmt: Select, params: dict[str, Any], *, fresh: bool = False
+) -> tuple[Any, ...] | None:
+    """The first row of ``stmt``, which selects mapped entities (an outer join's missing
+    entity is None), read straight through the driver and made the session's persistent
+    objects, or None if there is no row.
+
+    For the statements every write begins with (the bureau and its log's lock, what a
+    single value names): SQLAlchemy's ORM loading sets up a row processor per entity on
+    every execution, which costs several times the statement. An object the session
+    already has is used as it is, as the ORM does, unless ``fresh``: then it takes the
+    values just read (``populate_existing``), as after taking a lock."""
+    plain, plans, processors = _entity_plan(stmt, session.get_bind().dialect)
+    rows = fetch(session, plain, params)
+    if not rows:
+        return None
+    row = [v if p is None or v is None else p(v) for v, p in zip(rows[0], processors, strict=True)]
+    return tuple(_persistent(session, plan, row, fresh) for plan in plans)
+
+
+def _persistent(session: Session, plan: _EntityPlan, row: list[Any], fresh: bool) -> Any:
+    values = row[plan.start : plan.start + len(plan.keys)]
+    key = tuple(values[i] for i in plan.primary)
+    if None in key:
+        return None  # the outer join found nothing
+    known = session.identity_map.get(plan.mapper.identity_key_from_primary_key(key))
+    if known is not None:
+        if fresh:
+            for name, value in zip(plan.keys, values, strict=True):
+                set_committed_value(known, name, value)
+        return known
+    obj = plan.mapper.class_manager.new_instance()
+    obj.__dict__.update(zip(plan.keys, values, strict=True))
+    make_transient_to_detached(obj)  # the values become its committed state, its key set
+    session.add(obj)
+    return obj

@@ -43,7 +43,7 @@ from core.kernel.errors import (
     field_errors,
 )
 from core.kernel.privacy import PersonalDataError
-from core.kernel.queries import fetch, find
+from core.kernel.queries import fetch, find, first_entities
 from core.ledger.models import LedgerLog
 from core.services.platform import Platform
 
@@ -192,7 +192,7 @@ class Context:
         found = None
         if isinstance(code, str) and len(code) <= 64:
             if lock:
-                row = session.execute(_bureau_locked(), {"code": code}).first()
+                row = first_entities(session, _bureau_locked(), {"code": code}, fresh=True)
                 if row is not None:
                     from core.ledger.store import hold_lock
 

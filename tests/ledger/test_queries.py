@@ -4,13 +4,15 @@ errors as SQLAlchemy's, which the unit of work turns into refusals (409, never 5
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from core.domain.models import Bureau
+from core.domain.models import Bureau, Cycle, Period, Unit
 from core.kernel.db import Database
-from core.kernel.queries import fetch, fetch_now, update_row, write
+from core.kernel.queries import fetch, fetch_now, first_entities, update_row, write
 
 BY_CODE = select(Bureau.id, Bureau.code, Bureau.name).where(Bureau.code == bindparam("code"))
 FIRST = select(Bureau.code).order_by(Bureau.code).limit(1)  # LIMIT: a parameter of its own
@@ -66,3 +68,63 @@ def test_a_unique_key_broken_by_the_driver_path_is_a_conflict_not_a_500(db, syst
 
     with pytest.raises(Conflict), system.writing("b1", "bureau.manage") as work:
         write(work.session, SAME_CODE, [{"c": "same"}])
+
+
+# first_entities: mapped objects read through the driver, as the ORM would load them
+PERIOD_OF_CYCLE = (
+    select(Cycle, Period, Unit)
+    .join(Period, Period.cycle_id == Cycle.id)
+    .outerjoin(Unit, (Unit.bureau_id == Cycle.bureau_id) & (Unit.code == bindparam("unit")))
+    .where(
+        Cycle.bureau_id == select(Bureau.id).where(Bureau.code == "b1").scalar_subquery(),
+        Cycle.code == bindparam("cycle"),
+        Period.code == bindparam("period"),
+    )
+)
+
+
+def test_first_entities_are_the_objects_the_orm_loads(world, platform) -> None:
+    params = {"cycle": "2026", "period": "2026-Q1", "unit": "u1"}
+    with platform.db.transaction() as session:
+        expected = [
+            {c.key: getattr(obj, c.key) for c in inspect(obj).mapper.column_attrs}
+            for obj in session.execute(PERIOD_OF_CYCLE, params).first()
+        ]
+    with platform.db.transaction() as session:
+        cycle, period, unit = first_entities(session, PERIOD_OF_CYCLE, params)
+        got = [
+            {c.key: getattr(obj, c.key) for c in inspect(obj).mapper.column_attrs}
+            for obj in (cycle, period, unit)
+        ]
+        assert got == expected  # converted as the ORM converts (a date stored as text)
+        assert isinstance(period.start, dt.date)
+        for obj in (cycle, period, unit):
+            assert inspect(obj).persistent and obj not in session.dirty
+        # the session's own objects: lazy relationships load, the identity map has them
+        assert period.cycle is cycle and period in cycle.periods
+        assert session.get(Unit, unit.id) is unit
+        assert not session.new and not session.dirty  # nothing to write at commit
+
+
+def test_first_entities_outer_join_and_no_row(world, platform) -> None:
+    with platform.db.transaction() as session:
+        found = first_entities(
+            session, PERIOD_OF_CYCLE, {"cycle": "2026", "period": "2026-Q1", "unit": "nope"}
+        )
+        assert found is not None and found[2] is None  # the outer join found no unit
+        missing = {"cycle": "2026", "period": "no-such", "unit": "u1"}
+        assert first_entities(session, PERIOD_OF_CYCLE, missing) is None
+
+
+def test_first_entities_keeps_or_refreshes_the_sessions_object(world, platform) -> None:
+    params = {"cycle": "2026", "period": "2026-Q1", "unit": "u1"}
+    with platform.db.transaction() as session:
+        unit_id = first_entities(session, PERIOD_OF_CYCLE, params)[2].id
+    with platform.db.transaction() as session:
+        unit = session.scalars(select(Unit).where(Unit.id == unit_id)).one()
+        write(session, Unit.__table__.update().values(name=bindparam("n")), [{"n": "新名"}])
+        assert first_entities(session, PERIOD_OF_CYCLE, params)[2] is unit
+        assert unit.name == "办公室"  # as the ORM does: the session's object is kept
+        assert first_entities(session, PERIOD_OF_CYCLE, params, fresh=True)[2] is unit
+        assert unit.name == "新名" and unit not in session.dirty  # populate_existing
+        session.rollback()

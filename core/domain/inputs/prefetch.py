@@ -26,6 +26,7 @@ from core.domain.inputs.targets import remember
 from core.domain.lookups import remember_id
 from core.domain.models import Cycle, Indicator, IndicatorValue, Period, Person, Subject, Unit
 from core.domain.work import BureauWork
+from core.kernel.queries import first_entities
 
 VALUES = "jixiao.values"
 HISTORY = "jixiao.history"
@@ -156,7 +157,7 @@ def _prefetch_row(work: BureauWork, row: Any) -> None:
         return
     session = work.session
     params = {**names, "bureau": work.bureau.id, "kind": kind}
-    found = session.execute(_ROW[kind], params).first()
+    found = first_entities(session, _ROW[kind], params)
     if found is None:
         return
     subject, owner, indicator, cycle, period, value = found

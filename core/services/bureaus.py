@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain.models import Bureau
-from core.domain.organisation import check_new
 from core.kernel.errors import FieldError, InvalidInput, invalid
 from core.kernel.text import NAME_MAX, check_text
 from core.services import views
@@ -22,7 +21,8 @@ def create(
     lock, so two concurrent creations of one code cannot both succeed. ``suite`` is the
     log's cryptographic suite (default ``sha256-ed25519``, or ``sm3-sm2``), fixed for
     good and recorded in the log's first entry."""
-    from core.ledger.store import Record, create_log, origin_for  # the write path only
+    from core.domain.organisation import check_new  # the write path only
+    from core.ledger.store import Record, create_log, origin_for
     from core.ledger.suites import DEFAULT, SUITES
 
     with ctx.platform_writing() as work:

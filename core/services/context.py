@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from core.domain.access import Principal
 from core.domain.access import current as current_principal
-from core.domain.models import Bureau, PluginInstallation, Subject
+from core.domain.models import Bureau
 from core.kernel.errors import (
     Conflict,
     FieldError,
@@ -49,6 +49,7 @@ from core.services.platform import Platform
 
 if TYPE_CHECKING:
     from core.domain.events import EventLog
+    from core.domain.models import Subject
     from core.plugin_api import BureauRef, Event, PluginContext
 
 
@@ -58,10 +59,15 @@ def _record_store(session: Session, bureau_id: int, plugin: str) -> Any:
     return RecordStore(session, bureau_id, plugin)
 
 
-_INSTALLED = select(PluginInstallation.plugin, PluginInstallation.settings).where(
-    PluginInstallation.bureau_id == bindparam("bureau")
-)
-"""Built once: every unit of work that checks or notifies asks it."""
+@functools.cache
+def _installed() -> Select:
+    """The plugins a bureau installed, with its settings. Built once, on first use: every
+    unit of work that checks or notifies asks it."""
+    from core.domain.models import PluginInstallation
+
+    return select(PluginInstallation.plugin, PluginInstallation.settings).where(
+        PluginInstallation.bureau_id == bindparam("bureau")
+    )
 
 
 @functools.cache
@@ -326,7 +332,7 @@ class Work:
 
     @cached_property
     def _installations(self) -> dict[str, str]:
-        found = dict(fetch(self.session, _INSTALLED, {"bureau": self.bureau.id}))
+        found = dict(fetch(self.session, _installed(), {"bureau": self.bureau.id}))
         self.platform.plugins.ensure_loaded(found)
         return found
 

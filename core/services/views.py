@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.domain.models import Bureau, Cycle, Indicator, Person, Unit
 from core.kernel.privacy import Vault, mask
 
 if TYPE_CHECKING:
-    from core.domain.models import User
+    from core.domain.models import Bureau, Cycle, Indicator, Person, Unit, User
 
 
 def bureau(b: Bureau) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.domain.models.organisation import Bureau, Person, Unit, utc_now
+from core.domain.models.bureaus import Bureau, utc_now
+from core.domain.models.organisation import Person, Unit
 from core.kernel.db import Base
 
 

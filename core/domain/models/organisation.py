@@ -1,5 +1,5 @@
-"""The organisation's tables: bureaus, units, people, subjects, cycles, periods,
-indicators, current values and plugin installations (what every command touches)."""
+"""The organisation's tables: units, people, subjects, cycles, periods, indicators and
+current values (what recording and scoring touch)."""
 
 from __future__ import annotations
 
@@ -19,23 +19,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.kernel.db import Base
-from core.ledger.models import LedgerLog
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Bureau(Base):
-    """A tenant: a bureau (局) with its own log, units, users and plugins."""
-
-    __tablename__ = "bureaus"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    log_id: Mapped[int] = mapped_column(ForeignKey("ledger_logs.id"), unique=True)
-    log: Mapped[LedgerLog] = relationship()
 
 
 class Unit(Base):
@@ -151,15 +134,3 @@ class IndicatorValue(Base):
     subject: Mapped[Subject] = relationship()
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[Period] = relationship()
-
-
-class PluginInstallation(Base):
-    """Projection: which plugins answer hook calls for a bureau."""
-
-    __tablename__ = "plugin_installations"
-    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
-    plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
-    version: Mapped[str] = mapped_column(String(50), default="")
-    seq: Mapped[int] = mapped_column(BigInteger)
-    settings: Mapped[str] = mapped_column(Text, default="{}")
-    """The bureau's settings for the plugin as recorded (``plugin.configured``), JSON."""

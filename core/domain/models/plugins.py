@@ -1,4 +1,5 @@
-"""Projection of plugins' own records (kinds a plugin adds to the event catalogue)."""
+"""Plugins' tables: which plugins a bureau installed, with its settings, and the records
+plugins' own event kinds project."""
 
 from __future__ import annotations
 
@@ -25,3 +26,15 @@ class PluginRecord(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class PluginInstallation(Base):
+    """Projection: which plugins answer hook calls for a bureau."""
+
+    __tablename__ = "plugin_installations"
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), default="")
+    seq: Mapped[int] = mapped_column(BigInteger)
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    """The bureau's settings for the plugin as recorded (``plugin.configured``), JSON."""

@@ -1,13 +1,6 @@
-"""The ledger's tables: the record of truth, append-only (database triggers reject
-UPDATE and DELETE; see :mod:`core.ledger.triggers`).
-
-Beside the entries and checkpoints: the log's Merkle tiles (derived from the entries,
-written in the same transaction, so that proofs read O(log n) rows), and what independent
-parties added to a checkpoint after it was signed: witness cosignatures and RFC 3161
-time-stamp tokens. None of these is trusted by verification: a tile's hashes must
-reproduce a signed root, a cosignature must verify with the witness's key, a token with
-the TSA's certificate.
-"""
+"""The ledger's records beside each log's head: its entries, checkpoints and Merkle
+tiles, and what independent parties added to a checkpoint after it was signed (witness
+cosignatures, RFC 3161 time-stamp tokens). See :mod:`core.ledger.models`."""
 
 from __future__ import annotations
 
@@ -17,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     ForeignKey,
-    Integer,
     LargeBinary,
     SmallInteger,
     String,
@@ -27,34 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.kernel.db import Base, PartialIndex
-
-DEFAULT_SUITE = "sha256-ed25519"
-POLICY_KIND = "ledger.policy.set"
-"""The kind of the entries that set a bureau's ledger policy (see core.services.ledger)."""
+from core.ledger.models.logs import POLICY_KIND
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class LedgerLog(Base):
-    """One hash-chained log: a bureau's, or the platform log of bureau checkpoints.
-
-    The row is the log's head (size and last leaf hash) and the lock that serialises
-    appends to this log on PostgreSQL. The head is a cache: verification never trusts it.
-    ``suite`` (:mod:`core.ledger.suites`) is fixed when the log is created (a trigger
-    refuses to change it): every leaf, node and signature of the log depends on it.
-    """
-
-    __tablename__ = "ledger_logs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    origin: Mapped[str] = mapped_column(String(200), unique=True)
-    size: Mapped[int] = mapped_column(BigInteger, default=0)
-    head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    frontier: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
-    suite: Mapped[str] = mapped_column(
-        String(32), default=DEFAULT_SUITE, server_default=DEFAULT_SUITE
-    )
 
 
 class LedgerEntry(Base):

@@ -58,11 +58,13 @@ def __getattr__(name: str) -> Any:
     module = _ELSEWHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = found  # the next lookup is a plain attribute, not this call
+    return found
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_ELSEWHERE])
+    return sorted({*globals(), *_ELSEWHERE})
 
 
 def load_all() -> None:

@@ -200,3 +200,27 @@ def test_a_closed_period_shows_the_form_for_reading_only(app, demo):
     table = text.split('id="h-evidence"')[0]
     assert 'name="value-task_completion"' not in table
     assert '<button type="submit" class="primary">' not in table  # no Submit
+
+
+def test_a_refused_workbook_upload_is_a_form_error_beside_the_file(app, demo):
+    """No file, or a file that is not a workbook the template made: 422 with the reason
+    beside the file field (not a flash message after a redirect), and nothing written."""
+    import io
+
+    platform = app.extensions["jixiao"]
+    reporter = signed_in(app, "demo", "demo-reporter")
+    index = "/bureaus/demo/entry/"
+    token = csrf(reporter, index)
+    before = log_size(platform, "demo")
+    upload = index + "upload"
+    empty = reporter.post(upload, data={"csrf_token": token}, content_type="multipart/form-data")
+    assert empty.status_code == 422
+    assert 'id="e-xlsx"' in empty.get_data(as_text=True)
+    junk = reporter.post(
+        upload,
+        data={"csrf_token": token, "file": (io.BytesIO(b"not a workbook"), "figures.xlsx")},
+        content_type="multipart/form-data",
+    )
+    text = junk.get_data(as_text=True)
+    assert junk.status_code == 422 and 'id="e-xlsx"' in text and 'aria-invalid="true"' in text
+    assert log_size(platform, "demo") == before

@@ -46,6 +46,10 @@ def _status(form: forms.EntryForm) -> dict:
 @bp.get("/")
 def index(bureau: str):
     """The to-do list: every unit the caller enters for, and what is still missing."""
+    return _index_page(bureau)
+
+
+def _index_page(bureau: str, errors: dict | None = None, status: int = 200):
     cycles, cycle = choose_cycle(bureau)
     period = _period(cycle) if cycle else None
     todo = []
@@ -55,6 +59,7 @@ def index(bureau: str):
         ]
     return page(
         "entry_index.html",
+        status,
         cycles=cycles,
         cycle=cycle,
         period=period,
@@ -62,6 +67,7 @@ def index(bureau: str):
         todo=todo,
         owed=attempt(collection.todo, auth.ctx(), bureau) or [],
         excel=_excel_available(),
+        errors=errors or {},
     )
 
 
@@ -234,16 +240,18 @@ def upload_workbook(bureau: str):
         raise ServiceError(_("The Excel module is not installed on this server."))
     from excel_addin import importer
 
+    unreadable = inputs.problems()
+    if unreadable:
+        return _index_page(bureau, errors=unreadable, status=422)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("error", _("Choose a file to upload."))
-        return redirect(url_for(".index", bureau=bureau))
+        return _index_page(bureau, errors={"file": [_("Choose a file to upload.")]}, status=422)
     done = importer.import_workbook(auth.ctx(), bureau, upload.read())
     if done.ok:
         flash("ok", _("The workbook was recorded."))
         return redirect(url_for(".index", bureau=bureau))
     if done.annotated:
         return download(done.annotated, "problems-" + upload.filename, XLSX)
-    for p in done.problems:  # "Sheet!B7: reason", or just the reason for the whole file
-        flash("error", p.reason if p.where == "-" else str(p))
-    return redirect(url_for(".index", bureau=bureau))
+    # not a workbook the template made (or no sheet of it): the reasons, beside the file
+    reasons = [p.reason if p.where == "-" else str(p) for p in done.problems]
+    return _index_page(bureau, errors={"file": reasons}, status=422)

@@ -81,7 +81,54 @@ def test_formula_is_safe_decimal_arithmetic():
     ):
         with pytest.raises(ValidationError):
             RULES["formula"].params_schema().load({"expression": bad})
+    for wrong_arguments in (
+        "max(value)",
+        "min(value)",
+        "min()",
+        "abs(value, value)",
+        "abs()",
+        "round(value)",
+        "round(value, 1e308)",
+        "round(value, 2.5)",
+        "round(value, -1)",
+        "round(value, 11)",
+        "round(value, value)",
+    ):  # refused when the scheme is imported, not when it fails for every subject
+        with pytest.raises(ValidationError):
+            RULES["formula"].params_schema().load({"expression": wrong_arguments})
+    assert evaluate(parse("round(max(value, 0, 1) / 3, 2)"), {"value": Decimal(5)}) == (
+        Decimal("1.67")
+    )
+    with pytest.raises(FormulaError, match="out of range"):
+        evaluate(parse("value * 1e309"), {"value": Decimal(1)})
     with pytest.raises(FormulaError, match="division by zero"):
         evaluate(parse("value / 0"), {"value": Decimal(1)})
     with pytest.raises(FormulaError, match="no input named 'nope'"):
         evaluate(parse("nope + 1"), {})
+
+
+def test_a_published_leaf_whose_params_its_rule_no_longer_takes_scores_0_with_a_note():
+    """A plugin upgrade tightened its params schema after a scheme was published: the
+    scheme still compiles; that leaf fails to score (a note) instead of every result."""
+    import json
+    from types import SimpleNamespace
+
+    from core.domain.assessment.compiled import compile_scheme
+    from core.domain.assessment.scoring import RuleFailed, rule_score
+
+    definition = {
+        "total": "100",
+        "nodes": [
+            {"code": "f", "name": "f", "points": "100", "indicator": "i", "parent": None,
+             "meta": {"frequency": "year"},
+             "rule": {"type": "formula", "params": {"expression": "max(value)"}}},
+        ],
+    }  # fmt: skip
+    scheme = SimpleNamespace(
+        definition=json.dumps(definition), code="s", version=1, group_code="A",
+        imported_seq=1, published_seq=2,
+    )  # fmt: skip
+    compiled = compile_scheme(scheme, {"formula": RULES["formula"]}, {"i": 7}, [])
+    leaf = compiled.leaves[0]
+    with pytest.raises(RuleFailed, match="no longer accepted"):
+        rule_score(leaf.rule, {"value": Decimal(1)}, leaf.params, leaf.points)

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from core.domain.assessment import schemes
 from core.domain.assessment.compiled import published_schemes
+from core.domain.assessment.scoring import RuleFailed, rule_score
 from core.domain.cycles import open_cycles
 from core.domain.plugin_host import PluginError, PluginHost
 from core.kernel.errors import (
@@ -360,8 +361,8 @@ def evaluate(
                 "inputs", "须有 'value'，即指标的值 (needs 'value', the indicator's value)"
             )
         try:
-            score = rule.score(numbers, loaded, total)
-        except (ArithmeticError, KeyError, ValueError) as exc:
+            score = rule_score(rule, numbers, loaded, total)
+        except RuleFailed as exc:
             raise invalid(
                 "inputs", f"规则无法对这些输入计分 (the rule cannot score these inputs: {exc})"
             ) from exc

@@ -1,20 +1,24 @@
 """A safe arithmetic formula over named inputs (no ``eval``).
 
 Grammar: decimal numbers, names of inputs, ``+ - * /``, unary minus, parentheses, and the
-functions ``min``, ``max``, ``abs``, ``round(x, places)`` (half-up). The expression is
-parsed with :mod:`ast` and only those node types are accepted; evaluation is in
-``Decimal``. Division by zero and unknown names are reported as errors, not crashes.
+functions ``min(a, b, …)`` and ``max(a, b, …)`` (two or more arguments), ``abs(x)`` and
+``round(x, places)`` (half-up; ``places`` a whole number from 0 to 10 written as such).
+The expression is parsed with :mod:`ast` and only those node types and argument counts are
+accepted, so a formula that passes :func:`parse` can fail only on the numbers it meets;
+evaluation is in ``Decimal``, and division by zero, an unknown name or a result out of
+range are reported as errors, not crashes.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from core.plugin_api import quantize
 
 MAX_LENGTH = 500
+MAX_PLACES = 10
 FUNCTIONS = {"min": min, "max": max, "abs": abs}
 OPERATORS = {
     ast.Add: Decimal.__add__,
@@ -65,10 +69,34 @@ def parse(expression: str) -> ast.Expression:
             and node.func.id in (*FUNCTIONS, "round")
             and not node.keywords
         ):
+            _check_call(node)
             continue
         kind = type(node).__name__
         raise FormulaError(f"公式中不允许 {kind} ({kind} is not allowed in a formula)")
     return tree
+
+
+def _check_call(call: ast.Call) -> None:
+    """The arguments a function takes: checked when the formula is parsed, so a scheme
+    cannot be published with a call that fails for every subject it scores."""
+    name, count = call.func.id, len(call.args)  # type: ignore[attr-defined]
+    if name in ("min", "max") and count < 2:
+        raise FormulaError(
+            f"{name} 须有至少两个参数 ({name} takes two or more arguments, e.g. {name}(value, 0))"
+        )
+    if name == "abs" and count != 1:
+        raise FormulaError("abs 须有一个参数 (abs takes one argument)")
+    if name == "round":
+        places = call.args[1] if count == 2 else None
+        if not (
+            isinstance(places, ast.Constant)
+            and type(places.value) is int
+            and 0 <= places.value <= MAX_PLACES
+        ):
+            raise FormulaError(
+                f"round 须有两个参数：数值和 0 至 {MAX_PLACES} 的小数位数 "
+                f"(round takes a value and a whole number of places from 0 to {MAX_PLACES})"
+            )
 
 
 def names(tree: ast.Expression) -> set[str]:
@@ -91,19 +119,25 @@ def evaluate(tree: ast.Expression, inputs: Mapping[str, Decimal]) -> Decimal:
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp):
             return OPERATORS[type(node.op)](ev(node.left), ev(node.right))
-        args = [ev(a) for a in node.args]  # ast.Call, checked by parse()
-        if node.func.id == "round":
-            if len(args) != 2:
-                raise FormulaError(
-                    "round 须有两个参数：数值和小数位数 "
-                    "(round takes a value and a number of places)"
-                )
-            return quantize(args[0], int(args[1]))
-        if not args:
-            raise FormulaError(f"{node.func.id} 须有参数 ({node.func.id} needs arguments)")
+        if node.func.id == "round":  # ast.Call, its arguments checked by parse()
+            return quantize(ev(node.args[0]), node.args[1].value)
+        args = [ev(a) for a in node.args]
         return FUNCTIONS[node.func.id](*args) if node.func.id != "abs" else abs(args[0])
 
     try:
-        return ev(tree)
-    except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
-        raise FormulaError("除数为零 (division by zero)") from exc
+        result = ev(tree)
+    except (DecimalException, ZeroDivisionError) as exc:
+        raise FormulaError(_arithmetic(exc)) from exc
+    if not result.is_finite():
+        raise FormulaError("结果超出范围 (the result is out of range)")
+    return result
+
+
+def _arithmetic(exc: Exception) -> str:
+    from decimal import DivisionByZero, InvalidOperation
+
+    if isinstance(exc, DivisionByZero | ZeroDivisionError) or (
+        isinstance(exc, InvalidOperation) and "division" in repr(exc).lower()
+    ):
+        return "除数为零 (division by zero)"
+    return "无法计算：结果超出范围 (cannot compute: the result is out of range)"

@@ -300,3 +300,56 @@ def test_appeal_flow_over_the_api(client, world):
         json={"decision": "upheld", "reason": "x"},
     )
     assert again.status_code == 409
+
+
+FAILING = {
+    "code": "fx",
+    "name": "公式 (a formula that cannot score every figure)",
+    "group": "A",
+    "nodes": [
+        {
+            "code": "f",
+            "name": "效率 (efficiency)",
+            "points": "100",
+            "indicator": "i1",
+            "frequency": "quarter",
+            "rule": {"type": "formula", "params": {"expression": "points * 50 / value"}},
+        }
+    ],
+}
+
+
+def test_a_rule_that_cannot_score_one_figure_scores_that_period_0_with_a_note(client, world):
+    """A formula dividing by a figure that is 0 (or any rule failing on some inputs): the
+    period scores 0 with the reason as its note; the other subjects, the other cycles and
+    the replay check are unaffected (it had failed every results read of the bureau)."""
+    admin = world.headers("bureau_admin")
+    r = client.post("/api/v1/bureaus/b1/cycles/2026/schemes", json=FAILING, headers=admin)
+    assert r.status_code == 201, r.json
+    r = client.post("/api/v1/bureaus/b1/cycles/2026/schemes/fx/versions/1/publish", headers=admin)
+    assert r.status_code == 200, r.json
+    rows = [value_row(unit="u1", value="0"), value_row(unit="u2", value="100")]
+    r = client.post("/api/v1/bureaus/b1/values/batch", json={"rows": rows}, headers=admin)
+    assert r.status_code == 201, r.json
+    r = client.get("/api/v1/bureaus/b1/cycles/2026/results", headers=world.headers("auditor"))
+    assert r.status_code == 200, r.json
+    rows = {row["subject"]: row for row in r.json}
+    q1 = rows["u1"]["explanation"]["nodes"][0]["periods"][0]
+    assert q1["score"] == "0.00" and q1["note"].startswith("rule_failed:")
+    assert "division by zero" in q1["note"]
+    assert rows["u2"]["explanation"]["nodes"][0]["periods"][0]["score"] == "50.00"
+    runner = CliRunner()
+    done = runner.invoke(main, ["ledger", "replay", "--check"])
+    assert done.exit_code == 0, done.output
+
+
+def test_trying_a_rule_that_fails_is_a_422(client, world):
+    path = "/api/v1/bureaus/b1/rule-types/formula/evaluate"
+    headers = world.headers("bureau_admin")
+    body = {"params": {"expression": "points / value"}, "inputs": {"value": "0"}}
+    r = client.post(path, json=body, headers=headers)
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "inputs"
+    for bad in ("max(value)", "abs(value, value)", "round(value, 1e308)"):
+        r = client.post(path, json={"params": {"expression": bad}, "inputs": {"value": "3"}},
+                        headers=headers)  # fmt: skip
+        assert r.status_code == 422, (bad, r.json)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
@@ -86,6 +86,10 @@ def compile_scheme(
                 [FieldError("plugins", "请安装提供它的插件 (install the plugin that provides it)")],
             )
         meta = node["meta"]
+        try:
+            params = rule.params_schema().load(node["rule"]["params"])
+        except Exception as exc:  # the rule type's schema, a plugin's: any refusal
+            rule, params = _unusable(rule, exc), {}
         leaves.append(
             Leaf(
                 code=node["code"],
@@ -93,7 +97,7 @@ def compile_scheme(
                 indicator=indicator_ids[node["indicator"]],
                 rule=rule,
                 rule_name=node["rule"]["type"],
-                params=rule.params_schema().load(node["rule"]["params"]),
+                params=params,
                 inputs={k: indicator_ids[v] for k, v in node.get("inputs", {}).items()},
                 periods=tuple(by_kind.get(meta["frequency"], ())),
                 combine=meta.get("combine", "mean"),
@@ -114,6 +118,19 @@ def compile_scheme(
         outcomes=definition.get("outcomes", {}),
         subject=definition.get("subject", "unit"),
     )
+
+
+def _unusable(rule: RuleType, exc: Exception) -> RuleType:
+    """``rule`` for a leaf whose published params its rule type no longer takes (the
+    plugin's schema tightened since the scheme was published): the leaf scores 0 with the
+    reason as its periods' note, rather than no result of the bureau computing at all."""
+    detail = getattr(exc, "normalized_messages", lambda: str(exc))()
+    reason = f"方案中的规则参数已不被接受 (the scheme's params are no longer accepted: {detail})"
+
+    def score(*_: Any) -> Decimal:
+        raise ValueError(reason)
+
+    return replace(rule, score=score)
 
 
 _PUBLISHED = (

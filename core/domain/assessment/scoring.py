@@ -3,6 +3,7 @@ combination and the roll-up (steps 1–3 of :mod:`core.domain.assessment.results
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,35 @@ from core.kernel.numbers import quantize
 from core.plugin_api import UnitResult
 
 ZERO = Decimal("0.00")
+RULE_FAILED = "rule_failed"
+"""The note of a period whose rule could not score it (see :func:`rule_score`)."""
+log = logging.getLogger("jixiao.scoring")
+
+
+class RuleFailed(Exception):
+    """A rule could not score its inputs: a plugin's bug, or an expression that passed
+    its checks and still fails on these numbers. ``note`` says so for the explanation."""
+
+    def __init__(self, rule: str, reason: str) -> None:
+        shown = reason if len(reason) <= 200 else reason[:200] + "…"
+        super().__init__(f"{rule}: {shown}")
+        self.note = f"{RULE_FAILED}: 规则 {rule} 无法计分 (rule {rule} could not score: {shown})"
+
+
+def rule_score(rule: Any, inputs: Mapping[str, Any], params: Any, points: Decimal) -> Decimal:
+    """``rule.score``, its failure raised as :class:`RuleFailed`: one rule that cannot
+    score one subject's figures scores that period 0 with a note, and must not fail the
+    results of every subject in the bureau (results are refreshed bureau by bureau)."""
+    try:
+        score = rule.score(inputs, params, points)
+    except Exception as exc:  # a plugin's rule: any failure is the rule's, not the caller's
+        log.warning("rule %s failed: %r", rule.name, exc)
+        raise RuleFailed(rule.name, str(exc) or type(exc).__name__) from exc
+    if isinstance(score, int) and not isinstance(score, bool):
+        score = Decimal(score)
+    if not isinstance(score, Decimal) or not score.is_finite():
+        raise RuleFailed(rule.name, f"returned {score!r}, not a finite Decimal")
+    return score
 
 
 @dataclass(frozen=True)
@@ -118,7 +148,11 @@ def _score_sum(leaf: Leaf, subject: int, data: CycleData) -> tuple[Decimal, list
         if not note:
             for name in names:
                 total[name] += inputs[name]
-    return leaf.rule.score(total, leaf.params, leaf.points), periods, total["value"]
+    try:
+        return rule_score(leaf.rule, total, leaf.params, leaf.points), periods, total["value"]
+    except RuleFailed as failed:
+        noted = [(p, source, None, note or failed.note) for p, source, _, note in periods]
+        return ZERO, noted, total["value"]
 
 
 def score_subject(scheme: CompiledScheme, subject: SubjectInfo, data: CycleData) -> Scored:
@@ -136,7 +170,10 @@ def score_subject(scheme: CompiledScheme, subject: SubjectInfo, data: CycleData)
         periods, scores = [], []
         for period_id, period_code in leaf.periods:
             inputs, source, note = _period_input(leaf, subject.id, period_id, data)
-            score = ZERO if note else leaf.rule.score(inputs, leaf.params, leaf.points)
+            try:
+                score = ZERO if note else rule_score(leaf.rule, inputs, leaf.params, leaf.points)
+            except RuleFailed as failed:
+                score, note = ZERO, failed.note
             if leaf.rule.veto:
                 if score == 1:
                     vetoed_by.append(leaf.code)

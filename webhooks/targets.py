@@ -90,14 +90,35 @@ def check_url(url: str) -> tuple[str, str, int]:
         raise invalid("url", "须为带主机名的 http:// 或 https:// 网址 (an http(s) URL with a host)")
     if parts.username or parts.password:
         raise invalid("url", "网址中不得含用户名或密码 (must not carry credentials)")
+    if not _host_name_ok(parts.hostname):
+        raise invalid(
+            "url",
+            "主机名无效：各段须为 1 至 63 个字符 (not a valid host name: each dot-separated "
+            "label must have 1 to 63 characters, 253 in all)",
+        )
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def _host_name_ok(host: str) -> bool:
+    """An IP address, or a name the resolver can be asked about (IDNA-encodable: no
+    empty label, none over 63 characters); the resolver raised UnicodeError otherwise."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return len(encoded) <= 253
 
 
 def resolve_allowed(host: str, port: int) -> str:
     """An address of ``host`` that may be connected to; raises PermissionError if none."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
+    except (socket.gaierror, UnicodeError) as exc:
         raise PermissionError(f"无法解析主机 {host} (cannot resolve {host}: {exc})") from exc
     addresses = [info[4][0] for info in infos]
     refused = [a for a in addresses if not address_allowed(a)]

@@ -151,6 +151,8 @@ def test_private_targets_are_refused_unless_allow_listed(platform, world, receiv
         "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 spelling of the metadata service
         "http://[::ffff:7f00:1]/x",
         "http://2130706433/x",  # 127.0.0.1 as one decimal number
+        "http://a..b/x",  # an empty label, which the resolver's IDNA codec could not encode
+        f"http://{'a' * 64}.example.org/x",  # a label over 63 characters
     ):
         with pytest.raises(InvalidInput):
             subscribe(platform, url)

@@ -112,8 +112,12 @@ def clear_session_cookie(response) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after sign-in (never another host)."""
+    """A same-site path to return to after sign-in (never another host), of printable
+    ASCII only, as the console's own addresses are: a line break would end the Location
+    header it goes into (a header injection werkzeug refuses with a 500)."""
     if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if len(target) > 2000 or not all("!" <= ch <= "~" for ch in target):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc or "\\" in target else target

@@ -85,7 +85,13 @@ def test_sign_in_never_redirects_to_another_site(app, world):
     set_passwords(app.extensions["jixiao"])
     from tests.console.conftest import csrf
 
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\r\nSet-Cookie: a=b",  # a header injection: werkzeug had refused it with a 500
+        "/x\ny",
+    ):
         client = app.test_client()
         answer = client.post(
             "/signin",
@@ -97,4 +103,16 @@ def test_sign_in_never_redirects_to_another_site(app, world):
                 "next": target,
             },
         )
-        assert answer.headers["Location"] == "/", target
+        assert answer.status_code == 302 and answer.headers["Location"] == "/", target
+
+
+def test_the_language_switch_never_redirects_off_the_site(app, world):
+    from tests.console.conftest import csrf
+
+    client = app.test_client()
+    for target in ("//evil.example/", "/\r\nSet-Cookie: a=b", "/ok"):
+        answer = client.post(
+            "/lang", data={"csrf_token": csrf(client), "lang": "en", "next": target}
+        )
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == ("/ok" if target == "/ok" else "/"), target

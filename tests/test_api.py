@@ -265,3 +265,25 @@ def test_units_move_between_groups_on_the_record(client, world, platform):
     from core.services.context import Context
 
     assert ledger.replay_check(Context.system(platform, "system:test")).ok
+
+
+def test_a_batch_envelope_takes_rows_only_and_at_most_batch_max(client, world, platform):
+    """A key the batch does not have (a "dry_run" a client hoped for) is refused, not
+    ignored while the rows are written; a batch over the limit is one error, not one per
+    row; and no answer lists more than ERRORS_SHOWN errors."""
+    from core.api.problems import ERRORS_SHOWN
+    from core.api.schemas import BATCH_MAX
+
+    h = world.headers("bureau_admin")
+    before = log_size(platform, "b1")
+    path = "/api/v1/bureaus/b1/values/batch"
+    r = client.post(path, json={"rows": [value_row()], "dry_run": True}, headers=h)
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "dry_run"
+    row = {"unit": "u1", "indicator": "i1", "cycle": "2026", "period": "2026-Q1", "value": "x"}
+    r = client.post(path, json=[row] * (BATCH_MAX + 1), headers=h)
+    assert r.status_code == 422 and len(r.json["errors"]) == 1
+    assert r.json["errors"][0]["field"] == "rows"
+    r = client.post(path, json=[{"value": "1"}] * (ERRORS_SHOWN + 500), headers=h)
+    assert r.status_code == 422 and len(r.json["errors"]) == ERRORS_SHOWN + 1
+    assert "more errors not listed" in r.json["errors"][-1]["reason"]
+    assert log_size(platform, "b1") == before

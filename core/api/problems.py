@@ -41,7 +41,22 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema))
 
 
+ERRORS_SHOWN = 1000
+"""At most this many field errors in one answer, then one saying how many more: a 50,000-
+row batch of bad figures had answered with 8 MB of errors."""
+
+
 def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
+    if errors and len(errors) > ERRORS_SHOWN:
+        more = len(errors) - ERRORS_SHOWN
+        errors = [
+            *errors[:ERRORS_SHOWN],
+            {
+                "field": "body",
+                "reason": f"另有 {more} 处错误未列出 ({more} more errors not listed: fix these "
+                "and send again)",
+            },
+        ]
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + title.lower().replace(" ", "-"),
         "title": title,

@@ -95,6 +95,18 @@ class ValueBatch(MethodView):
                 "rows",
                 '请发送数据行列表 (send {"rows": [ {unit, indicator, cycle, period, value}, … ]})',
             )
+        unknown = sorted(set(body) - {"rows"}) if isinstance(body, dict) else []
+        if unknown:  # e.g. a "dry_run" this endpoint does not have: never write regardless
+            raise invalid(
+                unknown[0][:64], '不是批量请求的字段 (not a field of a batch: send {"rows": [...]})'
+            )
+        if len(rows) > schemas.BATCH_MAX:
+            raise invalid(
+                "rows",
+                f"一批最多 {schemas.BATCH_MAX} 行，此批 {len(rows)} 行，请分批发送 "
+                f"(at most {schemas.BATCH_MAX} rows per batch; this one has {len(rows)}: "
+                "send it in parts)",
+            )
         loaded = schemas.ValueIn(many=True).validate(rows)
         if loaded:
             from core.api.problems import flatten_messages

@@ -219,9 +219,13 @@ class ValueIn(Target):
     source_key = optional(200)
 
 
+BATCH_MAX = 50_000
+"""Rows in one batch of values (the API's limit; a larger import is sent in parts)."""
+
+
 class ValueBatchIn(Schema):
     rows = fields.List(
-        fields.Nested(ValueIn), required=True, validate=validate.Length(min=1, max=50_000)
+        fields.Nested(ValueIn), required=True, validate=validate.Length(min=1, max=BATCH_MAX)
     )
 
 

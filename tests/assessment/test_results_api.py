@@ -14,7 +14,7 @@ from core.domain.cycles import get_cycle
 from core.domain.lookups import subject_id
 from core.domain.models import Bureau
 from core.services import ledger
-from tests.helpers import value_row
+from tests.helpers import log_size, value_row
 
 SCHEME = {
     "code": "qa",
@@ -353,3 +353,43 @@ def test_trying_a_rule_that_fails_is_a_422(client, world):
         r = client.post(path, json={"params": {"expression": bad}, "inputs": {"value": "3"}},
                         headers=headers)  # fmt: skip
         assert r.status_code == 422, (bad, r.json)
+
+
+def test_an_appeal_cites_only_evidence_attached_for_its_unit(client, world, platform):
+    """As a value's evidence: another unit's file is refused exactly as a file that was
+    never uploaded (a reporter learns nothing of units it cannot see)."""
+    setup_cycle(client, world)
+    reporter = world.headers("reporter")  # u1 only
+
+    def attach(unit: str, content: bytes, headers) -> str:
+        r = client.post(
+            "/api/v1/bureaus/b1/evidence",
+            headers=headers,
+            data={"unit": unit, "file": (io.BytesIO(content), "note.txt")},
+        )
+        assert r.status_code == 201, r.json
+        return r.json["sha256"]
+
+    elsewhere = attach(
+        "u3", "另一单位的材料 (another unit's file)".encode(), world.headers("bureau_admin")
+    )
+    own = attach("u1", "本单位的材料 (the unit's own file)".encode(), reporter)
+    body = {"unit": "u1", "indicator": "i2", "cycle": "2026", "period": "2026",
+            "reason": "投诉已撤回 (the complaint was withdrawn)"}  # fmt: skip
+    before = log_size(platform, "b1")
+    refused = client.post(
+        "/api/v1/bureaus/b1/appeals", json={**body, "evidence": [elsewhere]}, headers=reporter
+    )
+    never = client.post(
+        "/api/v1/bureaus/b1/appeals", json={**body, "evidence": ["0" * 64]}, headers=reporter
+    )
+    assert refused.status_code == never.status_code == 422
+    assert refused.json["errors"][0]["field"] == "evidence"
+    assert refused.json["errors"][0]["reason"].replace(elsewhere, "D") == (
+        never.json["errors"][0]["reason"].replace("0" * 64, "D")
+    )
+    assert log_size(platform, "b1") == before
+    filed = client.post(
+        "/api/v1/bureaus/b1/appeals", json={**body, "evidence": [own]}, headers=reporter
+    )
+    assert filed.status_code == 201, filed.json

@@ -93,7 +93,7 @@ def file_appeal(work: BureauWork, row: dict[str, Any], hours: int) -> Appeal:
         code=f"A{(count or 0) + 1:05d}",
         value_seq=current.seq if current else None,
         reason=reason,
-        evidence=items.evidence_hashes(work, row.get("evidence")),
+        evidence=items.evidence_hashes(work, row.get("evidence"), target.subject.unit),
         deadline=(now() + dt.timedelta(hours=hours)).strftime(STAMP),
     )
     work.log.record("appeal.filed", data)

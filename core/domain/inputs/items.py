@@ -29,9 +29,11 @@ REVIEW_DECISIONS = ("approved", "rejected")
 QUANTITY_MAX = 10**9
 
 
-def evidence_hashes(work: BureauWork, values: Any) -> list[str]:
+def evidence_hashes(work: BureauWork, values: Any, unit: Any = None) -> list[str]:
     """SHA-256 digests of evidence already attached in this bureau, so a citation always
-    points at stored bytes."""
+    points at stored bytes; with ``unit`` (a Unit), attached for that unit, as a value's
+    evidence must be: an appeal citing another unit's file would show it to the appeal's
+    readers, and tell a reporter whether a file exists in units it cannot see."""
     if values is None:
         return []
     if not isinstance(values, list) or not all(isinstance(v, str) and len(v) == 64 for v in values):
@@ -40,16 +42,21 @@ def evidence_hashes(work: BureauWork, values: Any) -> list[str]:
             "须为 SHA-256 摘要列表（64 位十六进制） "
             "(a list of SHA-256 digests (64 hex characters))",
         )
-    known = set(
-        work.session.scalars(
-            select(EvidenceFile.sha256).where(
-                EvidenceFile.bureau_id == work.bureau.id, EvidenceFile.sha256.in_(values)
-            )
-        )
+    stmt = select(EvidenceFile.sha256).where(
+        EvidenceFile.bureau_id == work.bureau.id, EvidenceFile.sha256.in_(values)
     )
+    if unit is not None:
+        stmt = stmt.where(EvidenceFile.unit_id == unit.id)
+    known = set(work.session.scalars(stmt))
     unknown = [v for v in values if v not in known]
     if unknown:
         missing = ", ".join(unknown)
+        if unit is not None:
+            raise invalid(
+                "evidence",
+                f"佐证材料未上传到 {unit.code}：{missing} "
+                f"(not attached for {unit.code}: {missing})",
+            )
         raise invalid(
             "evidence", f"未上传到本局：{missing} (not attached in this bureau: {missing})"
         )

@@ -136,7 +136,9 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user: User, token_id: object) -> ApiToken:
+def revoke_token(session: Session, user: User, token_id: object) -> tuple[ApiToken, bool]:
+    """Revoke one of ``user``'s tokens; returns it and whether this call revoked it (a
+    token revoked already stays so, and nothing more is recorded)."""
     found = None
     if isinstance(token_id, int) and 0 < token_id < 2**53:
         found = session.get(ApiToken, token_id)
@@ -145,9 +147,11 @@ def revoke_token(session: Session, user: User, token_id: object) -> ApiToken:
             f"{user.username} 没有令牌 {token_id!r} (no token {token_id!r} of {user.username})",
             [FieldError("token", "没有此令牌 (unknown)")],
         )
+    if found.revoked:
+        return found, False
     found.revoked = True
     session.flush()
-    return found
+    return found, True
 
 
 # --------------------------------------------------------------------------- passwords

@@ -130,11 +130,12 @@ def revoke_token(ctx: Context, bureau: str | None, username: object, token_id: o
         with ctx.platform_writing() as work:
             work.require_platform_admin()
             user = accounts.get_user(work.session, None, username)
-            return _token_view(accounts.revoke_token(work.session, user, token_id))
+            return _token_view(accounts.revoke_token(work.session, user, token_id)[0])
     with ctx.writing(bureau, "users.manage") as work:
         user = accounts.get_user(work.session, work.bureau, username)
-        row = accounts.revoke_token(work.session, user, token_id)
-        work.log.record("token.revoked", {"username": user.username, "token": row.id})
+        row, revoked = accounts.revoke_token(work.session, user, token_id)
+        if revoked:  # revoking again (a retry, a second click) records nothing more
+            work.log.record("token.revoked", {"username": user.username, "token": row.id})
         return _token_view(row)
 
 

@@ -68,3 +68,13 @@ def test_a_console_session_ended_writes_nothing_more(platform, world, system):
     with pytest.raises(Forbidden, match="revoked or has expired"):
         values.record(ctx, "b1", [value_row(period="2026-Q2")])
     assert log_size(platform, "b1") == size
+
+
+def test_revoking_a_token_again_records_nothing_more(platform, world, system):
+    """A retried or repeated revocation answers as the first did (the token is revoked)
+    and appends no second token.revoked entry (20 concurrent calls had made 20)."""
+    token_id = users.tokens(system, "b1", "b1-reporter")[0]["id"]
+    first = users.revoke_token(system, "b1", "b1-reporter", token_id)
+    size = log_size(platform, "b1")
+    again = users.revoke_token(system, "b1", "b1-reporter", token_id)
+    assert again == first and log_size(platform, "b1") == size

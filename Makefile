@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/results.py $(BENCH_ARGS)
 	$(BIN)/python bench/excel.py $(BENCH_ARGS)
 	$(BIN)/python bench/console.py $(BENCH_ARGS)
+	$(BIN)/python bench/cli.py
 
 clean:
 	rm -rf $(VENV) node_modules build *.egg-info .pytest_cache .ruff_cache

@@ -99,6 +99,11 @@ def test_organisation_commands(instance):
     )
     values = json.loads(cli("values", "list", "--bureau", "tax", "--json").output)
     assert values[0]["value"] == "97.5"
+    listed = cli("values", "list", "--bureau", "tax", "--unit", "hall", "--indicator", "arrears",
+                 "--json")  # fmt: skip
+    assert json.loads(listed.output) == values
+    other = cli("values", "list", "--bureau", "tax", "--unit", "nosuch", "--json")
+    assert json.loads(other.output) == []
     people = cli(
         "people",
         "create",

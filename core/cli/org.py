@@ -286,12 +286,25 @@ def values_withdraw(bureau_code, unit, person, indicator, cycle, period, withdra
 @bureau_option
 @click.option("--cycle", default=None)
 @click.option("--period", default=None)
+@click.option("--unit", default=None, help="only this unit's values")
+@click.option("--person", default=None, help="only this member of staff's values")
+@click.option("--indicator", default=None)
 @json_option
 @readable_errors
-def values_list(bureau_code: str, cycle: str | None, period: str | None, as_json: bool) -> None:
+def values_list(
+    bureau_code: str,
+    cycle: str | None,
+    period: str | None,
+    unit: str | None,
+    person: str | None,
+    indicator: str | None,
+    as_json: bool,
+) -> None:
     from core.services import values as service
 
-    rows = service.listing(context(), bureau_code, {"cycle": cycle, "period": period})
+    filters = {"cycle": cycle, "period": period, "unit": unit, "person": person,
+               "indicator": indicator}  # fmt: skip
+    rows = service.listing(context(), bureau_code, filters)
     if as_json:
         print_json(rows)
         return

@@ -25,7 +25,14 @@ from typing import Any
 
 from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs import values
-from core.kernel.errors import FieldError, InvalidInput, ServiceError, invalid, rows_have_errors
+from core.kernel.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    ServiceError,
+    invalid,
+    rows_have_errors,
+)
 from core.kernel.numbers import MAX_SAFE_INT
 from core.services import forms
 from core.services.context import Context, Work
@@ -172,8 +179,10 @@ def _check_version(given: object) -> int | None:
     return given
 
 
-def _stale(given: int, published: int | None) -> InvalidInput:
-    return InvalidInput(
+def _stale(given: int, published: int | None) -> Conflict:
+    """A form made for a scheme version no longer published: stale, as a form whose
+    figure changed meanwhile is (409), not malformed."""
+    return Conflict(
         "表格版本已过期 (the form was made for another scheme version)",
         [
             FieldError(

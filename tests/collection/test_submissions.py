@@ -45,6 +45,7 @@ def test_a_form_for_another_scheme_version_is_refused(scheme_world, system, plat
     with pytest.raises(ServiceError) as refused:
         submissions.submit_many(system, "b1", [form("u1", "95", 1, scheme_version=7)])
     assert refused.value.errors[0].field == "scheme_version"
+    assert refused.value.status == 409  # a stale form, as one whose figure changed meanwhile
     assert "第7版" in refused.value.errors[0].reason
     for bad in (True, "1", -1, 2**60):
         with pytest.raises(ServiceError):

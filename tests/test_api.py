@@ -287,3 +287,20 @@ def test_a_batch_envelope_takes_rows_only_and_at_most_batch_max(client, world, p
     assert r.status_code == 422 and len(r.json["errors"]) == ERRORS_SHOWN + 1
     assert "more errors not listed" in r.json["errors"][-1]["reason"]
     assert log_size(platform, "b1") == before
+
+
+def test_withdrawing_a_value_withdrawn_meanwhile_is_a_409(client, world, platform):
+    """The loser of two withdrawals of one value hears what the loser of two corrections
+    hears (409: the value named is no longer current), not a 404."""
+    h = world.headers("bureau_admin")
+    r = client.post("/api/v1/bureaus/b1/values", json=value_row(), headers=h)
+    assert r.status_code == 201, r.json
+    seq = r.json["entries"][0]["seq"]
+    target = {k: v for k, v in value_row().items() if k != "value"}
+    body = {**target, "withdraws": seq, "reason": "录错了 (entered by mistake)"}
+    first = client.post("/api/v1/bureaus/b1/values/withdraw", json=body, headers=h)
+    assert first.status_code == 201, first.json
+    size = log_size(platform, "b1")
+    again = client.post("/api/v1/bureaus/b1/values/withdraw", json=body, headers=h)
+    assert again.status_code == 409 and again.json["errors"][0]["field"] == "withdraws"
+    assert log_size(platform, "b1") == size

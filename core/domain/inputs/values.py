@@ -29,7 +29,6 @@ from core.kernel.errors import (
     Conflict,
     FieldError,
     InvalidInput,
-    NotFound,
     invalid,
     rows_have_errors,
     validate_rows,
@@ -295,10 +294,16 @@ def withdraw_value(
         EntryGate(work).check_withdrawal(target)
     withdraws = seq_field(row, "withdraws", required=True)
     found = current_value(work, target)
-    if found is None:
-        raise NotFound(
-            f"{target.describe()} 尚无填报数据 (no value recorded for {target.describe()})",
-            [FieldError("withdraws", "没有可撤回的数据 (nothing to withdraw)")],
+    if found is None:  # never recorded, or withdrawn meanwhile: as a correction would be
+        raise Conflict(
+            f"{target.describe()} 没有现行数据 (no current value for {target.describe()})",
+            [
+                FieldError(
+                    "withdraws",
+                    "没有可撤回的数据：未填报或已被撤回 "
+                    "(nothing to withdraw: never recorded, or withdrawn meanwhile)",
+                )
+            ],
         )
     if found.seq != withdraws:
         raise Conflict(

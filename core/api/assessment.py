@@ -13,6 +13,7 @@ from core.api import schemas
 from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.kernel.errors import invalid
+from core.kernel.files import content_disposition
 from core.services import appeals, assessment, evidence, results, scoring
 
 blp = Blueprint("assessment", __name__, description="Assessment 考核: ratings, results, appeals")
@@ -173,11 +174,9 @@ class EvidenceFile(MethodView):
     def get(self, code, sha256):
         """The file's bytes, re-hashed before they are served."""
         found, content = evidence.content(ctx(), code, sha256)
-        return send_file(
-            io.BytesIO(content),
-            mimetype="application/octet-stream",
-            download_name=found["filename"],
-        )
+        response = send_file(io.BytesIO(content), mimetype="application/octet-stream")
+        response.headers["Content-Disposition"] = content_disposition(found["filename"])
+        return response
 
 
 @blp.route("/bureaus/<code>/cycles/<cycle>/results")

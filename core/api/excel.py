@@ -24,6 +24,7 @@ from core.api.blueprint import Blueprint
 from core.api.context import ctx
 from core.api.problems import problem
 from core.kernel.errors import invalid
+from core.kernel.files import content_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +34,8 @@ blp = Blueprint(
 
 
 def _xlsx(name: str, data: bytes, status: int = 200) -> Response:
-    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    response = send_file(io.BytesIO(data), mimetype=XLSX)
+    response.headers["Content-Disposition"] = content_disposition(name)
     response.status_code = status
     return response
 

@@ -60,3 +60,26 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 def read_text(path: str | Path) -> str:
     """A text file's contents, decoded as :func:`decode_text` does."""
     return decode_text(read_bounded(path, MAX_TEXT_FILE), str(path))
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """A ``Content-Disposition`` header value for ``filename`` (RFC 6266): the name itself
+    percent-encoded as ``filename*``, and an ASCII ``filename`` for old clients that keeps
+    the extension (``文件.pdf`` → ``download.pdf``, where werkzeug's fallback was
+    ``" .pdf"``). A name a user gave (an upload's) can hold quotes, line breaks or Chinese,
+    none of which may reach the header as they are."""
+    from urllib.parse import quote
+
+    name = "".join(ch for ch in filename if ch.isprintable()) or "download"
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    ascii_stem = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_ ") else "_" for ch in stem
+    )
+    ascii_extension = "".join(ch for ch in extension if ch.isascii() and ch.isalnum())[:10]
+    if not ascii_stem.strip("_ "):
+        ascii_stem = "download"
+    fallback = ascii_stem[:100] + (f".{ascii_extension}" if ascii_extension else "")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

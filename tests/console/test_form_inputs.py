@@ -224,3 +224,33 @@ def test_a_refused_workbook_upload_is_a_form_error_beside_the_file(app, demo):
     text = junk.get_data(as_text=True)
     assert junk.status_code == 422 and 'id="e-xlsx"' in text and 'aria-invalid="true"' in text
     assert log_size(platform, "demo") == before
+
+
+def test_a_download_named_after_an_upload_carries_the_name_safely(app, demo):
+    """The annotated copy is named after the file the clerk uploaded, which may hold
+    Chinese, quotes or a line break: the header carries it percent-encoded (RFC 6266) with
+    an ASCII fallback, never as it is (a raw name could not be sent, or split the header)."""
+    import io
+    from urllib.parse import quote
+
+    from openpyxl import load_workbook
+
+    reporter = signed_in(app, "demo", "demo-reporter")
+    template = reporter.get("/bureaus/demo/entry/service/template.xlsx?cycle=2026&period=2026-Q2")
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.data))
+    book.worksheets[0]["F5"] = "不是数字 (not a number)"
+    filled = io.BytesIO()
+    book.save(filled)
+    name = '三季度"数据"\r\n.xlsx'
+    answer = reporter.post(
+        "/bureaus/demo/entry/upload",
+        data={"csrf_token": csrf(reporter, "/bureaus/demo/entry/"),
+              "file": (io.BytesIO(filled.getvalue()), name)},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    header = answer.headers["Content-Disposition"]
+    assert header.startswith('attachment; filename="problems-')
+    assert header.isascii() and "\n" not in header and header.count('"') == 2
+    assert "filename*=UTF-8''" + quote("problems-三季度", safe="") in header

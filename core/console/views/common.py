@@ -11,6 +11,7 @@ from flask import Response, request
 
 from core.console import auth
 from core.kernel.errors import FieldError, Forbidden, NotFound
+from core.kernel.files import content_disposition
 from core.services import cycles
 
 T = TypeVar("T")
@@ -78,7 +79,6 @@ def period_state(period: dict) -> str:
 
 
 def download(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
     response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename, inline)
     return response

@@ -10,6 +10,7 @@ from core.console import auth, inputs
 from core.console.rendering import field_errors, flash, page, requires
 from core.console.views.common import choose_cycle
 from core.kernel.errors import Conflict, InvalidInput
+from core.kernel.files import content_disposition
 from core.services import assessment, evidence, indicators, units, values
 
 DECIDED_MEANWHILE = (
@@ -126,15 +127,7 @@ def evidence_file(bureau: str, digest: str):
     response = Response(
         content, mimetype=info["media_type"] if inline else "application/octet-stream"
     )
-    response.headers["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{_quote(info['filename'])}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(info["filename"], inline)
     if info["media_type"] != "application/pdf":  # Chromium will not show a sandboxed PDF
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")

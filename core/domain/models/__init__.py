@@ -17,11 +17,11 @@ ledger's log heads, which the submodules import, so each configures on its own.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.domain.models.bureaus import Bureau, utc_now
 from core.kernel.db import Base
+from core.kernel.lazy import lazy_names
 from core.ledger.models import LedgerLog
 
 # ----------------------------------------------------------------- the other tables, lazily
@@ -140,18 +140,7 @@ if TYPE_CHECKING:
     from core.domain.models.plugins import PluginInstallation, PluginRecord
 
 
-def __getattr__(name: str) -> Any:
-    """``from core.domain.models import Scheme`` imports the submodule that defines it."""
-    module = _ELSEWHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = found  # the next lookup is a plain attribute, not this call
-    return found
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_ELSEWHERE})
+__getattr__, __dir__, _load_submodules = lazy_names(__name__, _ELSEWHERE, globals())
 
 
 def load_all() -> None:
@@ -160,5 +149,4 @@ def load_all() -> None:
     from core.ledger import models as ledger_models
 
     ledger_models.load_all()
-    for module in sorted(set(_ELSEWHERE.values())):
-        importlib.import_module(f"{__name__}.{module}")
+    _load_submodules()

@@ -15,9 +15,9 @@ bureaus reads log heads and pays for declaring and configuring nothing else.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from core.kernel.lazy import lazy_names
 from core.ledger.models.logs import DEFAULT_SUITE, POLICY_KIND, LedgerLog
 
 _ELSEWHERE = {
@@ -53,21 +53,5 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    """``from core.ledger.models import LedgerEntry`` imports the module that defines it."""
-    module = _ELSEWHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = found  # the next lookup is a plain attribute, not this call
-    return found
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_ELSEWHERE})
-
-
-def load_all() -> None:
-    """Import every ledger table (for what needs the whole schema)."""
-    for module in sorted(set(_ELSEWHERE.values())):
-        importlib.import_module(f"{__name__}.{module}")
+__getattr__, __dir__, load_all = lazy_names(__name__, _ELSEWHERE, globals())
+"""``load_all()``: import every ledger table (for what needs the whole schema)."""

@@ -82,12 +82,18 @@ def read(data: bytes, bureau: str | None = None) -> EntryBook:
     try:
         package = open_package(data)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return _entry_book(package, book, bureau)
     except PackageError as exc:
         raise WorkbookRefused([Problem("file", str(exc))]) from exc
-    except CALAMINE_ERRORS as exc:
+    except CALAMINE_ERRORS as exc:  # also when a sheet is read: calamine parses it then
         raise WorkbookRefused(
             [Problem("file", f"工作簿无法读取 (the workbook cannot be read: {exc})")]
         ) from exc
+
+
+def _entry_book(
+    package: Package, book: python_calamine.CalamineWorkbook, bureau: str | None
+) -> EntryBook:
     names = list(book.sheet_names)
     if META_SHEET not in names:
         raise WorkbookRefused(

@@ -155,6 +155,13 @@ def _zip_bomb(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _cut(member: str):
+    """The workbook with one part's XML cut in half (a copy interrupted mid-write)."""
+    return lambda data: rezip(
+        data, lambda name, body: body[: len(body) // 2] if name == member else body
+    )
+
+
 # (name, how the clerk's or attacker's workbook differs, problem field, cell, text in reason)
 BAD = [
     ("text in a number", lambda d: good(d, F5="九十二"), "value", "F5", "not a decimal"),
@@ -197,6 +204,10 @@ BAD = [
     ("cell at XFD1048576", lambda d: _far_cell(good(d)), "file", None, "1048576 rows"),
     ("DOCTYPE", lambda d: _doctype(good(d)), "file", None, "DOCTYPE"),
     ("damaged zip", lambda d: good(d)[: len(good(d)) // 2], "file", None, "damaged"),
+    ("sheet XML cut short", lambda d: _cut("xl/worksheets/sheet1.xml")(good(d)), "file", None,
+     "cannot be read"),
+    ("_meta XML cut short", lambda d: _cut("xl/worksheets/sheet2.xml")(good(d)), "file", None,
+     "cannot be read"),
 ]  # fmt: skip
 
 

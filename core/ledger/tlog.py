@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from . import rfc9162
 from .cosignature import CosignatureVerifier
@@ -486,6 +488,13 @@ class Report:
         }
 
 
+MAX_LINE = 1 << 20
+"""The longest line ``entries.jsonl`` may have: an entry is at most 64 KiB of canonical
+JSON (tiles' entry bundles prefix each with a uint16), written here as one JSON line."""
+MAX_SMALL_FILE = 256 << 20
+"""The largest manifest or checkpoint list read whole into memory."""
+
+
 class Bundle:
     """Read access to an exported bundle, a directory or a .zip of one."""
 
@@ -497,17 +506,46 @@ class Bundle:
             self._prefix = names[0].split("/")[0] + "/" if names and "/" in names[0] else ""
 
     def read_text(self, name: str) -> str:
-        if self._zip is not None:
-            return self._zip.read(self._prefix + name).decode("utf-8")
-        return (self.path / name).read_text(encoding="utf-8")
+        with self._open(name) as fh:
+            data = fh.read(MAX_SMALL_FILE + 1)
+        if len(data) > MAX_SMALL_FILE:
+            raise ValueError(f"{name} is larger than {MAX_SMALL_FILE} bytes")
+        return data.decode("utf-8")
 
     def entry_lines(self) -> Iterator[bytes]:
+        """The lines of ``entries.jsonl``, read a line at a time and none longer than
+        MAX_LINE (a 3 MB zip that inflates to one 3 GB line is refused, not read)."""
+        with self._open("entries.jsonl") as fh:
+            for number, line in enumerate(iter(lambda: fh.readline(MAX_LINE + 1), b""), 1):
+                if len(line) > MAX_LINE:
+                    raise ValueError(f"entries.jsonl line {number} is longer than {MAX_LINE} bytes")
+                yield line
+
+    def names(self) -> list[str]:
+        """The bundle's files (relative, '/'-separated), bytecode caches left out."""
         if self._zip is not None:
-            with self._zip.open(self._prefix + "entries.jsonl") as fh:
-                yield from fh
+            found = [
+                n[len(self._prefix) :]
+                for n in self._zip.namelist()
+                if n.startswith(self._prefix) and not n.endswith("/")
+            ]
         else:
-            with open(self.path / "entries.jsonl", "rb") as fh:
-                yield from fh
+            found = [
+                p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file()
+            ]
+        return sorted(n for n in found if "__pycache__/" not in n)
+
+    def sha256(self, name: str) -> str:
+        digest = hashlib.sha256()
+        with self._open(name) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def _open(self, name: str) -> IO[bytes]:
+        if self._zip is not None:
+            return self._zip.open(self._prefix + name)
+        return open(self.path / name, "rb")  # the caller closes it
 
 
 @dataclass(frozen=True)
@@ -533,11 +571,12 @@ def parse_checkpoint_lines(blob: str) -> list[StoredCheckpoint]:
         if (
             not isinstance(item, dict)
             or type(item.get("size")) is not int
+            or item["size"] < 0
             or not isinstance(item.get("note"), str)
             or not isinstance(token, str | None)
         ):
             raise ValueError(
-                f"checkpoints.jsonl line {number}: not {{size: integer, note: text"
+                f"checkpoints.jsonl line {number}: not {{size: integer ≥ 0, note: text"
                 "[, timestamp: base64]}"
             )
         found.append(
@@ -620,6 +659,7 @@ def verify_bundle(
     stored = parse_checkpoint_lines(bundle.read_text("checkpoints.jsonl"))
     lines = [*stored, *(StoredCheckpoint(-1, note) for note in pinned_notes)]
     for index, line in enumerate(lines):
+        pinned = index >= len(stored)  # a note the auditor kept: it has no line of its own
         try:
             cp = open_checkpoint(line.note, verifiers)
             if witnesses:
@@ -630,7 +670,7 @@ def verify_bundle(
         if cp.origin != origin:
             report.finding = Finding(-1, "wrong log", f"checkpoint #{index} is for {cp.origin}")
             return report
-        if line.size not in (-1, cp.size):  # -1: a pinned note, which has no line
+        if not pinned and line.size != cp.size:
             report.finding = Finding(
                 -1,
                 "malformed",
@@ -650,13 +690,39 @@ def verify_bundle(
     for entry in bundle.entry_lines():
         if not checker.feed(None, entry.rstrip(b"\n")):
             break
-    report.finding = checker.finish() or _unsigned(checker) or _manifest_mismatch(manifest, checker)
+    report.finding = (
+        checker.finish()
+        or _unsigned(checker)
+        or _manifest_mismatch(manifest, checker)
+        or _manifest_files_finding(bundle, manifest)
+    )
     report.size, report.root = checker.size, checker.root().hex()
     if witnesses:
         report.cosigned_by = cosigned.get(checker.size, [])
     if report.finding is None and min_witnesses > 0:
         report.finding = witness_finding(cosigned, checker.size, min_witnesses, witnesses)
     return report
+
+
+def _manifest_files_finding(bundle: Bundle, manifest: dict) -> Finding | None:
+    """Every file of the bundle is listed in ``manifest.json`` with its SHA-256, and has
+    it: a changed, missing or added file (the verifier's own code, the keys, the format
+    description) is reported. Checked after the entries and checkpoints, whose own checks
+    name the entry that was changed, which a file's hash cannot."""
+    listed = manifest.get("sha256")
+    if not isinstance(listed, dict) or not all(isinstance(v, str) for v in listed.values()):
+        return Finding(-1, "malformed", "manifest.json lists no SHA-256 of the bundle's files")
+    present = set(bundle.names()) - {"manifest.json"}
+    for name in sorted(present | set(listed)):
+        if name not in listed:
+            return Finding(-1, "malformed", f"{name}: a file manifest.json does not list")
+        if name not in present:
+            return Finding(-1, "malformed", f"{name}: listed in manifest.json, not in the bundle")
+        if bundle.sha256(name) != listed[name]:
+            return Finding(
+                -1, "malformed", f"{name}: its SHA-256 is not the one manifest.json lists"
+            )
+    return None
 
 
 def _manifest_mismatch(manifest: dict, checker: ChainChecker) -> Finding | None:

@@ -297,3 +297,73 @@ def test_a_malformed_proof_is_invalid_not_a_traceback(tmp_path, log, public_key,
     proof.write_text(json.dumps(document))
     alone = standalone(out, "--proof", str(proof), "--public-key", str(public_key))
     assert alone.returncode == 1 and alone.stdout.startswith("proof INVALID"), alone.stderr
+
+
+def _rewritten(source: Path, target: Path, change) -> Path:
+    """``source`` zip with each member's bytes passed through ``change(name, data)``
+    (None drops the member); ``change`` may return extra members as {name: bytes}."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        prefix = src.namelist()[0].split("/")[0] + "/"
+        for item in src.infolist():
+            data = change(item.filename[len(prefix) :], src.read(item))
+            if data is not None:
+                dst.writestr(item, data)
+        for name, data in (change(None, None) or {}).items():
+            dst.writestr(prefix + name, data)
+    return target
+
+
+def _verdict(bundle: Path, public_key: Path) -> dict:
+    result = cli("ledger", "verify-bundle", str(bundle), "--public-key", str(public_key), "--json")
+    report = json.loads(result.output)
+    assert (result.exit_code == 0) == report["ok"]
+    return report
+
+
+def test_every_file_of_a_bundle_is_held_to_its_manifest_hash(tmp_path, log, public_key):
+    """The verifier's own code, the keys, the format description: a byte changed, a file
+    added or one removed is reported (they were not checked: a flipped byte in the
+    bundled verifier verified OK)."""
+    out = tmp_path / "b1.zip"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+    assert _verdict(out, public_key)["ok"]
+
+    def flip(name, data):
+        if name == "jixiao_tlog/rfc9162.py":
+            return data.replace(b"def ", b"def  ", 1)
+        return data
+
+    cases = {
+        "changed": (flip, "jixiao_tlog/rfc9162.py: its SHA-256"),
+        "added": (lambda n, d: {"extra.txt": b"x"} if n is None else d, "extra.txt: a file"),
+        "removed": (lambda n, d: None if n == "FORMAT.md" else d, "FORMAT.md: listed"),
+    }
+    for case, (change, said) in cases.items():
+        report = _verdict(_rewritten(out, tmp_path / f"{case}.zip", change), public_key)
+        assert not report["ok"] and report["reason"] == "malformed", case
+        assert said in report["detail"], (case, report)
+
+
+def test_a_negative_checkpoint_size_and_an_endless_line_are_refused(tmp_path, log, public_key):
+    out = tmp_path / "b1.zip"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+
+    def negative(name, data):
+        if name == "checkpoints.jsonl":
+            first, _, rest = data.partition(b"\n")
+            line = json.loads(first)
+            return json.dumps({**line, "size": -1}).encode() + b"\n" + rest
+        return data
+
+    bad = _rewritten(out, tmp_path / "negative.zip", negative)
+    result = cli("ledger", "verify-bundle", str(bad), "--public-key", str(public_key))
+    assert result.exit_code != 0 and "OK" not in result.output  # -1 had passed as "pinned"
+
+    def endless(name, data):
+        if name == "entries.jsonl":
+            return data + b"[" + b" " * (2 << 20)  # a 2 MiB line: past any entry
+        return data
+
+    bad = _rewritten(out, tmp_path / "endless.zip", endless)
+    result = cli("ledger", "verify-bundle", str(bad), "--public-key", str(public_key))
+    assert result.exit_code != 0 and "longer than" in result.output, result.output

@@ -67,13 +67,14 @@ from core.plugin_api.templating import (
     with_points,
 )
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 """1.1: ``combine: sum`` leaves; ``CODE``, ``is_id_card``, ``read_csv`` and the scheme
 document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
 explain=True)``; ``OutcomeContext.cycle``. 1.2: ``PluginContext.regroup``,
 ``PluginContext.units`` with ``scoped`` API blueprints and console pages (a reporter gets
 403 from other views), ``BureauReader.unattached`` and ``experts``, and importers'
-``source_rows``."""
+``source_rows``. 1.3: ``OutcomeType.grades``, the grades an outcome's params name,
+checked against the scheme's."""
 
 __all__ = [
     "API_VERSION",

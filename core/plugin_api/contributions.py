@@ -7,7 +7,7 @@ shown to users are Chinese first with English alongside: ``"目标完成率 (tar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -94,6 +94,10 @@ class OutcomeType:
     apply: Callable[[list[dict], Mapping[str, Any], OutcomeContext], None]
     columns: tuple[str, ...] = ()
     """The fields it adds, for tables and spreadsheets."""
+    grades: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
+    """The grade codes its loaded params name (API 1.3): a scheme that does not define one
+    of them is refused at import, naming the path (a pay coefficient for a grade no one
+    can get would leave its pool undistributed)."""
 
 
 Projector = Callable[["RecordStore", "Event"], None]

@@ -98,14 +98,30 @@ def development(rows: list[dict], p: Mapping[str, Any], ctx: OutcomeContext) -> 
             row["development"] = None
 
 
+def _development_grades(p: Mapping[str, Any]) -> list[str]:
+    return [
+        *p["pilot"],
+        *p["assistance"],
+        *([p["diagnosis"]["grade"]] if p.get("diagnosis") else []),
+    ]
+
+
 OUTCOME_TYPES = (
-    OutcomeType("pay", "绩效工资 (performance pay)", PaySchema, pay, ("pay_coefficient", "bonus")),
+    OutcomeType(
+        "pay",
+        "绩效工资 (performance pay)",
+        PaySchema,
+        pay,
+        ("pay_coefficient", "bonus"),
+        grades=lambda p: p["coefficients"],
+    ),
     OutcomeType(
         "promotion",
         "优先晋升 (promotion eligibility)",
         StreakSchema,
         promotion,
         ("promotion_eligible",),
+        grades=lambda p: [p["grade"]],
     ),
     OutcomeType(
         "training", "能力提升培训 (mandatory training)", TrainingSchema, training, ("training",)
@@ -116,5 +132,6 @@ OUTCOME_TYPES = (
         DevelopmentSchema,
         development,
         ("development",),
+        grades=_development_grades,
     ),
 )

@@ -79,7 +79,16 @@ class TaxSettings(Schema):
 
     @validates_schema
     def _renders(self, data: dict, **_: Any) -> None:
-        """Settings are valid only if every template still renders and adds up."""
+        """Settings are valid only if every template still renders and adds up, and name
+        only schemes and grades the templates have."""
+        for field in ("points", "pay_pools"):
+            unknown = sorted(set(data[field]) - set(SCHEMES))
+            if unknown:
+                raise ValidationError(
+                    f"没有方案 {', '.join(unknown)}（可用：{', '.join(SCHEMES)}） "
+                    f"(no scheme {', '.join(unknown)} (the templates: {', '.join(SCHEMES)}))",
+                    field,
+                )
         try:
             docs = _apply(data)
         except (KeyError, ValueError) as exc:
@@ -88,12 +97,16 @@ class TaxSettings(Schema):
             if doc.get("subject") == "person":
                 continue
             codes = [g["code"] for g in doc["grades"]]
-            if data["hard_cap"] not in codes:
-                raise ValidationError(
-                    f"不是 {doc['code']} 的等次：{', '.join(codes)} "
-                    f"(not a grade of {doc['code']}: {', '.join(codes)})",
-                    "hard_cap",
-                )
+            for field, named in (("hard_cap", [data["hard_cap"]]),
+                                 ("pay_coefficients", list(data["pay_coefficients"]))):  # fmt: skip
+                unknown = sorted(set(named) - set(codes))
+                if unknown:
+                    raise ValidationError(
+                        f"{', '.join(unknown)} 不是 {doc['code']} 的等次：{', '.join(codes)} "
+                        f"({', '.join(unknown)}: not a grade of {doc['code']}: "
+                        f"{', '.join(codes)})",
+                        field,
+                    )
 
 
 def render(settings: Mapping[str, Any]) -> list[dict]:

@@ -393,3 +393,21 @@ def test_an_appeal_cites_only_evidence_attached_for_its_unit(client, world, plat
         "/api/v1/bureaus/b1/appeals", json={**body, "evidence": [own]}, headers=reporter
     )
     assert filed.status_code == 201, filed.json
+
+
+def test_an_outcome_naming_a_grade_the_scheme_lacks_is_refused(client, world):
+    """A pay coefficient (or promotion, development grade) for a grade the scheme does
+    not define: refused at import naming the path, not a pool shared out to no one."""
+    admin = world.headers("bureau_admin")
+    path = "/api/v1/bureaus/b1/cycles/2026/schemes"
+    for outcome in (
+        {"pay": {"pool": "1000", "coefficients": {"nosuch": "1.5"}}},
+        {"promotion": {"grade": "excellent"}},
+        {"development": {"pilot": ["good"], "assistance": ["typo"]}},
+    ):
+        r = client.post(path, json={**SCHEME, "outcomes": outcome}, headers=admin)
+        assert r.status_code == 422, (outcome, r.json)
+        assert r.json["errors"][0]["field"] == f"outcomes.{next(iter(outcome))}", r.json
+    fine = {"pay": {"pool": "1000", "coefficients": {"good": "1.2", "fair": "1.0"}}}
+    r = client.post(path, json={**SCHEME, "outcomes": fine}, headers=admin)
+    assert r.status_code == 201, r.json

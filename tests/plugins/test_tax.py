@@ -370,6 +370,16 @@ def test_a_changed_setting_is_a_new_draft_version_never_a_rewrite(tax):
     assert tax.totals()["b1"] == "99.50"
     with pytest.raises(InvalidInput, match="bonus_cap"):
         plugins.configure(tax.ctx, "wz", "tax", {"bonus_cap": "-1"})
+    # settings naming a scheme or a grade the templates do not have are refused: the pay
+    # pool would otherwise go to no one, the points to no scheme
+    for wrong, field in (
+        ({"pay_coefficients": {"nosuchgrade": "5"}}, "pay_coefficients"),
+        ({"points": {"nosuchscheme": {"daily": "10"}}}, "points"),
+        ({"pay_pools": {"nosuchscheme": "1000"}}, "pay_pools"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            plugins.configure(tax.ctx, "wz", "tax", wrong)
+        assert refused.value.errors[0].field.endswith(field), refused.value.errors
 
 
 def test_core_indicator_alerts_follow_the_bureau_setting(platform):

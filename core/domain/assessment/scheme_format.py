@@ -13,7 +13,7 @@ Validation collects every error, each naming the path in the submitted document
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -403,8 +403,9 @@ class _Checker:
             out.append({"type": kind, "params": params})
         return out
 
-    def outcomes(self, section: Any) -> dict:
-        """``{outcome type: params}``: each named type installed, its params valid."""
+    def outcomes(self, section: Any, grades: list[dict]) -> dict:
+        """``{outcome type: params}``: each named type installed, its params valid, and
+        every grade they name one of the scheme's ``grades``."""
         if not isinstance(section, dict):
             self.fail(
                 "outcomes",
@@ -420,18 +421,39 @@ class _Checker:
                     f"未知的结果类型（可用：{known}） (unknown outcome type (known: {known}))",
                 )
                 continue
-            self.params(f"outcomes.{name}", outcome.params_schema, params)
+            loaded = self.params(f"outcomes.{name}", outcome.params_schema, params)
+            if loaded is not None and outcome.grades is not None:
+                try:
+                    named = list(outcome.grades(loaded))
+                except Exception as exc:  # a plugin's: its failure is a refusal here
+                    self.fail(f"outcomes.{name}", f"无法读取等次 (cannot read its grades: {exc})")
+                    continue
+                self.named_grades(f"outcomes.{name}", named, grades)
         return section
 
-    def params(self, path: str, schema: type, params: Any) -> None:
+    def named_grades(self, path: str, named: Iterable[str], grades: list[dict]) -> None:
+        defined = [g["code"] for g in grades]
+        unknown = sorted(set(named) - set(defined))
+        if unknown:
+            shown = ", ".join(unknown)
+            listed = ", ".join(defined) or "无 none"
+            self.fail(
+                path,
+                f"方案没有等次 {shown}（方案的等次：{listed}） "
+                f"(names grade(s) {shown} the scheme does not define (its grades: {listed}))",
+            )
+
+    def params(self, path: str, schema: type, params: Any) -> Any:
+        """``params`` loaded with ``schema``, or None after recording why not."""
         try:
-            schema().load(params)
+            return schema().load(params)
         except ValidationError as exc:
             for name, reasons in exc.normalized_messages().items():
                 text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
                 self.fail(f"{path}.{name}", text)
         except TypeError as exc:
             self.fail(path, str(exc))
+        return None
 
 
 def normalise(
@@ -507,7 +529,7 @@ def normalise(
         check.sums(by_code, points, total)
     grades = check.grades(doc.get("grades"))
     post = check.post(doc.get("post"), set(by_code))
-    outcomes = check.outcomes(check.plain("outcomes", doc.get("outcomes", {})))
+    outcomes = check.outcomes(check.plain("outcomes", doc.get("outcomes", {})), grades)
     if check.errors:
         return None, check.errors
     normal = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -105,15 +106,17 @@ def _progress(explanation: Mapping[str, Any], node: str) -> tuple[bool, Decimal 
 
 def quarterly_report(
     cycle: str,
+    quarter: str,
     rows: Sequence[Mapping[str, Any]],
     params: Mapping[str, Any],
     previous: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The monitoring report of one quarter from its standing rows (with explanations)
     and, optionally, the previous quarter's rows for the movement in rank. Units whose
-    scheme has no ``node`` leaf (e.g. the supervising departments) are not monitored."""
-    period = rows[0]["period"] if rows else ""
-    expected = expected_progress(period) if rows else Decimal(0)
+    scheme has no ``node`` leaf (e.g. the supervising departments) are not monitored; a
+    quarter with none is an empty report of that quarter, which can be published too."""
+    period = quarter
+    expected = expected_progress(period)
     before = {r["subject"]: r["rank"] for r in previous}
     groups: dict[str, dict[str, Any]] = {}
     summary = dict.fromkeys(STATUSES, 0)
@@ -252,10 +255,12 @@ def parse_progress(data: bytes, filename: str, ctx: ImportContext) -> tuple[list
 def report(ctx: PluginContext, cycle: str, quarter: str) -> dict[str, Any]:
     """The quarter's report from the stored standings (this quarter and the one before),
     with the bureau's monitoring settings."""
+    if not isinstance(quarter, str) or not re.match(QUARTER, quarter):
+        raise ValidationError("须为季度，如 2026-Q2 (a quarter, e.g. 2026-Q2)", "quarter")
     rows = ctx.reader.results(cycle, quarter, explain=True)
     number = int(quarter[-1])
     previous = ctx.reader.results(cycle, f"{quarter[:-1]}{number - 1}") if number > 1 else []
-    return quarterly_report(cycle, rows, ctx.settings["monitoring"], previous)
+    return quarterly_report(cycle, quarter, rows, ctx.settings["monitoring"], previous)
 
 
 def publish(ctx: PluginContext, cycle: str, quarter: str) -> dict[str, Any]:

@@ -312,3 +312,15 @@ def test_a_date_that_is_none_is_a_422_naming_on(linyi, client):
     assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
     assert [e["field"] for e in refused.get_json()["errors"]] == ["on"]
     assert client.get(f"{base}?on=", headers=headers).get_json() == []  # today
+
+
+def test_a_quarter_with_no_monitored_unit_is_an_empty_report_of_that_quarter(platform):
+    """A bureau with no institution units yet: the report names the quarter and its
+    expected progress, and publishing it is recorded (it had failed on an empty period);
+    a --quarter that is not a quarter is refused naming it."""
+    Office(platform, "rizhao", ("rules", "staffing_office"), cycle_kinds=("quarter", "year"))
+    report = cli_json("staffing_office", "report", "--bureau", "rizhao", "--quarter", "2026-Q2",
+                      "--publish")  # fmt: skip
+    assert (report["period"], report["expected"], report["groups"]) == ("2026-Q2", "50", [])
+    bad = cli("staffing_office", "report", "--bureau", "rizhao", "--quarter", "2026", ok=False)
+    assert bad.exit_code == 1 and "quarter: 须为季度" in bad.output

@@ -857,6 +857,16 @@ def _summary(report: Report) -> str:
     return "; ".join(parts)
 
 
+def _readable(exc: BaseException) -> str:
+    """An error as an auditor reads it: the file and the reason, not a Python repr."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!s}" if exc.args else "a file is missing"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if not text or text == repr(exc) else text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a jixiao ledger bundle offline.")
     parser.add_argument("bundle", nargs="?", help="bundle directory or .zip")
@@ -887,7 +897,7 @@ def main(argv: list[str] | None = None) -> int:
         verifiers = load_verifiers(args.public_key)
         witnesses = load_witness_keys(args.witness_key)
     except (NoteError, OSError, ValueError) as exc:
-        parser.error(f"malformed key: {exc}")
+        parser.error(f"cannot use the keys given: {_readable(exc)}")
     if args.min_witnesses > len(witnesses):
         parser.error(f"--min-witnesses {args.min_witnesses} needs as many --witness-key")
     if args.proof:
@@ -911,7 +921,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         # not a bundle at all (exit 2): a different verdict from a bundle that fails (1)
-        print(f"NOT A BUNDLE: {args.bundle}: {exc!r}")
+        print(f"NOT A BUNDLE: {args.bundle}: {_readable(exc)}")
         return 2
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -367,3 +367,16 @@ def test_a_negative_checkpoint_size_and_an_endless_line_are_refused(tmp_path, lo
     bad = _rewritten(out, tmp_path / "endless.zip", endless)
     result = cli("ledger", "verify-bundle", str(bad), "--public-key", str(public_key))
     assert result.exit_code != 0 and "longer than" in result.output, result.output
+
+
+def test_the_verifiers_errors_read_as_sentences(tmp_path, log, public_key):
+    """A missing bundle names the file and the reason (it printed a Python repr); a file
+    that is not a key says so once (it said "malformed key: malformed key: …")."""
+    out = _exported(tmp_path)
+    gone = standalone(out, str(tmp_path / "nowhere.zip"), "--public-key", str(public_key))
+    assert gone.returncode == 2 and "nowhere.zip" in gone.stdout, gone.stdout + gone.stderr
+    assert "Error(" not in gone.stdout and "No such file" in gone.stdout
+    not_a_key = tmp_path / "key.txt"
+    not_a_key.write_text("hello\n")
+    bad = standalone(out, ".", "--public-key", str(not_a_key))
+    assert bad.returncode == 2 and bad.stderr.count("malformed key") <= 1, bad.stderr

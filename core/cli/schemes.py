@@ -17,10 +17,14 @@ def read_document(path: str) -> object:
     from core.kernel.files import read_text
 
     text = read_text(path)
-    if not path.endswith((".yaml", ".yml")):
-        return jsonio.loads(text)
     try:
+        if not path.endswith((".yaml", ".yml")):
+            return jsonio.loads(text)
         return yamlio.loads(text)
+    except jsonio.JSONError as exc:  # names the path inside the document, not "body"
+        raise click.ClickException(
+            "; ".join(f"{_where(path, e.field)}: {e.reason}" for e in exc.errors)
+        ) from exc
     except yaml.YAMLError as exc:
         raise click.ClickException(
             f"{path} 无法按 YAML 读取 ({path} cannot be read as YAML: {exc})"
@@ -29,6 +33,11 @@ def read_document(path: str) -> object:
         raise click.ClickException(
             f"{path} 无法作为方案读取 ({path} cannot be read as a scheme: {exc})"
         ) from exc
+
+
+def _where(path: str, field: str) -> str:
+    """The file, and the path inside it unless the error is about the whole document."""
+    return path if field == "body" else f"{path} {field}"
 
 
 @click.group("schemes")

@@ -30,7 +30,10 @@ _INTEGER = re.compile(r"[-+]?[0-9]+")
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with exact numbers, decimal integers, no duplicate keys, no aliases."""
+    """SafeLoader with exact numbers, decimal integers, no duplicate keys, no aliases,
+    bounded nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         # An alias re-uses an anchored node; nine levels of them ("billion laughs") make a
@@ -41,7 +44,20 @@ class _StrictLoader(yaml.SafeLoader):
                 None, None, "YAML 别名 (*alias) 不受支持 (aliases are not accepted)",
                 event.start_mark,
             )  # fmt: skip
-        return super().compose_node(parent, index)
+        # Nesting is bounded here, while composing, as JSON bodies are: PyYAML recurses per
+        # level, and a file of 5,000 brackets would otherwise end in a RecursionError.
+        depth = self._depth
+        if depth >= jsonio.MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None,
+                f"嵌套超过 {jsonio.MAX_DEPTH} 层 (nested more than {jsonio.MAX_DEPTH} levels deep)",
+                self.peek_event().start_mark,
+            )  # fmt: skip
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
 
 
 def _integer(loader: _StrictLoader, node: yaml.ScalarNode) -> int:

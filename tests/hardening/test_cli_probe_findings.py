@@ -55,6 +55,28 @@ def test_yaml_aliases_are_refused_before_they_expand(instance, world, tmp_path):
     assert time.monotonic() - start < 10
 
 
+def test_scheme_files_too_deep_or_malformed_name_the_file_not_the_body(
+    instance, world, platform, tmp_path
+):
+    size = log_size(platform, "b1")
+    files = {
+        "deep.yaml": "x: " + "[" * 5000 + "]" * 5000 + "\n",
+        "deep.json": "[" * 5000 + "]" * 5000,
+        "bad.json": '{"a": ',
+        "dup.json": '{"a": 1, "a": 2}',
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        said = refused(run("schemes", "import", str(path), "--bureau", "b1", "--cycle", "2026"))
+        assert said.startswith(f"Error: {path}"), said
+        assert "body" not in said and "recursion" not in said, said
+    assert "nested more than 32 levels" in refused(
+        run("schemes", "import", str(tmp_path / "deep.yaml"), "--bureau", "b1", "--cycle", "2026")
+    )
+    assert log_size(platform, "b1") == size
+
+
 def test_cycles_lie_between_2000_and_2999(instance, world):
     for start, end in (("9999-01-01", "9999-12-31"), ("1899-01-01", "1899-12-31")):
         said = refused(run("cycles", "create", "--bureau", "b1", "c9", "名", "--start", start,

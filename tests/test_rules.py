@@ -36,6 +36,20 @@ def test_threshold_and_deduction():
     assert score("deduction", {"per_item": "2"}, 9, points="10") == Decimal("0.00")  # 扣完为止
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"op": "between", "value": "3", "upper": "1"},  # an interval nothing meets
+        {"op": "between", "value": "1"},  # no upper bound
+        {"op": ">=", "value": "1", "upper": "3"},  # a bound nothing reads
+    ],
+)
+def test_threshold_bounds_that_cannot_mean_anything_are_refused(params):
+    with pytest.raises(ValidationError) as caught:
+        RULES["threshold"].params_schema().load(params)
+    assert "upper" in caught.value.messages
+
+
 def test_ladder_step_and_linear():
     steps = [{"at": "80", "score": "0.6"}, {"at": "90", "score": "0.8"}, {"at": "95", "score": "1"}]
     assert score("ladder", {"steps": steps}, 92) == Decimal("24.00")  # 30 × 0.8

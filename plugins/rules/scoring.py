@@ -50,10 +50,23 @@ class ThresholdParams(_Params):
     upper = fields.Decimal()
 
     @validates_schema
-    def _between_needs_upper(self, data: dict, **_: Any) -> None:
-        if data["op"] == "between" and "upper" not in data:
+    def _upper_goes_with_between(self, data: dict, **_: Any) -> None:
+        """An interval no value can meet, or a bound nothing reads, is a typing error in
+        the scheme: refused at import rather than scoring every unit 0."""
+        if data["op"] != "between":
+            if "upper" in data:
+                raise ValidationError(
+                    "只有 'between' 使用上限 upper (only 'between' takes an upper bound)",
+                    "upper",
+                )
+            return
+        if "upper" not in data:
             raise ValidationError(
                 "'between' 须有上限 upper ('between' needs an upper bound)", "upper"
+            )
+        if data["upper"] < data["value"]:
+            raise ValidationError(
+                "上限 upper 不得小于下限 value (upper must not be below value)", "upper"
             )
 
 

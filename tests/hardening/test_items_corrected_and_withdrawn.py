@@ -39,6 +39,8 @@ def test_items_are_corrected_and_withdrawn(client, world, platform, system):
         refused(record(quantity="3", corrects=fixed, unit="u2"), 422, "corrects")  # not u2's
         refused(record(quantity="3", corrects=999_999), 409, "corrects")
         refused(record(quantity="-1", corrects=fixed), 422, "quantity")
+        refused(record(quantity="0"), 422, "quantity")  # changes nothing: always a slip
+        refused(record(quantity="0.00", corrects=fixed), 422, "quantity")  # withdraw instead
         r = client.post(f"{B1}/items/{first}/withdraw", json={"reason": "x"}, headers=reviewer)
         refused(r, 409, "withdraws")
         r = client.post(f"{B1}/items/{fixed}/withdraw", json={}, headers=reviewer)

@@ -367,7 +367,7 @@ def _correct_item(
         return items.withdraw_item(work, item.seq, f"appeal {appeal.code}", appeal=appeal.code)
     if correction.value is None:
         raise invalid("value", "请填更正后的数量（或撤回）(the corrected quantity (or withdraw))")
-    quantity = ratings.number_in({"value": correction.value}, "value", 0, items.QUANTITY_MAX)
+    quantity = items.quantity_in({"value": correction.value}, "value")
     if _same(quantity, item.quantity):
         raise InvalidInput(
             "该项数量已是此值，更正不会改变任何结果 "

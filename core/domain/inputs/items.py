@@ -21,12 +21,26 @@ from core.domain.inputs.values import seq_field
 from core.domain.models import EvidenceFile, IndicatorValue, ScoreItem, Subject
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid, validate_rows
+from core.kernel.numbers import parse_decimal
 from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
 from core.ledger.store import Record
 from core.plugin_api import Event
 
 REVIEW_DECISIONS = ("approved", "rejected")
 QUANTITY_MAX = 10**9
+
+
+def quantity_in(row: dict, name: str = "quantity") -> str:
+    """A quantity above 0: an item of none changes no score, and is always a slip (an
+    item that should not count is withdrawn, which the ledger shows as such)."""
+    text = number_in(row, name, 0, QUANTITY_MAX)
+    if parse_decimal(text) == 0:
+        raise invalid(
+            name,
+            "须大于 0，不计的项请撤回 "
+            "(must be more than 0: withdraw an item that should not count)",
+        )
+    return text
 
 
 def evidence_hashes(work: BureauWork, values: Any, unit: Any = None) -> list[str]:
@@ -93,7 +107,7 @@ def record_items(
     def validate(number: int, row: dict) -> dict:
         target = resolve(work, row, number)
         data: dict[str, Any] = target.data()
-        data["quantity"] = number_in(row, "quantity", 0, QUANTITY_MAX)
+        data["quantity"] = quantity_in(row)
         data["reason"] = check_text("reason", row.get("reason"), NOTE_MAX, multiline=True)
         data["evidence"] = evidence_hashes(work, row.get("evidence"))
         finding = check_text("finding", row.get("finding"), 200, required=False)

@@ -165,6 +165,11 @@ def test_cli_errors_name_row_and_field_and_write_nothing(instance, tmp_path):
     assert json.loads(cli("bureaus", "list", "--json").output)[0]["entries"] == before
     dup = cli("bureaus", "create", "tax", "again", ok=False)
     assert dup.exit_code == 1 and "code: 已存在 (already exists)" in dup.output
+    for args in (("bureaus", "create", "TAX", "again"), ("units", "create", "--bureau", "tax",
+                 "HALL", "again")):  # fmt: skip
+        cased = cli(*args, ok=False)
+        assert cased.exit_code == 1 and "only in case" in cased.output, cased.output
+    assert json.loads(cli("bureaus", "list", "--json").output)[0]["entries"] == before
     missing = cli("units", "list", "--bureau", "nope", ok=False)
     assert missing.exit_code == 1 and "no bureau 'nope'" in missing.output
 

@@ -7,7 +7,7 @@ overtaken by a concurrent write of the same code, on SQLite or PostgreSQL.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.domain.models import Bureau, Indicator, Person, Subject, Unit
@@ -35,15 +35,26 @@ def check_new(
     (within the bureau, or platform-wide for bureaus); returns (code, name)."""
     code = check_code(code)
     name = check_text("name", name, NAME_MAX)
-    stmt = select(model.id).where(model.code == code)
+    # Codes are looked up exactly, so "U1" beside "u1" would be two units a clerk cannot
+    # tell apart in a spreadsheet: a code differing from an existing one only in case is
+    # refused like the same code, naming the one that exists.
+    stmt = select(model.code).where(func.lower(model.code) == code.lower())
     if bureau_id is not None:
         stmt = stmt.where(model.bureau_id == bureau_id)
-    if session.scalar(stmt):
+    existing = session.scalar(stmt.limit(1))
+    if existing is not None:
         noun = model.__name__.lower()
         noun_zh = NOUNS_ZH.get(noun, noun)
+        if existing == code:
+            reason = "已存在 (already exists)"
+        else:
+            reason = (
+                f"与已有的 {existing!r} 仅大小写不同 "
+                f"(differs from the existing {existing!r} only in case)"
+            )
         raise Conflict(
-            f"{noun_zh} {code!r} 已存在 ({noun} {code!r} exists)",
-            [FieldError("code", "已存在 (already exists)")],
+            f"{noun_zh} {code!r} 已存在 ({noun} {existing!r} exists)",
+            [FieldError("code", reason)],
         )
     return code, name
 

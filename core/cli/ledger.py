@@ -108,6 +108,7 @@ def export(bureau_code: str, output: str) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="PEM certificate of a trusted time-stamp authority: every token must verify",
 )
+@click.option("--origin", default=None, help="the log expected, e.g. jixiao/tax")
 @json_option
 def verify_bundle(
     path: str,
@@ -116,6 +117,7 @@ def verify_bundle(
     witness_keys: tuple[str, ...],
     min_witnesses: int,
     tsa_certs: tuple[str, ...],
+    origin: str | None,
     as_json: bool,
 ) -> None:
     """Verify a bundle offline; needs no database or instance (the bundle's own
@@ -129,6 +131,8 @@ def verify_bundle(
         args += ["--witness-key", key]
     for cert in tsa_certs:
         args += ["--tsa-cert", cert]
+    if origin is not None:
+        args += ["--origin", origin]
     sys.exit(tlog.main(args + (["--json"] if as_json else [])))
 
 

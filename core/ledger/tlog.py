@@ -504,6 +504,9 @@ class Bundle:
         if self._zip is not None:
             names = self._zip.namelist()
             self._prefix = names[0].split("/")[0] + "/" if names and "/" in names[0] else ""
+            self.outside = sorted(n for n in names if not n.startswith(self._prefix))
+        else:
+            self.outside = []
 
     def read_text(self, name: str) -> str:
         with self._open(name) as fh:
@@ -635,8 +638,13 @@ def verify_bundle(
     witnesses: Sequence[CosignatureVerifier] = (),
     min_witnesses: int = 0,
     tsa_certificates: Sequence = (),
+    origin: str | None = None,
 ) -> Report:
     """Verify an offline bundle against trusted keys, without any database.
+
+    ``origin``, when the auditor names the log they expect (``jixiao/tax``), must be the
+    bundle's: one key may sign every bureau's log, so a valid bundle of another bureau
+    would otherwise pass for this one.
 
     ``pinned_notes`` are checkpoints the auditor kept from earlier (signed notes); the
     bundle's entries must hash to their roots too, which is what catches a log that was
@@ -648,7 +656,11 @@ def verify_bundle(
     manifest = json.loads(bundle.read_text("manifest.json"))
     if not isinstance(manifest, dict) or not isinstance(manifest.get("origin"), str):
         raise ValueError("manifest.json names no origin")
-    origin = manifest["origin"]
+    expected, origin = origin, manifest["origin"]
+    if expected is not None and origin != expected:
+        return Report(
+            origin, 0, "", 0, Finding(-1, "wrong log", f"the bundle is of {origin}, not {expected}")
+        )
     try:
         suite = get_suite(manifest.get("suite", DEFAULT_SUITE.name))
     except ValueError as exc:
@@ -675,6 +687,14 @@ def verify_bundle(
                 -1,
                 "malformed",
                 f"checkpoint #{index}: its line says size {line.size}, its signed note {cp.size}",
+            )
+            return report
+        if not pinned and index > 0 and line.size <= stored[index - 1].size:
+            report.finding = Finding(
+                -1,
+                "malformed",
+                f"checkpoint #{index}: size {line.size} does not follow "
+                f"{stored[index - 1].size} (one line per checkpoint, in increasing size)",
             )
             return report
         if line.timestamp is not None and not tsa_certificates:
@@ -712,6 +732,10 @@ def _manifest_files_finding(bundle: Bundle, manifest: dict) -> Finding | None:
     listed = manifest.get("sha256")
     if not isinstance(listed, dict) or not all(isinstance(v, str) for v in listed.values()):
         return Finding(-1, "malformed", "manifest.json lists no SHA-256 of the bundle's files")
+    if bundle.outside:
+        return Finding(
+            -1, "malformed", f"{bundle.outside[0]}: a file outside the bundle's folder in the zip"
+        )
     present = set(bundle.names()) - {"manifest.json"}
     for name in sorted(present | set(listed)):
         if name not in listed:
@@ -799,6 +823,17 @@ def verify_proof_file(proof: dict, verifiers: list[NoteVerifier]) -> Checkpoint:
     cp = open_checkpoint(proof["checkpoint"], verifiers)
     hasher = get_suite(proof.get("suite", DEFAULT_SUITE.name)).hasher
     body = proof["body"].encode("utf-8")
+    # The document's own statements (which log, which tree, which leaf) are what a reader
+    # quotes: each given must be what the signed checkpoint and the body say.
+    stated = {
+        "origin": (proof.get("origin", cp.origin), cp.origin),
+        "tree_size": (proof.get("tree_size", cp.size), cp.size),
+        "leaf_hash": (proof.get("leaf_hash", hasher.leaf(body).hex()), hasher.leaf(body).hex()),
+    }
+    for name, (given, actual) in stated.items():
+        if given != actual or type(given) is not type(actual):
+            raise ProofError(f"the proof says {name} {given!r}; the signed checkpoint and body: "
+                             f"{actual!r}")  # fmt: skip
     verify_inclusion(
         proof["seq"],
         cp.size,
@@ -890,6 +925,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="PEM certificate of a trusted time-stamp authority; repeatable",
     )
+    parser.add_argument("--origin", help="the log expected, e.g. jixiao/tax")
     parser.add_argument("--proof", help="an inclusion proof JSON from `jixiao ledger proof`")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -903,6 +939,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.proof:
         try:
             cp = verify_proof_file(json.loads(Path(args.proof).read_text()), verifiers)
+            if args.origin is not None and cp.origin != args.origin:
+                raise ProofError(f"the proof is of {cp.origin}, not {args.origin}")
         except (NoteError, ProofError, ValueError, OSError, RecursionError) as exc:
             print(f"proof INVALID: {exc}")
             return 1
@@ -917,8 +955,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     try:
         report = verify_bundle(
-            args.bundle, verifiers, pinned, witnesses, args.min_witnesses, certificates
-        )
+            args.bundle, verifiers, pinned, witnesses, args.min_witnesses, certificates,
+            args.origin,
+        )  # fmt: skip
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         # not a bundle at all (exit 2): a different verdict from a bundle that fails (1)
         print(f"NOT A BUNDLE: {args.bundle}: {_readable(exc)}")

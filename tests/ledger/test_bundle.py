@@ -380,3 +380,64 @@ def test_the_verifiers_errors_read_as_sentences(tmp_path, log, public_key):
     not_a_key.write_text("hello\n")
     bad = standalone(out, ".", "--public-key", str(not_a_key))
     assert bad.returncode == 2 and bad.stderr.count("malformed key") <= 1, bad.stderr
+
+
+def test_checkpoint_lines_out_of_order_or_twice_and_a_second_bundle_are_malformed(
+    tmp_path, log, public_key
+):
+    """Each checkpoint once, in increasing size, and nothing in the zip beyond the one
+    bundle folder (a reordered list, a duplicated line and a second bundle beside the
+    first all verified OK: only the first folder was read)."""
+    out = tmp_path / "b1.zip"
+    assert cli("ledger", "export", "--bureau", "b1", "-o", str(out)).exit_code == 0
+
+    def lines(name, data, order):
+        if name != "checkpoints.jsonl":
+            return data
+        kept = data.decode().splitlines()
+        return ("\n".join(kept[i] for i in order(len(kept))) + "\n").encode()
+
+    cases = {
+        "reordered": lambda n: reversed(range(n)),
+        "twice": lambda n: [*range(n), n - 1],
+    }
+    for case, order in cases.items():
+        bad = _rewritten(out, tmp_path / f"{case}.zip", lambda n, d, o=order: lines(n, d, o))
+        report = _verdict(bad, public_key)
+        assert report["reason"] == "malformed" and "increasing size" in report["detail"], case
+
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(two, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        for item in src.infolist():
+            dst.writestr("other/" + item.filename.partition("/")[2], src.read(item))
+    report = _verdict(two, public_key)
+    assert not report["ok"] and "outside the bundle's folder" in report["detail"], report
+
+
+def test_the_auditor_names_the_log_and_a_proof_states_only_what_is_signed(
+    tmp_path, log, public_key
+):
+    out = _exported(tmp_path)
+    right = standalone(out, ".", "--public-key", str(public_key), "--origin", "jixiao/b1")
+    assert right.returncode == 0, right.stdout
+    wrong = cli("ledger", "verify-bundle", str(out), "--public-key", str(public_key),
+                "--origin", "jixiao/b2", "--json")  # fmt: skip
+    report = json.loads(wrong.output)
+    assert wrong.exit_code == 1 and report["reason"] == "wrong log", report
+
+    proof = tmp_path / "proof.json"
+    assert cli("ledger", "proof", "--bureau", "b1", "--seq", "3", "-o", str(proof)).exit_code == 0
+    good = json.loads(proof.read_text())
+    ok = standalone(out, "--proof", str(proof), "--public-key", str(public_key),
+                    "--origin", "jixiao/b1")  # fmt: skip
+    assert ok.returncode == 0, ok.stdout
+    other = standalone(out, "--proof", str(proof), "--public-key", str(public_key),
+                       "--origin", "jixiao/b2")  # fmt: skip
+    assert other.returncode == 1 and "not jixiao/b2" in other.stdout, other.stdout
+    for name, lie in (("origin", "jixiao/b2"), ("tree_size", good["tree_size"] + 1),
+                      ("leaf_hash", "00" * 32), ("tree_size", str(good["tree_size"]))):  # fmt: skip
+        proof.write_text(json.dumps({**good, name: lie}))
+        said = standalone(out, "--proof", str(proof), "--public-key", str(public_key))
+        assert said.returncode == 1 and f"the proof says {name}" in said.stdout, said.stdout

@@ -24,7 +24,7 @@ from core.api.blueprint import StrictJSONProvider
 from core.kernel.errors import FieldError, InvalidInput, ServiceError
 from core.kernel.text import problem as text_problem
 
-ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422")
+ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "415", "422")
 
 
 class ProblemErrors(BasePlugin):

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import UnsupportedMediaType
 
 from core.kernel import jsonio
 
@@ -39,6 +40,14 @@ class StrictParser(FlaskParser):
 
     def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
         if not is_json_request(req):
+            if req.get_data(cache=True) or req.form or req.files:
+                # a body the endpoint would not read: say so, rather than "missing data
+                # for required field" about fields the client believes it sent
+                sent = req.mimetype or "no type"
+                raise UnsupportedMediaType(
+                    "请以 JSON 发送，Content-Type: application/json "
+                    f"(send JSON with Content-Type: application/json, not {sent})"
+                )
             return webargs_core.missing
         return jsonio.loads(req.get_data(cache=True))
 

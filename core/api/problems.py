@@ -21,6 +21,7 @@ DESCRIPTIONS = {
     "404": "未找到 (no such record, or not visible to the caller)",
     "409": "冲突 (conflicts with the current state: already exists, stale correction…)",
     "413": "请求过大 (the body is larger than the limit)",
+    "415": "请以 JSON 发送 (a body that is not JSON: send Content-Type: application/json)",
     "422": "输入有误 (invalid input: each error names the field, row and reason)",
 }
 

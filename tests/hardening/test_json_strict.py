@@ -66,3 +66,21 @@ def test_a_plain_array_is_recorded_by_values_batch(client, world, platform):
     r = client.post(f"{B1}/values/batch", json=rows, headers=world.headers("bureau_admin"))
     assert r.status_code == 201, r.json
     assert len(r.json["entries"]) == 2
+
+
+def test_a_body_that_is_not_json_is_415_not_missing_fields(on_shared):
+    """JSON sent as text/plain, a form or no type at all: the endpoint reads JSON only,
+    and says so (it answered "missing data for required field" for every field sent)."""
+    client, admin = on_shared.client, on_shared.world.headers("bureau_admin")
+    row = json.dumps(value_row(unit="u2", period="2026-Q4"))
+    with Unchanged(on_shared.platform):
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {**admin, **({"Content-Type": content_type} if content_type else {})}
+            r = client.post(f"{B1}/values", data=row, headers=headers)
+            assert r.status_code == 415, (content_type, r.json)
+            assert r.mimetype == "application/problem+json"
+            assert "application/json" in r.json["detail"]
+        r = client.post(f"{B1}/values", data={"unit": "u2"}, headers=admin)  # a real form
+        assert r.status_code == 415
+        empty = client.post(f"{B1}/values", headers=admin)  # no body: the fields are missing
+        assert empty.status_code == 422

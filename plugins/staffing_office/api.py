@@ -51,5 +51,9 @@ def published(bureau: str) -> list[dict]:
 @blueprint.get("/monitoring/<quarter>")
 def quarter_report(bureau: str, quarter: str) -> dict:
     if not re.fullmatch(monitoring.QUARTER, quarter):
-        abort(404)
+        abort(
+            404,
+            description=f"没有季度 {quarter!r}，季度写作 2026-Q2 "
+            f"(no quarter {quarter!r}: a quarter is written 2026-Q2)",
+        )
     return monitoring.report(current_context(), request.args.get("cycle") or quarter[:4], quarter)

@@ -187,7 +187,8 @@ def test_the_pool_and_the_published_reports_are_read_through_the_api(linyi, clie
     assert [e["expert"] for e in pool] == ["e1", "e2", "e3"]  # e4–e6 join in March
     published = client.get(f"{base}/monitoring", headers=headers).get_json()
     assert [(p["period"], len(p["digest"])) for p in published] == [("2026-Q1", 64)]
-    assert client.get(f"{base}/monitoring/2026-Q5", headers=headers).status_code == 404
+    missing = client.get(f"{base}/monitoring/2026-Q5", headers=headers)
+    assert missing.status_code == 404 and "2026-Q2" in missing.json["detail"]
 
 
 def test_a_bad_roster_adds_nobody(linyi, tmp_path):

@@ -100,7 +100,14 @@ def patterns(events: object, kinds: set[str]) -> list[str]:
 def add(
     ctx: Context, bureau: str, url: object, events: object = ("*",), description: object = ""
 ) -> dict[str, Any]:
-    """A new endpoint and its first secret (in the answer, once)."""
+    """A new endpoint and its first secret (in the answer, once).
+
+    The caller's right is checked before the URL: checking a URL resolves its host, and
+    the answer ("resolves to 10.0.0.5, a private address") must not be an oracle for
+    anyone who is not the bureau's admin. The lookup itself runs outside the bureau's
+    lock (a slow resolver must not hold up its writes); the write re-checks the right."""
+    with ctx.reading(bureau, PERMISSION):
+        pass
     if not isinstance(url, str) or len(url) > 2000:
         raise invalid(
             "url",

@@ -133,3 +133,22 @@ def test_events_that_can_match_nothing_are_refused(client, world, platform):
             "/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url, "events": events}
         )
         assert r.status_code == 201, (events, r.json)
+
+
+def test_who_may_not_add_a_webhook_learns_nothing_of_a_url(client, world, platform):
+    """The right is checked before the URL: a reporter, another bureau's admin or an
+    unknown bureau got "localhost resolves to 127.0.0.1, a private … address", an
+    oracle for internal names."""
+    body = {"url": "http://10.9.9.9/x"}  # refused for b1's admin: a private address
+    cases = [
+        ("b1", world.headers("reporter"), 403),
+        ("b1", world.headers("bureau_admin", "b2"), 404),
+        ("nosuch", world.headers("bureau_admin"), 404),
+    ]
+    for bureau, headers, status in cases:
+        r = client.post(f"/api/v1/bureaus/{bureau}/webhooks", headers=headers, json=body)
+        assert r.status_code == status, (bureau, r.json)
+        assert "private" not in r.get_data(as_text=True)
+    own = client.post("/api/v1/bureaus/b1/webhooks", headers=world.headers("bureau_admin"),
+                      json=body)  # fmt: skip
+    assert own.status_code == 422 and "private" in own.json["detail"]

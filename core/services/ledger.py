@@ -271,7 +271,14 @@ def set_policy(
 ) -> dict[str, Any]:
     """Record the bureau's ledger policy (``ledger.policy.set``, in its own log): the
     witnesses required before publishing (None: the platform default) and whether its
-    tiles are public. A field not given keeps its current value."""
+    tiles are public. A field not given keeps its current value; giving neither is
+    refused, and a policy that changes nothing records nothing (the log is the bureau's
+    record of decisions, not of requests)."""
+    if min_witnesses is None and public is None:
+        raise invalid(
+            "body",
+            "请给出 min_witnesses 或 public (give min_witnesses, public or both)",
+        )
     with ctx.writing(bureau, "bureau.manage") as work:
         current = _policy(work.session, work.bureau.log_id)
         if min_witnesses is None:
@@ -291,6 +298,8 @@ def set_policy(
             public = current.public
         if not isinstance(public, bool):
             raise invalid("public", "须为 true 或 false (true or false)")
+        if (min_witnesses, public) == (current.min_witnesses, current.public):
+            return _policy_view(ctx.platform, current)
         event = work.record(POLICY_KIND, {"min_witnesses": min_witnesses, "public": public})
         found = Policy(min_witnesses, public, event.seq)
     return _policy_view(ctx.platform, found)

@@ -256,6 +256,10 @@ def test_mirror_alerts_on_a_signed_root_the_entries_do_not_give(
     assert result.exit_code == 1 and "do not hash to checkpoint" in result.output
 
 
+def head_size(client, headers) -> int:
+    return client.get("/api/v1/bureaus/b1/ledger", headers=headers).json["size"]
+
+
 def test_the_ledger_policy_through_the_api(client, world, system):
     grow(system, 2)
     admin = world.headers("bureau_admin")
@@ -271,6 +275,17 @@ def test_the_ledger_policy_through_the_api(client, world, system):
     )
     bad = client.put("/api/v1/bureaus/b1/ledger/policy", json={"min_witnesses": 99}, headers=admin)
     assert bad.status_code == 422 and "min_witnesses" in bad.text
+    # nothing asked, or nothing changed: no entry (each had appended a no-op policy)
+    size = head_size(client, admin)
+    for body in ({}, {"public": None, "min_witnesses": None}):
+        empty = client.put("/api/v1/bureaus/b1/ledger/policy", json=body, headers=admin)
+        assert empty.status_code == 422 and empty.json["errors"][0]["field"] == "body"
+    same = client.put("/api/v1/bureaus/b1/ledger/policy", json={"public": True}, headers=admin)
+    assert same.status_code == 200 and same.json["seq"] == r.json["seq"]
+    text = client.put("/api/v1/bureaus/b1/ledger/policy", data='{"public": false}',
+                      content_type="text/plain", headers=admin)  # fmt: skip
+    assert text.status_code == 415
+    assert head_size(client, admin) == size
     auditor = world.headers("auditor")
     no = client.put("/api/v1/bureaus/b1/ledger/policy", json={"public": False}, headers=auditor)
     assert no.status_code == 403

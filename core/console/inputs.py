@@ -8,9 +8,8 @@ A form body is read here, field by field, before anything else looks at it:
   surrogate, reached the ledger as those twelve characters) and drops a whole body
   holding a raw invalid byte (the CSRF check then failed with a bare 400);
 * every value is held to :func:`core.kernel.text.problem` (no lone surrogates, control
-  characters or bidirectional controls; tab and line breaks allowed) and must hold no
-  Unicode noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their kin in every plane:
-  reserved for a program's own use, never text to exchange).
+  characters, bidirectional controls or Unicode noncharacters; tab and line breaks
+  allowed), the rule every channel applies.
 
 What views read then holds U+FFFD where an unreadable character was, so nothing
 unreadable goes further and the form can be shown again with the rest of the input.
@@ -24,7 +23,6 @@ service context it asks for (:func:`core.console.auth.ctx`) raises them instead.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote_to_bytes
 
 from flask import g, request
@@ -34,33 +32,16 @@ from core.kernel.errors import FieldError, InvalidInput
 from core.kernel.text import problem
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-NONCHARACTER = re.compile(
-    "[\ufdd0-\ufdef"
-    + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
-    + "]"
-)
 REPLACEMENT = "\ufffd"
 NOT_UTF8 = "不是有效的 UTF-8 文本 (is not valid UTF-8 text)"
 
 
-def _noncharacter(text: str) -> str | None:
-    found = NONCHARACTER.search(text)
-    if found is None:
-        return None
-    code = f"U+{ord(found.group()):04X}"
-    return f"含有 Unicode 非字符 {code}，不能作为文本 (contains the Unicode noncharacter {code})"
-
-
 def _readable(text: str) -> str:
     """``text`` with each character the rules refuse replaced by U+FFFD (for showing
-    the input again; the decision is :func:`_why_not`'s)."""
+    the input again; the decision is :func:`core.kernel.text.problem`'s)."""
     return "".join(
-        REPLACEMENT if problem(c) is not None or NONCHARACTER.match(c) else c for c in text
+        REPLACEMENT if problem(c) is not None else c for c in text
     )
-
-
-def _why_not(text: str) -> str | None:
-    return problem(text) or _noncharacter(text)
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -71,7 +52,7 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
         text = raw.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return raw.decode("utf-8", "replace"), NOT_UTF8
-    return text, _why_not(text)
+    return text, problem(text)
 
 
 def _urlencoded(body: bytes) -> list[tuple[str, str, str | None]]:
@@ -99,7 +80,7 @@ def screen(endpoint: str | None, values: dict | None) -> None:
         body = request.get_data(cache=True)  # werkzeug parses the cached copy next
         fields = _urlencoded(body)
     else:  # multipart: werkzeug decoded each part already (invalid bytes as U+FFFD)
-        fields = [(k, v, _why_not(k) or _why_not(v)) for k, v in request.form.items(multi=True)]
+        fields = [(k, v, problem(k) or problem(v)) for k, v in request.form.items(multi=True)]
     _ = request.files  # werkzeug parses files and form together; keep its files
     kept = []
     for name, value, why in fields:

@@ -43,9 +43,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF)
+)
+_NONCHARACTER = re.compile(f"[{_NONCHARACTERS}]")
+"""Unicode noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their kin in every plane):
+reserved for a program's own use, never text to exchange or record."""
 # Everything refused anywhere, in one pass: the fast test run over every recorded string.
 _ANY_BAD = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    + _NONCHARACTERS
+    + "]"
 )
 
 
@@ -67,6 +75,10 @@ def _problem(value: str, multiline: bool) -> tuple[str, str] | None:
     if found:
         code = f"U+{ord(found.group()):04X}"
         return f"含有双向文本控制符 {code}", f"contains the bidirectional control {code}"
+    found = _NONCHARACTER.search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有 Unicode 非字符 {code}", f"contains the Unicode noncharacter {code}"
     return None
 
 

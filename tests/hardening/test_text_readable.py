@@ -18,6 +18,9 @@ BAD = {
     "\x7f": "U+007F",
     "\u202e": "U+202E",  # RIGHT-TO-LEFT OVERRIDE: "exe.gnp" shown as "png.exe"
     "\u2066": "U+2066",
+    "\uffff": "U+FFFF",  # Unicode noncharacters: refused by the console, not the API
+    "\ufdd0": "U+FDD0",
+    "\U0001fffe": "U+1FFFE",
 }
 APPEAL = {"unit": "u1", "indicator": "i2", "cycle": "2026", "period": "2026"}
 

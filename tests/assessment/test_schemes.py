@@ -194,3 +194,24 @@ def test_cli_errors_are_readable(library, instance, tmp_path):
     out = cli("schemes", "import", str(path), "--bureau", "b1", "--cycle", "2026")
     assert out.exit_code == 1 and "total: 下级分值合计 100，应为 90" in out.output
     assert "(children add up to 100, not 90)" in out.output
+
+
+def test_a_fetched_definition_imports_again_as_the_next_version(library, client, world):
+    """What ``GET …/schemes`` answers is a document ``POST …/schemes`` reads: an admin
+    copies a published version, edits it, imports it (a leaf's ``meta`` was "unknown")."""
+    h = world.headers("bureau_admin")
+    path = "/api/v1/bureaus/b1/cycles/2026/schemes"
+    first = client.post(path, json=doc(), headers=h)
+    assert first.status_code == 201
+    fetched = client.get(path, headers=h).json[0]["definition"]
+    same = client.post(path, json=fetched, headers=h)
+    assert same.status_code == 201, same.json
+    assert (same.json["version"], same.json["digest"]) == (1, first.json["digest"])  # unchanged
+    leaf = next(n for n in fetched["nodes"] if "meta" in n)
+    leaf["meta"]["warn_after"] = 5
+    edited = client.post(path, json=fetched, headers=h)
+    assert edited.status_code == 201 and edited.json["version"] == 2, edited.json
+    leaf["warn_after"] = 4  # the same property two ways, disagreeing
+    errors = _errors(client, world, fetched)
+    assert any(field.endswith(".warn_after") and "meta.warn_after" in reason
+               for field, reason in errors.items()), errors  # fmt: skip

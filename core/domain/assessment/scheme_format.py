@@ -146,6 +146,7 @@ class _Checker:
             if not isinstance(raw, dict):
                 self.fail(here, "必须是对象 (must be an object)")
                 continue
+            raw = self.lift_meta(raw, here)
             unknown = sorted(set(raw) - NODE_FIELDS)
             if unknown:
                 fields = ", ".join(unknown)
@@ -159,6 +160,25 @@ class _Checker:
             out.append(_Node(here, raw, parent if parent is not None else raw.get("parent")))
             if "children" in raw:
                 self.flatten(raw["children"], f"{here}.children", raw.get("code"), out)
+
+    def lift_meta(self, raw: dict, path: str) -> dict:
+        """A leaf as a stored definition writes it (its properties under ``meta``, as
+        ``GET …/schemes`` answers) read as the leaf a person writes: so a published
+        version can be fetched, edited and imported as the next one. A property given
+        both ways must agree."""
+        meta = raw.get("meta")
+        if meta is None:
+            return raw
+        if not isinstance(meta, dict) or not set(meta) <= NODE_FIELDS - {"children", "parent"}:
+            self.fail(f"{path}.meta", "须为末级节点的属性 (must hold a leaf's properties)")
+            return {k: v for k, v in raw.items() if k != "meta"}
+        for key, value in meta.items():
+            if key in raw and raw[key] != value:
+                self.fail(
+                    f"{path}.{key}",
+                    f"与 meta.{key} 不一致 (disagrees with meta.{key}: {raw[key]!r} ≠ {value!r})",
+                )
+        return {**meta, **{k: v for k, v in raw.items() if k != "meta"}}
 
     def tree(self, nodes: list[_Node]) -> dict[str, _Node]:
         by_code: dict[str, _Node] = {}

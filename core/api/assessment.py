@@ -12,7 +12,7 @@ from flask.views import MethodView
 from core.api import schemas
 from core.api.blueprint import Blueprint
 from core.api.context import ctx
-from core.kernel.errors import invalid
+from core.kernel.errors import FieldError, InvalidInput, invalid
 from core.kernel.files import content_disposition
 from core.services import appeals, assessment, evidence, results, scoring
 
@@ -149,13 +149,27 @@ class Evidence(MethodView):
         }
     )
     def post(self, code):
-        """Upload a file (multipart field ``file``, form fields ``unit`` and ``subject``)."""
+        """Upload a file (multipart field ``file``, form fields ``unit`` and ``subject``).
+        Other fields, and a second file, are refused as a JSON body's unknown keys are:
+        a ``person`` the upload would ignore, or a file it would drop, is the caller's
+        mistake to hear about."""
         upload = request.files.get("file")
         if upload is None:
             raise invalid(
                 "file",
                 "请以 multipart/form-data 的 'file' 字段上传文件"
                 " (send the file as multipart/form-data field 'file')",
+            )
+        if len(request.files.getlist("file")) > 1:
+            raise invalid("file", "每次上传一个文件 (one file per upload)")
+        for name in ("unit", "subject"):
+            if len(request.form.getlist(name)) > 1:
+                raise invalid(name, "只能给出一次 (may be given only once)")
+        unknown = sorted((set(request.form) | set(request.files)) - {"file", "unit", "subject"})
+        if unknown:
+            raise InvalidInput(
+                "未知字段 (unknown fields)",
+                [FieldError(name[:64], "未知字段 (unknown field)") for name in unknown],
             )
         return evidence.attach(
             ctx(),

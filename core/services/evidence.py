@@ -23,8 +23,7 @@ def attach(
 ) -> dict[str, Any]:
     """Store a file for a unit (the caller's own, for reporters) and record it."""
     with ctx.writing(bureau, "evidence.attach") as work:
-        entry = evidence.attach(work, store(ctx), content, filename, media_type, unit, subject)
-        return {"seq": entry.seq, **entry.data}
+        return evidence.attach(work, store(ctx), content, filename, media_type, unit, subject)
 
 
 def _view(f: Any) -> dict[str, Any]:

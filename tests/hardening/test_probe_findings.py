@@ -6,7 +6,7 @@ dropped what they were given."""
 from __future__ import annotations
 
 from tests.hardening.every_input import B1, TARGET, publish
-from tests.hardening.refusals import Unchanged, refused
+from tests.hardening.refusals import Unchanged, refused, said
 from tests.helpers import value_row
 
 
@@ -75,6 +75,37 @@ def test_markup_is_not_evidence_whatever_it_is_called(client, world, platform):
             refused(r, 422, "file")
     pdf = {"unit": "u1", "file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")}
     assert client.post(f"{B1}/evidence", data=pdf, headers=admin).status_code == 201
+
+
+def test_an_upload_is_one_file_with_known_fields_and_counts_once(client, world, platform):
+    """A second file was dropped, a ``person`` ignored, a missing unit called "unknown
+    unit ''", and the same upload sent again recorded a second attachment."""
+    import io
+
+    from werkzeug.datastructures import MultiDict
+
+    admin = world.headers("bureau_admin")
+
+    def pdf(name: str = "scan.pdf"):
+        return (io.BytesIO(b"%PDF-1.4 scan"), name, "application/pdf")
+
+    with Unchanged(platform):
+        two = MultiDict([("unit", "u1"), ("file", pdf()), ("file", pdf("b.pdf"))])
+        refused(client.post(f"{B1}/evidence", data=two, headers=admin), 422, "file")
+        person = {"unit": "u1", "person": "p1", "file": pdf()}
+        refused(client.post(f"{B1}/evidence", data=person, headers=admin), 422, "person")
+        twice = MultiDict([("unit", "u1"), ("unit", "u2"), ("file", pdf())])
+        refused(client.post(f"{B1}/evidence", data=twice, headers=admin), 422, "unit")
+        none = client.post(f"{B1}/evidence", data={"file": pdf()}, headers=admin)
+        assert "required" in said(refused(none, 422, "unit"))
+    first = client.post(f"{B1}/evidence", data={"unit": "u1", "file": pdf()}, headers=admin)
+    assert first.status_code == 201
+    with Unchanged(platform):
+        again = client.post(f"{B1}/evidence", data={"unit": "u1", "file": pdf()}, headers=admin)
+        assert again.status_code == 201 and again.json["seq"] == first.json["seq"]
+    elsewhere = client.post(f"{B1}/evidence", data={"unit": "u1", "subject": "i1@2026-Q1",
+                                                     "file": pdf()}, headers=admin)  # fmt: skip
+    assert elsewhere.json["seq"] > first.json["seq"]  # the same file for another subject
 
 
 def test_an_error_quotes_at_most_a_little_of_a_huge_input(client, world, platform):

@@ -22,7 +22,6 @@ from core.domain.organisation import get_unit
 from core.domain.work import BureauWork
 from core.kernel.errors import FieldError, InvalidInput, NotFound
 from core.kernel.text import FILENAME_MAX, SUBJECT_MAX, check_text
-from core.plugin_api import Event
 
 
 class EvidenceStore:
@@ -110,10 +109,15 @@ def attach(
     media_type: object,
     unit_code: object,
     subject: object,
-) -> Event:
+) -> dict:
     """Store a file and record ``evidence.attached`` for a unit and a subject (e.g. the
-    indicator and period it supports, ``i1@2026-Q1``)."""
+    indicator and period it supports, ``i1@2026-Q1``); the attachment as recorded, with
+    its ``seq``. The same bytes under the same name for the same unit and subject are
+    already attached: that attachment is the answer, and nothing more is recorded (an
+    upload retried after a lost answer would otherwise count twice)."""
     errors = []
+    if unit_code in (None, ""):
+        errors.append(FieldError("unit", "必填：佐证材料所属单位 (required: the unit it is for)"))
     if not content:
         errors.append(FieldError("file", "文件为空 (is empty)"))
     elif len(content) > MAX_EVIDENCE_BYTES:
@@ -149,7 +153,7 @@ def attach(
         )
     unit = get_unit(work.session, work.bureau, unit_code)
     work.require("evidence.attach", unit.id)
-    digest = store.put(content)
+    digest = hashlib.sha256(content).hexdigest()
     data = {
         "sha256": digest,
         "filename": name,
@@ -158,7 +162,19 @@ def attach(
         "unit": unit.code,
         "subject": about,
     }
-    return work.log.record("evidence.attached", data)
+    earlier = work.session.scalar(
+        select(EvidenceFile.seq).where(
+            EvidenceFile.bureau_id == work.bureau.id,
+            EvidenceFile.sha256 == digest,
+            EvidenceFile.unit_id == unit.id,
+            EvidenceFile.subject == about,
+            EvidenceFile.filename == name,
+        ).limit(1)
+    )
+    if earlier is not None:
+        return {"seq": earlier, **data}
+    store.put(content)
+    return {"seq": work.log.record("evidence.attached", data).seq, **data}
 
 
 def listing(session: Session, bureau: Bureau, units: frozenset[int] | None) -> list[EvidenceFile]:

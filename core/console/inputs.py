@@ -39,9 +39,7 @@ NOT_UTF8 = "不是有效的 UTF-8 文本 (is not valid UTF-8 text)"
 def _readable(text: str) -> str:
     """``text`` with each character the rules refuse replaced by U+FFFD (for showing
     the input again; the decision is :func:`core.kernel.text.problem`'s)."""
-    return "".join(
-        REPLACEMENT if problem(c) is not None else c for c in text
-    )
+    return "".join(REPLACEMENT if problem(c) is not None else c for c in text)
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:

@@ -163,13 +163,15 @@ def attach(
         "subject": about,
     }
     earlier = work.session.scalar(
-        select(EvidenceFile.seq).where(
+        select(EvidenceFile.seq)
+        .where(
             EvidenceFile.bureau_id == work.bureau.id,
             EvidenceFile.sha256 == digest,
             EvidenceFile.unit_id == unit.id,
             EvidenceFile.subject == about,
             EvidenceFile.filename == name,
-        ).limit(1)
+        )
+        .limit(1)
     )
     if earlier is not None:
         return {"seq": earlier, **data}

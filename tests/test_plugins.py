@@ -189,3 +189,16 @@ def test_third_party_distribution_is_found_by_entry_point(tmp_path, world):
     assert [line.split()[0::2] for line in log.read_text().splitlines()] == [
         ["b1", "value.recorded"]
     ]
+
+
+def test_rule_evaluation_names_the_field_at_fault(client, world):
+    """``points`` was reported as ``inputs`` and a negative total scored -50."""
+    path = "/api/v1/bureaus/b1/rule-types/target_ratio/evaluate"
+    base = {"params": {"target": "100"}, "inputs": {"value": "50"}}
+    for extra, field in (
+        ({"points": "NaN"}, "points"),
+        ({"points": "-100"}, "points"),
+        ({"inputs": {"value": "x"}}, "inputs.value"),
+    ):
+        r = client.post(path, headers=world.headers("expert"), json={**base, **extra})
+        assert r.status_code == 422 and r.json["errors"][0]["field"] == field, (extra, r.json)

@@ -351,11 +351,20 @@ def evaluate(
         except ValidationError as exc:
             errors = field_errors(exc.normalized_messages(), "params")
             raise InvalidInput("规则参数有误 (invalid rule params)", errors) from exc
+        numbers = {}
+        for key, given in inputs.items():
+            try:
+                numbers[str(key)] = parse_decimal(given)
+            except ValueError as exc:
+                raise invalid(f"inputs.{key}", str(exc)) from exc
         try:
-            numbers = {str(k): parse_decimal(v) for k, v in inputs.items()}
             total = parse_decimal(points)
         except ValueError as exc:
-            raise invalid("inputs", str(exc)) from exc
+            raise invalid("points", str(exc)) from exc
+        if total < 0:
+            raise invalid(
+                "points", "不能为负，如节点分值 (must not be negative, like a node's points)"
+            )
         if "value" not in numbers:
             raise invalid(
                 "inputs", "须有 'value'，即指标的值 (needs 'value', the indicator's value)"

@@ -19,7 +19,7 @@ from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from core.api import context, problems
+from core.api import bodies, context, problems
 from core.api.blueprint import StrictJSONProvider
 from core.kernel.errors import FieldError, InvalidInput, ServiceError
 from core.kernel.text import problem as text_problem
@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tiles.bp)  # /logs/<bureau>/…: C2SP tlog-tiles, outside /api/v1
     context.init_app(app)  # 401 comes before anything about the request's content
     app.before_request(_guard_request)
+    app.before_request(bodies.refuse_unread_body)
     from core.api import plugin_routes
 
     plugin_routes.register(app)  # after authentication: it opens the unit of work

@@ -1,0 +1,57 @@
+"""Bodies sent to an endpoint that reads none.
+
+``POST …/collection/reminders``, ``…/versions/<n>/publish``, ``PUT …/plugins/<name>``
+and the like take no body. A body sent to them was ignored whatever it held — invalid
+JSON or ``{"dry_run": true}`` answered 201 and acted — so a caller who believed it was
+asking for something else never heard otherwise. Such a body must be empty: nothing,
+``{}``, ``[]`` or ``null`` (what HTTP clients send by default); malformed JSON is a 400
+as anywhere else, and anything more is a 422 naming ``body``.
+
+Which endpoints read a body is what flask-smorest records of their arguments: a
+location of ``json`` (the default), ``form`` or ``files``, or a request body documented
+by hand (uploads the view reads itself). Views that are not flask-smorest's (plugins'
+blueprints) read their own bodies and are left to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from core.kernel import jsonio
+from core.kernel.errors import invalid
+
+_BODY_LOCATIONS = (None, "json", "form", "files")
+_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _reads_body(view: Any) -> bool | None:
+    """Whether the smorest view method reads a body; None when it is not smorest's."""
+    doc = getattr(view, "_apidoc", None)
+    if doc is None:
+        return None
+    parameters = doc.get("arguments", {}).get("parameters", [])
+    if any(p.get("location") in _BODY_LOCATIONS for p in parameters):
+        return True
+    return "requestBody" in (doc.get("manual_doc") or {})
+
+
+def refuse_unread_body() -> None:
+    """Before a view runs: a non-empty body sent where none is read is refused."""
+    if request.method not in _METHODS or request.endpoint is None:
+        return
+    function = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(function, "view_class", None)
+    view = getattr(view_class, request.method.lower(), None) if view_class else function
+    if _reads_body(view) is not False:
+        return
+    data = request.get_data(cache=True)
+    if not data.strip() and not request.form and not request.files:
+        return
+    if request.is_json and jsonio.loads(data) in ({}, [], None):
+        return
+    raise invalid(
+        "body",
+        "此操作不读取请求体，请勿发送内容 (this request reads no body: send none)",
+    )

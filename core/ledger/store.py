@@ -34,6 +34,7 @@ from core.kernel.text import key_problem, personal_data_reason, problem
 from core.ledger import rfc9162, tilestore
 from core.ledger.models import LedgerLog
 from core.ledger.suites import DEFAULT, Suite, get_suite
+from core.ledger.tiles import MAX_ENTRY_SIZE
 from core.ledger.tlog import (
     FORMAT_VERSION,
     MAX_SAFE_INT,
@@ -263,9 +264,25 @@ class BodyEncoder:
             f'"seq":{seq},"ts":{self._ts},"v":{FORMAT_VERSION}}}'
         )
         try:
-            return text.encode("utf-8")
+            body = text.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise CanonicalError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
+        if len(body) > MAX_ENTRY_SIZE:
+            raise _too_large(record.kind, len(body))
+        return body
+
+
+def _too_large(kind: str, size: int) -> InvalidInput:
+    """An entry the log's formats cannot carry: tiles' entry bundles prefix each entry
+    with a 16-bit length, and offline bundles read lines of bounded length. Appended, it
+    would leave the log's tiles and bundles unservable for good (the log is append-only),
+    so it is refused before anything is written."""
+    reason = (
+        f"这条 {kind} 记录有 {size} 字节，账本每条至多 {MAX_ENTRY_SIZE} 字节，请分成较小的部分 "
+        f"(the {kind} entry would be {size} bytes; a ledger entry holds at most "
+        f"{MAX_ENTRY_SIZE}: record it in smaller parts)"
+    )
+    return InvalidInput(reason, [FieldError("body", reason)])
 
 
 INSERT_COLUMNS = ("log_id", "seq", "kind", "body", "leaf_hash")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,38 @@ def test_a_fetched_definition_imports_again_as_the_next_version(library, client,
     errors = _errors(client, world, fetched)
     assert any(field.endswith(".warn_after") and "meta.warn_after" in reason
                for field, reason in errors.items()), errors  # fmt: skip
+
+
+def _wide(leaves: int) -> dict:
+    points = "0.01"
+    return {
+        "code": "wide",
+        "name": "宽方案 (wide)",
+        "total": str(Decimal(points) * leaves),
+        "nodes": [
+            {"code": f"n{i}", "name": f"节点{i}", "points": points, "indicator": "quality",
+             "rule": {"type": "threshold", "params": {"op": ">=", "value": "1"}}}
+            for i in range(leaves)
+        ],
+    }  # fmt: skip
+
+
+def test_a_scheme_too_large_for_one_ledger_entry_is_refused_before_it_is_recorded(
+    library, platform, client, world
+):
+    """A valid 30,000-leaf scheme was recorded as one 4.6 MB entry, leaving the bureau's
+    tiles and offline bundles unservable for good; 20,000 nodes with errors took minutes
+    to check. Past 2,000 nodes the answer is immediate; under it, an entry past 64 KiB
+    is refused naming its size, and nothing is written."""
+    path = "/api/v1/bureaus/b1/cycles/2026/schemes"
+    h = world.headers("bureau_admin")
+    before = log_size(platform, "b1")
+    many = client.post(path, json=_wide(20_000), headers=h)
+    assert many.status_code == 422 and many.json["errors"][0]["field"] == "nodes", many.json
+    assert "at most 2000" in many.json["errors"][0]["reason"]
+    wide = client.post(path, json=_wide(1_000), headers=h)
+    assert wide.status_code == 422, wide.json
+    [error] = wide.json["errors"]
+    assert error["field"] == "body" and "at most 65535" in error["reason"], error
+    assert log_size(platform, "b1") == before
+    assert client.post(path, json=_wide(100), headers=h).status_code == 201

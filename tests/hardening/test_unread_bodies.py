@@ -17,8 +17,9 @@ def test_a_body_where_none_is_read_is_refused(client, world, platform):
         refused(bad, 400, "body")
         for body in ({"dry_run": True}, [1], "x"):
             refused(client.post(path, json=body, headers=admin), 422, "body")
-        refused(client.post(path, data="dry_run=1", headers=admin,
-                            content_type="application/x-www-form-urlencoded"), 422, "body")  # fmt: skip
+        form = "application/x-www-form-urlencoded"
+        r = client.post(path, data="dry_run=1", headers=admin, content_type=form)
+        refused(r, 422, "body")
         refused(client.post(f"{B1}/collection/reminders", json={"x": 1}, headers=admin), 422)
     for body in ({}, [], None):
         r = client.post(path, json=body, headers=admin)

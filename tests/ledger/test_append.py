@@ -38,6 +38,20 @@ def test_a_failed_business_write_leaves_no_entry(platform, world):
         assert bytes(s.get(LedgerLog, log_id).head) == bytes(last.leaf_hash)
 
 
+def test_an_entry_past_what_tiles_can_carry_is_refused_unwritten(platform, world):
+    """Tiles' entry bundles prefix each entry with a 16-bit length: a larger entry,
+    once appended, could never be served or bundled again."""
+    from core.kernel.errors import InvalidInput
+    from core.ledger.tiles import MAX_ENTRY_SIZE
+
+    log_id, before = _log_id(platform), log_size(platform, "b1")
+    with pytest.raises(InvalidInput, match="at most 65535"), platform.db.transaction() as s:
+        big = {"code": "big", "name": "x" * MAX_ENTRY_SIZE}
+        records = [Record("unit.created", {"code": "ok", "name": "x"})]
+        append_many(s, log_id, [*records, Record("unit.created", big)])
+    assert log_size(platform, "b1") == before
+
+
 def test_batch_append_is_one_contiguous_chained_run(platform, world):
     log_id, before = _log_id(platform), log_size(platform, "b1")
     with platform.db.transaction() as s:

@@ -47,6 +47,9 @@ NODE_FIELDS = {
     "extra",
     "warn_after",
 }
+MAX_NODES = 2000
+"""Nodes in one scheme version: far more than fit in one ledger entry (64 KiB, about
+200 leaves as recorded), so a document past it is refused before its nodes are checked."""
 SCHEME_FIELDS = {
     "code",
     "name",
@@ -84,10 +87,12 @@ class _Checker:
         self.post_processors = post_processors
         self.outcome_types = outcome_types
         self.errors: list[FieldError] = []
+        self._reported: set[FieldError] = set()
 
     def fail(self, path: str, reason: str) -> None:
         error = FieldError(path, reason)
-        if error not in self.errors:  # a value checked, then made plain, is reported once
+        if error not in self._reported:  # a value checked, then made plain, is reported once
+            self._reported.add(error)
             self.errors.append(error)
 
     def plain(self, path: str, value: Any) -> Any:
@@ -511,6 +516,17 @@ def normalise(
     total = check.decimal("total", doc.get("total", "100"), Decimal("0.01"))
     flat: list[_Node] = []
     check.flatten(doc.get("nodes"), "nodes", None, flat)
+    if len(flat) > MAX_NODES:
+        # checked before the nodes are: a version is one ledger entry (at most 64 KiB),
+        # which no scheme of this many nodes fits, and checking each would only delay
+        # the answer (20,000 nodes took minutes, holding the bureau's lock)
+        return None, [
+            FieldError(
+                "nodes",
+                f"共 {len(flat)} 个节点，每个方案版本至多 {MAX_NODES} 个 "
+                f"({len(flat)} nodes; a scheme version has at most {MAX_NODES})",
+            )
+        ]
     by_code = check.tree(flat)
     has_children = {n.parent for n in by_code.values()}
     nodes, points = [], {}

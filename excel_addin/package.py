@@ -146,7 +146,7 @@ def open_package(data: bytes, max_bytes: int = MAX_BYTES) -> Package:
         package.sheets.append(part)
     for name, member in parts.items():
         if name.endswith(".xml") or name.endswith(".rels"):
-            _read(archive, member, peek=True)
+            _read(archive, member)
     return package
 
 
@@ -174,22 +174,29 @@ def _check_sizes(members: list[zipfile.ZipInfo], size: int) -> None:
         )
 
 
-def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo, peek: bool = False) -> bytes:
+def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     """A part's bytes, never more than its declared size (zipfile stops there and checks
     the CRC, so a header that understates the size fails here, not in memory)."""
     try:
         with archive.open(member) as stream:
-            data = stream.read(member.file_size + 1 if not peek else 4096)
+            data = stream.read(member.file_size + 1)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
         if "encrypted" in str(exc):
             raise PackageError(
                 "工作簿已加密：请取消密码 (the workbook is encrypted: remove the password)"
             ) from exc
         raise PackageError(f"工作簿已损坏 (the workbook is damaged: {exc})") from exc
-    if not peek and len(data) > member.file_size:
+    if len(data) > member.file_size:
         raise PackageError(f"部件 {member.filename} 大小与声明不符 (part size mismatch)")
-    head = data[:2048]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    # The whole part is searched, not its first bytes: a prolog may hold comments of
+    # any length before a DOCTYPE. A part in UTF-16 or UTF-32 (which Excel, WPS and
+    # LibreOffice never write) could hide one from a byte search, so it is refused.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00" in data[:4]:
+        raise PackageError(
+            f"部件 {member.filename} 不是 UTF-8 编码的 XML "
+            f"(part {member.filename} is not XML in UTF-8)"
+        )
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise PackageError(
             f"部件 {member.filename} 含 DOCTYPE，不予接收 "
             f"(part {member.filename} declares a DOCTYPE: refused)"

@@ -145,6 +145,28 @@ def _doctype(data: bytes) -> bytes:
     )
 
 
+def _doctype_after_comment(data: bytes) -> bytes:
+    """A DOCTYPE past the first kilobytes, behind a long comment in the prolog."""
+    comment = b"<!--" + b" " * 5000 + b"-->"
+    return rezip(
+        data,
+        lambda name, body: (
+            body.replace(b"<workbook", comment + b'<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook', 1)
+            if name == "xl/workbook.xml"
+            else body
+        ),
+    )
+
+
+def _utf16(data: bytes) -> bytes:
+    return rezip(
+        data,
+        lambda name, body: (
+            body.decode("utf-8").encode("utf-16") if name == "xl/styles.xml" else body
+        ),
+    )
+
+
 def _zip_bomb(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -203,6 +225,8 @@ BAD = [
         good(d, G5="PLACEHOLDER")), "file", None, "zip bomb"),
     ("cell at XFD1048576", lambda d: _far_cell(good(d)), "file", None, "1048576 rows"),
     ("DOCTYPE", lambda d: _doctype(good(d)), "file", None, "DOCTYPE"),
+    ("DOCTYPE after 5 KB", lambda d: _doctype_after_comment(good(d)), "file", None, "DOCTYPE"),
+    ("part in UTF-16", lambda d: _utf16(good(d)), "file", None, "not XML in UTF-8"),
     ("damaged zip", lambda d: good(d)[: len(good(d)) // 2], "file", None, "damaged"),
     ("sheet XML cut short", lambda d: _cut("xl/worksheets/sheet1.xml")(good(d)), "file", None,
      "cannot be read"),

@@ -42,6 +42,7 @@ _CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"([0-9]{1,7})\"")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\b")
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\bt=\"e\"")
 _ROW = re.compile(rb"<(?:\w+:)?row\b")
 
 
@@ -69,6 +70,20 @@ class SheetPart:
                 formula = element.find(f"{MAIN}f")
                 if formula is not None:
                     found[element.get("r", "?")] = "=" + (formula.text or "")
+                element.clear()
+        return found
+
+    def error_values(self) -> dict[str, str]:
+        """Cell address → error value (``#DIV/0!``, ``#N/A``…) for every cell holding one
+        (``t="e"``): calamine reads them as empty cells, which would drop a value the
+        clerk believes they entered."""
+        if not _ERROR_CELL.search(self.xml):
+            return {}
+        found: dict[str, str] = {}
+        for _, element in ElementTree.iterparse(io.BytesIO(self.xml)):
+            if element.tag == f"{MAIN}c":
+                if element.get("t") == "e":
+                    found[element.get("r", "?")] = element.findtext(f"{MAIN}v") or "#?"
                 element.clear()
         return found
 

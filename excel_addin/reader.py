@@ -227,6 +227,16 @@ def _read_sheet(
                     address,
                 )
             )
+        for address, error in sorted(part.error_values().items()):
+            problems.append(
+                Problem(
+                    "error",
+                    f"单元格是错误值 {error[:20]}：请直接填写数值 "
+                    f"(the cell holds the error value {error[:20]}: type the value itself)",
+                    name,
+                    address,
+                )
+            )
         for merged in part.merged():
             *_, bottom = range_boundaries(merged)
             if bottom >= HEADER_ROW:

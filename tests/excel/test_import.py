@@ -225,6 +225,7 @@ BAD = [
         good(d, G5="PLACEHOLDER")), "file", None, "zip bomb"),
     ("cell at XFD1048576", lambda d: _far_cell(good(d)), "file", None, "1048576 rows"),
     ("DOCTYPE", lambda d: _doctype(good(d)), "file", None, "DOCTYPE"),
+    ("error value", lambda d: good(d, F5="#DIV/0!", F6="73"), "error", "F5", "#DIV/0!"),
     ("DOCTYPE after 5 KB", lambda d: _doctype_after_comment(good(d)), "file", None, "DOCTYPE"),
     ("part in UTF-16", lambda d: _utf16(good(d)), "file", None, "not XML in UTF-8"),
     ("damaged zip", lambda d: good(d)[: len(good(d)) // 2], "file", None, "damaged"),

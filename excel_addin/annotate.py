@@ -13,6 +13,7 @@ import io
 import logging
 import zipfile
 from collections.abc import Sequence
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
@@ -36,7 +37,15 @@ def annotated_copy(data: bytes, problems: Sequence[Problem]) -> bytes | None:
         return None
     try:
         return _annotate(data, problems)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        TypeError,
+        ElementTree.ParseError,  # XML calamine read but openpyxl cannot (&#x7; in a string)
+    ):
         return None
     except Exception:  # the problems are reported either way; a copy is a courtesy
         logging.getLogger("jixiao.excel").exception("could not annotate a workbook")

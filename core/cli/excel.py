@@ -104,6 +104,12 @@ def import_command(file: str, bureau_code: str, output: str | None, as_json: boo
             click.echo(str(problem), err=True)
         if annotated:
             click.echo(f"标注副本 (annotated copy): {annotated}", err=True)
+        elif outcome.problems and not any(p.field == "file" for p in outcome.problems):
+            click.echo(
+                "无法生成标注副本：工作簿无法按原样重新打开 "
+                "(no annotated copy: the workbook cannot be reopened as it is)",
+                err=True,
+            )
     if unwritten:
         click.echo(unwritten, err=True)
     if not outcome.ok:

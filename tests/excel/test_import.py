@@ -356,3 +356,19 @@ def test_cli_import_writes_the_annotated_copy_and_exits_1(entry, blank, instance
     result = runner.invoke(main, ["excel", "import", str(path), "--bureau", "b1"])
     assert result.exit_code == 0, result.output
     assert "3 条已记录 (recorded)" in result.output and "u1 办公室!F5" in result.output
+
+
+def test_a_workbook_openpyxl_cannot_reopen_is_refused_without_a_copy_or_a_traceback(
+    entry, blank, platform, caplog
+):
+    """A character reference XML 1.0 forbids (``&#x7;``, as third-party writers leave
+    them): calamine reads it and the cell is refused; openpyxl cannot parse the file,
+    which logged three tracebacks and, on the command line, printed them."""
+    before = log_size(platform, "b1")
+    data = _replace(b"PLACEHOLDER", b"a&#x7;b")(good(blank, G5="PLACEHOLDER"))
+    with caplog.at_level("ERROR"):
+        outcome = importer.import_workbook(entry.reporter(), "b1", data)
+    assert not outcome.ok and outcome.annotated is None
+    assert [p.cell for p in outcome.problems] == ["G5"], [str(p) for p in outcome.problems]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert log_size(platform, "b1") == before

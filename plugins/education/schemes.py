@@ -17,21 +17,7 @@ from typing import Any
 from core.plugin_api import IndicatorSpec, find_node, load_template, plain_numbers, set_grade
 from core.plugin_api import with_points as reweighted
 from plugins.education.fields import DEFAULT_COEFFICIENTS, with_defaults
-from plugins.education.settings import DEFAULT_FUNDING, GROUPS, EducationSettings
-
-PACKAGE = "plugins.education"
-FILES = {
-    "edu-recruit-a": "recruit-a.yaml",
-    "edu-recruit-b": "recruit-b.yaml",
-    "edu-recruit-c": "recruit-c.yaml",
-    "edu-recruit-d": "recruit-d.yaml",
-    "edu-master": "cultivation-master.yaml",
-    "edu-leader": "cultivation-leader.yaml",
-    "edu-backbone": "cultivation-backbone.yaml",
-    "edu-rising": "cultivation-rising.yaml",
-}
-"""Group (tier) → its scheme file; the scheme's code is the group's."""
-assert tuple(FILES) == GROUPS
+from plugins.education.settings import DEFAULT_FUNDING, FILES, PACKAGE, EducationSettings
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.plugin_api import load_template, with_points
 from plugins.education.fields import (
     GRADES,
     GradeLines,
@@ -32,6 +33,19 @@ GROUPS = (
     "edu-backbone",
     "edu-rising",
 )
+PACKAGE = "plugins.education"
+FILES = {
+    "edu-recruit-a": "recruit-a.yaml",
+    "edu-recruit-b": "recruit-b.yaml",
+    "edu-recruit-c": "recruit-c.yaml",
+    "edu-recruit-d": "recruit-d.yaml",
+    "edu-master": "cultivation-master.yaml",
+    "edu-leader": "cultivation-leader.yaml",
+    "edu-backbone": "cultivation-backbone.yaml",
+    "edu-rising": "cultivation-rising.yaml",
+}
+"""Group (tier) → its scheme file; the scheme's code is the group's."""
+assert tuple(FILES) == GROUPS
 DIMENSIONS = ("research", "teaching", "influence")
 
 DEFAULT_FUNDING = {
@@ -132,3 +146,9 @@ class EducationSettings(GradeLines):
                     f"{group}：各维度之和须为 100 ({group}: dimensions must add up to 100)",
                     "weights",
                 )
+            # the template must still render with them: children share a dimension's
+            # points to the fen, so 99.995 + 0.005 adds up here and not there
+            try:
+                with_points(load_template(PACKAGE, FILES[group]), dims)
+            except (KeyError, ValueError) as exc:
+                raise ValidationError(f"{group}: {str(exc).strip(chr(39))}", "weights") from exc

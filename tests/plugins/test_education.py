@@ -184,6 +184,21 @@ def test_the_share_must_stay_within_forty_to_fifty_percent(edu):
     assert "0.40–0.50" in str(refused.value)
 
 
+def test_weights_the_templates_cannot_render_with_are_refused(edu, platform):
+    """99.995 + 0.005 + 0 adds up to 100, but shared to the fen among a dimension's
+    children it does not: the settings were recorded and the template then failed."""
+    from tests.helpers import log_size
+
+    before = log_size(platform, "wzedu")
+    weights = {"edu-master": {"research": "99.995", "teaching": "0.005", "influence": "0"}}
+    with pytest.raises(InvalidInput) as refused:
+        plugins.configure(edu.ctx, "wzedu", "education", {"weights": weights})
+    assert "edu-master" in str(refused.value) and "add up to" in str(refused.value)
+    assert log_size(platform, "wzedu") == before
+    fine = {"edu-master": {"research": "50", "teaching": "30", "influence": "20"}}
+    plugins.configure(edu.ctx, "wzedu", "education", {"weights": fine})
+
+
 def test_a_designation_is_one_unit_of_work(edu):
     """``designate`` regroups the teacher and records the designation together: a
     failure after the regroup leaves neither (it had been two transactions, so a failed

@@ -24,10 +24,14 @@ values = st.recursive(
 # What the append path accepts: text a person can read back (no controls other than tab
 # and newline, no bidi overrides; see core.kernel.text), short enough never to spell a
 # mobile or ID-card number.
+NONCHARACTERS = "".join(map(chr, range(0xFDD0, 0xFDF0))) + "".join(
+    chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF)
+)
 recordable = st.text(
     alphabet=st.characters(
         blacklist_categories=("Cs", "Cc"),
-        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        + NONCHARACTERS,
         min_codepoint=0,
         max_codepoint=0x10FFFF,
     )

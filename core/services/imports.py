@@ -4,6 +4,7 @@ key, so importing the same file again records nothing twice."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from core.domain.inputs import values
@@ -87,6 +88,9 @@ def run(
             done = recorded(values.record_values(work, given))
         except ServiceError as exc:
             raise _in_the_file(exc, places, filename) from exc
+        # warnings and skipped rows name the file's rows too, as errors do
+        done["warnings"] = [{**w, "row": _line(places, w["row"])} for w in done["warnings"]]
+        done["skipped_rows"] = [_line(places, n) for n in done["skipped_rows"]]
         return {"importer": name, "rows": len(rows), **done}
 
 
@@ -113,14 +117,34 @@ def _in_file(filename: str, errors: list[FieldError]) -> str:
     )
 
 
+_OTHER_ROW = re.compile(r"第 (\d+) 行|\brow (\d+)")
+"""How the entry path's reasons name another row ("the same unit, indicator and period
+as row 1"): renumbered like the error's own row."""
+
+
+def _known(places: list[list[int]], number: object) -> bool:
+    """Whether the importer said which rows of the file value row ``number`` came from."""
+    return type(number) is int and 0 < number <= len(places) and bool(places[number - 1])
+
+
+def _line(places: list[list[int]], number: int) -> int:
+    """The file's first row value row ``number`` came from (itself when not known)."""
+    return places[number - 1][0] if _known(places, number) else number
+
+
 def _in_the_file(exc: ServiceError, places: list[list[int]], filename: str) -> ServiceError:
-    """``exc`` with each row error moved to the file's row its value row came from."""
+    """``exc`` with each row error moved to the file's row its value row came from, and
+    each other row a reason names renumbered the same way."""
+
+    def renumbered(match: re.Match) -> str:
+        line = _line(places, int(match.group(1) or match.group(2)))
+        return f"第 {line} 行" if match.group(1) else f"row {line}"
 
     def moved(error: FieldError) -> FieldError:
-        if error.row is None or not 0 < error.row <= len(places) or not places[error.row - 1]:
+        if not _known(places, error.row):
             return error
         lines = places[error.row - 1]
-        reason = error.reason
+        reason = _OTHER_ROW.sub(renumbered, error.reason)
         if len(lines) > 1:
             shown = ", ".join(str(n) for n in lines)
             reason = f"{reason}（来自文件第 {shown} 行 (from rows {shown} of the file)）"

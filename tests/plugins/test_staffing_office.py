@@ -102,7 +102,8 @@ def test_a_staffing_office_from_install_to_outcomes(linyi, tmp_path):
                        "progress.csv", "2026")  # fmt: skip
     assert feed["rows"] == 11
     # i2's Q2 35% is behind the time progress 50% by more than 10 points
-    assert [(w["row"], w["check"]) for w in feed["warnings"]] == [(5, "quarterly-progress")]
+    # (line 6 of the file: warnings name the file's rows, as errors do)
+    assert [(w["row"], w["check"]) for w in feed["warnings"]] == [(6, "quarterly-progress")]
     for unit, group in (("i1", "economic"), ("i2", "economic"), ("i4", "enforcement"),
                         ("i5", "enforcement"), ("i7", "party")):  # fmt: skip
         linyi.values(_full(unit, group))
@@ -301,6 +302,20 @@ def test_every_roster_error_is_listed_once_at_its_line(linyi, tmp_path):
               "--since", "2026-01-01", "--recuse", "nope", ok=False)  # fmt: skip
     assert bad.output.count("unknown unit") == 1, bad.output
     assert _added(linyi) == 0
+
+
+def test_a_feed_names_the_files_rows_in_its_reasons_too(linyi):
+    """"row 3 … the same as row 1" for a file whose rows 2 and 3 repeat: the error was
+    moved to the file's row, the row its reason named was not."""
+    from core.kernel.errors import InvalidInput
+
+    linyi.template("staffing")
+    twice = "quarter,unit,completion\n2026-Q1,i1,20\n2026-Q1,i1,21\n"
+    with pytest.raises(InvalidInput) as refused:
+        imports.run(linyi.ctx, "linyi", "staffing-quarterly-progress", twice.encode(),
+                    "dup.csv", "2026")  # fmt: skip
+    [error] = refused.value.errors
+    assert error.row == 3 and "row 2" in error.reason and "row 1" not in error.reason, error
 
 
 def test_a_date_that_is_none_is_a_422_naming_on(linyi, client):

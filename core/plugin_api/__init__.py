@@ -9,6 +9,7 @@ section per hook, the compatibility policy and a worked example, and
 :mod:`core.testing` for the pytest fixtures.
 """
 
+from core.kernel.library_messages import chinese_first
 from core.plugin_api.context import (
     BureauReader,
     BureauRef,
@@ -67,14 +68,15 @@ from core.plugin_api.templating import (
     with_points,
 )
 
-API_VERSION = "1.3"
+API_VERSION = "1.4"
 """1.1: ``combine: sum`` leaves; ``CODE``, ``is_id_card``, ``read_csv`` and the scheme
 document helpers of :mod:`core.plugin_api.templating`; ``BureauReader.results(…,
 explain=True)``; ``OutcomeContext.cycle``. 1.2: ``PluginContext.regroup``,
 ``PluginContext.units`` with ``scoped`` API blueprints and console pages (a reporter gets
 403 from other views), ``BureauReader.unattached`` and ``experts``, and importers'
 ``source_rows``. 1.3: ``OutcomeType.grades``, the grades an outcome's params name,
-checked against the scheme's."""
+checked against the scheme's. 1.4: ``chinese_first``, a library's English message as
+``中文 (English)``, for the reasons a plugin builds from marshmallow's messages."""
 
 __all__ = [
     "API_VERSION",
@@ -113,6 +115,7 @@ __all__ = [
     "ValueContext",
     "adjust_node",
     "as_text",
+    "chinese_first",
     "current_context",
     "find_node",
     "hookimpl",

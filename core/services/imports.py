@@ -9,7 +9,7 @@ from typing import Any
 
 from core.domain.inputs import values
 from core.kernel.errors import FieldError, InvalidInput, NotFound, ServiceError
-from core.plugin_api import ImportContext
+from core.plugin_api import ImportContext, chinese_first
 from core.services.context import Context
 from core.services.values import recorded
 
@@ -73,7 +73,7 @@ def run(
             ) from exc
         if errors:
             found = [
-                FieldError(str(e.get("field", "file")), str(e["reason"]), e.get("row"))
+                FieldError(str(e.get("field", "file")), _readable(e["reason"]), e.get("row"))
                 for e in errors
             ]
             raise InvalidInput(_in_file(filename, found), found)
@@ -120,6 +120,12 @@ def _in_file(filename: str, errors: list[FieldError]) -> str:
 _OTHER_ROW = re.compile(r"第 (\d+) 行|\brow (\d+)")
 """How the entry path's reasons name another row ("the same unit, indicator and period
 as row 1"): renumbered like the error's own row."""
+
+
+def _readable(reason: object) -> str:
+    """An importer's reason, Chinese first even where it passed marshmallow's English
+    messages on as they were (joined with "; ")."""
+    return "; ".join(chinese_first(part) for part in str(reason).split("; "))
 
 
 def _known(places: list[list[int]], number: object) -> bool:

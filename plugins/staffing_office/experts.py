@@ -28,7 +28,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_api import CODE, Event, PluginContext, RecordStore, read_csv
+from core.plugin_api import CODE, Event, PluginContext, RecordStore, chinese_first, read_csv
 
 ADDED = "staffing.expert.added"
 RETIRED = "staffing.expert.retired"
@@ -248,7 +248,7 @@ def _flat(messages: Mapping, prefix: str = "") -> Iterator[tuple[str, str]]:
         if isinstance(value, Mapping):
             yield from _flat(value, name)
         else:
-            yield name, "; ".join(map(str, value))
+            yield name, "; ".join(chinese_first(str(v)) for v in value)
 
 
 def roster(data: bytes, filename: str, known: Known) -> tuple[list[dict], list[dict]]:

@@ -32,6 +32,7 @@ from core.plugin_api import (
     RecordStore,
     ValueContext,
     as_text,
+    chinese_first,
     quantize,
     read_csv,
 )
@@ -236,7 +237,8 @@ def parse_progress(data: bytes, filename: str, ctx: ImportContext) -> tuple[list
             row = schema.load({k: v for k, v in raw.items() if v != ""})
         except ValidationError as exc:
             for name, reasons in exc.normalized_messages().items():
-                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+                reason = "; ".join(chinese_first(r) for r in reasons)
+                errors.append({"row": line, "field": name, "reason": reason})
             continue
         value = {
             "unit": row["unit"],

@@ -27,7 +27,15 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_api import CODE, ImportContext, as_text, load_template, parse_decimal, read_csv
+from core.plugin_api import (
+    CODE,
+    ImportContext,
+    as_text,
+    chinese_first,
+    load_template,
+    parse_decimal,
+    read_csv,
+)
 
 PACKAGE = "plugins.tax"
 INDICATOR_FOR_KIND = {"bonus": "daily_bonus", "deduction": "daily_deduction"}
@@ -211,7 +219,8 @@ def parse_points(data: bytes, filename: str, ctx: ImportContext) -> tuple[list[d
             event = schema.load({k: v for k, v in raw.items() if v != ""})
         except ValidationError as exc:
             for name, reasons in exc.normalized_messages().items():
-                errors.append({"row": line, "field": name, "reason": "; ".join(reasons)})
+                reason = "; ".join(chinese_first(r) for r in reasons)
+                errors.append({"row": line, "field": name, "reason": reason})
             continue
         same = first_line.setdefault(_identity(event), line)
         if same != line:

@@ -340,3 +340,16 @@ def test_a_quarter_with_no_monitored_unit_is_an_empty_report_of_that_quarter(pla
     assert (report["period"], report["expected"], report["groups"]) == ("2026-Q2", "50", [])
     bad = cli("staffing_office", "report", "--bureau", "rizhao", "--quarter", "2026", ok=False)
     assert bad.exit_code == 1 and "quarter: 须为季度" in bad.output
+
+
+def test_a_feeds_refusals_read_chinese_first(linyi):
+    """marshmallow's English messages were passed on as they were."""
+    from core.kernel.errors import InvalidInput
+
+    bad = "quarter,unit,completion\n2026-Q9,i1,\n"
+    with pytest.raises(InvalidInput) as refused:
+        imports.run(linyi.ctx, "linyi", "staffing-quarterly-progress", bad.encode(),
+                    "bad.csv", "2026")  # fmt: skip
+    reasons = {e.field: e.reason for e in refused.value.errors}
+    assert reasons["completion"].startswith("必填 (Missing data"), reasons
+    assert reasons["quarter"].startswith("格式不对 ("), reasons

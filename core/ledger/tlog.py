@@ -934,6 +934,8 @@ def main(argv: list[str] | None = None) -> int:
         witnesses = load_witness_keys(args.witness_key)
     except (NoteError, OSError, ValueError) as exc:
         parser.error(f"cannot use the keys given: {_readable(exc)}")
+    if args.min_witnesses < 0:
+        parser.error(f"--min-witnesses {args.min_witnesses}: give 0 or more")
     if args.min_witnesses > len(witnesses):
         parser.error(f"--min-witnesses {args.min_witnesses} needs as many --witness-key")
     if args.proof:

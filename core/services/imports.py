@@ -111,6 +111,7 @@ def _source_rows(row: object) -> list[int]:
 
 def _in_file(filename: str, errors: list[FieldError]) -> str:
     count = len({e.row for e in errors})
+    filename = filename if filename.strip() and filename != "null" else "上传的文件 (the file)"
     return (
         f"{filename} 有 {count} 行有误，未写入任何数据 "
         f"({count} row(s) of {filename} have errors; nothing was written)"

@@ -98,10 +98,21 @@ def imported(context: PluginContext, events: Sequence[Event]) -> None:
 
 
 def report_incident(context: PluginContext, given: dict) -> Event:
-    """Record ``community_correction.incident_reported`` for a worker of the bureau."""
+    """Record ``community_correction.incident_reported`` for a worker of the bureau: of
+    a unit of the bureau, on a day that has come (a report is of what happened; a day
+    after tomorrow — a day's grace for the time zones — is a typing mistake)."""
+    from marshmallow import ValidationError
+
+    loaded = IncidentReported().load(given)
+    if given.get("unit") not in {u.code for u in context.reader.units()}:
+        raise ValidationError(f"没有单位 {given.get('unit')!r} (unknown unit)", "unit")
     person = next((p for p in context.reader.people() if p.code == given.get("person")), None)
     if person is None or person.unit != given.get("unit"):
-        from marshmallow import ValidationError
-
         raise ValidationError("不是该司法所的社工 (not a worker of that office)", "person")
-    return context.record(INCIDENT, IncidentReported().dump(IncidentReported().load(given)))
+    if loaded["date"] > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError(
+            f"{loaded['date']} 尚未到来：报告的是已发生的事故 "
+            f"({loaded['date']} has not come yet: a report is of what happened)",
+            "date",
+        )
+    return context.record(INCIDENT, IncidentReported().dump(loaded))

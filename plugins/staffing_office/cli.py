@@ -136,7 +136,12 @@ def experts_list(bureau_code: str, day: dt.datetime | None, as_json: bool) -> No
 @click.option("--cycle", required=True)
 @click.option("--size", type=int, default=None, help="default: the panel_size setting")
 @click.option("--seed", default=None, help="default: 128 random bits, recorded with the draw")
-@click.option("--expertise", multiple=True, help="draw only from these fields (repeat)")
+@click.option(
+    "--expertise",
+    multiple=True,
+    type=click.Choice(sorted(experts.EXPERTISE)),
+    help="draw only from these fields (repeat)",
+)
 @date_option
 @json_option
 @readable_errors

@@ -441,3 +441,9 @@ def test_the_auditor_names_the_log_and_a_proof_states_only_what_is_signed(
         proof.write_text(json.dumps({**good, name: lie}))
         said = standalone(out, "--proof", str(proof), "--public-key", str(public_key))
         assert said.returncode == 1 and f"the proof says {name}" in said.stdout, said.stdout
+
+
+def test_a_negative_witness_count_is_refused(tmp_path, log, public_key):
+    out = _exported(tmp_path)
+    said = standalone(out, ".", "--public-key", str(public_key), "--min-witnesses", "-5")
+    assert said.returncode == 2 and "give 0 or more" in said.stderr, said.stderr

@@ -8,6 +8,7 @@ pay. Every number is computed by hand in the comments."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -219,11 +220,17 @@ def test_numbers_are_read_exactly_or_refused(cc):
 
 
 def test_an_impossible_incident_date_is_refused_naming_it(cc):
-    for day, reason in (("2026-02-30", "不是有效日期"), ("9999-12-31", "须为 2000 至 2999 年")):
+    later = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    for unit, day, reason in (
+        ("sfs-mudu", "2026-02-30", "date: 不是有效日期"),
+        ("sfs-mudu", "9999-12-31", "date: 须为 2000 至 2999 年"),
+        ("sfs-mudu", later, "has not come yet"),  # a report is of what happened
+        ("nowhere", "2026-05-06", "unit: 没有单位 'nowhere'"),  # not "not a worker"
+    ):
         out = cli(
-            "community_correction", "incident", "--bureau", "wzsf", "--unit", "sfs-mudu",
+            "community_correction", "incident", "--bureau", "wzsf", "--unit", unit,
             "--person", "M2001", "--date", day, "--kind", "abscond", "--severity", "general",
             "--summary", "脱管", ok=False,
         )  # fmt: skip
-        assert out.exit_code == 1 and f"date: {reason}" in out.output, out.output
+        assert out.exit_code == 1 and reason in out.output, out.output
     assert cli_json("community_correction", "incidents", "--bureau", "wzsf", "--json") == []

@@ -222,10 +222,13 @@ def test_the_pool_of_the_day_is_what_is_drawn_from(linyi, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     cli("staffing_office", "experts-import", str(roster), "--bureau", "linyi")
-    for extra in (("--on", "1900-01-01"), ("--expertise", "nope")):
+    for extra in (("--on", "1900-01-01"), ("--expertise", "social")):  # nobody in social
         bad = cli("staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026",
                   "--size", "2", *extra, ok=False)  # fmt: skip
         assert bad.exit_code == 1 and "no experts" in bad.output, bad.output
+    unknown = cli("staffing_office", "draw", "--bureau", "linyi", "--cycle", "2026",
+                  "--size", "2", "--expertise", "nope", ok=False)  # fmt: skip
+    assert unknown.exit_code == 2 and "'nope' is not one of" in unknown.output  # not "no experts"
     bad = cli("staffing_office", "expert-add", "--bureau", "linyi", "--expert", "e9",
               "--expertise", "law", "--affiliation", "某所", "--affiliation-kind", "enterprise",
               "--since", "2026-01-01", "--recuse", "nope", ok=False)  # fmt: skip

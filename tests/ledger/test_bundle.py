@@ -447,3 +447,18 @@ def test_a_negative_witness_count_is_refused(tmp_path, log, public_key):
     out = _exported(tmp_path)
     said = standalone(out, ".", "--public-key", str(public_key), "--min-witnesses", "-5")
     assert said.returncode == 2 and "give 0 or more" in said.stderr, said.stderr
+
+
+def test_an_sm2_key_beside_does_not_need_gmalg_for_an_ed25519_log(tmp_path, log, public_key, suite):
+    """The auditor saves every key ``jixiao ledger public-key`` prints (Ed25519 and SM2):
+    without gmalg, verify.py stopped with a traceback loading the SM2 one."""
+    if suite != "sha256-ed25519":
+        pytest.skip("an Ed25519 log")
+    from core.ledger.notekeys import SM2Signer
+
+    both = tmp_path / "both.pub"
+    both.write_text(public_key.read_text() + f"{SM2Signer.generate('jixiao').verifier}\n")
+    out = _exported(tmp_path)
+    said = standalone(out, ".", "--public-key", str(both))  # gmalg blocked
+    assert said.returncode == 0 and said.stdout.startswith("OK"), said.stdout + said.stderr
+    assert "Traceback" not in said.stderr and "gmalg" in said.stderr

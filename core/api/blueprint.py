@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from flask import Request, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema
@@ -39,17 +40,32 @@ class StrictParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
-        if not is_json_request(req):
-            if req.get_data(cache=True) or req.form or req.files:
-                # a body the endpoint would not read: say so, rather than "missing data
-                # for required field" about fields the client believes it sent
-                sent = req.mimetype or "no type"
-                raise UnsupportedMediaType(
-                    "请以 JSON 发送，Content-Type: application/json "
-                    f"(send JSON with Content-Type: application/json, not {sent})"
-                )
-            return webargs_core.missing
-        return jsonio.loads(req.get_data(cache=True))
+        found = json_body(req)
+        return webargs_core.missing if found is _NONE else found
+
+
+_NONE = object()
+
+
+def json_body(req: Request | None = None, missing: Any = _NONE) -> Any:
+    """The request's JSON body, read strictly, or ``missing`` when there is none (an
+    empty body, whatever its type says: "no body" whether or not the client set
+    ``Content-Type: application/json``). A body that is not JSON is a 415 — rather than
+    "missing data for required field" about fields the client believes it sent. Every
+    endpoint that reads JSON, through webargs or by itself, reads it here."""
+    req = req or request
+    data = req.get_data(cache=True)
+    if not is_json_request(req):
+        if data.strip() or req.form or req.files:
+            sent = req.mimetype or "no type"
+            raise UnsupportedMediaType(
+                "请以 JSON 发送，Content-Type: application/json "
+                f"(send JSON with Content-Type: application/json, not {sent})"
+            )
+        return missing
+    if not data.strip():
+        return missing
+    return jsonio.loads(data)
 
 
 @cache

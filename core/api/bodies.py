@@ -22,7 +22,7 @@ from flask import current_app, request
 from core.kernel import jsonio
 from core.kernel.errors import invalid
 
-_BODY_LOCATIONS = (None, "json", "form", "files")
+_BODY_LOCATIONS = ("json", "form", "files", "json_or_form")
 _METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -32,7 +32,7 @@ def _reads_body(view: Any) -> bool | None:
     if doc is None:
         return None
     parameters = doc.get("arguments", {}).get("parameters", [])
-    if any(p.get("location") in _BODY_LOCATIONS for p in parameters):
+    if any(p.get("in") in _BODY_LOCATIONS for p in parameters):  # smorest's key for it
         return True
     return "requestBody" in (doc.get("manual_doc") or {})
 

@@ -20,7 +20,7 @@ from flask import Response, request, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api.blueprint import Blueprint
+from core.api.blueprint import Blueprint, json_body
 from core.api.context import ctx
 from core.api.problems import problem
 from core.kernel.errors import invalid
@@ -221,9 +221,10 @@ class Submit(MethodView):
 
 
 def _json_body() -> Any:
-    if not request.is_json:
+    found = json_body(missing=None)
+    if found is None:
         raise invalid("body", "请发送 JSON (send JSON (Content-Type: application/json))")
-    return request.get_json()
+    return found
 
 
 @blp.route("/bureaus/<code>/excel/xlwings/<action>")

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from core.api import schemas
-from core.api.blueprint import Blueprint
+from core.api.blueprint import Blueprint, json_body
 from core.api.context import ctx
 from core.services import plugins
 
@@ -96,9 +96,7 @@ class Settings(MethodView):
     )
     def put(self, code, name):
         """Set the plugin's settings (validated by its schema, recorded in the ledger)."""
-        from flask import request
-
-        body = request.get_json(silent=False) if request.is_json else None
+        body = json_body(missing=None)
         return plugins.configure(ctx(), code, name, body)
 
 

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from core.api import schemas
-from core.api.blueprint import Blueprint
+from core.api.blueprint import Blueprint, json_body
 from core.api.context import ctx
 from core.kernel.errors import invalid, rows_have_errors
 from core.services import cycles, imports, indicators, values
@@ -88,7 +88,7 @@ class ValueBatch(MethodView):
     def post(self, code):
         """Record many values at once: all rows are written, or none (errors name rows).
         The body is ``{"rows": [...]}`` or the plain array ``values import`` reads."""
-        body = request.get_json(silent=False) if request.is_json else None
+        body = json_body(missing=None)
         rows = body.get("rows") if isinstance(body, dict) else body
         if not isinstance(rows, list) or not rows:
             raise invalid(

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from core.api import schemas
-from core.api.blueprint import Blueprint
+from core.api.blueprint import Blueprint, json_body
 from core.api.context import ctx
 from core.kernel.errors import invalid
 from core.services import schemes, templates
@@ -32,7 +32,7 @@ class Schemes(MethodView):
     def post(self, code, cycle):
         """Import a scheme (JSON, the format of docs/schemes.md) as the next version;
         ``?publish=true`` publishes it at once."""
-        doc = request.get_json(silent=False) if request.is_json else None
+        doc = json_body(missing=None)
         if not isinstance(doc, dict):
             raise invalid("body", "请以 JSON 对象发送方案 (send the scheme as a JSON object)")
         publish = request.args.get("publish", "false").lower() == "true"

@@ -79,8 +79,33 @@ def _guard_request() -> None:
                 if reason:
                     errors.append(FieldError(str(key)[:64], reason))
                     break
+    if request.path.startswith("/api/"):
+        errors += _replaced_bytes()
     if errors:
         raise InvalidInput(f"{errors[0].field}: {errors[0].reason}", errors)
+
+
+NOT_UTF8 = "不是有效的 UTF-8 文本 (is not valid UTF-8 text)"
+
+
+def _replaced_bytes() -> list[FieldError]:
+    """Form fields and file names werkzeug could not decode as UTF-8, which it hands on
+    with U+FFFD in place of the bytes (an evidence subject ``x\\xff`` was recorded as
+    ``x\ufffd``): refused, as a JSON body that is not UTF-8 is. (The console reads its
+    forms strictly itself, and shows each such field again beside its error.)"""
+    if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return []
+    if not request.form and not request.files and (request.content_length or 0) > 0:
+        # werkzeug drops a whole body whose part headers are not UTF-8
+        reason = (
+            "表单无法读取：字段名或文件名不是有效的 UTF-8 "
+            "(the form cannot be read: a field or file name is not valid UTF-8)"
+        )
+        return [FieldError("body", reason)]
+    found = [key for key, value in request.form.items(multi=True) if "\ufffd" in key + value]
+    found += [key for key, upload in request.files.items(multi=True)
+              if "\ufffd" in key + (upload.filename or "")]  # fmt: skip
+    return [FieldError(str(key)[:64], NOT_UTF8) for key in found]
 
 
 def init_app(app: Flask) -> None:

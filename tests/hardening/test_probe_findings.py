@@ -108,6 +108,34 @@ def test_an_upload_is_one_file_with_known_fields_and_counts_once(client, world, 
     assert elsewhere.json["seq"] > first.json["seq"]  # the same file for another subject
 
 
+def test_form_bytes_that_are_not_utf8_are_refused_not_replaced(client, world, platform):
+    """A multipart field (or file name) that is not UTF-8 reached the ledger with U+FFFD
+    in place of its bytes."""
+    boundary = "XyZ"
+
+    def multipart(subject: bytes, filename: bytes = b"scan.pdf") -> bytes:
+        return (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"unit\"\r\n\r\nu1\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\n"
+        ).encode() + subject + (
+            f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        ).encode() + b'filename="' + filename + (
+            f'"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x\r\n--{boundary}--\r\n'
+        ).encode()
+
+    admin = world.headers("bureau_admin")
+    kind = f"multipart/form-data; boundary={boundary}"
+    with Unchanged(platform):
+        for body, field in ((multipart(b"x\xff"), "subject"),
+                            (multipart(b"y\xed\xa0\x80"), "subject"),
+                            (multipart(b"ok", b"b\xff.pdf"), "body")):  # fmt: skip
+            r = client.post(f"{B1}/evidence", data=body, content_type=kind, headers=admin)
+            assert "UTF-8" in said(refused(r, 422, field)), r.json
+    good = client.post(f"{B1}/evidence", data=multipart("第一季度".encode()), content_type=kind,
+                       headers=admin)  # fmt: skip
+    assert good.status_code == 201, good.json
+
+
 def test_an_error_quotes_at_most_a_little_of_a_huge_input(client, world, platform):
     admin = world.headers("bureau_admin")
     for r in (

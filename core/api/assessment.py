@@ -11,8 +11,9 @@ from flask.views import MethodView
 
 from core.api import schemas
 from core.api.blueprint import Blueprint
+from core.api.bodies import one_upload
 from core.api.context import ctx
-from core.kernel.errors import FieldError, InvalidInput, invalid
+from core.kernel.errors import invalid
 from core.kernel.files import content_disposition
 from core.services import appeals, assessment, evidence, results, scoring
 
@@ -160,17 +161,7 @@ class Evidence(MethodView):
                 "请以 multipart/form-data 的 'file' 字段上传文件"
                 " (send the file as multipart/form-data field 'file')",
             )
-        if len(request.files.getlist("file")) > 1:
-            raise invalid("file", "每次上传一个文件 (one file per upload)")
-        for name in ("unit", "subject"):
-            if len(request.form.getlist(name)) > 1:
-                raise invalid(name, "只能给出一次 (may be given only once)")
-        unknown = sorted((set(request.form) | set(request.files)) - {"file", "unit", "subject"})
-        if unknown:
-            raise InvalidInput(
-                "未知字段 (unknown fields)",
-                [FieldError(name[:64], "未知字段 (unknown field)") for name in unknown],
-            )
+        one_upload(("unit", "subject"))
         return evidence.attach(
             ctx(),
             code,

@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app, request
 
 from core.kernel import jsonio
-from core.kernel.errors import invalid
+from core.kernel.errors import FieldError, InvalidInput, invalid
 
 _BODY_LOCATIONS = ("json", "form", "files", "json_or_form")
 _METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -55,3 +55,20 @@ def refuse_unread_body() -> None:
         "body",
         "此操作不读取请求体，请勿发送内容 (this request reads no body: send none)",
     )
+
+
+def one_upload(fields: tuple[str, ...] = ()) -> None:
+    """A multipart upload holds one ``file`` and only the form ``fields`` named, each
+    once: a second file would be dropped and an unknown field ignored, which the caller
+    must hear about (as a JSON body's unknown keys are refused)."""
+    if len(request.files.getlist("file")) > 1:
+        raise invalid("file", "每次上传一个文件 (one file per upload)")
+    for name in fields:
+        if len(request.form.getlist(name)) > 1:
+            raise invalid(name, "只能给出一次 (may be given only once)")
+    unknown = sorted((set(request.form) | set(request.files)) - {"file", *fields})
+    if unknown:
+        raise InvalidInput(
+            "未知字段 (unknown fields)",
+            [FieldError(name[:64], "未知字段 (unknown field)") for name in unknown],
+        )

@@ -21,6 +21,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from core.api.blueprint import Blueprint, json_body
+from core.api.bodies import one_upload
 from core.api.context import ctx
 from core.api.problems import problem
 from core.kernel.errors import invalid
@@ -114,6 +115,7 @@ class Import(MethodView):
 
         upload = request.files.get("file")
         if upload is not None:
+            one_upload()
             data = upload.read()
         elif request.mimetype in (XLSX, "application/octet-stream"):
             data = request.get_data()

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from core.api import schemas
 from core.api.blueprint import Blueprint, json_body
+from core.api.bodies import one_upload
 from core.api.context import ctx
 from core.kernel.errors import invalid, rows_have_errors
 from core.services import cycles, imports, indicators, values
@@ -180,6 +181,7 @@ class Feed(MethodView):
                 "请以 multipart/form-data 发送 'file' 和 'cycle'"
                 " (send multipart/form-data with 'file' and 'cycle')",
             )
+        one_upload(("cycle", "period"))
         return imports.run(
             ctx(),
             code,

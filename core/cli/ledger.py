@@ -121,7 +121,7 @@ def verify_bundle(
     as_json: bool,
 ) -> None:
     """Verify a bundle offline; needs no database or instance (the bundle's own
-    verify.py takes the same options)."""
+    verify.py takes the same options, and checks a single entry's proof with --proof)."""
     from core.ledger import tlog
 
     args = [path, "--public-key", public_key, "--min-witnesses", str(min_witnesses)]

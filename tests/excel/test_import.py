@@ -372,3 +372,20 @@ def test_a_workbook_openpyxl_cannot_reopen_is_refused_without_a_copy_or_a_traceb
     assert [p.cell for p in outcome.problems] == ["G5"], [str(p) for p in outcome.problems]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert log_size(platform, "b1") == before
+
+
+def test_an_upload_through_the_api_is_one_workbook(entry, blank, client, platform):
+    """A second file was dropped and unknown form fields ignored (evidence uploads and
+    feeds are held to the same rule)."""
+    from werkzeug.datastructures import MultiDict
+
+    data = good(blank)
+    before = log_size(platform, "b1")
+    headers = entry.world.headers("bureau_admin")
+    for form in (
+        MultiDict([("file", (io.BytesIO(data), "a.xlsx")), ("file", (io.BytesIO(data), "b.xlsx"))]),
+        {"file": (io.BytesIO(data), "a.xlsx"), "dry_run": "1"},
+    ):
+        r = client.post("/api/v1/bureaus/b1/excel/import", data=form, headers=headers)
+        assert r.status_code == 422 and r.json["errors"][0]["field"] in ("file", "dry_run"), r.json
+    assert log_size(platform, "b1") == before

@@ -10,7 +10,7 @@ import json
 
 from core.services import ledger
 from tests.hardening.every_input import B1, TARGET, publish, scores
-from tests.hardening.refusals import Unchanged, cli_ok, cli_refused, refused
+from tests.hardening.refusals import Unchanged, cli_ok, cli_refused, refused, said
 from tests.helpers import entries
 
 ITEM = {**TARGET, "indicator": "i2", "reason": "投诉属实 (complaint upheld)"}
@@ -38,7 +38,8 @@ def test_items_are_corrected_and_withdrawn(client, world, platform, system):
         refused(record(quantity="3", corrects=first), 409, "corrects")  # corrected already
         refused(record(quantity="3", corrects=fixed, unit="u2"), 422, "corrects")  # not u2's
         refused(record(quantity="3", corrects=999_999), 409, "corrects")
-        refused(record(quantity="-1", corrects=fixed), 422, "quantity")
+        negative = refused(record(quantity="-1", corrects=fixed), 422, "quantity")
+        assert "more than 0" in said(negative)  # not "between 0 and …", 0 being refused
         refused(record(quantity="0"), 422, "quantity")  # changes nothing: always a slip
         refused(record(quantity="0.00", corrects=fixed), 422, "quantity")  # withdraw instead
         r = client.post(f"{B1}/items/{first}/withdraw", json={"reason": "x"}, headers=reviewer)

@@ -15,13 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.domain.inputs.ratings import number_in
 from core.domain.inputs.targets import Target, resolve
 from core.domain.inputs.values import seq_field
 from core.domain.models import EvidenceFile, IndicatorValue, ScoreItem, Subject
 from core.domain.work import BureauWork
 from core.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid, validate_rows
-from core.kernel.numbers import parse_decimal
+from core.kernel.numbers import as_text, parse_decimal
 from core.kernel.text import NOTE_MAX, REASON_MAX, check_text
 from core.ledger.store import Record
 from core.plugin_api import Event
@@ -33,14 +32,19 @@ QUANTITY_MAX = 10**9
 def quantity_in(row: dict, name: str = "quantity") -> str:
     """A quantity above 0: an item of none changes no score, and is always a slip (an
     item that should not count is withdrawn, which the ledger shows as such)."""
-    text = number_in(row, name, 0, QUANTITY_MAX)
-    if parse_decimal(text) == 0:
+    try:
+        value = parse_decimal(row.get(name))
+    except ValueError as exc:
+        raise invalid(name, str(exc)) from exc
+    if value <= 0:
         raise invalid(
             name,
             "须大于 0，不计的项请撤回 "
             "(must be more than 0: withdraw an item that should not count)",
         )
-    return text
+    if value > QUANTITY_MAX:
+        raise invalid(name, f"不得超过 {QUANTITY_MAX} (must be at most {QUANTITY_MAX})")
+    return as_text(value)
 
 
 def evidence_hashes(work: BureauWork, values: Any, unit: Any = None) -> list[str]:

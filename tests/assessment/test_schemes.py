@@ -251,3 +251,11 @@ def test_a_scheme_too_large_for_one_ledger_entry_is_refused_before_it_is_recorde
     assert error["field"] == "body" and "at most 65535" in error["reason"], error
     assert log_size(platform, "b1") == before
     assert client.post(path, json=_wide(100), headers=h).status_code == 201
+
+
+def test_names_in_a_scheme_are_as_long_as_names_anywhere(library, client, world):
+    long = doc()
+    long["nodes"][0]["name"] = "长" * 201
+    long["name_en"] = "x" * 201
+    errors = _errors(client, world, long)
+    assert "nodes[0].name" in errors and "name_en" in errors, errors

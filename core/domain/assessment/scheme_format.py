@@ -24,6 +24,7 @@ from core.domain.cycles import PERIOD_KINDS
 from core.domain.organisation import CODE
 from core.kernel.errors import FieldError
 from core.kernel.numbers import MAX_SAFE_INT, as_text, parse_decimal
+from core.kernel.text import NAME_MAX
 from core.plugin_api import OutcomeType, PostProcessor, RuleType
 
 DIRECTIONS = ("higher", "lower")
@@ -165,6 +166,16 @@ class _Checker:
             out.append(_Node(here, raw, parent if parent is not None else raw.get("parent")))
             if "children" in raw:
                 self.flatten(raw["children"], f"{here}.children", raw.get("code"), out)
+
+    def length(self, path: str, text: str) -> None:
+        """A name as long as any name the platform keeps (a 40,000-character node name
+        was caught only by the ledger entry's size)."""
+        if len(text) > NAME_MAX:
+            self.fail(
+                path,
+                f"长 {len(text)} 字，上限 {NAME_MAX} 字 "
+                f"(is {len(text)} characters long; the limit is {NAME_MAX})",
+            )
 
     def lift_meta(self, raw: dict, path: str) -> dict:
         """A leaf as a stored definition writes it (its properties under ``meta``, as
@@ -504,6 +515,8 @@ def normalise(
     check.code("code", doc.get("code"))
     if not str(doc.get("name", "")).strip():
         check.fail("name", "不能为空 (must not be empty)")
+    for field in ("name", "name_en"):
+        check.length(field, str(doc.get(field, "")))
     if doc.get("group") is not None:
         check.code("group", doc.get("group"))
     subject = doc.get("subject", "unit")
@@ -543,6 +556,8 @@ def normalise(
         }
         if not entry["name"].strip():
             check.fail(f"{node.path}.name", "不能为空 (must not be empty)")
+        for field in ("name", "name_en"):
+            check.length(f"{node.path}.{field}", entry[field])
         if node.raw.get("extra", False) is not False:
             if node.raw["extra"] is not True or node.parent is not None:
                 check.fail(

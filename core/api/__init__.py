@@ -102,9 +102,10 @@ def _replaced_bytes() -> list[FieldError]:
             "(the form cannot be read: a field or file name is not valid UTF-8)"
         )
         return [FieldError("body", reason)]
-    found = [key for key, value in request.form.items(multi=True) if "\ufffd" in key + value]
+    # a part without a name arrives under the key None: str() it, never add to it
+    found = [key for key, value in request.form.items(multi=True) if "\ufffd" in f"{key}{value}"]
     found += [key for key, upload in request.files.items(multi=True)
-              if "\ufffd" in key + (upload.filename or "")]  # fmt: skip
+              if "\ufffd" in f"{key}{upload.filename or ''}"]  # fmt: skip
     return [FieldError(str(key)[:64], NOT_UTF8) for key in found]
 
 

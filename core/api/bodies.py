@@ -66,7 +66,8 @@ def one_upload(fields: tuple[str, ...] = ()) -> None:
     for name in fields:
         if len(request.form.getlist(name)) > 1:
             raise invalid(name, "只能给出一次 (may be given only once)")
-    unknown = sorted((set(request.form) | set(request.files)) - {"file", *fields})
+    given = {str(name) for name in (*request.form, *request.files)}  # a nameless part: None
+    unknown = sorted(given - {"file", *fields})
     if unknown:
         raise InvalidInput(
             "未知字段 (unknown fields)",

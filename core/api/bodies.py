@@ -1,4 +1,5 @@
-"""Bodies sent to an endpoint that reads none.
+"""What a request may carry beyond what its endpoint reads: no body where none is read,
+one file and only the named fields in an upload.
 
 ``POST …/collection/reminders``, ``…/versions/<n>/publish``, ``PUT …/plugins/<name>``
 and the like take no body. A body sent to them was ignored whatever it held — invalid
@@ -7,9 +8,9 @@ asking for something else never heard otherwise. Such a body must be empty: noth
 ``{}``, ``[]`` or ``null`` (what HTTP clients send by default); malformed JSON is a 400
 as anywhere else, and anything more is a 422 naming ``body``.
 
-Which endpoints read a body is what flask-smorest records of their arguments: a
-location of ``json`` (the default), ``form`` or ``files``, or a request body documented
-by hand (uploads the view reads itself). Views that are not flask-smorest's (plugins'
+Which endpoints read a body is what flask-smorest records of their arguments (their
+``in``: ``json``, the default, ``form`` or ``files``), or a request body documented by
+hand (uploads and bodies the view reads itself). Views that are not flask-smorest's (plugins'
 blueprints) read their own bodies and are left to them.
 """
 

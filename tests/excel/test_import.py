@@ -120,51 +120,20 @@ def _macro(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _far_cell(data: bytes) -> bytes:
-    return rezip(
-        data,
-        lambda name, body: (
-            body.replace(
-                b"</sheetData>",
-                b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
-            )
-            if name == "xl/worksheets/sheet1.xml"
-            else body
-        ),
-    )
+def _in_part(member: str, change):
+    """The package with part ``member``'s bytes passed through ``change``."""
+    return lambda data: rezip(data, lambda name, body: change(body) if name == member else body)
 
 
-def _doctype(data: bytes) -> bytes:
-    return rezip(
-        data,
-        lambda name, body: (
-            body.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet', 1)
-            if name == "xl/worksheets/sheet1.xml"
-            else body
-        ),
-    )
-
-
-def _doctype_after_comment(data: bytes) -> bytes:
-    """A DOCTYPE past the first kilobytes, behind a long comment in the prolog."""
-    comment = b"<!--" + b" " * 5000 + b"-->"
-    return rezip(
-        data,
-        lambda name, body: (
-            body.replace(b"<workbook", comment + b'<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook', 1)
-            if name == "xl/workbook.xml"
-            else body
-        ),
-    )
-
-
-def _utf16(data: bytes) -> bytes:
-    return rezip(
-        data,
-        lambda name, body: (
-            body.decode("utf-8").encode("utf-16") if name == "xl/styles.xml" else body
-        ),
-    )
+SHEET, WORKBOOK = "xl/worksheets/sheet1.xml", "xl/workbook.xml"
+ENTITY = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>'
+_far_cell = _in_part(SHEET, lambda body: body.replace(
+    b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+_doctype = _in_part(SHEET, lambda body: body.replace(b"<worksheet", ENTITY + b"<worksheet", 1))
+# a DOCTYPE past the first kilobytes, behind a long comment in the prolog
+_doctype_after_comment = _in_part(WORKBOOK, lambda body: body.replace(
+    b"<workbook", b"<!--" + b" " * 5000 + b"-->" + ENTITY + b"<workbook", 1))
+_utf16 = _in_part("xl/styles.xml", lambda body: body.decode("utf-8").encode("utf-16"))  # fmt: skip
 
 
 def _zip_bomb(data: bytes) -> bytes:

@@ -35,8 +35,10 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from core.domain.assessment.compiled import (
@@ -66,6 +68,32 @@ def load_subjects(
     session: Session, bureau_id: int, ids: Iterable[int] | None = None
 ) -> list[SubjectInfo]:
     """Units and people of the bureau as the engine sees them (only ``ids`` if given)."""
+    params: dict[str, Any] = {"bureau": bureau_id}
+    if ids is not None:
+        params["ids"] = list(ids)
+    out = []
+    for (
+        sid,
+        kind,
+        code,
+        unit_name,
+        person_name,
+        unit_group,
+        person_group,
+        up,
+        unit,
+    ) in session.execute(_subjects_statement(ids is not None), params):
+        if kind == "person":
+            out.append(SubjectInfo(sid, kind, code, person_name, person_group, unit, unit))
+        else:
+            out.append(SubjectInfo(sid, kind, code, unit_name, unit_group, up, unit))
+    return out
+
+
+@cache
+def _subjects_statement(some: bool) -> Select:
+    """Built once (every refresh and every ranking reads subjects: building the
+    four-table statement cost as much as running it)."""
     parent = aliased(Unit)
     stmt = (
         select(
@@ -82,27 +110,11 @@ def load_subjects(
         .join(Unit, Subject.unit_id == Unit.id, isouter=True)
         .join(Person, Subject.person_id == Person.id, isouter=True)
         .join(parent, Unit.parent_id == parent.id, isouter=True)
-        .where(Subject.bureau_id == bureau_id)
+        .where(Subject.bureau_id == bindparam("bureau"))
     )
-    if ids is not None:
-        stmt = stmt.where(Subject.id.in_(list(ids)))
-    out = []
-    for (
-        sid,
-        kind,
-        code,
-        unit_name,
-        person_name,
-        unit_group,
-        person_group,
-        up,
-        unit,
-    ) in session.execute(stmt.order_by(Subject.kind, Subject.code)):
-        if kind == "person":
-            out.append(SubjectInfo(sid, kind, code, person_name, person_group, unit, unit))
-        else:
-            out.append(SubjectInfo(sid, kind, code, unit_name, unit_group, up, unit))
-    return out
+    if some:
+        stmt = stmt.where(Subject.id.in_(bindparam("ids", expanding=True)))
+    return stmt.order_by(Subject.kind, Subject.code)
 
 
 class ResultsEngine:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,8 +33,8 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Insert, delete, insert, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Insert, Select, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from core.domain.assessment.compiled import published_schemes
 from core.domain.assessment.cycle_data import CycleData
@@ -273,7 +274,14 @@ def _refresh_window(
         warm = False
         engine = ResultsEngine(session, bureau, cycle, rule_types, post_processors, within)
     posted = within is None and any(scheme.post for scheme in engine.schemes)
-    stored_rows = _stored_rows(session, cycle, window, not full and not warm, posted)
+    # A warm engine is what the stored rows hold (its ``as_of`` is theirs): what a
+    # re-rank changed is found by comparing it before and after, not the rows.
+    ranked = _ranked(engine) if warm and not posted else None
+    stored_rows = (
+        dict.fromkeys(ranked)
+        if ranked is not None
+        else _stored_rows(session, cycle, window, not full and not warm, posted)
+    )
     if full:
         engine.compute()
         rescored = set(engine.scored)
@@ -282,7 +290,7 @@ def _refresh_window(
             _adopt(engine, stored_rows)
         engine.refresh(subjects)
         rescored = set(subjects) & set(engine.scored)
-    _write(session, engine, cycle, window, stored_rows, rescored)
+    _write(session, engine, cycle, window, stored_rows, rescored, ranked)
     if state is None:
         state = ResultState(cycle_id=cycle.id, window=window, as_of=as_of, schemes=schemes)
         session.add(state)
@@ -307,15 +315,24 @@ def _stored_rows(
     base scores too when a fresh engine adopts them, the trees too when
     post-processors may change them. Plain rows, not ORM objects: building 1,000
     objects per window took most of a refresh's time."""
-    columns = list(_COMPARED)
+    columns = _COMPARED
     if adopting:
-        columns += ["base_nodes", "vetoed_by"]
+        columns += ("base_nodes", "vetoed_by")
     if posted:
-        columns += ["flags", "nodes", "adjustments"]
-    stmt = select(ResultRow.subject_id, *(getattr(ResultRow, c) for c in columns)).where(
-        ResultRow.cycle_id == cycle.id, ResultRow.window == window
+        columns += ("flags", "nodes", "adjustments")
+    found = queries.fetch(
+        session, _stored_statement(columns), {"cycle": cycle.id, "window": window}
     )
-    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in session.execute(stmt)}
+    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in found}
+
+
+@cache
+def _stored_statement(columns: tuple[str, ...]) -> Select:
+    """Built once per column set (a refresh reads 1,000 rows through the driver: the
+    compared columns are integers and text, which need no conversion)."""
+    return select(ResultRow.subject_id, *(getattr(ResultRow, c) for c in columns)).where(
+        ResultRow.cycle_id == bindparam("cycle"), ResultRow.window == bindparam("window")
+    )
 
 
 def _adopt(engine: ResultsEngine, rows: Mapping[int, Mapping[str, Any]]) -> None:
@@ -391,6 +408,34 @@ def _group_sizes(engine: ResultsEngine) -> dict[str, int]:
     return sizes
 
 
+def _ranked(engine: ResultsEngine) -> dict[int, tuple]:
+    """Per subject, what a re-rank may change of its stored row, as the engine holds
+    it: the scheme and the total and base total as objects (compared by identity in
+    :func:`_moved`, since 80.0 and 80.00 are equal but not written alike), then rank,
+    grade and group size."""
+    sizes = Counter(s.scheme.code for s in engine.scored.values())
+    return {
+        sid: (
+            s.scheme,
+            s.result.total,
+            s.base_total,
+            s.result.rank,
+            s.result.grade,
+            sizes[s.scheme.code],
+        )
+        for sid, s in engine.scored.items()
+    }
+
+
+def _moved(before: tuple | None, now: tuple) -> bool:
+    if before is None:
+        return True
+    return (
+        not (before[0] is now[0] and before[1] is now[1] and before[2] is now[2])
+        or before[3:] != now[3:]
+    )
+
+
 def _dump_numbers(values: Mapping[str, Decimal]) -> str:
     return json.dumps({k: as_text(v) for k, v in values.items()}, sort_keys=True)
 
@@ -400,12 +445,17 @@ def _write(
     engine: ResultsEngine,
     cycle: Cycle,
     window: str,
-    stored: Mapping[int, Mapping[str, Any]],
+    stored: Mapping[int, Mapping[str, Any] | None],
     rescored: set[int],
+    ranked: Mapping[int, tuple] | None = None,
 ) -> None:
     """Store what changed: new rows, whole rows of rescored subjects, and the compared
-    columns of the rest (a re-rank moves others' ranks and grades, not their trees)."""
+    columns of the rest (a re-rank moves others' ranks and grades, not their trees).
+    With ``ranked`` (the warm engine's rows before this refresh, see :func:`_ranked`),
+    ``stored`` only says which rows exist, and a row whose ranked values did not move
+    is left alone without being rendered."""
     engine.__dict__.pop("_sizes", None)
+    now = _ranked(engine) if ranked is not None else {}
     key = {"cycle_id": cycle.id, "window": window}
     gone = set(stored) - set(engine.scored)
     if gone:
@@ -421,20 +471,31 @@ def _write(
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for subject_id, scored in engine.scored.items():
+        exists = subject_id in stored
+        moved = (
+            ranked is None
+            or subject_id in rescored
+            or _moved(ranked.get(subject_id), now[subject_id])
+        )
+        if exists and not moved:
+            continue
         row = stored.get(subject_id)
-        full = posted or row is None or subject_id in rescored
+        full = posted or not exists or subject_id in rescored
         values = _row_values(engine, scored, full)
-        if subject_id in rescored or row is None:  # attainable changes only with the scheme
+        if subject_id in rescored or not exists:  # attainable changes only with the scheme
             values.update(
                 attainable=_attainable(engine, scored, attainable),
                 base_nodes=_dump_numbers(scored.base_nodes),
                 vetoed_by=json.dumps(scored.vetoed_by),
                 trace=json.dumps(render_trace(scored), ensure_ascii=False),
             )
-        if row is None:
+        if not exists:
             inserts.append({**key, "subject_id": subject_id, **values})
             continue
-        changed = {k: v for k, v in values.items() if k not in row or row[k] != v}
+        if row is None:  # ranked: the row holds what the engine held, and that moved
+            changed = values
+        else:
+            changed = {k: v for k, v in values.items() if k not in row or row[k] != v}
         if changed:
             updates.setdefault(tuple(sorted(changed)), []).append(
                 {**key, "subject_id": subject_id, **changed}
@@ -448,10 +509,6 @@ def _write(
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def _grade_name(definition: dict, grade: str | None) -> str | None:
-    return next((g["name"] for g in definition.get("grades", []) if g["code"] == grade), None)
 
 
 class SchemeDefinitions:
@@ -470,8 +527,11 @@ class SchemeDefinitions:
                     Scheme.cycle_id == self.cycle.id, Scheme.code == code, Scheme.version == version
                 )
             )
+            definition = json.loads(scheme.definition)
             self._found[key] = {
-                "definition": json.loads(scheme.definition),
+                "definition": definition,
+                "dimensions": [n["code"] for n in definition["nodes"] if n["parent"] is None],
+                "grades": {g["code"]: g["name"] for g in definition.get("grades", [])},
                 "imported_seq": scheme.imported_seq,
                 "published_seq": scheme.published_seq,
                 "group": scheme.group_code,
@@ -480,15 +540,15 @@ class SchemeDefinitions:
         return self._found[key]
 
 
-def row_dict(
-    row: ResultRow, subject: Subject, info: Any, definitions: SchemeDefinitions, window: str
-) -> dict[str, Any]:
+def row_dict(row: Any, info: Any, definitions: SchemeDefinitions, window: str) -> dict[str, Any]:
+    """One stored row as the API shows it; ``row`` has the stored columns (a plain
+    result row, not an ORM object: a ranking reads 1,000 of them) and ``info`` is the
+    subject as :func:`load_subjects` sees it."""
     scheme = definitions.get(row.scheme_code, row.scheme_version)
-    definition = scheme["definition"]
     nodes = orjson.loads(row.nodes)  # ~200 scores; orjson reads a ranking's 3× faster
     out = {
-        "subject": subject.code,
-        "kind": subject.kind,
+        "subject": info.code,
+        "kind": info.kind,
         "unit": info.unit,
         "name": info.name,
         "group": info.group,
@@ -498,14 +558,12 @@ def row_dict(
         "rank": row.rank,
         "group_size": row.group_size,
         "grade": row.grade,
-        "grade_name": _grade_name(definition, row.grade),
+        "grade_name": scheme["grades"].get(row.grade),
         "flags": orjson.loads(row.flags),
-        "dimensions": {
-            n["code"]: nodes[n["code"]] for n in definition["nodes"] if n["parent"] is None
-        },
+        "dimensions": {code: nodes[code] for code in scheme["dimensions"]},
     }
-    if subject.kind == "person":
-        out["person"] = subject.code
+    if info.kind == "person":
+        out["person"] = info.code
     if window:
         out["period"] = window
         out["attainable"] = row.attainable
@@ -518,7 +576,7 @@ def row_dict(
     return out
 
 
-def explanation(row: ResultRow, definitions: SchemeDefinitions) -> dict:
+def explanation(row: Any, definitions: SchemeDefinitions) -> dict:
     scheme = definitions.get(row.scheme_code, row.scheme_version)
     definition = scheme["definition"]
     view = _SchemeView(definition, row.scheme_code, row.scheme_version, scheme)
@@ -568,27 +626,31 @@ def result_rows(
     subject_ids: Iterable[int] | None = None,
     with_explanation: bool = False,
 ) -> list[dict]:
-    """Stored rows of a cycle window, ordered by group, rank and code."""
-    stmt = (
-        select(ResultRow, Subject)
-        .join(Subject, ResultRow.subject_id == Subject.id)
-        .where(ResultRow.cycle_id == cycle.id, ResultRow.window == window)
+    """Stored rows of a cycle window, ordered by group, rank and code. Plain column
+    rows, not ORM objects: building 1,000 of each (result and subject) took half of a
+    ranking's time; the trees, most of a row's bytes, only with the explanation."""
+    columns = _SHOWN + (_EXPLAINED if with_explanation else ())
+    stmt = select(*(getattr(ResultRow, c) for c in columns)).where(
+        ResultRow.cycle_id == cycle.id, ResultRow.window == window
     )
-    if not with_explanation:  # the trees are most of a row's bytes
-        stmt = stmt.options(defer(ResultRow.trace), defer(ResultRow.base_nodes))
     if subject_ids is not None:
         stmt = stmt.where(ResultRow.subject_id.in_(list(subject_ids)))
     found = session.execute(stmt).all()
-    infos = {s.id: s for s in load_subjects(session, bureau.id, [r.subject_id for r, _ in found])}
+    infos = {s.id: s for s in load_subjects(session, bureau.id, [r.subject_id for r in found])}
     definitions = SchemeDefinitions(session, cycle)
     rows = []
-    for row, subject in found:
-        out = row_dict(row, subject, infos[subject.id], definitions, window)
+    for row in found:
+        out = row_dict(row, infos[row.subject_id], definitions, window)
         if with_explanation:
             out["explanation"] = explanation(row, definitions)
         rows.append(out)
     rows.sort(key=lambda r: (r["kind"], r["group"] or "", r["rank"] or 0, r["subject"]))
     return rows
+
+
+_SHOWN = ("subject_id", "scheme_code", "scheme_version", "total", "rank", "grade",
+          "group_size", "flags", "nodes", "attainable")  # fmt: skip
+_EXPLAINED = ("trace", "adjustments", "vetoed_by")
 
 
 def _snapshot() -> Any:

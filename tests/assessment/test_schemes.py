@@ -259,3 +259,24 @@ def test_names_in_a_scheme_are_as_long_as_names_anywhere(library, client, world)
     long["name_en"] = "x" * 201
     errors = _errors(client, world, long)
     assert "nodes[0].name" in errors and "name_en" in errors, errors
+
+
+@pytest.mark.parametrize("wrong", [None, True, 7, 1.5, ["x"], {"x": 1}])
+def test_names_and_descriptions_must_be_text(library, platform, client, world, wrong):
+    """``str()`` had recorded a null name as "None" and an object as its Python repr."""
+    before = log_size(platform, "b1")
+    for where in ("name", "name_en", "description", "grade", "node", "node_en", "unit"):
+        bad = doc()
+        if where == "grade":
+            bad["grades"][0]["name"], field = wrong, "grades[0].name"
+        elif where.startswith("node"):
+            key = "name_en" if where == "node_en" else "name"
+            bad["nodes"][0][key], field = wrong, f"nodes[0].{key}"
+        elif where == "unit":
+            leaf = bad["nodes"][0]["children"][0]
+            leaf["unit"], field = wrong, "nodes[0].children[0].unit"
+        else:
+            bad[where], field = wrong, where
+        errors = _errors(client, world, bad)
+        assert "must be text" in errors.get(field, ""), (where, errors)
+    assert log_size(platform, "b1") == before

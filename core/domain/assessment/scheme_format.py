@@ -167,6 +167,16 @@ class _Checker:
             if "children" in raw:
                 self.flatten(raw["children"], f"{here}.children", raw.get("code"), out)
 
+    def text(self, raw: dict, key: str, path: str, default: str = "") -> str:
+        """A name, description or label: text, or absent (``default``). Anything else is
+        refused at its path: ``str()`` had recorded ``null`` as "None" and an object as
+        its Python repr."""
+        value = raw.get(key, default)
+        if isinstance(value, str):
+            return value
+        self.fail(path, "须为文本 (must be text)")
+        return ""
+
     def length(self, path: str, text: str) -> None:
         """A name as long as any name the platform keeps (a 40,000-character node name
         was caught only by the ledger entry's size)."""
@@ -272,11 +282,11 @@ class _Checker:
                 "须为期间个数，至少为 1 (a whole number of periods, at least 1)",
             )
         out["meta"] = {
-            "unit": str(raw.get("unit", "")),
+            "unit": self.text(raw, "unit", f"{path}.unit"),
             "direction": raw.get("direction", "higher"),
             "target": self.plain(f"{path}.target", raw.get("target")),
             "frequency": raw.get("frequency", "year"),
-            "source": str(raw.get("source", "")),
+            "source": self.text(raw, "source", f"{path}.source"),
             "evidence": raw.get("evidence", False),
             "combine": combine,
             "warn_after": warn_after,
@@ -379,7 +389,8 @@ class _Checker:
                     f"{path}.code", f"{grade['code']!r} 重复使用 ({grade['code']!r} is used twice)"
                 )
             seen.add(grade["code"])
-            entry = {"code": grade["code"], "name": str(grade.get("name", grade["code"]))}
+            name = self.text(grade, "name", f"{path}.name", grade["code"])
+            entry = {"code": grade["code"], "name": name}
             if grade.get("min") is not None:
                 low = self.decimal(f"{path}.min", grade["min"], Decimal("-1e18"))
                 if low is not None and last_min is not None and low > last_min:
@@ -513,10 +524,11 @@ def normalise(
         fields = ", ".join(unknown)
         check.fail("scheme", f"未知字段：{fields} (unknown field(s): {fields})")
     check.code("code", doc.get("code"))
-    if not str(doc.get("name", "")).strip():
-        check.fail("name", "不能为空 (must not be empty)")
+    texts = {field: check.text(doc, field, field) for field in ("name", "name_en", "description")}
+    if isinstance(doc.get("name", ""), str) and not texts["name"].strip():
+        check.fail("name", "不能为空 (must not be empty)")  # absent or blank (else: not text)
     for field in ("name", "name_en"):
-        check.length(field, str(doc.get(field, "")))
+        check.length(field, texts[field])
     if doc.get("group") is not None:
         check.code("group", doc.get("group"))
     subject = doc.get("subject", "unit")
@@ -550,11 +562,11 @@ def normalise(
         entry = {
             "code": code,
             "parent": node.parent,
-            "name": str(node.raw.get("name", "")),
-            "name_en": str(node.raw.get("name_en", "")),
+            "name": check.text(node.raw, "name", f"{node.path}.name"),
+            "name_en": check.text(node.raw, "name_en", f"{node.path}.name_en"),
             "points": as_text(value) if value is not None else None,
         }
-        if not entry["name"].strip():
+        if isinstance(node.raw.get("name", ""), str) and not entry["name"].strip():
             check.fail(f"{node.path}.name", "不能为空 (must not be empty)")
         for field in ("name", "name_en"):
             check.length(f"{node.path}.{field}", entry[field])
@@ -585,11 +597,11 @@ def normalise(
         return None, check.errors
     normal = {
         "code": doc["code"],
-        "name": str(doc["name"]),
-        "name_en": str(doc.get("name_en", "")),
+        "name": texts["name"],
+        "name_en": texts["name_en"],
         "group": doc.get("group"),
         "total": as_text(total),
-        "description": str(doc.get("description", "")),
+        "description": texts["description"],
         "nodes": nodes,
         "grades": grades,
         "post": post,

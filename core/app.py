@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from core.runtime import make_platform
 from core.services.platform import Platform
@@ -18,9 +19,19 @@ def create_app(overrides: dict | None = None, platform: Platform | None = None) 
         JIXIAO=platform.settings, MAX_CONTENT_LENGTH=int(platform.settings["MAX_CONTENT_LENGTH"])
     )
     app.extensions["jixiao"] = platform
+    app.url_map.converters["int"] = AsciiInteger  # before any route is added
 
     from core import api, console
 
     api.init_app(app)
     console.init_app(app)  # the pages under /, after the API (its handlers stay on /api)
     return app
+
+
+class AsciiInteger(IntegerConverter):
+    """``<int:…>`` as ASCII digits only. Werkzeug's pattern is ``\\d+``, which in Python
+    matches every Unicode digit, and ``int()`` reads them: ``/review/４２`` recorded a
+    review of seq 42 where ``/review/abc`` is a 404. Every form field and JSON number
+    is already held to ASCII digits; paths now are too."""
+
+    regex = r"[0-9]+"

@@ -86,7 +86,26 @@ def screen(endpoint: str | None, values: dict | None) -> None:
             name, value = _readable(name), _readable(value)
             g.input_problems.setdefault(name, []).append(why)
         kept.append((name, value))
-    request.form = request.parameter_storage_class(kept)
+    request.form = SingleValued(kept)
+
+
+SENT_TWICE = "只能填写一个值，却收到多个 (one value expected; the form sent several)"
+
+
+class SingleValued(MultiDict):
+    """The form as views read it. A field read as one value (``form["x"]``,
+    ``form.get("x")``) that was sent more than once is a problem of that field, shown
+    beside it like an unreadable one (werkzeug answers the first value and drops the
+    rest: ``quantity=1&quantity=5`` had recorded 1, and two usernames signed in the
+    first); fields a form sends as a list (a multiple select) are read with
+    ``getlist``."""
+
+    def __getitem__(self, key: str) -> str:
+        if dict.__contains__(self, key) and len(dict.__getitem__(self, key)) > 1:
+            found = g.setdefault("input_problems", {}).setdefault(key, [])
+            if SENT_TWICE not in found:
+                found.append(SENT_TWICE)
+        return super().__getitem__(key)
 
 
 def problems() -> dict[str, list[str]]:

@@ -103,11 +103,12 @@ def page(template: str, status: int = 200, **context: Any):
     return render_template(template, **context), status
 
 
-def field_errors(error: ServiceError) -> dict[str, list[str]]:
-    """field → reasons ("row 3: …" where the error names a row)."""
+def field_errors(error: ServiceError, one_row: bool = False) -> dict[str, list[str]]:
+    """field → reasons ("row 3: …" where the error names a row, unless the form sent
+    ``one_row``, whose fields the reasons stand beside already)."""
     out: dict[str, list[str]] = {}
     for e in error.errors:
-        reason = f"{_('row')} {e.row}: {e.reason}" if e.row else e.reason
+        reason = f"{_('row')} {e.row}: {e.reason}" if e.row and not one_row else e.reason
         out.setdefault(e.field, []).append(reason)
     return out
 
@@ -165,9 +166,13 @@ def setup(console: Blueprint) -> None:
 
 def http_error_page(error: HTTPException):
     """An HTTP error as a console page (also for addresses no blueprint matched)."""
-    titles = {404: _("Not found"), 405: _("Not permitted"), 413: _("Invalid input")}
+    titles = {404: _("Not found"), 405: _("Method not allowed"), 413: _("Invalid input")}
     status = error.code or 500
-    detail = _("The page does not exist.") if status == 404 else error.description or ""
+    details = {
+        404: _("The page does not exist."),
+        405: _("This address does not accept this kind of request."),
+    }
+    detail = details.get(status) or error.description or ""
     return _error_page(status, titles.get(status, error.name), detail, [])
 
 

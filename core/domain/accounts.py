@@ -55,7 +55,10 @@ def _check_role(role: object, units: list[str]) -> str:
         raise invalid("role", f"须为以下之一：{roles} (must be one of {roles})")
     if units and role not in access.UNIT_SCOPED_ROLES:
         scoped = ", ".join(access.UNIT_SCOPED_ROLES)
-        raise invalid("units", f"只有 {scoped} 可限定单位 (only {scoped} are scoped to units)")
+        raise invalid(
+            "units",
+            f"只有以下角色可限定单位：{scoped} (only these roles are scoped to units: {scoped})",
+        )
     return str(role)
 
 

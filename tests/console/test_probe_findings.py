@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from tests.console.conftest import csrf, signed_in
 from tests.helpers import log_size
 
@@ -105,3 +107,79 @@ def test_a_garbled_scheme_version_is_refused_not_ignored(app, demo):
                                            "scheme_version": version})  # fmt: skip
         assert answer.status_code == 422, (version, answer.status_code)
     assert log_size(platform, "demo") == before
+
+
+ITEM = {"cycle": "2026", "unit": "office", "indicator": "management", "period": "2026",
+        "quantity": "1", "reason": "迟报 (late)"}  # fmt: skip
+
+
+def test_numbers_in_paths_are_ascii_digits(app, client, demo):
+    """Werkzeug's ``int`` converter matched every Unicode digit: ``/review/４２`` recorded
+    a review of seq 42."""
+    platform = app.extensions["jixiao"]
+    reviewer = signed_in(app, "demo", "demo-reviewer")
+    token = csrf(reviewer, "/bureaus/demo/review")
+    from core.services import users
+    from core.services.context import Context
+
+    system = Context.system(platform, "system:test")
+    bearer = users.create_token(system, "demo", "demo-auditor", "t")["token"]
+    before = log_size(platform, "demo")
+    for seq in ("４２", "٤٢", "²"):
+        form = {"csrf_token": token, "decision": "approved", "note": "n"}
+        answer = reviewer.post(f"/bureaus/demo/review/{seq}", data=form)
+        assert answer.status_code == 404, seq
+        assert reviewer.get(f"/bureaus/demo/ledger/proof/{seq}").status_code == 404
+    api = client.get("/api/v1/bureaus/demo/ledger/entries/１",
+                     headers={"Authorization": f"Bearer {bearer}"})  # fmt: skip
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    assert log_size(platform, "demo") == before
+
+
+def test_a_field_sent_twice_is_a_form_error_beside_it(app, demo):
+    platform = app.extensions["jixiao"]
+    admin = signed_in(app, "demo", "demo-admin")
+    before = log_size(platform, "demo")
+    body = [*{**ITEM, "csrf_token": csrf(admin, "/bureaus/demo/review")}.items(),
+            ("quantity", "5")]  # fmt: skip
+    answer = admin.post("/bureaus/demo/items", data=MultiDict(body))
+    assert answer.status_code == 422
+    assert "one value expected" in answer.get_data(as_text=True)
+    assert log_size(platform, "demo") == before
+    # the same form with each field once is recorded, and its errors carry no "row 1:"
+    form = {**ITEM, "quantity": "-3", "csrf_token": csrf(admin, "/bureaus/demo/review")}
+    once = admin.post("/bureaus/demo/items", data=form)
+    text = once.get_data(as_text=True)
+    assert once.status_code == 422 and "must be more than 0" in text and "row 1:" not in text
+    # sign-in with two usernames signs nobody in
+    client = app.test_client()
+    token = csrf(client)
+    twice = client.post("/signin", data=MultiDict([("csrf_token", token), ("bureau", "demo"),
+                                         ("username", "demo-admin"), ("username", "demo-auditor"),
+                                         ("password", "x")]))  # fmt: skip
+    assert twice.status_code == 422 and "one value expected" in twice.get_data(as_text=True)
+
+
+def test_a_score_for_a_unit_not_on_the_panel_is_refused_not_dropped(app, demo):
+    from core.services import assessment
+    from core.services.context import Context
+
+    platform = app.extensions["jixiao"]
+    drawn = assessment.draw_panel(Context.system(platform, "system:test"), "demo", "2026",
+                                  "goal_review", 3)  # fmt: skip
+    assert "demo-expert" in drawn["members"]
+    expert = signed_in(app, "demo", "demo-expert")
+    before = log_size(platform, "demo")
+    path = "/bureaus/demo/scoring/2026/goal_review"
+    answer = expert.post(path, data={"csrf_token": csrf(expert, "/bureaus/demo/scoring/"),
+                                     "score-nosuchunit-2026": "50"})  # fmt: skip
+    assert answer.status_code == 422
+    assert "score-nosuchunit-2026" in answer.get_data(as_text=True)
+    assert log_size(platform, "demo") == before
+
+
+def test_a_wrong_method_says_so(app, demo):
+    admin = signed_in(app, "demo", "demo-admin")
+    answer = admin.get("/bureaus/demo/items", headers={"Accept": "text/html"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 405 and "不支持的请求方式" in text and "无权访问" not in text

@@ -33,17 +33,16 @@ def signin():
         if auth.signed_in() is not None:
             return redirect(given_next or url_for(".home"))
         return page("signin.html", bureau=request.cookies.get(BUREAU_COOKIE, ""), next=given_next)
-    unreadable = inputs.problems()  # before sign_in: an unreadable name is no failed attempt
     username, bureau = sessions.split_login(
         request.form.get("username"), request.form.get("bureau")
     )
+    password = request.form.get("password")
+    unreadable = inputs.problems()  # before sign_in: an unreadable name is no failed attempt
     if unreadable:
         return page("signin.html", status=422, bureau=bureau, username=username, next=given_next,
                     errors=unreadable)  # fmt: skip
     try:
-        signed = sessions.sign_in(
-            auth.platform(), bureau, username, request.form.get("password"), request.remote_addr
-        )
+        signed = sessions.sign_in(auth.platform(), bureau, username, password, request.remote_addr)
     except sessions.SignInRefused as exc:
         messages = {
             "invalid": _("Wrong bureau code, username or password."),

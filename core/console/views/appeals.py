@@ -68,7 +68,7 @@ def file(bureau: str):
         inputs.form()
         done = appeals.file(auth.ctx(), bureau, row)
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422, row)
+        return index(bureau, field_errors(exc, one_row=True), 422, row)
     flash("ok", _("Appeal %(code)s filed; a reviewer must decide it by %(deadline)s.",
                   code=done["code"], deadline=done["deadline"]))  # fmt: skip
     return redirect(url_for(".detail", bureau=bureau, code=done["code"]))

@@ -107,7 +107,7 @@ def record_item(bureau: str):
         inputs.form()
         done = assessment.record_items(auth.ctx(), bureau, [row])
     except InvalidInput as exc:
-        return index(bureau, field_errors(exc), 422, row)
+        return index(bureau, field_errors(exc, one_row=True), 422, row)
     flash("ok", _("Item recorded (ledger entry %(seq)s).", seq=done["seqs"][0]))
     return redirect(url_for(".index", bureau=bureau, cycle=f.get("cycle")))
 

@@ -30,6 +30,10 @@ def index(bureau: str, errors: dict | None = None, status: int = 200, given: dic
                 given=given or {})  # fmt: skip
 
 
+FIELDS = ("score", "comment")
+"""The form's fields per unit and period: ``score-<unit>-<period>``, ``comment-…``."""
+
+
 @bp.post("/<cycle>/<indicator>")
 @requires("ratings.submit")
 def submit(bureau: str, cycle: str, indicator: str):
@@ -43,6 +47,14 @@ def submit(bureau: str, cycle: str, indicator: str):
     )  # fmt: skip
     if task is None:
         return index(bureau, {"indicator": [_("You were not drawn for this panel.")]}, 403)
+    known = {f"{kind}-{r['unit']}-{r['period']}" for r in task["rows"] for kind in FIELDS}
+    strangers = {
+        name: [_("This unit and period are not on your panel's form.")]
+        for name in request.form
+        if name.startswith(tuple(f"{kind}-" for kind in FIELDS)) and name not in known
+    }
+    if strangers:  # a score for a unit or period not on the panel is refused, not dropped
+        return index(bureau, strangers, 422, request.form)
     rows = []
     for r in task["rows"]:
         score = request.form.get(f"score-{r['unit']}-{r['period']}", "").strip()

@@ -96,10 +96,12 @@ def _replaced_bytes() -> list[FieldError]:
     if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         return []
     if not request.form and not request.files and (request.content_length or 0) > 0:
-        # werkzeug drops a whole body whose part headers are not UTF-8
+        # werkzeug drops a whole body it cannot parse: part headers that are not UTF-8,
+        # a body cut short (no closing boundary), a boundary the body does not use
         reason = (
-            "表单无法读取：字段名或文件名不是有效的 UTF-8 "
-            "(the form cannot be read: a field or file name is not valid UTF-8)"
+            "表单无法读取：多部分正文不完整或格式有误，或字段名、文件名不是有效的 UTF-8 "
+            "(the form cannot be read: the multipart body is incomplete or malformed, "
+            "or a field or file name is not valid UTF-8)"
         )
         return [FieldError("body", reason)]
     # a part without a name arrives under the key None: str() it, never add to it

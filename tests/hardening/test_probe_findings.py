@@ -131,6 +131,9 @@ def test_form_bytes_that_are_not_utf8_are_refused_not_replaced(client, world, pl
                             (multipart(b"ok", b"b\xff.pdf"), "body")):  # fmt: skip
             r = client.post(f"{B1}/evidence", data=body, content_type=kind, headers=admin)
             assert "UTF-8" in said(refused(r, 422, field)), r.json
+        cut = multipart(b"ok").rsplit(f"--{boundary}--".encode(), 1)[0]  # no closing boundary
+        r = client.post(f"{B1}/evidence", data=cut, content_type=kind, headers=admin)
+        assert "incomplete or malformed" in said(refused(r, 422, "body")), r.json
     nameless = multipart(b"x").replace(b'form-data; name="unit"', b"form-data", 1)
     for body in (nameless, nameless.replace(b"\r\n\r\nu1", b"\r\n\r\nu\xff", 1)):
         r = client.post(f"{B1}/evidence", data=body, content_type=kind, headers=admin)

@@ -102,13 +102,23 @@ def start_checkpointer(p, interval: float = 1.0) -> threading.Event:
 
 
 def start_refresher(p, interval: float = 0.5) -> threading.Event:
-    """Rescore stale results shortly after writes, so reads seldom wait for it."""
+    """Rescore stale results shortly after writes, so reads seldom wait for it. A bureau
+    whose results cannot be computed is logged once per reason, not every round."""
+    import logging
+
     from core.services import results
     from core.services.context import Context
 
-    return _every(
-        interval, "refresher", lambda: results.catch_up_all(Context.system(p, "system:refresher"))
-    )
+    log = logging.getLogger("jixiao.refresher")
+    told: set[tuple[str, str]] = set()
+
+    def refused(bureau: str, error: Exception) -> None:
+        if (bureau, str(error)) not in told:
+            told.add((bureau, str(error)))
+            log.warning("results of bureau %s cannot be refreshed: %s", bureau, error)
+
+    ctx = Context.system(p, "system:refresher")
+    return _every(interval, "refresher", lambda: results.catch_up_all(ctx, refused))
 
 
 def _every(interval: float, name: str, step) -> threading.Event:

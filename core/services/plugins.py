@@ -126,12 +126,7 @@ def _users_of(work: Work, name: str) -> list[str]:
     for cycle in open_cycles(work.session, work.bureau):
         for scheme in published_schemes(work.session, cycle.id):
             for hook, item in sorted(schemes.uses(json.loads(scheme.definition)) & mine):
-                kind = {schemes.RULE_HOOK: "rule", schemes.POST_HOOK: "post-processor"}.get(
-                    hook, "outcome type"
-                )
-                kind_zh = {schemes.RULE_HOOK: "规则", schemes.POST_HOOK: "后处理"}.get(
-                    hook, "结果类型"
-                )
+                kind_zh, kind = schemes.KINDS[hook]
                 found.append(
                     f"周期 {cycle.code} 的方案 {scheme.code} 第 {scheme.version} 版"
                     f"使用了{kind_zh} {item} "

@@ -10,6 +10,7 @@ too.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -21,20 +22,30 @@ from core.domain.assessment.compiled import published_schemes
 from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs.targets import KIND_ZH
 from core.domain.models import Cycle, ResultRow, Subject
-from core.kernel.errors import FieldError, NotFound
+from core.kernel.errors import FieldError, NotFound, ServiceError
 from core.plugin_api import OutcomeContext
 from core.services.context import Context, Work
 
 
-def catch_up_all(ctx: Context) -> int:
+def catch_up_all(ctx: Context, refused: Callable[[str, ServiceError], None] | None = None) -> int:
     """Bring every bureau's stored results up to date (the server's refresher), so
-    readers seldom have to wait for a refresh; returns how many subjects were rescored."""
+    readers seldom have to wait for a refresh; returns how many subjects were rescored.
+    A bureau whose results cannot be computed (a published scheme's plugin gone) is
+    told to ``refused`` and skipped: it no longer stops the round for the bureaus after
+    it. Its readers get the same refusal when they ask."""
     from core.domain.models import Bureau
 
     with ctx.platform_reading() as work:
         waiting = standings.pending_bureaus(work.session)
         codes = list(work.session.scalars(select(Bureau.code).where(Bureau.id.in_(waiting))))
-    return sum(ctx.catch_up(code) for code in codes)
+    rescored = 0
+    for code in codes:
+        try:
+            rescored += ctx.catch_up(code)
+        except ServiceError as exc:
+            if refused is not None:
+                refused(code, exc)
+    return rescored
 
 
 def visible_subjects(work: Work) -> list[int] | None:

@@ -128,3 +128,40 @@ def test_two_sectors_run_side_by_side_on_one_platform(platform):
     for office in (tax, cc):
         verified(office)
     assert ledger.replay_check(tax.ctx).ok
+
+
+def test_a_draft_that_needs_an_uninstalled_plugin_is_not_published(platform, monkeypatch):
+    """The uninstall guard looks at published schemes only: a draft imported with the
+    plugin could be published after it, and the server's refresher then failed on that
+    bureau every half second (and stopped its round for the bureaus after it)."""
+    from core.services import results, schemes
+    from core.services.context import Context
+
+    tax = Office(platform, "tmpc", ("rules", "tax"), cycle_kinds=KINDS)
+    templates.import_template(tax.ctx, "tmpc", "tax", "2026")  # drafts only
+    plugins.uninstall(tax.ctx, "tmpc", "tax")
+    size = log_size(platform, "tmpc")
+    with pytest.raises(Conflict) as refused:
+        schemes.publish(tax.ctx, "tmpc", "2026", "tax-branch")
+    assert "post-processor hard_indicator is not installed" in str(
+        [e.reason for e in refused.value.errors]
+    )
+    out = cli("schemes", "publish", "tax-branch", "--bureau", "tmpc", "--cycle", "2026", ok=False)
+    assert out.exit_code == 1 and "cannot be published" in out.output
+    assert log_size(platform, "tmpc") == size
+    # the refresher goes on past a bureau it cannot refresh, and says why once per round
+    other = Office(platform, "ok")
+    other.units(("u1", "一", "A"))
+    calls: list[str] = []
+
+    def catch_up(self, bureau: str) -> int:
+        calls.append(bureau)
+        if bureau == "ok":
+            return 1
+        raise Conflict("cannot")
+
+    monkeypatch.setattr(Context, "catch_up", catch_up)
+    monkeypatch.setattr(results.standings, "pending_bureaus", lambda session: [1, 2, 3])
+    told: list[str] = []
+    assert results.catch_up_all(tax.ctx, lambda code, error: told.append(code)) >= 1
+    assert "ok" in calls and told and "ok" not in told

@@ -19,6 +19,12 @@ from core.kernel.numbers import MAX_SAFE_INT
 RULE_HOOK = "jixiao_rule_types"
 POST_HOOK = "jixiao_post_processors"
 OUTCOME_HOOK = "jixiao_outcome_types"
+KINDS = {
+    RULE_HOOK: ("规则", "rule"),
+    POST_HOOK: ("后处理", "post-processor"),
+    OUTCOME_HOOK: ("结果类型", "outcome type"),
+}
+"""What a scheme takes from plugins, by hook: (Chinese, English) names for messages."""
 
 
 def find_version(
@@ -132,6 +138,14 @@ def publish_scheme(work: BureauWork, cycle_code: str, code: str, version: int | 
             f"{code} 第 {version} 版已发布 ({code} version {version} is already published)",
             [FieldError("version", "已发布 (already published)")],
         )
+    missing = _not_installed(work, json.loads(scheme.definition))
+    if missing:  # a draft imported while a plugin was installed, which since was not
+        raise Conflict(
+            f"{code} 第 {version} 版用到未安装的插件内容，不能发布 "
+            f"({code} version {version} uses what no installed plugin provides; "
+            "it cannot be published)",
+            missing,
+        )
     data = {"cycle": cycle.code, "code": code, "version": version, "digest": scheme.digest}
     work.log.record("scheme.published", data)
     return scheme
@@ -167,6 +181,23 @@ def uses(definition: dict) -> set[tuple[str, str]]:
     found |= {(POST_HOOK, step["type"]) for step in definition.get("post", [])}
     found |= {(OUTCOME_HOOK, name) for name in definition.get("outcomes", {})}
     return found
+
+
+def _not_installed(work: BureauWork, definition: dict) -> list[FieldError]:
+    """The scheme's rules, post-processors and outcome types no installed plugin of the
+    bureau provides (published, the scheme could never be scored)."""
+    errors = []
+    for hook, name in sorted(uses(definition)):
+        if name not in work.contributions(hook):
+            zh, en = KINDS[hook]
+            errors.append(
+                FieldError(
+                    "plugins",
+                    f"{zh} {name} 未安装，请先安装提供它的插件 "
+                    f"({en} {name} is not installed: install the plugin that provides it)",
+                )
+            )
+    return errors
 
 
 def check_version_arg(version: object) -> int | None:

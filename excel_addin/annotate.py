@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from excel_addin import styles
 from excel_addin.layout import ERRORS_SHEET
 from excel_addin.problems import Problem
+from excel_addin.writing import put
 
 HEADERS = ("工作表 (Sheet)", "单元格 (Cell)", "字段 (Field)", "问题 (Problem)")
 WIDTHS = (22, 12, 14, 90)
@@ -94,7 +95,9 @@ def write_errors(sheet: Worksheet, problems: Sequence[Problem]) -> None:
         head = sheet.cell(1, column)
         head.font, head.fill = styles.BOLD, styles.HEADER
         sheet.column_dimensions[head.column_letter].width = width
-    for problem in problems:
-        sheet.append([problem.sheet or "", problem.cell or "", problem.field, problem.reason])
-        sheet.cell(sheet.max_row, 4).alignment = styles.WRAP
+    for number, problem in enumerate(problems, start=2):
+        texts = (problem.sheet or "", problem.cell or "", problem.field, problem.reason)
+        for column, text in enumerate(texts, start=1):
+            put(sheet, number, column, text)
+        sheet.cell(number, 4).alignment = styles.WRAP
     sheet.freeze_panes = "A2"

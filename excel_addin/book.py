@@ -47,6 +47,7 @@ from excel_addin.layout import (
     sheet_title,
     title_of,
 )
+from excel_addin.writing import typed_as_text
 
 OK_MARK = "✓ 已记录 (recorded)"
 EMPTY_MARK = "— 未填 (not reported)"
@@ -141,7 +142,8 @@ def lay_out(book: Any, found: Mapping[str, Any]) -> Any:
 
 
 def _padded(values: Sequence[Any], width: int) -> list[Any]:
-    return [*values, *[None] * (width - len(values))]
+    """A row for live Excel: ``width`` cells, text kept as text (:mod:`.writing`)."""
+    return [*map(typed_as_text, values), *[None] * (width - len(values))]
 
 
 # ---------------------------------------------------------------------------- read

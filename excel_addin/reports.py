@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from excel_addin import styles
 from excel_addin.layout import sheet_title
+from excel_addin.writing import put
 
 SCORE = "0.00"
 SHARE = "0.0%"
@@ -42,16 +43,16 @@ def _table(
     rows: Sequence[Sequence[Any]],
 ) -> None:
     """Title, header row (frozen, repeated on printed pages), rows with formats."""
-    sheet.cell(1, 1, title).font = styles.TITLE
+    put(sheet, 1, 1, title).font = styles.TITLE
     for column, (header, width, _) in enumerate(headers, start=1):
-        head = sheet.cell(3, column, header)
+        head = put(sheet, 3, column, header)
         head.font, head.fill, head.alignment, head.border = (
             styles.BOLD, styles.HEADER, styles.CENTRE, styles.GRID
         )  # fmt: skip
         sheet.column_dimensions[head.column_letter].width = width
     for offset, row in enumerate(rows):
         for column, value in enumerate(row, start=1):
-            target = sheet.cell(4 + offset, column, value)
+            target = put(sheet, 4 + offset, column, value)
             target.border = styles.GRID
             number_format = headers[column - 1][2]
             if number_format and isinstance(value, (int, float)):

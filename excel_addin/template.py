@@ -39,6 +39,7 @@ from excel_addin.layout import (
     title_of,
 )
 from excel_addin.meta import Meta, SheetMeta
+from excel_addin.writing import put
 
 LIMIT = "999999999999999999"  # 18 digits before the point: the platform's limit
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,14 +98,14 @@ def build(
 
 def lay_out(sheet: Worksheet, form: Mapping[str, Any], layout: Layout, choices: Choices) -> None:
     """One subject's entry sheet."""
-    sheet.cell(TITLE_ROW, 1, title_of(form)).font = styles.TITLE
+    put(sheet, TITLE_ROW, 1, title_of(form)).font = styles.TITLE
     for column, value in enumerate(context_cells(form), start=1):
-        target = sheet.cell(CONTEXT_ROW, column, value)
+        target = put(sheet, CONTEXT_ROW, column, value)
         if column % 2:
             target.font = styles.BOLD
-    sheet.cell(HELP_ROW, 1, HELP)
+    put(sheet, HELP_ROW, 1, HELP)
     for column, spec in enumerate(layout.columns, start=1):
-        head = sheet.cell(HEADER_ROW, column, spec.header)
+        head = put(sheet, HEADER_ROW, column, spec.header)
         head.font, head.fill, head.alignment, head.border = (
             styles.BOLD, styles.HEADER, styles.CENTRE, styles.GRID
         )  # fmt: skip
@@ -115,7 +116,7 @@ def lay_out(sheet: Worksheet, form: Mapping[str, Any], layout: Layout, choices: 
     for offset, row in enumerate(rows):
         number = FIRST_ROW + offset
         for column, value in enumerate(row_values(layout, row), start=1):
-            target = sheet.cell(number, column, value)
+            target = put(sheet, number, column, value)
             target.border = styles.GRID
             if column in inputs:
                 target.fill, target.protection = styles.INPUT, unlocked

@@ -95,3 +95,40 @@ def test_results_downloads_over_http_and_cli(scored, client, instance, tmp_path)
     )
     assert result.exit_code == 0, result.output
     assert load_workbook(out).worksheets[0]["A1"].value.startswith("服务中心 (u2)")
+
+
+EVIL = '=HYPERLINK("http://evil.example","点我")'
+
+
+def test_names_are_written_as_text_never_as_formulas(scored):
+    """A unit named like a formula became a live formula in the results workbook and in
+    its own template, whose import then refused the template's own title cell."""
+    import zipfile
+
+    from core.services import units
+    from excel_addin import importer
+    from excel_addin.writing import typed_as_text
+    from tests.excel.conftest import fill
+
+    admin = scored.admin()
+    units.create(admin, "b1", "ux", EVIL, "-2+3+cmd|' /C calc'!A0", group="A")
+    submissions.submit(admin, "b1", cycle="2026", period="2026-Q1", subject={"unit": "ux"},
+                       rows=[{"indicator": "i1", "value": "80"}])  # fmt: skip
+    for _, data in (
+        exports.rankings(admin, "b1", "2026"),
+        exports.entry_template(admin, "b1", "2026", "2026-Q1", {"unit": "ux"}),
+    ):
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/")]
+            assert not any(b"<f>" in package.read(n) or b"<f " in package.read(n) for n in sheets)
+        book = load_workbook(io.BytesIO(data))
+        texts = [c.value for s in book.worksheets for row in s.iter_rows() for c in row]
+        assert any(isinstance(t, str) and "HYPERLINK" in t for t in texts)
+    template = exports.entry_template(admin, "b1", "2026", "2026-Q1", {"unit": "ux"})[1]
+    outcome = importer.import_workbook(admin, "b1", fill(template, {"F5": 81}))
+    assert outcome.ok, [p.reason for p in outcome.problems]
+    # live Excel (the add-in, the Office.js pane) is handed such text with an apostrophe
+    assert typed_as_text(EVIL) == "'" + EVIL
+    assert typed_as_text("@SUM(A1)") == "'@SUM(A1)"
+    assert typed_as_text("-3") == "-3" and typed_as_text("-2+3") == "'-2+3"
+    assert typed_as_text(5) == 5 and typed_as_text("名称") == "名称"

@@ -63,8 +63,9 @@ def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]
     """An uploaded CSV (an importer's ``data``) as (line number, row) pairs: UTF-8 (with
     or without BOM) or GB18030, comma separated, the first non-blank line the header.
     Rows are keyed by the stripped header names, cells stripped, blank lines skipped;
-    line numbers are those a spreadsheet user sees. ValueError (the reason, Chinese
-    first) when the file is not such a CSV."""
+    line numbers are those a spreadsheet user sees; a short row's missing cells are
+    blank, and a row with text past the header's last column is refused. ValueError
+    (the reason, Chinese first) when the file is not such a CSV."""
     try:
         text = decode_text(data, name)
     except ServiceError as exc:
@@ -85,6 +86,13 @@ def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]
                         f"表头重复：{', '.join(twice)} (a column appears twice in the header)"
                     )
                 continue
+            extra = [cell for cell in cells[len(header) :] if cell.strip()]
+            if extra:  # under no header: dropped, the row would mean something else
+                raise ValueError(
+                    f"第{reader.line_num}行有 {len(cells)} 个单元格，表头只有 {len(header)} 列 "
+                    f"(line {reader.line_num} has {len(cells)} cells; the header has "
+                    f"{len(header)} columns)"
+                )
             row = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
             rows.append((reader.line_num, row))
     except csv.Error as exc:

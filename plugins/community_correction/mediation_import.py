@@ -242,6 +242,7 @@ def _csv_records(text: str, encoding: str) -> list[_Record]:
     delimiter = max((",", "\t", ";"), key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns: dict[int, tuple[str, str]] | None = None
+    width = 0
     records: list[_Record] = []
     try:
         for cells in reader:
@@ -250,13 +251,20 @@ def _csv_records(text: str, encoding: str) -> list[_Record]:
             if columns is None:
                 candidate = _header(cells)
                 if not _missing(candidate):
-                    columns = candidate
+                    columns, width = candidate, len(cells)
                 elif reader.line_num >= HEADER_SEARCH:
                     break
                 continue
             values = {key: cells[i] for i, (key, _) in columns.items() if i < len(cells)}
             names = {key: name for key, name in columns.values()}
-            records.append(_Record(reader.line_num, values, names))
+            record = _Record(reader.line_num, values, names)
+            if any(c.strip() for c in cells[width:]):  # under no header: not dropped
+                record.fail(
+                    "file",
+                    f"本行有 {len(cells)} 个单元格，表头只有 {width} 列 "
+                    f"(the line has {len(cells)} cells; the header has {width} columns)",
+                )
+            records.append(record)
     except csv.Error as exc:
         raise Refused(
             f"CSV 格式错误，第{reader.line_num}行 (malformed CSV at line {reader.line_num}: {exc})"

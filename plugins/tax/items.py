@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from core.plugin_api import (
     CODE,
@@ -133,6 +133,16 @@ class PointsEventSchema(Schema):
     """SHA-256 digests of attached evidence, separated by ';'."""
     finding_reference = fields.String(load_default="", validate=validate.Length(max=100))
     finding_issue = fields.String(load_default="", validate=validate.Length(max=300))
+
+    @validates("day")
+    def _has_come(self, day: dt.date, **_: Any) -> None:
+        """An event is what happened: a day after tomorrow (a day's grace for the time
+        zones) is a typing mistake, as community correction's incidents say."""
+        if day > dt.date.today() + dt.timedelta(days=1):
+            raise ValidationError(
+                f"{day} 尚未到来：积分记录的是已发生的事项 "
+                f"({day} has not come yet: points record what happened)"
+            )
 
     @validates_schema
     def _known_and_cited(self, data: dict, **_: Any) -> None:

@@ -118,3 +118,12 @@ def test_settings_numbers_beyond_the_platforms_limits_are_refused(client, world,
 def test_a_csv_naming_a_column_twice_is_refused():
     with pytest.raises(ValueError, match="appears twice"):
         read_csv(b"unit,value,unit\nb1,1,b2\n")
+
+
+def test_a_csv_row_with_text_past_the_header_is_refused_and_short_rows_are_blank():
+    with pytest.raises(ValueError, match="line 3 has 3 cells; the header has 2 columns"):
+        read_csv(b"unit,value\nb1,1\nb2,2,surplus\n")
+    assert read_csv(b"unit,value,note\nb1,1\nb2,2,,,\n") == [
+        (2, {"unit": "b1", "value": "1"}),
+        (3, {"unit": "b2", "value": "2", "note": ""}),
+    ]

@@ -154,6 +154,15 @@ def test_a_bad_export_is_refused_whole_with_every_row_error(cc):
     assert values.listing(cc.ctx, "wzsf") == []  # nothing was recorded
 
 
+def test_a_line_with_cells_past_the_header_is_refused_naming_it(cc):
+    data = HEADER + "2026-Q2,sfs-changqiao,M1001,20,19,95.00,11.0,4.8,多余\n"
+    with pytest.raises(InvalidInput) as refused:
+        _feed(cc, data.encode(), "ragged.csv")
+    assert [(e.row, e.field) for e in refused.value.errors] == [(2, "file")]
+    assert "the header has 8 columns" in refused.value.errors[0].reason
+    assert values.listing(cc.ctx, "wzsf") == []
+
+
 def test_a_changed_figure_is_refused_not_skipped(cc):
     _feed(cc, (SAMPLES / "sujiefen-2026Q1.csv").read_bytes(), "q1.csv")
     changed = HEADER + "2026-Q1,sfs-changqiao,M1001,20,19,95.00,11.0,4.7\n"

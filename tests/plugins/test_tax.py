@@ -346,6 +346,19 @@ def test_the_points_export_is_refused_whole_with_every_row_error(tax):
     assert tax.totals()["b1"] == "16.00"  # nothing was recorded (b1 has only its points)
 
 
+def test_points_of_a_day_to_come_or_past_the_header_are_refused(tax):
+    import datetime as dt
+
+    tax.template("tax")
+    later = dt.date.today() + dt.timedelta(days=2)
+    refused = _refused_points(tax, f"b1,,{later},D05,1,,,,\n")
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "day")]
+    assert "has not come yet" in refused.errors[0].reason
+    ragged = _refused_points(tax, "b1,,2026-03-03,D05,1,,,,,surplus\n")
+    assert "line 2 has 10 cells; the header has 9 columns" in str(ragged)
+    assert tax.totals()["b1"] == "16.00"  # nothing was recorded
+
+
 def test_a_changed_setting_is_a_new_draft_version_never_a_rewrite(tax):
     assert "tax-branch version 1 (published)" in cli(
         "schemes", "template", "tax", "--bureau", "wz", "--cycle", "2026", "--publish"

@@ -157,7 +157,9 @@ def _in_the_file(exc: ServiceError, places: list[list[int]], filename: str) -> S
             reason = f"{reason}（来自文件第 {shown} 行 (from rows {shown} of the file)）"
         return FieldError(error.field, reason, lines[0])
 
-    errors = [moved(e) for e in exc.errors]
+    # one file row gives several value rows (a mediation line: four indicators), each
+    # refused for the same reason: the clerk is told once per row, field and reason
+    errors = list(dict.fromkeys(moved(e) for e in exc.errors))
     if errors == exc.errors:
         return exc
     errors.sort(key=lambda e: (e.row is None, e.row or 0))  # in the file's order

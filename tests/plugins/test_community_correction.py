@@ -163,6 +163,14 @@ def test_a_line_with_cells_past_the_header_is_refused_naming_it(cc):
     assert values.listing(cc.ctx, "wzsf") == []
 
 
+def test_a_row_refused_for_each_of_its_values_is_told_once(cc):
+    data = HEADER + "2026-Q2,sfs-changqiao,M9999,20,19,95.00,11.0,4.8\n"
+    with pytest.raises(InvalidInput) as refused:
+        _feed(cc, data.encode(), "unknown.csv")
+    told = [(e.row, e.field, e.reason) for e in refused.value.errors]
+    assert told and len(told) == len(set(told)), told
+
+
 def test_a_changed_figure_is_refused_not_skipped(cc):
     _feed(cc, (SAMPLES / "sujiefen-2026Q1.csv").read_bytes(), "q1.csv")
     changed = HEADER + "2026-Q1,sfs-changqiao,M1001,20,19,95.00,11.0,4.7\n"

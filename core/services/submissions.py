@@ -55,13 +55,20 @@ def _english_of(reason: str) -> str | None:
     return reason[start + 2 : -1] if start >= 0 and reason.endswith(")") else None
 
 
+CONFLICT = (
+    "与已填报数据冲突，请重新下载表格 "
+    "(conflicts with a figure recorded since: download the form again)"
+)
+"""What a clerk is told where the service's reason advises the API's ``corrects``."""
+
+
 def bilingual(reason: str) -> str:
     """A reason in Chinese with the English alongside, for clerks."""
     if _CJK.search(_QUOTED.sub("", reason)):  # already bilingual (a quoted value may be too)
         english = _english_of(reason)
         if english and ("already recorded" in english or "corrects" in english):
             # the service's advice names the API's ``corrects``; a clerk downloads anew
-            return f"与已填报数据冲突，请重新下载表格 ({english})"
+            return CONFLICT
         return reason
     for english, chinese in REASONS_ZH.items():
         if reason.startswith(english):
@@ -79,7 +86,7 @@ def bilingual(reason: str) -> str:
     if "closed" in reason:
         return f"填报已截止 ({reason})"
     if "already recorded" in reason or "corrects" in reason:
-        return f"与已填报数据冲突，请重新下载表格 ({reason})"
+        return CONFLICT
     if "not attached for" in reason:
         return f"佐证材料未上传到本单位 ({reason})"
     if "the same" in reason and "as row" in reason:

@@ -127,12 +127,20 @@ def _in_part(member: str, change):
 
 SHEET, WORKBOOK = "xl/worksheets/sheet1.xml", "xl/workbook.xml"
 ENTITY = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>'
-_far_cell = _in_part(SHEET, lambda body: body.replace(
-    b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+_far_cell = _in_part(
+    SHEET,
+    lambda body: body.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    ),
+)
 _doctype = _in_part(SHEET, lambda body: body.replace(b"<worksheet", ENTITY + b"<worksheet", 1))
 # a DOCTYPE past the first kilobytes, behind a long comment in the prolog
-_doctype_after_comment = _in_part(WORKBOOK, lambda body: body.replace(
-    b"<workbook", b"<!--" + b" " * 5000 + b"-->" + ENTITY + b"<workbook", 1))
+_doctype_after_comment = _in_part(
+    WORKBOOK,
+    lambda body: body.replace(
+        b"<workbook", b"<!--" + b" " * 5000 + b"-->" + ENTITY + b"<workbook", 1
+    ),
+)
 _utf16 = _in_part("xl/styles.xml", lambda body: body.decode("utf-8").encode("utf-16"))  # fmt: skip
 
 
@@ -358,3 +366,19 @@ def test_an_upload_through_the_api_is_one_workbook(entry, blank, client, platfor
         r = client.post("/api/v1/bureaus/b1/excel/import", data=form, headers=headers)
         assert r.status_code == 422 and r.json["errors"][0]["field"] in ("file", "dry_run"), r.json
     assert log_size(platform, "b1") == before
+
+
+def test_a_figure_recorded_since_the_download_asks_the_clerk_to_download_again(
+    entry, blank, platform
+):
+    from core.services import submissions
+
+    row = {"indicator": "i1", "value": "90"}
+    submissions.submit(
+        entry.admin(), "b1", cycle="2026", period="2026-Q1", subject={"unit": "u1"}, rows=[row]
+    )
+    size = log_size(platform, "b1")
+    outcome = importer.import_workbook(entry.reporter(), "b1", good(blank))
+    assert not outcome.ok and log_size(platform, "b1") == size
+    reasons = [p.reason for p in outcome.problems if p.cell == "F5"]
+    assert reasons == [submissions.CONFLICT], [p.reason for p in outcome.problems]

@@ -20,9 +20,13 @@ LAYOUT_HOOK = "jixiao_excel_layouts"
 
 def subject_of(unit: str | None, person: str | None) -> dict[str, str]:
     if bool(unit) == bool(person):
+        reason = (
+            "填单位或人员，不能同时填 (give unit or person, not both)"
+            if unit
+            else "请填单位或人员 (give a unit or a person)"
+        )
         raise InvalidInput(
-            "请指明一个单位或一名人员 (name one unit or one person)",
-            [FieldError("unit", "填单位或人员，不能同时填 (give unit or person (not both))")],
+            "请指明一个单位或一名人员 (name one unit or one person)", [FieldError("unit", reason)]
         )
     return {"unit": unit} if unit else {"person": str(person)}
 

@@ -212,10 +212,18 @@ def print_json(value: Any) -> None:
 
 def read_json_file(path: str) -> Any:
     """A JSON file from an office: UTF-8 (BOM or not) or GB18030, read strictly."""
+    from dataclasses import replace
+
     from core.kernel import jsonio
+    from core.kernel.errors import ServiceError
     from core.kernel.files import read_text
 
-    return jsonio.loads(read_text(path))
+    try:
+        return jsonio.loads(read_text(path))
+    except ServiceError as exc:  # the JSON reader names the API's "body": here, the file
+        errors = [replace(e, field=path if e.field == "body" else e.field) for e in exc.errors]
+        detail = f"{path}: {exc.detail.removeprefix('body: ')}"
+        raise replace(exc, detail=detail, errors=errors) from exc
 
 
 @contextmanager

@@ -6,6 +6,7 @@ Needs the ``excel`` extra (``pip install 'jixiao[excel]'``).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -13,7 +14,14 @@ import click
 from core.cli.common import bureau_option, context, print_json, readable_errors
 
 
-def _write(default: str, data: bytes, output: str | None) -> Path:
+def _write(default: str, data: bytes, output: str | None) -> Path | None:
+    """Write ``data`` to ``output`` (default: ``default``); ``-`` is standard output
+    (None is returned then, so nothing else is printed there)."""
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return None
     path = Path(output or default)
     try:
         path.write_bytes(data)
@@ -48,6 +56,10 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
     """Write an entry template (.xlsx) for one unit or person, or an office's 汇总表."""
     from excel_addin import exports, sources
 
+    if (each or units) and not all_units:
+        raise click.UsageError(
+            "--each 与 --units 须与 --all-units 同用 (--each and --units go with --all-units)"
+        )
     if all_units:
         if unit or person:
             raise click.UsageError(
@@ -56,6 +68,8 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
             )
         chosen = [u.strip() for u in units.split(",") if u.strip()]
         if each:
+            if output == "-":
+                raise click.UsageError("--each 写入文件夹 (--each writes into a folder: -o DIR)")
             folder = Path(output or ".")
             folder.mkdir(parents=True, exist_ok=True)
             for name, data in exports.unit_templates(context(), bureau_code, cycle, period, chosen):
@@ -65,7 +79,12 @@ def template_command(bureau_code, cycle, period, unit, person, all_units, units,
     else:
         subject = sources.subject_of(unit, person)
         name, data = exports.entry_template(context(), bureau_code, cycle, period, subject)
-    click.echo(str(_write(name, data, output)))
+    _say_written(_write(name, data, output))
+
+
+def _say_written(path: Path | None) -> None:
+    if path is not None:  # written to standard output: nothing more goes there
+        click.echo(str(path))
 
 
 @excel.command("import")
@@ -78,7 +97,14 @@ def import_command(file: str, bureau_code: str, output: str | None, as_json: boo
     """Check and submit a filled-in template. If anything is wrong nothing is written:
     the problems are listed (sheet!cell: reason) and an annotated copy is saved."""
     from core.kernel.files import MAX_TEXT_FILE, read_bounded
+    from core.services import bureaus
     from excel_addin import importer
+
+    if output == "-":
+        raise click.UsageError(
+            "标注副本须写入文件 (the annotated copy goes to a file: -o FILE.xlsx)"
+        )
+    bureaus.get(context(), bureau_code)  # an unknown bureau is named as such, first
 
     path = Path(file)
     outcome = importer.import_workbook(context(), bureau_code, read_bounded(path, MAX_TEXT_FILE))
@@ -104,7 +130,11 @@ def import_command(file: str, bureau_code: str, output: str | None, as_json: boo
             click.echo(str(problem), err=True)
         if annotated:
             click.echo(f"标注副本 (annotated copy): {annotated}", err=True)
-        elif outcome.problems and not any(p.field == "file" for p in outcome.problems):
+        elif (
+            not unwritten
+            and outcome.problems
+            and not any(p.field == "file" for p in outcome.problems)
+        ):
             click.echo(
                 "无法生成标注副本：工作簿无法按原样重新打开 "
                 "(no annotated copy: the workbook cannot be reopened as it is)",
@@ -138,4 +168,4 @@ def results_command(bureau_code, cycle, period, unit, person, health, output) ->
         name, data = exports.explanation(ctx, bureau_code, cycle, code, kind, period)
     else:
         name, data = exports.rankings(ctx, bureau_code, cycle, period)
-    click.echo(str(_write(name, data, output)))
+    _say_written(_write(name, data, output))

@@ -102,7 +102,7 @@ def plugins_configure(
         values.update(loaded)
     for pair in pairs:
         key, sep, raw = pair.partition("=")
-        if not sep:
+        if not sep or not key.strip():
             raise click.ClickException(
                 f"--set {pair!r}：请写成 KEY=VALUE (--set {pair!r}: write KEY=VALUE)"
             )

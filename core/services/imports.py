@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.domain.cycles import get_cycle, get_period
 from core.domain.inputs import values
 from core.kernel.errors import FieldError, InvalidInput, NotFound, ServiceError
 from core.plugin_api import ImportContext, chinese_first
@@ -57,6 +58,11 @@ def run(
                 [FieldError("importer", "没有此导入器 (unknown importer)")],
             )
         plugin, importer = found
+        # the cycle (and a period given for the whole file) named before the file is
+        # read: every row would be refused for it, each on its own
+        found_cycle = get_cycle(work.session, work.bureau, cycle)
+        if period is not None:
+            get_period(work.session, found_cycle, period)
         plugin_context = work.context_for(plugin)
         try:
             rows, errors = importer.parse(

@@ -382,3 +382,26 @@ def test_a_figure_recorded_since_the_download_asks_the_clerk_to_download_again(
     assert not outcome.ok and log_size(platform, "b1") == size
     reasons = [p.reason for p in outcome.problems if p.cell == "F5"]
     assert reasons == [submissions.CONFLICT], [p.reason for p in outcome.problems]
+
+
+def test_cli_arguments_are_checked_and_named(entry, blank, instance, tmp_path):
+    runner = CliRunner()
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(good(blank, F5="九十"))
+    # an unknown bureau is named as such, not as "a template of another bureau"
+    out = runner.invoke(main, ["excel", "import", str(path), "--bureau", "nosuch"])
+    assert out.exit_code == 1 and "no bureau 'nosuch'" in out.output, out.output
+    # an annotated copy that cannot be written says so, and only so
+    out = runner.invoke(
+        main, ["excel", "import", str(path), "--bureau", "b1", "-o", str(tmp_path / "no/x.xlsx")]
+    )
+    assert out.exit_code == 1 and "cannot write" in out.output
+    assert "cannot be reopened" not in out.output
+    # - is standard output for a template; --each and --units need --all-units
+    template = ["excel", "template", "--bureau", "b1", "--cycle", "2026", "--period", "2026-Q1"]
+    out = runner.invoke(main, [*template, "--unit", "u1", "-o", "-"])
+    assert out.exit_code == 0 and out.stdout_bytes.startswith(b"PK"), out.output[:200]
+    assert not (tmp_path / "-").exists()
+    for flags in (["--each"], ["--units", "u1"]):
+        out = runner.invoke(main, [*template, "--unit", "u1", *flags])
+        assert out.exit_code == 2 and "--all-units" in out.output

@@ -127,3 +127,30 @@ def test_a_csv_row_with_text_past_the_header_is_refused_and_short_rows_are_blank
         (2, {"unit": "b1", "value": "1"}),
         (3, {"unit": "b2", "value": "2", "note": ""}),
     ]
+
+
+def test_plugin_settings_and_feeds_name_what_is_wrong(instance, world, platform, tmp_path):
+    run("plugins", "install", "tax", "--bureau", "b1")
+    size = log_size(platform, "b1")
+    said = refused(run("plugins", "configure", "tax", "--bureau", "b1", "--set", "=5"))
+    assert "write KEY=VALUE" in said
+    bad = tmp_path / "settings.json"
+    bad.write_text("{not json", "utf-8")
+    said = refused(run("plugins", "configure", "tax", "--bureau", "b1", "--file", str(bad)))
+    assert str(bad) in said and "body" not in said
+    feed = tmp_path / "points.csv"
+    feed.write_text("unit,person,day,item\nu1,,2026-03-03,D05\n", "utf-8")
+    for option, value in (("--cycle", "1999"), ("--period", "garbage")):
+        args = {"--cycle": "2026", option: value}
+        said = refused(run("values", "feed", "tax-daily-points", str(feed), "--bureau", "b1",
+                           *(x for pair in args.items() for x in pair)))  # fmt: skip
+        assert value in said, said
+    assert log_size(platform, "b1") == size
+
+
+def test_a_template_asked_for_nobody_says_so(client, world):
+    r = client.get(
+        "/api/v1/bureaus/b1/excel/template?cycle=2026&period=2026-Q1",
+        headers=world.headers("bureau_admin"),
+    )
+    assert r.status_code == 422 and "give a unit or a person" in r.json["errors"][0]["reason"]

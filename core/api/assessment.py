@@ -48,7 +48,13 @@ class Panels(MethodView):
     def post(self, data, code):
         """Draw an expert panel; the seed is recorded so anyone can redo the draw."""
         return assessment.draw_panel(
-            ctx(), code, data["cycle"], data["indicator"], data["size"], data.get("pool")
+            ctx(),
+            code,
+            data["cycle"],
+            data["indicator"],
+            data["size"],
+            data.get("pool"),
+            reason=data.get("reason"),
         )
 
 

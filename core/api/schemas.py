@@ -330,6 +330,8 @@ class PanelIn(Schema):
     indicator = code()
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
     pool = fields.List(Str(validate=validate.Length(max=100)))
+    reason = optional(REASON_MAX)
+    """Required to draw again: why the panel is replaced."""
 
 
 class PanelCloseIn(Schema):

@@ -137,12 +137,16 @@ def panels() -> None:
 @click.option("--indicator", required=True)
 @click.option("--size", type=int, required=True)
 @click.option("--pool", default=None, help="comma-separated experts (default: all)")
+@click.option("--reason", default=None, help="why the panel is drawn again (a redraw needs one)")
 @readable_errors
-def draw(bureau_code: str, cycle: str, indicator: str, size: int, pool: str | None) -> None:
+def draw(
+    bureau_code: str, cycle: str, indicator: str, size: int, pool: str | None, reason: str | None
+) -> None:
     from core.services import assessment
 
+    chosen = pool.split(",") if pool else None
     done = assessment.draw_panel(
-        context(), bureau_code, cycle, indicator, size, pool.split(",") if pool else None
+        context(), bureau_code, cycle, indicator, size, chosen, reason=reason
     )
     click.echo(f"drawn at seq {done['seq']} (seed {done['seed']}): {', '.join(done['members'])}")
 

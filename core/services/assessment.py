@@ -41,10 +41,12 @@ def draw_panel(
     size: object,
     pool: list[str] | None = None,
     seed: str | None = None,
+    reason: object = None,
 ) -> dict[str, Any]:
-    """Draw an expert panel; the seed is recorded so anyone can redo the draw."""
+    """Draw an expert panel; the seed is recorded so anyone can redo the draw. A redraw
+    gives a reason, before the panel's experts have rated."""
     with ctx.writing(bureau, "panels.draw") as work:
-        entry, members = ratings.draw_panel(work, cycle, indicator, size, pool, seed)
+        entry, members = ratings.draw_panel(work, cycle, indicator, size, pool, seed, reason)
         return {"seq": entry.seq, "seed": entry.data["seed"], "members": members}
 
 

@@ -136,6 +136,7 @@ def experts_list(bureau_code: str, day: dt.datetime | None, as_json: bool) -> No
 @click.option("--cycle", required=True)
 @click.option("--size", type=int, default=None, help="default: the panel_size setting")
 @click.option("--seed", default=None, help="default: 128 random bits, recorded with the draw")
+@click.option("--reason", default=None, help="why the panel is drawn again (a redraw needs one)")
 @click.option(
     "--expertise",
     multiple=True,
@@ -150,6 +151,7 @@ def draw(
     cycle: str,
     size: int | None,
     seed: str | None,
+    reason: str | None,
     expertise: tuple[str, ...],
     day: dt.datetime | None,
     as_json: bool,
@@ -165,7 +167,9 @@ def draw(
     pool = experts.panel_pool(members, expertise)
     seed = seed or secrets.token_hex(16)
     drawn = [
-        assessment.draw_panel(context(), bureau_code, cycle, indicator, size, pool, seed)
+        assessment.draw_panel(
+            context(), bureau_code, cycle, indicator, size, pool, seed, reason=reason
+        )
         for indicator in RATED
     ]
     panel = drawn[0]["members"]

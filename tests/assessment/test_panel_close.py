@@ -4,6 +4,8 @@ member may see them all. Reporters never see the panel's ratings."""
 
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
 
 from core.cli import main
@@ -68,4 +70,30 @@ def test_blind_until_closed_then_final(client, world, platform, system):
         main, ["panels", "ratings", "--bureau", "b1", "--cycle", "2026", "--indicator", "i1"]
     )
     assert out.exit_code == 0 and "b1-expert" in out.output and "88" in out.output
+    assert ledger.replay_check(system).ok
+
+
+def test_a_redraw_gives_its_reason_and_comes_before_any_rating(client, world, platform, system):
+    """Drawing again until the wanted experts come up would make the draw a choice: a
+    redraw names why (recorded with the seq it replaces), and none once rated."""
+    admin = world.headers("bureau_admin")
+    first = client.post(f"{BASE}/panels", headers=admin, json={**PANEL, "size": 1})
+    assert first.status_code == 201, first.json
+    size = log_size(platform, "b1")
+    again = client.post(f"{BASE}/panels", headers=admin, json={**PANEL, "size": 1})
+    assert again.status_code == 422 and again.json["errors"][0]["field"] == "reason"
+    blank = client.post(f"{BASE}/panels", headers=admin, json={**PANEL, "size": 1, "reason": " "})
+    assert blank.status_code == 422 and log_size(platform, "b1") == size
+    why = "专家回避 (an expert recused)"
+    redrawn = client.post(f"{BASE}/panels", headers=admin, json={**PANEL, "size": 1, "reason": why})
+    assert redrawn.status_code == 201, redrawn.json
+    entry = json.loads(ledger.entries(system, "b1", redrawn.json["seq"], 1)[0]["body"])
+    assert entry["data"]["replaces"] == first.json["seq"] and entry["data"]["reason"] == why
+    assert rate(client, world, "88").status_code == 201
+    size = log_size(platform, "b1")
+    late = client.post(f"{BASE}/panels", headers=admin, json={**PANEL, "size": 1, "reason": why})
+    assert late.status_code == 409 and log_size(platform, "b1") == size
+    args = ["--bureau", "b1", "--cycle", "2026", "--indicator", "i1", "--size", "1"]
+    out = CliRunner().invoke(main, ["panels", "draw", *args, "--reason", why])
+    assert out.exit_code == 1 and "started rating" in out.output
     assert ledger.replay_check(system).ok

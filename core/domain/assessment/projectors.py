@@ -296,6 +296,8 @@ def rating_withdrawn(session: Session, bureau: BureauRef, event: Event) -> None:
         "seed": _req(),
         "algorithm": _req(),
         "members": fields.List(Str(), required=True),
+        "replaces": Int(strict=True),
+        "reason": Str(),
     },
     "专家抽取 (expert panel drawn)",
 )

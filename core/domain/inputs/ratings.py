@@ -227,10 +227,13 @@ def draw_panel(
     size: object,
     pool: Sequence[str] | None = None,
     seed: str | None = None,
+    reason: object = None,
 ) -> tuple[Event, list[str]]:
     """Draw ``size`` experts from the pool (default: the bureau's expert users) and
-    record pool, seed and members; a new draw for the same indicator replaces the panel
-    (the earlier draw stays on the record)."""
+    record pool, seed and members. A new draw for the same indicator replaces the panel
+    (the earlier draw stays on the record) only with a ``reason``, recorded with the seq
+    it replaces, and only before the panel's experts have rated: drawing again until
+    the wanted experts come up would make the draw a choice."""
     cycle = get_cycle(work.session, work.bureau, cycle_code)
     indicator = get_indicator(work.session, work.bureau, indicator_code)
     drawn = work.session.get(ExpertPanel, (cycle.id, indicator.id))
@@ -270,10 +273,21 @@ def draw_panel(
                 f"(between 1 and the pool's {len(pool)} experts)",
             )
         )
+    why = check_text("reason", reason, REASON_MAX, required=False, multiline=True)
+    if drawn is not None and not why:
+        errors.append(
+            FieldError(
+                "reason",
+                f"已于第 {drawn.seq} 条抽取过专家组：重新抽取须说明原因 "
+                f"(a panel was drawn at seq {drawn.seq}: a redraw must give a reason)",
+            )
+        )
     if errors:
         raise InvalidInput(
             "无法抽取专家组，未写入任何数据 (cannot draw the panel; nothing was written)", errors
         )
+    if drawn is not None:
+        _not_rated_yet(work, drawn, cycle, indicator.id)
     seed = check_code(seed, "seed") if seed is not None else secrets.token_hex(16)
     members = draw(pool, size, seed)
     data = {
@@ -285,7 +299,38 @@ def draw_panel(
         "algorithm": DRAW_ALGORITHM,
         "members": members,
     }
+    if drawn is not None:
+        data["replaces"] = drawn.seq
+    if why:
+        data["reason"] = why
     return work.log.record("panel.drawn", data), members
+
+
+def _not_rated_yet(work: BureauWork, drawn: ExpertPanel, cycle: Any, indicator_id: int) -> None:
+    """Conflict once an expert of the panel ``drawn`` has rated for it."""
+    rated = work.session.scalar(
+        select(Rating.seq)
+        .where(
+            Rating.indicator_id == indicator_id,
+            Rating.period_id.in_([p.id for p in cycle.periods]),
+            Rating.role == EXPERT,
+            Rating.rater.in_(drawn.members.split(",")),
+        )
+        .limit(1)
+    )
+    if rated is not None:
+        raise Conflict(
+            "专家组已开始评分，不再重新抽取 (the panel's experts have started rating: it is "
+            "not redrawn)",
+            [
+                FieldError(
+                    "indicator",
+                    f"第 {rated} 条起已有专家评分；如需更换专家，请由其撤回评分后再抽取 "
+                    f"(rated from seq {rated} on; to change experts, their ratings are "
+                    "withdrawn first)",
+                )
+            ],
+        )
 
 
 def close_panel(

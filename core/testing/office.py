@@ -111,11 +111,18 @@ class Office:
         return seqs
 
     def draw(
-        self, indicator: str, size: int, seed: str, pool: list[str] | None = None
+        self,
+        indicator: str,
+        size: int,
+        seed: str,
+        pool: list[str] | None = None,
+        reason: str | None = None,
     ) -> list[str]:
-        return assessment.draw_panel(self.ctx, self.code, "2026", indicator, size, pool, seed)[
-            "members"
-        ]
+        """The members drawn; a redraw gives a ``reason`` (before anyone has rated)."""
+        drawn = assessment.draw_panel(
+            self.ctx, self.code, "2026", indicator, size, pool, seed, reason=reason
+        )
+        return drawn["members"]
 
     def items(self, rows: Sequence[dict]) -> list[int]:
         rows = [{"cycle": "2026", "period": "2026", **r} for r in rows]

@@ -280,3 +280,21 @@ def test_names_and_descriptions_must_be_text(library, platform, client, world, w
         errors = _errors(client, world, bad)
         assert "must be text" in errors.get(field, ""), (where, errors)
     assert log_size(platform, "b1") == before
+
+
+def test_a_group_is_assessed_by_one_scheme(library, platform, client, world):
+    """Two published schemes of one group had left the choice to their codes' order."""
+    h = world.headers("bureau_admin")
+    base = "/api/v1/bureaus/b1/cycles/2026/schemes"
+    first = doc()  # five-dimension, group A
+    assert client.post(f"{base}?publish=true", json=first, headers=h).status_code == 201
+    other = {**doc(), "code": "other"}
+    assert client.post(base, json=other, headers=h).status_code == 201  # a draft is fine
+    size = log_size(platform, "b1")
+    r = client.post(f"{base}/other/versions/1/publish", headers=h)
+    assert r.status_code == 409 and r.json["errors"][0]["field"] == "group", r.json
+    assert "five-dimension v1" in r.json["detail"] and log_size(platform, "b1") == size
+    moved = {**other, "group": "B"}
+    assert client.post(f"{base}?publish=true", json=moved, headers=h).status_code == 201
+    again = {**doc(), "group": "B"}  # five-dimension cannot follow it into B either
+    assert client.post(f"{base}?publish=true", json=again, headers=h).status_code == 409

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.domain.assessment.compiled import published_schemes
 from core.domain.assessment.scheme_format import digest, normalise
 from core.domain.cycles import get_cycle
 from core.domain.models import Bureau, Cycle, Indicator, Scheme
@@ -138,6 +139,21 @@ def publish_scheme(work: BureauWork, cycle_code: str, code: str, version: int | 
             f"{code} 第 {version} 版已发布 ({code} version {version} is already published)",
             [FieldError("version", "已发布 (already published)")],
         )
+    taken = _group_taken(work.session, cycle, scheme)
+    if taken is not None:
+        group = scheme.group_code or "（无组）(no group)"
+        raise Conflict(
+            f"第 {group} 组已由方案 {taken.code} 第 {taken.version} 版考核：一组只由一个方案考核 "
+            f"(group {group} is assessed by scheme {taken.code} v{taken.version} already: "
+            "one scheme per group)",
+            [
+                FieldError(
+                    "group",
+                    f"请先将方案 {taken.code} 改到别的组，或将本方案改到别的组 "
+                    f"(move {taken.code} or this scheme to another group first)",
+                )
+            ],
+        )
     missing = _not_installed(work, json.loads(scheme.definition))
     if missing:  # a draft imported while a plugin was installed, which since was not
         raise Conflict(
@@ -181,6 +197,17 @@ def uses(definition: dict) -> set[tuple[str, str]]:
     found |= {(POST_HOOK, step["type"]) for step in definition.get("post", [])}
     found |= {(OUTCOME_HOOK, name) for name in definition.get("outcomes", {})}
     return found
+
+
+def _group_taken(session: Session, cycle: Cycle, scheme: Scheme) -> Scheme | None:
+    """The published scheme of another code that already assesses ``scheme``'s group
+    and kind of subject (for a scheme without a group: the subjects no group's own
+    scheme covers). Two would leave the choice to the codes' alphabetical order."""
+    for other in published_schemes(session, cycle.id):
+        same = (other.group_code, other.subject_kind) == (scheme.group_code, scheme.subject_kind)
+        if same and other.code != scheme.code:
+            return other
+    return None
 
 
 def _not_installed(work: BureauWork, definition: dict) -> list[FieldError]:

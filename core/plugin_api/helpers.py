@@ -59,6 +59,10 @@ def share_pool(pool: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decim
     return shares
 
 
+NOT_CSV = frozenset({"json", "xlsx", "xls", "xml", "pdf", "doc", "docx", "zip"})
+"""File name endings :func:`read_csv` refuses by name: exports a clerk may pick by mistake."""
+
+
 def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]]:
     """An uploaded CSV (an importer's ``data``) as (line number, row) pairs: UTF-8 (with
     or without BOM) or GB18030, comma separated, the first non-blank line the header.
@@ -66,6 +70,11 @@ def read_csv(data: bytes, name: str = "file") -> list[tuple[int, dict[str, str]]
     line numbers are those a spreadsheet user sees; a short row's missing cells are
     blank, and a row with text past the header's last column is refused. ValueError
     (the reason, Chinese first) when the file is not such a CSV."""
+    kind = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind in NOT_CSV:  # read as CSV, a JSON export had been "a file with no data rows"
+        raise ValueError(
+            f"不支持的文件类型 .{kind}，请导出为 CSV (a .{kind} file is not CSV: export as .csv)"
+        )
     try:
         text = decode_text(data, name)
     except ServiceError as exc:

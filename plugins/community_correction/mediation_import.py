@@ -179,6 +179,11 @@ def _records(data: bytes, filename: str) -> list[_Record]:
 def _refuse_binary(data: bytes, kind: str) -> None:
     if not data.strip():
         raise Refused("文件为空 (the file is empty)")
+    if kind == "xlsx" and not data.startswith(b"PK\x03\x04"):
+        raise Refused(
+            "文件名为 .xlsx，内容却不是 Excel 工作簿：请导出为 CSV 或 JSON "
+            "(named .xlsx but not an Excel workbook: export as .csv or .json)"
+        )
     if data.startswith(b"PK\x03\x04") or kind == "xlsx":
         raise Refused(
             "这是 Excel 工作簿（.xlsx），请在平台导出 CSV 或 JSON，或在 Excel 中另存为 CSV "

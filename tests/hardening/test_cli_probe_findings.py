@@ -154,3 +154,9 @@ def test_a_template_asked_for_nobody_says_so(client, world):
         headers=world.headers("bureau_admin"),
     )
     assert r.status_code == 422 and "give a unit or a person" in r.json["errors"][0]["reason"]
+
+
+def test_a_file_that_is_not_csv_by_its_name_is_refused_as_such():
+    with pytest.raises(ValueError, match=r"a \.json file is not CSV"):
+        read_csv(b'[{"unit": "b1"}]', "points.json")
+    assert read_csv(b"unit\nb1\n", "points.csv") == [(2, {"unit": "b1"})]

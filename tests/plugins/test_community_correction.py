@@ -171,6 +171,12 @@ def test_a_row_refused_for_each_of_its_values_is_told_once(cc):
     assert told and len(told) == len(set(told)), told
 
 
+def test_a_csv_named_xlsx_is_called_what_it_is(cc):
+    with pytest.raises(InvalidInput) as refused:
+        _feed(cc, REST_OF_YEAR.encode(), "renamed.xlsx")
+    assert "named .xlsx but not an Excel workbook" in str(refused.value)
+
+
 def test_a_changed_figure_is_refused_not_skipped(cc):
     _feed(cc, (SAMPLES / "sujiefen-2026Q1.csv").read_bytes(), "q1.csv")
     changed = HEADER + "2026-Q1,sfs-changqiao,M1001,20,19,95.00,11.0,4.7\n"

@@ -401,11 +401,13 @@ def _row_values(engine: ResultsEngine, scored: Scored, full: bool) -> dict[str, 
 def _group_sizes(engine: ResultsEngine) -> dict[str, int]:
     sizes = engine.__dict__.get("_sizes")
     if sizes is None:
-        sizes = {}
-        for s in engine.scored.values():
-            sizes[s.scheme.code] = sizes.get(s.scheme.code, 0) + 1
-        engine.__dict__["_sizes"] = sizes
+        sizes = engine.__dict__["_sizes"] = _count_by_scheme(engine)
     return sizes
+
+
+def _count_by_scheme(engine: ResultsEngine) -> Counter[str]:
+    """Subjects per scheme code: a group's size, as the engine holds it now."""
+    return Counter(s.scheme.code for s in engine.scored.values())
 
 
 def _ranked(engine: ResultsEngine) -> dict[int, tuple]:
@@ -413,7 +415,7 @@ def _ranked(engine: ResultsEngine) -> dict[int, tuple]:
     it: the scheme and the total and base total as objects (compared by identity in
     :func:`_moved`, since 80.0 and 80.00 are equal but not written alike), then rank,
     grade and group size."""
-    sizes = Counter(s.scheme.code for s in engine.scored.values())
+    sizes = _count_by_scheme(engine)
     return {
         sid: (
             s.scheme,

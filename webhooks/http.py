@@ -95,7 +95,7 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
         excerpt = response.read(EXCERPT).decode("utf-8", "replace")
         retry = retry_after_seconds(response.getheader("Retry-After"))
         return Outcome(response.status, excerpt, "", elapsed(), retry, started_at)
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: InvalidURL
         return Outcome(None, "", f"{type(exc).__name__}: {exc}"[:500], elapsed(), None, started_at)
     finally:
         conn.close()

@@ -80,7 +80,16 @@ def _translated(ip: ipaddress.IPv6Address) -> bool:
 
 
 def check_url(url: str) -> tuple[str, str, int]:
-    """Validate the URL's form; returns (scheme, host, port). Raises InvalidInput."""
+    """Validate the URL's form; returns (scheme, host, port). Raises InvalidInput.
+
+    The URL is sent as it is written, so it is ASCII past its host (an IDN host is
+    encoded by the resolver): urlsplit silently drops tabs and line breaks, and
+    http.client cannot send a non-ASCII path — a stored ``/路径`` had crashed every
+    delivery round of the worker, stalling the bureau's other endpoints."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise invalid(
+            "url", "网址不得含空白或控制字符 (must not contain spaces or control characters)"
+        )
     try:
         parts = urlsplit(url)
         port = parts.port  # ValueError: not a number, or outside 0–65535
@@ -88,6 +97,13 @@ def check_url(url: str) -> tuple[str, str, int]:
         raise invalid("url", f"不是有效的网址 (not a valid URL: {exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise invalid("url", "须为带主机名的 http:// 或 https:// 网址 (an http(s) URL with a host)")
+    if not f"{parts.path}{parts.query}{parts.fragment}".isascii():
+        raise invalid(
+            "url",
+            "路径和查询中的非 ASCII 字符须百分号编码，如 /%E8%B7%AF%E5%BE%84 "
+            "(percent-encode non-ASCII characters in the path and query, "
+            "e.g. /%E8%B7%AF%E5%BE%84)",
+        )
     if parts.username or parts.password:
         raise invalid("url", "网址中不得含用户名或密码 (must not carry credentials)")
     if not _host_name_ok(parts.hostname):

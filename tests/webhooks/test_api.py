@@ -113,6 +113,11 @@ def test_urls_that_do_not_parse_are_refused_naming_the_url(client, world, platfo
         "http://93.184.216.34:abc/x",
         "http://[::1/x",  # an unclosed IPv6 literal
         "https://[93.184.216.34]/x",
+        "http://93.184.216.34/\u00e9\u00e9",  # sent as is, it stalled every delivery round
+        "http://93.184.216.34/路径?q=值",
+        "http://93.184.216.34/a\nb",  # urlsplit drops the line break: another URL
+        "http://93.184.216.34/a\tb",
+        "http://93.184.216.34/a b",
     ):
         r = client.post("/api/v1/bureaus/b1/webhooks", headers=h, json={"url": url})
         assert r.status_code == 422, (url, r.status_code, r.json)
@@ -152,3 +157,12 @@ def test_who_may_not_add_a_webhook_learns_nothing_of_a_url(client, world, platfo
     own = client.post("/api/v1/bureaus/b1/webhooks", headers=world.headers("bureau_admin"),
                       json=body)  # fmt: skip
     assert own.status_code == 422 and "private" in own.json["detail"]
+
+
+def test_a_stored_url_that_cannot_be_sent_fails_its_own_attempt_only():
+    """An endpoint stored before the URL rule: its delivery is a failed attempt, not an
+    exception ending the worker's round for every endpoint."""
+    from webhooks import http
+
+    outcome = http.post("http://127.0.0.1:9/\u00e9", b"{}", {}, 1.0)
+    assert not outcome.ok and outcome.error

@@ -109,16 +109,22 @@ def canonical_text(value: object) -> str:
     return text
 
 
-def _has_float(value: object) -> bool:
-    """Whether a parsed body holds a float anywhere. Iterative (bodies are attacker
-    input), one set of value types per container: bodies are a flat envelope around
-    mostly flat data, so this is two C-speed passes."""
+def _outside_types(value: object) -> bool:
+    """Whether a parsed body holds a value outside the restricted type set anywhere: a
+    float, or an integer past ±(2^53−1) (a float re-encodes to its own bytes, so the
+    byte comparison alone had let ``1.0`` and ``2^60`` through). Iterative (bodies are
+    attacker input), one set of value types per container: bodies are a flat envelope
+    around mostly flat data, so this is a few C-speed passes."""
     stack = [value]
     while stack:
         item = stack.pop()
         values = item.values() if type(item) is dict else item
         kinds = {type(v) for v in values}
         if float in kinds:
+            return True
+        if int in kinds and any(
+            type(v) is int and not -MAX_SAFE_INT <= v <= MAX_SAFE_INT for v in values
+        ):
             return True
         if dict in kinds or list in kinds:
             stack.extend(v for v in values if type(v) is dict or type(v) is list)
@@ -139,7 +145,7 @@ def parse_canonical(body: bytes) -> tuple[object, bool]:
         try:
             entry = _orjson.loads(body)
             same = _orjson.dumps(entry, option=_orjson.OPT_SORT_KEYS) == body
-            if same and not _has_float(entry):
+            if same and not _outside_types(entry):
                 return entry, True
         except (TypeError, ValueError):
             pass
@@ -147,10 +153,35 @@ def parse_canonical(body: bytes) -> tuple[object, bool]:
         entry = json.loads(body)
     except RecursionError as exc:  # thousands of nested brackets: not an entry either
         raise ValueError("nested too deeply") from exc
+    if _outside_types(entry):
+        return entry, False
     try:
         return entry, canonical_text(entry).encode("utf-8") == body
     except (UnicodeEncodeError, RecursionError):
         return entry, False
+
+
+ENVELOPE_TYPES: dict[str, tuple[type, ...]] = {
+    "v": (int,),
+    "log": (str,),
+    "seq": (int,),
+    "prev": (str, type(None)),
+    "ts": (str,),
+    "actor": (str,),
+    "kind": (str,),
+    "data": (dict,),
+}
+"""Each envelope field's JSON type (FORMAT.md, "Entry"): ``true`` is no seq, ``42`` no
+time, ``null`` no actor."""
+
+
+def envelope_problem(entry: dict) -> str | None:
+    """Why an entry's envelope fields are not of their types (None when they are)."""
+    for name, kinds in ENVELOPE_TYPES.items():
+        if type(entry[name]) not in kinds:
+            allowed = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            return f"field {name!r} must be {allowed}, not {type(entry[name]).__name__}"
+    return None
 
 
 def canonical_bytes(value: object) -> bytes:
@@ -343,13 +374,21 @@ class ChainChecker:
             return self._fail(pos, "malformed", f"body is not JSON: {exc}")
         if not isinstance(entry, dict) or sorted(entry) != sorted(ENTRY_FIELDS):
             return self._fail(pos, "malformed", f"body must have exactly {ENTRY_FIELDS}")
+        wrong = envelope_problem(entry)
+        if wrong:
+            return self._fail(pos, "malformed", wrong)
         if seq is None:
             claimed = entry["seq"]
             seq = claimed if type(claimed) is int else pos
             if seq > pos:
                 return self._fail(pos, "gap", f"expected seq {pos}, next line is {seq}")
         if not canonical:
-            return self._fail(pos, "not canonical", "body bytes are not its RFC 8785 form")
+            return self._fail(
+                pos,
+                "not canonical",
+                "body bytes are not the RFC 8785 form of the restricted JSON (no floats, "
+                "integers within ±(2^53−1))",
+            )
         leaf = self._leaf(body)
         if stored_hash is not None and stored_hash != leaf:
             return self._fail(pos, "hash mismatch", "stored leaf hash differs from the body's")

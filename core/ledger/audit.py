@@ -148,6 +148,14 @@ def verify_log(
             "truncated",
             f"the log head says {log.size} entries, {checker.size} are stored",
         )
+    head = bytes(log.head) if log.head is not None else None
+    if finding is None and checker.size and head != checker.last_leaf:
+        finding = Finding(
+            checker.size - 1,
+            "head mismatch",
+            "the log row's head is not the last entry's leaf hash: the next entry would "
+            "link to it and break the chain",
+        )
     if finding is None:
         finding = _deleted_checkpoints(session, log, anchors)
     report.size, report.root, report.finding = checker.size, checker.root().hex(), finding

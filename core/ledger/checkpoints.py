@@ -25,6 +25,7 @@ the note with its cosignatures, as monitors and bundles get it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
@@ -93,7 +94,10 @@ def _rewritten(origin: str, cp: Checkpoint, why: str) -> InconsistentLog:
 def check_consistent(session: Session, log: LedgerLog, earlier: Sequence[Checkpoint]) -> None:
     """Raise InconsistentLog unless the log's head extends every ``earlier`` checkpoint
     and the entries since the newest of them are intact (see the module doc)."""
-    head = head_checkpoint(log)
+    try:
+        head = head_checkpoint(log)
+    except ValueError as exc:  # a frontier not of the stored size: a changed log row
+        raise InconsistentLog(log.origin, log.size, f"the log row is damaged: {exc}") from exc
     signed = [cp for cp in earlier if cp.size > 0]
     for cp in signed:
         if cp.size > log.size:
@@ -156,19 +160,42 @@ def _check_whole(session: Session, log: LedgerLog, head: Checkpoint) -> None:
 
 def _check_tail(session: Session, log: LedgerLog, start: int, acc: rfc9162.Accumulator) -> None:
     """Entries from ``start`` on: each body hashes to its stored leaf hash, which is
-    appended to ``acc``."""
+    appended to ``acc``, and links to the entry before it; the log row's head is the
+    last one's leaf hash. (A head changed in the database had been linked to by the
+    next append, and that broken chain signed and cosigned.)"""
     leaf_of = suite_of(log).hasher.leaf
     rows = session.execute(
         select(LedgerEntry.seq, LedgerEntry.body, LedgerEntry.leaf_hash)
-        .where(LedgerEntry.log_id == log.id, LedgerEntry.seq >= start)
+        .where(LedgerEntry.log_id == log.id, LedgerEntry.seq >= max(start - 1, 0))
         .order_by(LedgerEntry.seq)
     )
+    previous: bytes | None = None
     for seq, body, leaf in rows:
+        body, leaf = bytes(body), bytes(leaf)
+        if seq < start:  # the entry before the tail: the tail's first link
+            previous = leaf
+            continue
         if seq != acc.size:
             raise InconsistentLog(log.origin, acc.size, f"entry {acc.size} is missing")
-        if leaf_of(bytes(body)) != bytes(leaf):
+        if leaf_of(body) != leaf:
             raise InconsistentLog(log.origin, seq, f"entry {seq} does not hash to its leaf hash")
-        acc.append(bytes(leaf))
+        if _link_of(body) != (previous.hex() if previous is not None else None):
+            raise InconsistentLog(log.origin, seq, f"entry {seq} does not link to entry {seq - 1}")
+        acc.append(leaf)
+        previous = leaf
+    if log.size and (log.head is None or bytes(log.head) != previous):
+        raise InconsistentLog(
+            log.origin, log.size, "the log row's head is not the last entry's leaf hash"
+        )
+
+
+def _link_of(body: bytes) -> object:
+    """The ``prev`` an entry body names (a body that is not an entry names nothing)."""
+    try:
+        entry = json.loads(body)
+    except ValueError:
+        return ...
+    return entry.get("prev", ...) if isinstance(entry, dict) else ...
 
 
 def sign_head(session: Session, log: LedgerLog, signers: Sequence) -> LedgerCheckpoint:

@@ -343,6 +343,11 @@ class ChainChecker:
     def size(self) -> int:
         return self._acc.size
 
+    @property
+    def last_leaf(self) -> bytes | None:
+        """The leaf hash of the last entry checked (None before the first)."""
+        return self._last
+
     def root(self) -> bytes:
         return self._acc.root()
 

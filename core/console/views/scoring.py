@@ -34,6 +34,11 @@ FIELDS = ("score", "comment")
 """The form's fields per unit and period: ``score-<unit>-<period>``, ``comment-…``."""
 
 
+def _field(kind: str, row: dict) -> str:
+    """The name of a unit and period's ``score`` or ``comment`` field on the form."""
+    return f"{kind}-{row['unit']}-{row['period']}"
+
+
 @bp.post("/<cycle>/<indicator>")
 @requires("ratings.submit")
 def submit(bureau: str, cycle: str, indicator: str):
@@ -47,7 +52,7 @@ def submit(bureau: str, cycle: str, indicator: str):
     )  # fmt: skip
     if task is None:
         return index(bureau, {"indicator": [_("You were not drawn for this panel.")]}, 403)
-    known = {f"{kind}-{r['unit']}-{r['period']}" for r in task["rows"] for kind in FIELDS}
+    known = {_field(kind, r) for r in task["rows"] for kind in FIELDS}
     strangers = {
         name: [_("This unit and period are not on your panel's form.")]
         for name in request.form
@@ -57,12 +62,12 @@ def submit(bureau: str, cycle: str, indicator: str):
         return index(bureau, strangers, 422, request.form)
     rows = []
     for r in task["rows"]:
-        score = request.form.get(f"score-{r['unit']}-{r['period']}", "").strip()
+        score = request.form.get(_field("score", r), "").strip()
         if score == "" or score == (r["score"] or ""):
             continue
         row = {"unit": r["unit"], "indicator": indicator, "cycle": cycle, "period": r["period"],
                "role": "expert", "score": score}  # fmt: skip
-        comment = request.form.get(f"comment-{r['unit']}-{r['period']}", "").strip()
+        comment = request.form.get(_field("comment", r), "").strip()
         if comment:
             row["comment"] = comment
         if r["seq"] is not None:
